@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "kvlab",
+    platforms: [.macOS(.v15)],
+    products: [.executable(name: "kvlab", targets: ["kvlab"])],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "Statistics",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .target(
+            name: "Quantization",
+            dependencies: ["Statistics", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .target(
+            name: "ExperimentStore",
+            dependencies: [
+                "Quantization", "Statistics",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "Sweeps", dependencies: ["ExperimentStore", "Quantization", "Yams"]),
+        .target(name: "Claims", dependencies: ["ExperimentStore", "Statistics"]),
+        .target(
+            name: "KVLabCLI",
+            dependencies: [
+                "Quantization", "Statistics", "ExperimentStore", "Sweeps", "Claims",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "kvlab", dependencies: ["KVLabCLI"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Statistics"]),
+        .testTarget(name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore"]),
+        .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI"]),
+    ]
+)

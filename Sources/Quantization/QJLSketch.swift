@@ -1,0 +1,104 @@
+import RealModule
+
+/// The QJL sketch matrix S (m = d rows) and its unbiasing scale α (SCIENCE.md "TurboQuant_prod").
+///
+/// The estimator of a vector r from its signs z = sign(S r) is α·‖r‖·Sᵀz, unbiased for inner products.
+public struct QJLSketch: Sendable {
+    /// The kind of S.
+    public let kind: QJLKind
+    /// The dimension d (= number of rows m).
+    public let dim: Int
+    /// The scale α of the decoder.
+    public let alpha: Double
+    /// Row-major S for `gaussian` and `orthogonal`.
+    private let matrix: [Double]
+    /// D₁ and D₂ for `hadamard`.
+    private let signs: [[Double]]
+
+    /// Draws S from its stream.
+    ///
+    /// - Parameters:
+    ///   - kind: gaussian, orthogonal or hadamard.
+    ///   - dim: the dimension d.
+    ///   - stream: the sketch's random stream.
+    public init(kind: QJLKind, dim: Int, stream: RandomStream) {
+        var s = stream
+        self.kind = kind
+        self.dim = dim
+        alpha = QJLSketch.alpha(kind: kind, dim: dim)
+        switch kind {
+        case .gaussian:
+            matrix = (0..<(dim * dim)).map { _ in s.gaussian() }
+            signs = []
+        case .orthogonal:
+            let root = Double(dim).squareRoot()
+            matrix = Rotation.haarMatrix(dim: dim, stream: &s).map { $0 * root }
+            signs = []
+        case .hadamard:
+            matrix = []
+            signs = (0..<2).map { _ in (0..<dim).map { _ in s.rademacher() } }
+        }
+    }
+
+    /// The unbiasing scale α for a kind and dimension.
+    ///
+    /// gaussian: √(π/2)/d; orthogonal and hadamard: 1/(d^{3/2}·E|u₁|) with
+    /// E|u₁| = Γ(d/2)/(√π·Γ((d+1)/2)) the mean absolute coordinate of a uniform unit vector.
+    public static func alpha(kind: QJLKind, dim: Int) -> Double {
+        let d = Double(dim)
+        switch kind {
+        case .gaussian:
+            return (Double.pi / 2).squareRoot() / d
+        case .orthogonal, .hadamard:
+            let meanAbs = Double.exp(Double.logGamma(d / 2) - Double.logGamma((d + 1) / 2)) / Double.pi.squareRoot()
+            return 1 / (d * d.squareRoot() * meanAbs)
+        }
+    }
+
+    /// z ← sign(S r), with sign(0) = +1.
+    ///
+    /// - Parameters:
+    ///   - r: the residual, `dim` values (not modified).
+    ///   - z: output signs (±1), `dim` values.
+    /// - Complexity: O(d²) for dense S, O(d log d) for hadamard.
+    public func signs(of r: UnsafePointer<Double>, into z: UnsafeMutablePointer<Double>) {
+        switch kind {
+        case .gaussian, .orthogonal:
+            matrix.withUnsafeBufferPointer { m in
+                guard let mp = m.baseAddress else { return }
+                Kernels.matVec(mp, rows: dim, cols: dim, r, z)
+            }
+        case .hadamard:
+            // S r = √d · H D₂ H D₁ r (the √d does not change the signs).
+            for i in 0..<dim { z[i] = r[i] * signs[0][i] }
+            Kernels.fwht(z, dim)
+            for i in 0..<dim { z[i] *= signs[1][i] }
+            Kernels.fwht(z, dim)
+        }
+        for i in 0..<dim { z[i] = z[i] >= 0 ? 1 : -1 }
+    }
+
+    /// y ← Sᵀ z.
+    ///
+    /// - Parameters:
+    ///   - z: the signs, `dim` values.
+    ///   - y: output, `dim` values.
+    /// - Complexity: O(d²) for dense S, O(d log d) for hadamard.
+    public func transposeTimes(_ z: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
+        switch kind {
+        case .gaussian, .orthogonal:
+            matrix.withUnsafeBufferPointer { m in
+                guard let mp = m.baseAddress else { return }
+                Kernels.matTVec(mp, rows: dim, cols: dim, z, y)
+            }
+        case .hadamard:
+            // Sᵀ z = √d · D₁ H D₂ H z.
+            y.update(from: z, count: dim)
+            Kernels.fwht(y, dim)
+            for i in 0..<dim { y[i] *= signs[1][i] }
+            Kernels.fwht(y, dim)
+            let root = Double(dim).squareRoot()
+            for i in 0..<dim { y[i] *= signs[0][i] * root }
+        }
+    }
+}

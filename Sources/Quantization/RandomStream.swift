@@ -1,0 +1,170 @@
+/// The role of a random stream inside one trial.
+///
+/// Every random quantity of a trial comes from its own stream keyed by (seed, trial, role), so any trial
+/// can be recomputed alone, in any order, on any thread, and all schemes and budgets of one data config
+/// see the same data, rotations and sketches (common random numbers).
+public enum StreamRole: UInt64, Sendable, CaseIterable {
+    case keyFactors = 1
+    case keyNoise = 2
+    case valueFactors = 3
+    case valueNoise = 4
+    case queryFactors = 5
+    case queryNoise = 6
+    case keyMixing = 7
+    case valueMixing = 8
+    case outlierChannels = 9
+    case keyRotation = 10
+    case valueRotation = 11
+    case keySketch = 12
+    case valueSketch = 13
+    /// Reserved for tests and tools that need an independent stream.
+    case auxiliary = 99
+}
+
+/// A deterministic random stream: SplitMix64 derives the state of a xoshiro256** generator from
+/// (seed, trial, role).
+///
+/// Value type: copying a stream forks it. Not thread-safe by design; each task owns its streams.
+public struct RandomStream: Sendable {
+    private var s0: UInt64
+    private var s1: UInt64
+    private var s2: UInt64
+    private var s3: UInt64
+    private var spareGaussian: Double?
+
+    /// The stream of one (seed, trial, role).
+    ///
+    /// - Parameters:
+    ///   - seed: the run's seed (any 64-bit value).
+    ///   - trial: the trial index (0, 1, 2, …).
+    ///   - role: what the stream is used for.
+    public init(seed: UInt64, trial: UInt64, role: StreamRole) {
+        var key = RandomStream.mix(seed &+ 0x9E37_79B9_7F4A_7C15)
+        key = RandomStream.mix(key ^ (trial &* 0xD1B5_4A32_D192_ED03 &+ 0x8CB9_2BA7_2F3D_8DD7))
+        key = RandomStream.mix(key ^ (role.rawValue &* 0xAEF1_7502_108E_F2D9 &+ 0x94D0_49BB_1331_11EB))
+        var sm = key
+        s0 = RandomStream.splitMixNext(&sm)
+        s1 = RandomStream.splitMixNext(&sm)
+        s2 = RandomStream.splitMixNext(&sm)
+        s3 = RandomStream.splitMixNext(&sm)
+        if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
+        spareGaussian = nil
+    }
+
+    /// The stream of one (seed, trial, role) with signed seed and trial as stored in the database.
+    public init(seed: Int, trial: Int, role: StreamRole) {
+        self.init(seed: UInt64(bitPattern: Int64(seed)), trial: UInt64(bitPattern: Int64(trial)), role: role)
+    }
+
+    /// The SplitMix64 finaliser (a bijective 64-bit mixer).
+    @inlinable
+    static func mix(_ z0: UInt64) -> UInt64 {
+        var z = z0
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    private static func splitMixNext(_ state: inout UInt64) -> UInt64 {
+        state = state &+ 0x9E37_79B9_7F4A_7C15
+        return mix(state)
+    }
+
+    /// The next 64 random bits (xoshiro256**).
+    public mutating func next() -> UInt64 {
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
+        return result
+    }
+
+    @inline(__always)
+    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 {
+        (x << k) | (x >> (64 - k))
+    }
+
+    /// A uniform double in the open interval (0, 1), with 53 random bits.
+    public mutating func uniform() -> Double {
+        (Double(next() >> 11) + 0.5) * 0x1.0p-53
+    }
+
+    /// A uniform integer in 0..<bound (unbiased, by rejection).
+    ///
+    /// - Parameter bound: exclusive upper bound, > 0.
+    public mutating func uniformInt(below bound: Int) -> Int {
+        precondition(bound > 0, "uniformInt bound must be positive")
+        let b = UInt64(bound)
+        let limit = UInt64.max - UInt64.max % b
+        while true {
+            let x = next()
+            if x < limit { return Int(x % b) }
+        }
+    }
+
+    /// A Rademacher sign: +1 or −1 with probability ½ each.
+    public mutating func rademacher() -> Double {
+        next() >> 63 == 0 ? 1 : -1
+    }
+
+    /// A standard normal deviate (Box–Muller; the second value of each pair is kept for the next call).
+    public mutating func gaussian() -> Double {
+        if let spare = spareGaussian {
+            spareGaussian = nil
+            return spare
+        }
+        let u1 = uniform()
+        let u2 = uniform()
+        let radius = (-2 * Math.log(u1)).squareRoot()
+        let angle = 2 * Double.pi * u2
+        spareGaussian = radius * Math.sin(angle)
+        return radius * Math.cos(angle)
+    }
+
+    /// A Student-t deviate with integer ν > 2 degrees of freedom, scaled to unit variance by √((ν−2)/ν).
+    ///
+    /// Generated as G / √(χ²_ν/ν) with χ²_ν a sum of ν squared normals.
+    public mutating func studentT(nu: Int) -> Double {
+        let g = gaussian()
+        var chi2 = 0.0
+        for _ in 0..<nu {
+            let z = gaussian()
+            chi2 += z * z
+        }
+        let t = g / (chi2 / Double(nu)).squareRoot()
+        return t * (Double(nu - 2) / Double(nu)).squareRoot()
+    }
+
+    /// A Laplace deviate with mean 0 and unit variance (scale 1/√2), by inversion.
+    public mutating func laplace() -> Double {
+        let b = 1 / 2.0.squareRoot()
+        let u = uniform()
+        return u < 0.5 ? b * Math.log(2 * u) : -b * Math.log(2 * (1 - u))
+    }
+
+    /// A unit-variance deviate of the given distribution.
+    public mutating func sample(_ distribution: Distribution) -> Double {
+        switch distribution {
+        case .gaussian: return gaussian()
+        case .laplace: return laplace()
+        case .t10: return studentT(nu: 10)
+        case .t5: return studentT(nu: 5)
+        case .t3: return studentT(nu: 3)
+        }
+    }
+
+    /// `count` distinct indices drawn uniformly from 0..<n (partial Fisher–Yates), in draw order.
+    public mutating func distinctIndices(_ count: Int, from n: Int) -> [Int] {
+        var pool = Array(0..<n)
+        let k = min(count, n)
+        for i in 0..<k {
+            let j = i + uniformInt(below: n - i)
+            pool.swapAt(i, j)
+        }
+        return Array(pool[0..<k])
+    }
+}

@@ -1,0 +1,104 @@
+/// The synthetic data of one trial: keys, values and queries.
+public struct TrialData: Sendable {
+    /// Keys, tokens × dim.
+    public var keys: Matrix
+    /// Values, tokens × dim.
+    public var values: Matrix
+    /// Queries, queries × dim (never quantized).
+    public var queries: Matrix
+
+    /// Wraps existing matrices.
+    public init(keys: Matrix, values: Matrix, queries: Matrix) {
+        self.keys = keys
+        self.values = values
+        self.queries = queries
+    }
+}
+
+extension TrialData {
+    /// Generates the data of (data switches, seed, trial) as SCIENCE.md "Synthetic data" defines it.
+    ///
+    /// K = Z_K W + σE_K, V = Z_V W_V + σE_V, Q = Z_Q W + σE_Q; then `outliers` random channels of K are
+    /// multiplied by `outlierScale`. Depends only on the data switches, the seed and the trial.
+    ///
+    /// - Parameters:
+    ///   - key: the data switches.
+    ///   - seed: the run's seed.
+    ///   - trial: the trial index.
+    /// - Complexity: O((tokens + queries) · rank · dim) for dense mixing, O((tokens + queries) · dim) for axis.
+    public static func generate(_ key: DataKey, seed: Int, trial: Int) -> TrialData {
+        let w = MixingMatrix(key: key, stream: RandomStream(seed: seed, trial: trial, role: .keyMixing))
+        let wv = MixingMatrix(key: key, stream: RandomStream(seed: seed, trial: trial, role: .valueMixing))
+        var keys = mixed(
+            rows: key.tokens, key: key, mixing: w,
+            factors: RandomStream(seed: seed, trial: trial, role: .keyFactors),
+            noise: RandomStream(seed: seed, trial: trial, role: .keyNoise))
+        let values = mixed(
+            rows: key.tokens, key: key, mixing: wv,
+            factors: RandomStream(seed: seed, trial: trial, role: .valueFactors),
+            noise: RandomStream(seed: seed, trial: trial, role: .valueNoise))
+        let queries = mixed(
+            rows: key.queries, key: key, mixing: w,
+            factors: RandomStream(seed: seed, trial: trial, role: .queryFactors),
+            noise: RandomStream(seed: seed, trial: trial, role: .queryNoise))
+        if key.outliers > 0 {
+            var stream = RandomStream(seed: seed, trial: trial, role: .outlierChannels)
+            let channels = stream.distinctIndices(key.outliers, from: key.dim)
+            for i in 0..<key.tokens {
+                for c in channels { keys[i, c] *= key.outlierScale }
+            }
+        }
+        return TrialData(keys: keys, values: values, queries: queries)
+    }
+
+    /// Z W + σE for `rows` vectors.
+    private static func mixed(
+        rows: Int, key: DataKey, mixing: MixingMatrix, factors: RandomStream, noise: RandomStream
+    ) -> Matrix {
+        var factors = factors
+        var noise = noise
+        let d = key.dim
+        let r = key.rank
+        var out = Matrix(rows: rows, cols: d)
+        var z = [Double](repeating: 0, count: r)
+        out.storage.withUnsafeMutableBufferPointer { o in
+            guard let base = o.baseAddress else { return }
+            for i in 0..<rows {
+                for j in 0..<r { z[j] = factors.sample(key.distribution) }
+                let row = base + i * d
+                switch mixing {
+                case .dense(let w):
+                    w.withUnsafeBufferPointer { wb in
+                        guard let wp = wb.baseAddress else { return }
+                        for j in 0..<r { Kernels.axpy(z[j], wp + j * d, row, d) }
+                    }
+                case .axis(let coordinates):
+                    for j in 0..<r { row[coordinates[j]] += z[j] }
+                }
+                if key.noise > 0 {
+                    for c in 0..<d { row[c] += key.noise * noise.gaussian() }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// The mixing matrix W (rank × dim) of the data generator.
+enum MixingMatrix {
+    /// Row-major i.i.d. N(0, 1/r) entries.
+    case dense([Double])
+    /// Row j is the unit vector of coordinate `coordinates[j]` (distinct coordinates).
+    case axis([Int])
+
+    init(key: DataKey, stream: RandomStream) {
+        var s = stream
+        switch key.mixing {
+        case .dense:
+            let scale = 1 / Double(key.rank).squareRoot()
+            self = .dense((0..<(key.rank * key.dim)).map { _ in scale * s.gaussian() })
+        case .axis:
+            self = .axis(s.distinctIndices(key.rank, from: key.dim))
+        }
+    }
+}
