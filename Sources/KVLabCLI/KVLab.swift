@@ -6,8 +6,30 @@ public struct KVLab: AsyncParsableCommand {
         commandName: "kvlab",
         abstract: "A persistent experiment database for KV-cache quantization research (arXiv 2605.08114).",
         version: VersionInfo.versionString,
-        subcommands: [CodebookCommand.self, TrialCommand.self]
+        subcommands: [
+            CodebookCommand.self,
+            TrialCommand.self,
+        ]
     )
 
     public init() {}
+
+    /// Parses the command line and runs the command; usage errors exit 2 (DESIGN.md), not 64.
+    public static func runMain() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileOutput.standardError.write(fullMessage(for: error) + "\n")
+                Self.exit(withError: ExitCode(ExitStatus.badInput.rawValue))
+            }
+            Self.exit(withError: error)
+        }
+    }
 }

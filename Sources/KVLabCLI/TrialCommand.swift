@@ -1,7 +1,72 @@
 import ArgumentParser
+import Quantization
 
-/// `kvlab trial`: placeholder until the engine lands.
-struct TrialCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "trial", abstract: "Compute one trial.")
-    func run() throws {}
+/// `kvlab trial`: compute (and print) the metrics of one trial.
+struct TrialCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trial",
+        abstract: "Compute every metric of one trial of one config.",
+        discussion: """
+            Every switch of SCIENCE.md is an option with its documented default. The same (config, seed, \
+            trial) always gives bit-identical numbers. Example: kvlab trial --scheme QKQV --bits 4 --format json
+            """
+    )
+
+    @OptionGroup var switches: SwitchOptions
+
+    @Option(help: "Seed of the run (≥ 0).")
+    var seed: Int = 1
+
+    @Option(help: "Trial index (≥ 0).")
+    var trial: Int = 0
+
+    @Option(help: "Output format: table or json.")
+    var format: CodebookFormat = .table
+
+    func run() async throws {
+        try await reportingErrors {
+            let config = try switches.config()
+            guard seed >= 0 else { throw CLIError.badInput("--seed: \(seed) must be ≥ 0") }
+            guard trial >= 0 else { throw CLIError.badInput("--trial: \(trial) must be ≥ 0") }
+            let metrics = TrialEngine().run(config, seed: seed, trial: trial)
+            print(
+                TrialCommand.render(
+                    config: config.resolved, configHash: nil, seed: seed, trial: trial, metrics: metrics,
+                    format: format))
+        }
+    }
+
+    /// The trial output: JSON `{"config":{…},"config_hash","seed","trial","metrics":{…}}` or a table.
+    static func render(
+        config: ResolvedConfig, configHash: String?, seed: Int, trial: Int, metrics: MetricValues,
+        format: CodebookFormat
+    ) -> String {
+        switch format {
+        case .json:
+            let configObject: [(String, JSONValue)] = config.switchValues.map { ($0.name, JSONValue($0.value)) }
+            let metricObject: [(String, JSONValue)] = Metric.allCases.map { ($0.rawValue, .double(metrics[$0])) }
+            var pairs: [(String, JSONValue)] = [("config", .object(configObject))]
+            if let configHash { pairs.append(("config_hash", .string(configHash))) }
+            pairs += [("seed", .int(seed)), ("trial", .int(trial)), ("metrics", .object(metricObject))]
+            return JSONValue.object(pairs).rendered(pretty: true)
+        case .table:
+            var lines = configHash.map { ["config_hash\t\($0)"] } ?? []
+            lines += ["seed\t\(seed)", "trial\t\(trial)"]
+            for (name, value) in config.switchValues { lines.append("\(name)\t\(JSONValue(value).rendered())") }
+            for metric in Metric.allCases { lines.append("\(metric.rawValue)\t\(metrics[metric])") }
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+extension JSONValue {
+    /// A switch value as JSON.
+    init(_ value: SwitchValue) {
+        switch value {
+        case .null: self = .null
+        case .int(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        }
+    }
 }

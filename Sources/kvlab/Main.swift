@@ -4,6 +4,6 @@ import KVLabCLI
 @main
 enum Main {
     static func main() async {
-        await KVLab.main()
+        await KVLab.runMain()
     }
 }

@@ -1,0 +1,60 @@
+/// Vector geometry for the error metrics (angles accurate for small angles).
+enum Geometry {
+    /// Angle between a and b in radians: 2·atan2(‖â − b̂‖, ‖â + b̂‖) on the unit vectors; 0 when both
+    /// are zero, π/2 when exactly one is.
+    static func angle(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+        let na = Kernels.norm(a, n)
+        let nb = Kernels.norm(b, n)
+        if na == 0 && nb == 0 { return 0 }
+        if na == 0 || nb == 0 { return Double.pi / 2 }
+        var diff = 0.0
+        var sum = 0.0
+        for i in 0..<n {
+            let ua = a[i] / na
+            let ub = b[i] / nb
+            diff += (ua - ub) * (ua - ub)
+            sum += (ua + ub) * (ua + ub)
+        }
+        return 2 * Math.atan2(diff.squareRoot(), sum.squareRoot())
+    }
+
+    /// (‖x − x̂‖/‖x‖, ‖x̂‖/‖x‖ − 1), with 0/0 = 0 and c/0 = +∞.
+    static func relativeErrors(_ x: UnsafePointer<Double>, _ xHat: UnsafePointer<Double>, _ n: Int)
+        -> (relL2: Double, normRatio: Double)
+    {
+        let nx = Kernels.norm(x, n)
+        let nh = Kernels.norm(xHat, n)
+        var diff = 0.0
+        for i in 0..<n { diff += (x[i] - xHat[i]) * (x[i] - xHat[i]) }
+        let d = diff.squareRoot()
+        if nx == 0 {
+            return (d == 0 ? 0 : .infinity, nh == 0 ? 0 : .infinity)
+        }
+        return (d / nx, nh / nx - 1)
+    }
+
+    /// Mean over rows of (angle, rel L2, norm ratio, |norm ratio|) between two matrices.
+    static func rowErrors(_ x: Matrix, _ xHat: Matrix)
+        -> (angle: Double, relL2: Double, normRatio: Double, absNormRatio: Double)
+    {
+        var angle = 0.0
+        var rel = 0.0
+        var ratio = 0.0
+        var absRatio = 0.0
+        let d = x.cols
+        x.storage.withUnsafeBufferPointer { xb in
+            xHat.storage.withUnsafeBufferPointer { hb in
+                guard let xp = xb.baseAddress, let hp = hb.baseAddress else { return }
+                for i in 0..<x.rows {
+                    angle += Geometry.angle(xp + i * d, hp + i * d, d)
+                    let e = relativeErrors(xp + i * d, hp + i * d, d)
+                    rel += e.relL2
+                    ratio += e.normRatio
+                    absRatio += abs(e.normRatio)
+                }
+            }
+        }
+        let n = Double(max(x.rows, 1))
+        return (angle / n, rel / n, ratio / n, absRatio / n)
+    }
+}

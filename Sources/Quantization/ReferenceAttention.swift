@@ -1,0 +1,94 @@
+/// The unquantized attention of one trial, computed once and shared by every scheme and budget that
+/// evaluates the same data (SCIENCE.md "Metrics").
+public struct ReferenceAttention: Sendable {
+    /// Logits s = β⟨q, k⟩/√d, queries × tokens.
+    public let logits: Matrix
+    /// log p (log-softmax of each row of `logits`), queries × tokens.
+    public let logProbabilities: Matrix
+    /// Outputs o = Σ_j p_j v_j, queries × dim.
+    public let outputs: Matrix
+    /// The logit scale β/√d.
+    public let scale: Double
+
+    /// Computes the reference attention of a trial.
+    ///
+    /// - Parameters:
+    ///   - data: keys, values and queries.
+    ///   - logitScale: β.
+    /// - Complexity: O(queries · tokens · dim).
+    public init(data: TrialData, logitScale: Double) {
+        scale = logitScale / Double(data.keys.cols).squareRoot()
+        logits = Attention.logits(queries: data.queries, keys: data.keys, scale: scale)
+        logProbabilities = Attention.logSoftmaxRows(logits)
+        outputs = Attention.outputs(logProbabilities: logProbabilities, values: data.values)
+    }
+}
+
+/// Attention kernels shared by the reference and the quantized evaluation.
+enum Attention {
+    /// scale · Q Kᵀ (queries × tokens).
+    static func logits(queries q: Matrix, keys k: Matrix, scale: Double) -> Matrix {
+        var out = Matrix(rows: q.rows, cols: k.rows)
+        let d = q.cols
+        q.storage.withUnsafeBufferPointer { qb in
+            k.storage.withUnsafeBufferPointer { kb in
+                out.storage.withUnsafeMutableBufferPointer { ob in
+                    guard let qp = qb.baseAddress, let kp = kb.baseAddress, let op = ob.baseAddress else { return }
+                    for i in 0..<q.rows {
+                        let row = op + i * k.rows
+                        for j in 0..<k.rows {
+                            row[j] = scale * Kernels.dot(qp + i * d, kp + j * d, d)
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Row-wise log-softmax by log-sum-exp.
+    static func logSoftmaxRows(_ s: Matrix) -> Matrix {
+        var out = s
+        let n = s.cols
+        out.storage.withUnsafeMutableBufferPointer { ob in
+            guard let op = ob.baseAddress else { return }
+            for i in 0..<s.rows {
+                let row = op + i * n
+                let lse = logSumExp(row, n)
+                for j in 0..<n { row[j] -= lse }
+            }
+        }
+        return out
+    }
+
+    /// log Σ exp(x_j), stable.
+    static func logSumExp(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
+        var m = -Double.infinity
+        for j in 0..<n where x[j] > m { m = x[j] }
+        guard m.isFinite else { return m }
+        var sum = 0.0
+        for j in 0..<n { sum += Math.exp(x[j] - m) }
+        return m + Math.log(sum)
+    }
+
+    /// o_i = Σ_j p_ij v_j (queries × dim) from log-probabilities.
+    static func outputs(logProbabilities lp: Matrix, values v: Matrix) -> Matrix {
+        var out = Matrix(rows: lp.rows, cols: v.cols)
+        let d = v.cols
+        lp.storage.withUnsafeBufferPointer { lb in
+            v.storage.withUnsafeBufferPointer { vb in
+                out.storage.withUnsafeMutableBufferPointer { ob in
+                    guard let lpp = lb.baseAddress, let vp = vb.baseAddress, let op = ob.baseAddress else { return }
+                    for i in 0..<lp.rows {
+                        let row = lpp + i * lp.cols
+                        for j in 0..<lp.cols {
+                            let p = Math.exp(row[j])
+                            if p > 0 { Kernels.axpy(p, vp + j * d, op + i * d, d) }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,185 @@
+/// Computes every metric of SCIENCE.md for one trial from the reference and the decoded K̂, V̂.
+public enum TrialMetrics {
+    /// The metrics of one trial.
+    ///
+    /// - Parameters:
+    ///   - data: the exact K, V and queries.
+    ///   - reference: the exact attention of `data`.
+    ///   - keys: decoded keys K̂ (tokens × d).
+    ///   - values: decoded values V̂ (tokens × d).
+    ///   - bitsK: effective bits per K coordinate.
+    ///   - bitsV: effective bits per V coordinate.
+    /// - Returns: every metric; attention metrics are means over queries, geometric ones over tokens.
+    /// - Complexity: O(queries · tokens · d).
+    public static func compute(
+        data: TrialData, reference: ReferenceAttention, keys: Matrix, values: Matrix, bitsK: Double, bitsV: Double
+    ) -> MetricValues {
+        var m = MetricValues()
+        let kErr = Geometry.rowErrors(data.keys, keys)
+        let vErr = Geometry.rowErrors(data.values, values)
+        m[.kAngle] = kErr.angle
+        m[.kRelL2] = kErr.relL2
+        m[.kNormRatio] = kErr.normRatio
+        m[.vAngle] = vErr.angle
+        m[.vRelL2] = vErr.relL2
+        m[.vNormRatio] = vErr.normRatio
+        m[.bitsK] = bitsK
+        m[.bitsV] = bitsV
+
+        let quantLogits = Attention.logits(queries: data.queries, keys: keys, scale: reference.scale)
+        let quantLogP = Attention.logSoftmaxRows(quantLogits)
+        let quantOutputs = Attention.outputs(logProbabilities: quantLogP, values: values)
+        let q = data.queries.rows
+        let n = data.keys.rows
+        let d = data.keys.cols
+        let topK = min(8, n)
+        var sums = [Double](repeating: 0, count: Metric.allCases.count)
+        let geoKV =
+            kErr.absNormRatio * kErr.absNormRatio + kErr.angle * kErr.angle
+            + vErr.absNormRatio * vErr.absNormRatio + vErr.angle * vErr.angle
+
+        reference.logits.storage.withUnsafeBufferPointer { sb in
+            reference.logProbabilities.storage.withUnsafeBufferPointer { lpb in
+                quantLogits.storage.withUnsafeBufferPointer { qsb in
+                    quantLogP.storage.withUnsafeBufferPointer { lqb in
+                        reference.outputs.storage.withUnsafeBufferPointer { ob in
+                            quantOutputs.storage.withUnsafeBufferPointer { qob in
+                                guard let s0 = sb.baseAddress, let lp0 = lpb.baseAddress, let qs0 = qsb.baseAddress,
+                                    let lq0 = lqb.baseAddress, let o0 = ob.baseAddress, let qo0 = qob.baseAddress
+                                else { return }
+                                for i in 0..<q {
+                                    let row = QueryMetrics(
+                                        logits: s0 + i * n, logP: lp0 + i * n, quantLogits: qs0 + i * n,
+                                        quantLogP: lq0 + i * n, count: n, topK: topK)
+                                    sums[Metric.kl.index] += row.kl
+                                    sums[Metric.klReverse.index] += row.klReverse
+                                    sums[Metric.js.index] += row.js
+                                    sums[Metric.tv.index] += row.tv
+                                    sums[Metric.hellinger.index] += row.hellinger
+                                    sums[Metric.bhattacharyya.index] += row.bhattacharyya
+                                    sums[Metric.top1Flip.index] += row.top1Flip
+                                    sums[Metric.top8Overlap.index] += row.topOverlap
+                                    sums[Metric.logitBias.index] += row.logitBias
+                                    sums[Metric.logitVar.index] += row.logitVar
+                                    sums[Metric.entropyDelta.index] += row.entropyDelta
+                                    let oAngle = Geometry.angle(o0 + i * d, qo0 + i * d, d)
+                                    let oErr = Geometry.relativeErrors(o0 + i * d, qo0 + i * d, d)
+                                    sums[Metric.oAngle.index] += oAngle
+                                    sums[Metric.oRelL2.index] += oErr.relL2
+                                    sums[Metric.oNormRatio.index] += oErr.normRatio
+                                    let geo = geoKV + oErr.normRatio * oErr.normRatio + oAngle * oAngle
+                                    sums[Metric.dist6Geo.index] += geo.squareRoot()
+                                    let div =
+                                        row.kl * row.kl + row.klReverse * row.klReverse + row.js * row.js
+                                        + row.tv * row.tv + row.hellinger * row.hellinger
+                                        + row.bhattacharyya * row.bhattacharyya
+                                    sums[Metric.dist6Div.index] += div.squareRoot()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let perQuery: [Metric] = [
+            .kl, .klReverse, .js, .tv, .hellinger, .bhattacharyya, .top1Flip, .top8Overlap, .logitBias, .logitVar,
+            .entropyDelta, .oAngle, .oRelL2, .oNormRatio, .dist6Geo, .dist6Div,
+        ]
+        for metric in perQuery { m[metric] = sums[metric.index] / Double(q) }
+        m[.klSecondOrder] = 0.5 * m[.logitVar]
+        if m[.kl] == 0 && m[.klSecondOrder] == 0 {
+            m[.jensenRatio] = 1
+        } else {
+            m[.jensenRatio] = m[.kl] / m[.klSecondOrder]
+        }
+        return m
+    }
+}
+
+/// The attention metrics of one query (SCIENCE.md "Metrics"), in forms that are non-negative by
+/// construction where the quantity is (KL as Σ p(u + e^{−u} − 1), Hellinger as ½Σ(√p − √p̂)²).
+struct QueryMetrics {
+    var kl = 0.0
+    var klReverse = 0.0
+    var js = 0.0
+    var tv = 0.0
+    var hellinger = 0.0
+    var bhattacharyya = 0.0
+    var top1Flip = 0.0
+    var topOverlap = 0.0
+    var logitBias = 0.0
+    var logitVar = 0.0
+    var entropyDelta = 0.0
+
+    init(
+        logits s: UnsafePointer<Double>, logP lp: UnsafePointer<Double>, quantLogits qs: UnsafePointer<Double>,
+        quantLogP lq: UnsafePointer<Double>, count n: Int, topK: Int
+    ) {
+        let log2 = Math.log(2)
+        var hellingerSquared = 0.0
+        var entropy = 0.0
+        var quantEntropy = 0.0
+        var bias = 0.0
+        var second = 0.0
+        for j in 0..<n {
+            let p = Math.exp(lp[j])
+            let pq = Math.exp(lq[j])
+            let u = lp[j] - lq[j]  // log(p/p̂)
+            kl += QueryMetrics.klTerm(p: p, q: pq, u: u)
+            klReverse += QueryMetrics.klTerm(p: pq, q: p, u: -u)
+            // JS: ½KL(p‖m) + ½KL(p̂‖m) with log(p/m) = log2 − softplus(−u), log(p̂/m) = log2 − softplus(u).
+            let m = 0.5 * (p + pq)
+            js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: log2 - QueryMetrics.softplus(-u))
+            js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: log2 - QueryMetrics.softplus(u))
+            tv += abs(p - pq)
+            let root = Math.exp(0.5 * lp[j]) - Math.exp(0.5 * lq[j])
+            hellingerSquared += root * root
+            if p > 0 { entropy -= p * lp[j] }
+            if pq > 0 { quantEntropy -= pq * lq[j] }
+            let delta = qs[j] - s[j]
+            bias += p * delta
+            second += p * delta * delta
+        }
+        tv *= 0.5
+        hellingerSquared = min(1, 0.5 * hellingerSquared)
+        hellinger = hellingerSquared.squareRoot()
+        bhattacharyya = -Math.log1p(-hellingerSquared)
+        entropyDelta = quantEntropy - entropy
+        logitBias = bias
+        logitVar = max(0, second - bias * bias)
+        let top = QueryMetrics.topIndices(s, n, topK)
+        let quantTop = QueryMetrics.topIndices(qs, n, topK)
+        top1Flip = top[0] == quantTop[0] ? 0 : 1
+        let common = top.filter { quantTop.contains($0) }.count
+        topOverlap = Double(common) / Double(2 * topK - common)
+    }
+
+    /// One term p·(u + e^{−u} − 1) of KL(p‖q) = Σ p u, with u = log(p/q) and p e^{−u} = q; ≥ 0 and free
+    /// of cancellation for small u.
+    @inline(__always)
+    static func klTerm(p: Double, q: Double, u: Double) -> Double {
+        if p == 0 { return 0 }
+        if u > -1 { return p * (u + Math.expm1(-u)) }
+        return p * u + q - p
+    }
+
+    /// log(1 + eˣ), stable.
+    @inline(__always)
+    static func softplus(_ x: Double) -> Double {
+        x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))
+    }
+
+    /// Indices of the k largest values (ties: lower index first), largest first.
+    static func topIndices(_ x: UnsafePointer<Double>, _ n: Int, _ k: Int) -> [Int] {
+        var best: [Int] = []
+        best.reserveCapacity(k + 1)
+        for j in 0..<n {
+            if best.count == k, let last = best.last, !(x[j] > x[last]) { continue }
+            var pos = best.count
+            while pos > 0 && x[j] > x[best[pos - 1]] { pos -= 1 }
+            best.insert(j, at: pos)
+            if best.count > k { best.removeLast() }
+        }
+        return best
+    }
+}
