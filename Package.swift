@@ -44,6 +44,6 @@ let package = Package(
         .testTarget(name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore"]),
-        .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI"]),
+        .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI", "kvlab"]),
     ]
 )

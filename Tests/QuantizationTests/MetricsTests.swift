@@ -1,0 +1,97 @@
+import Testing
+
+@testable import Quantization
+
+@Suite("Metrics")
+struct MetricsTests {
+    static func small(scheme: Scheme = .KQV, bits: Int = 4, noise: Double = 0.1) -> TrialConfig {
+        var c = TrialConfig()
+        c.scheme = scheme
+        c.bits = bits
+        c.dim = 32
+        c.tokens = 64
+        c.queries = 8
+        c.noise = noise
+        return c
+    }
+
+    @Test("KL(Bern(½)‖Bern(¼)) = 0.1438410 and KL(p‖p) = 0, shift invariant")
+    func klIdentities() {
+        // Two tokens: p = (½, ½), p̂ = (¼, ¾) ⇒ logits (0, 0) and (0, ln 3).
+        let s: [Double] = [0, 0]
+        let lp = s.map { $0 - Double.log(2) }
+        let qs: [Double] = [0, Double.log(3)]
+        let lq: [Double] = [Double.log(0.25), Double.log(0.75)]
+        let m = QueryMetrics(logits: s, logP: lp, quantLogits: qs, quantLogP: lq, count: 2, topK: 2)
+        #expect(abs(m.kl - 0.1438410362258904) < 1e-12)
+        let same = QueryMetrics(logits: qs, logP: lq, quantLogits: qs, quantLogP: lq, count: 2, topK: 2)
+        #expect(same.kl == 0 && same.klReverse == 0 && same.js == 0 && same.tv == 0 && same.hellinger == 0)
+        // Shift invariance: adding a constant to every quantized logit changes nothing in KL.
+        let data = TrialData.generate(Self.small().dataKey, seed: 1, trial: 0)
+        let reference = ReferenceAttention(data: data, logitScale: 1)
+        var shifted = data.keys
+        let a = TrialMetrics.compute(
+            data: data, reference: reference, keys: shifted, values: data.values, bitsK: 0, bitsV: 0)
+        // Adding the same vector c to every key adds ⟨q, c⟩ to all logits of q: KL stays 0.
+        for i in 0..<shifted.rows { for j in 0..<shifted.cols { shifted[i, j] += 0.3 } }
+        let b = TrialMetrics.compute(
+            data: data, reference: reference, keys: shifted, values: data.values, bitsK: 0, bitsV: 0)
+        #expect(a[.kl] == 0)
+        #expect(b[.kl] < 1e-12)
+        #expect(abs(b[.logitBias]) > 1e-3)
+    }
+
+    @Test("a perfect quantizer gives zero error on every metric")
+    func perfect() {
+        let data = TrialData.generate(Self.small().dataKey, seed: 2, trial: 1)
+        let reference = ReferenceAttention(data: data, logitScale: 1)
+        let m = TrialMetrics.compute(
+            data: data, reference: reference, keys: data.keys, values: data.values, bitsK: 0, bitsV: 0)
+        for metric in Metric.allCases {
+            switch metric {
+            case .top8Overlap, .jensenRatio: #expect(m[metric] == 1, "\(metric)")
+            default: #expect(m[metric] == 0, "\(metric) = \(m[metric])")
+            }
+        }
+    }
+
+    @Test("jensen_ratio → 1 as the logit noise shrinks")
+    func jensen() {
+        let data = TrialData.generate(Self.small().dataKey, seed: 3, trial: 0)
+        let reference = ReferenceAttention(data: data, logitScale: 1)
+        var s = RandomStream(seed: 4, trial: 0, role: .auxiliary)
+        let perturbation = (0..<data.keys.storage.count).map { _ in s.gaussian() }
+        var gaps: [Double] = []
+        for eps in [0.3, 0.03, 0.003] {
+            var keys = data.keys
+            for i in keys.storage.indices { keys.storage[i] += eps * perturbation[i] }
+            let m = TrialMetrics.compute(
+                data: data, reference: reference, keys: keys, values: data.values, bitsK: 0, bitsV: 0)
+            gaps.append(abs(m[.jensenRatio] - 1))
+        }
+        #expect(gaps[2] < gaps[1] && gaps[1] < gaps[0])
+        #expect(gaps[2] < 0.01)
+    }
+
+    @Test("metrics are finite and in range on every scheme", arguments: Scheme.allCases)
+    func ranges(scheme: Scheme) {
+        let m = TrialEngine().run(Self.small(scheme: scheme, bits: 2), seed: 1, trial: 0)
+        for metric in Metric.allCases { #expect(m[metric].isFinite, "\(metric)") }
+        #expect(m[.kl] > 0 && m[.klReverse] > 0 && m[.js] > 0)
+        #expect(m[.js] <= Double.log(2))
+        #expect(m[.tv] <= 1 && m[.hellinger] <= 1)
+        #expect((0...1).contains(m[.top1Flip]) && (0...1).contains(m[.top8Overlap]))
+        #expect(m[.kAngle] >= 0 && m[.kAngle] <= Double.pi)
+        #expect(abs(m[.klSecondOrder] - 0.5 * m[.logitVar]) < 1e-15)
+    }
+
+    @Test("more bits, smaller errors", arguments: Scheme.allCases)
+    func monotone(scheme: Scheme) {
+        let engine = TrialEngine()
+        let low = engine.run(Self.small(scheme: scheme, bits: 2), seed: 1, trial: 0)
+        let high = engine.run(Self.small(scheme: scheme, bits: 6), seed: 1, trial: 0)
+        #expect(high[.kl] < low[.kl])
+        #expect(high[.kAngle] < low[.kAngle])
+        #expect(high[.vRelL2] < low[.vRelL2])
+    }
+}

@@ -1,0 +1,144 @@
+import Testing
+
+@testable import Quantization
+
+/// Monte-Carlo checks of the quantizers against theory (4 standard errors).
+@Suite("TurboQuant and QJL against theory")
+struct QuantizerTests {
+    static func config(scheme: Scheme = .KQV, bits: Int, dim: Int, rotation: RotationKind = .wht3, qjl: QJLKind = .gaussian)
+        -> TrialConfig
+    {
+        var c = TrialConfig()
+        c.scheme = scheme
+        c.bits = bits
+        c.dim = dim
+        c.rotation = rotation
+        c.qjl = qjl
+        return c
+    }
+
+    static func unitVector(_ d: Int, _ s: inout RandomStream) -> [Double] {
+        let g = (0..<d).map { _ in s.gaussian() }
+        let n = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return g.map { $0 / n }
+    }
+
+    static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+
+    @Test(
+        "Monte-Carlo D of TurboQuant_mse matches the codebook's D",
+        arguments: [(RotationKind.wht3, 1), (.wht3, 2), (.haar, 3), (.wht1, 4)])
+    func mseDistortion(rotation: RotationKind, bits: Int) {
+        let d = 64
+        let cache = CodebookCache()
+        let expected = cache.codebook(law: .beta, dim: d, bits: bits).mse
+        var s = RandomStream(seed: 11, trial: 0, role: .auxiliary)
+        var errors: [Double] = []
+        for trial in 0..<40 {
+            let rot = Rotation(kind: rotation, dim: d, stream: RandomStream(seed: 1, trial: trial, role: .keyRotation))
+            let q = VectorQuantizer(
+                recipe: .turboMSE, config: Self.config(bits: bits, dim: d), rotation: rot, sketch: nil,
+                codebooks: cache)
+            let x = Matrix(rows: 50, cols: d, storage: (0..<50).flatMap { _ in Self.unitVector(d, &s) })
+            let xHat = q.reconstruct(x)
+            for i in 0..<50 {
+                errors.append(zip(x.row(i), xHat.row(i)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) })
+            }
+        }
+        let n = Double(errors.count)
+        let mean = errors.reduce(0, +) / n
+        let sd = (errors.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+        #expect(abs(mean - expected) < 4 * sd / n.squareRoot(), "b=\(bits): MC \(mean) vs D \(expected)")
+    }
+
+    @Test(
+        "TurboQuant_prod is unbiased for inner products for every S kind",
+        arguments: [(QJLKind.gaussian, 1), (.gaussian, 3), (.orthogonal, 1), (.orthogonal, 2), (.hadamard, 1), (.hadamard, 3)]
+    )
+    func prodUnbiased(kind: QJLKind, bits: Int) {
+        let d = 32
+        let cache = CodebookCache()
+        var s = RandomStream(seed: 5, trial: 0, role: .auxiliary)
+        let k = Self.unitVector(d, &s).map { 3 * $0 }
+        let q = Self.unitVector(d, &s).enumerated().map { $0.offset < 4 ? $0.element + 0.5 : $0.element }
+        let truth = Self.dot(q, k)
+        var estimates: [Double] = []
+        for trial in 0..<3000 {
+            let rot = Rotation(kind: .wht3, dim: d, stream: RandomStream(seed: 2, trial: trial, role: .keyRotation))
+            let sketch = QJLSketch(kind: kind, dim: d, stream: RandomStream(seed: 2, trial: trial, role: .keySketch))
+            let quantizer = VectorQuantizer(
+                recipe: .turboProd, config: Self.config(bits: bits, dim: d, qjl: kind), rotation: rot, sketch: sketch,
+                codebooks: cache)
+            let kHat = quantizer.reconstruct(Matrix(rows: 1, cols: d, storage: k)).storage
+            estimates.append(Self.dot(q, kHat))
+        }
+        let n = Double(estimates.count)
+        let mean = estimates.reduce(0, +) / n
+        let sd = (estimates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+        #expect(abs(mean - truth) < 4 * sd / n.squareRoot(), "\(kind) b=\(bits): \(mean) vs \(truth)")
+    }
+
+    @Test("Gaussian-S QJL variance × m = (π/2)‖q‖²‖k‖² − ⟨q,k⟩²")
+    func qjlVariance() {
+        let d = 32
+        var s = RandomStream(seed: 9, trial: 0, role: .auxiliary)
+        let k = Self.unitVector(d, &s).map { 2 * $0 }
+        let q = Self.unitVector(d, &s).enumerated().map { $0.offset < 3 ? $0.element + 0.7 : $0.element }
+        let qk = Self.dot(q, k)
+        let expected = Double.pi / 2 * Self.dot(q, q) * Self.dot(k, k) - qk * qk
+        var estimates: [Double] = []
+        let cache = CodebookCache()
+        for trial in 0..<4000 {
+            let sketch = QJLSketch(kind: .gaussian, dim: d, stream: RandomStream(seed: 3, trial: trial, role: .keySketch))
+            let quantizer = VectorQuantizer(
+                recipe: .turboProd, config: Self.config(bits: 1, dim: d, rotation: .none), rotation: nil,
+                sketch: sketch, codebooks: cache)
+            let kHat = quantizer.reconstruct(Matrix(rows: 1, cols: d, storage: k)).storage
+            estimates.append(Self.dot(q, kHat))
+        }
+        let n = Double(estimates.count)
+        let mean = estimates.reduce(0, +) / n
+        let variance = estimates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        // SE of a sample variance ≈ σ²·√(2/(n−1)) (the estimator is close to normal: sum of 32 rows).
+        let se = expected / Double(d) * (2 / (n - 1)).squareRoot()
+        #expect(abs(variance - expected / Double(d)) < 4 * se, "\(variance * Double(d)) vs \(expected)")
+    }
+
+    @Test("α: gaussian √(π/2)/d; orthogonal 1/(d^{3/2}E|u₁|) ≈ √(π/2)/d")
+    func alphas() {
+        #expect(abs(QJLSketch.alpha(kind: .gaussian, dim: 128) - (Double.pi / 2).squareRoot() / 128) < 1e-15)
+        let a = QJLSketch.alpha(kind: .orthogonal, dim: 4096)
+        #expect(abs(a / ((Double.pi / 2).squareRoot() / 4096) - 1) < 1e-3)
+        // d = 2: E|u₁| = 2/π exactly.
+        #expect(abs(QJLSketch.alpha(kind: .orthogonal, dim: 2) - 1 / (2 * 2.0.squareRoot() * 2 / Double.pi)) < 1e-14)
+    }
+
+    @Test("effective bits include every stored float")
+    func effectiveBits() {
+        let cache = CodebookCache()
+        var c = Self.config(bits: 4, dim: 128)
+        let mse = VectorQuantizer(recipe: .turboMSE, config: c, rotation: nil, sketch: nil, codebooks: cache)
+        #expect(mse.effectiveBits(dim: 128) == 4.25)
+        c.norms = .f16
+        let prod = VectorQuantizer(recipe: .turboProd, config: c, rotation: nil, sketch: nil, codebooks: cache)
+        #expect(prod.effectiveBits(dim: 128) == 4.25)
+        c.baseline = .kvUniform
+        let uniform = VectorQuantizer(recipe: .baseline, config: c, rotation: nil, sketch: nil, codebooks: cache)
+        #expect(uniform.effectiveBits(dim: 128) == 4.25)
+    }
+
+    @Test("kv-uniform reproduces a vector on its own grid exactly; zero vectors decode to zero")
+    func uniformAndZero() {
+        let cache = CodebookCache()
+        var c = Self.config(scheme: .KV, bits: 2, dim: 16)
+        c.baseline = .kvUniform
+        let q = VectorQuantizer(recipe: .baseline, config: c, rotation: nil, sketch: nil, codebooks: cache)
+        let grid = (0..<16).map { Double($0 % 4) * 0.5 - 0.5 }
+        #expect(q.reconstruct(Matrix(rows: 1, cols: 16, storage: grid)).storage == grid)
+        for recipe in [Recipe.turboMSE, .turboProd] {
+            let zq = VectorQuantizer(
+                recipe: recipe, config: Self.config(bits: 3, dim: 16), rotation: nil, sketch: nil, codebooks: cache)
+            #expect(zq.reconstruct(Matrix(rows: 1, cols: 16)).storage.allSatisfy { $0 == 0 })
+        }
+    }
+}
