@@ -27,9 +27,19 @@ let package = Package(
                 "Quantization", "Statistics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.embedInCode("../../migrations/0001_initial.sql")]
+        ),
+        .target(
+            name: "Sweeps",
+            dependencies: [
+                "ExperimentStore", "Quantization", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [
+                .embedInCode("../../sweeps/paper.yaml"), .embedInCode("../../sweeps/sensitivity.yaml"),
+                .embedInCode("../../sweeps/smoke.yaml"),
             ]
         ),
-        .target(name: "Sweeps", dependencies: ["ExperimentStore", "Quantization", "Yams"]),
         .target(name: "Claims", dependencies: ["ExperimentStore", "Statistics"]),
         .target(
             name: "KVLabCLI",

@@ -9,6 +9,12 @@ public struct KVLab: AsyncParsableCommand {
         subcommands: [
             CodebookCommand.self,
             TrialCommand.self,
+            RunCommand.self,
+            ReproduceCommand.self,
+            StatusCommand.self,
+            RetryCommand.self,
+            SweepsCommand.self,
+            SQLCommand.self,
         ]
     )
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExperimentStore
 import Quantization
 
 /// `kvlab trial`: compute (and print) the metrics of one trial.
@@ -31,7 +32,8 @@ struct TrialCommand: AsyncParsableCommand {
             let metrics = TrialEngine().run(config, seed: seed, trial: trial)
             print(
                 TrialCommand.render(
-                    config: config.resolved, configHash: nil, seed: seed, trial: trial, metrics: metrics,
+                    config: config.resolved, configHash: try config.resolved.configHash(), seed: seed, trial: trial,
+                    metrics: metrics,
                     format: format))
         }
     }

@@ -1,3 +1,4 @@
+import ExperimentStore
 import Quantization
 
 /// Versions printed by `kvlab --version`.
@@ -7,6 +8,6 @@ enum VersionInfo {
 
     /// The `--version` text: kvlab, engine and schema versions.
     static var versionString: String {
-        "kvlab \(kvlab) (engine \(Engine.version))"
+        "kvlab \(kvlab) (engine \(Engine.version), schema \(Store.schemaVersion))"
     }
 }

@@ -1,0 +1,58 @@
+import Crypto
+
+/// One schema migration: an embedded `migrations/NNNN_name.sql` file of the repository.
+///
+/// Migrations are applied in `version` order, each in its own transaction, and recorded in the
+/// `kvlab_migrations` table with the SHA-256 of the file's bytes. A released migration never changes.
+public struct Migration: Sendable, Hashable {
+    /// The NNNN number of the file name.
+    public let version: Int
+    /// The file name without `.sql`, e.g. `0001_initial`.
+    public let name: String
+    /// The file's bytes (UTF-8 SQL).
+    public let bytes: [UInt8]
+    /// Lowercase hex SHA-256 of ``bytes``.
+    public let sha256: String
+
+    /// Creates a migration from a file's name and bytes.
+    ///
+    /// - Parameters:
+    ///   - name: the file name without `.sql`; it must start with its decimal version number and `_`.
+    ///   - bytes: the file's content.
+    init(name: String, bytes: [UInt8]) {
+        self.name = name
+        self.bytes = bytes
+        self.version = Int(name.prefix { $0.isNumber }) ?? 0
+        self.sha256 = Hex.sha256(bytes)
+    }
+
+    /// The SQL text.
+    public var sql: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Every migration this build knows, in order (embedded from `migrations/`).
+    public static let all: [Migration] = [
+        Migration(name: "0001_initial", bytes: PackageResources._001_initial_sql)
+    ]
+
+    /// The schema version of this build: the version of its last migration.
+    public static var latestVersion: Int { all.last?.version ?? 0 }
+}
+
+/// Lowercase hexadecimal encodings of digests.
+enum Hex {
+    /// SHA-256 of bytes, as 64 lowercase hex digits.
+    static func sha256(_ bytes: some Sequence<UInt8>) -> String {
+        encode(SHA256.hash(data: Array(bytes)))
+    }
+
+    /// Bytes as lowercase hex digits.
+    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Quantization
+
+/// Who wrote to the database: one `provenance` row per writing process. Never part of an identity.
+public struct Provenance: Sendable, Equatable {
+    /// The kvlab release.
+    public var kvlabVersion: String
+    /// ``Engine/version``.
+    public var engineVersion: Int
+    /// The git commit kvlab was built from, if known.
+    public var gitCommit: String?
+    /// The Swift compiler version kvlab was built with.
+    public var swiftVersion: String
+    /// Operating system name and version.
+    public var os: String
+    /// CPU architecture.
+    public var arch: String
+    /// Host name.
+    public var host: String
+    /// Process id.
+    public var pid: Int
+    /// The command line, if useful.
+    public var command: String?
+    /// When the process started writing (Unix epoch seconds).
+    public var startedAt: Double
+
+    /// Creates a provenance record.
+    public init(
+        kvlabVersion: String, engineVersion: Int, gitCommit: String?, swiftVersion: String, os: String,
+        arch: String, host: String, pid: Int, command: String?, startedAt: Double
+    ) {
+        self.kvlabVersion = kvlabVersion
+        self.engineVersion = engineVersion
+        self.gitCommit = gitCommit
+        self.swiftVersion = swiftVersion
+        self.os = os
+        self.arch = arch
+        self.host = host
+        self.pid = pid
+        self.command = command
+        self.startedAt = startedAt
+    }
+
+    /// The provenance of the running process.
+    ///
+    /// - Parameters:
+    ///   - kvlabVersion: the kvlab release (the CLI knows it).
+    ///   - gitCommit: the commit, if known (default: `$KVLAB_GIT_COMMIT`, else nil).
+    ///   - command: the command line, if wanted.
+    public static func current(
+        kvlabVersion: String, gitCommit: String? = ProcessInfo.processInfo.environment["KVLAB_GIT_COMMIT"],
+        command: String? = nil
+    ) -> Provenance {
+        let info = ProcessInfo.processInfo
+        return Provenance(
+            kvlabVersion: kvlabVersion, engineVersion: Engine.version, gitCommit: gitCommit,
+            swiftVersion: compilerVersion, os: "\(osName) \(info.operatingSystemVersionString)", arch: archName,
+            host: info.hostName, pid: Int(info.processIdentifier), command: command, startedAt: Store.now())
+    }
+
+    /// The compiler version, to the minor release.
+    static var compilerVersion: String {
+        #if compiler(>=7.0)
+            return "7.0 or later"
+        #elseif compiler(>=6.4)
+            return "6.4"
+        #elseif compiler(>=6.3)
+            return "6.3"
+        #elseif compiler(>=6.2)
+            return "6.2"
+        #elseif compiler(>=6.1)
+            return "6.1"
+        #else
+            return "6.0"
+        #endif
+    }
+
+    /// The operating system family.
+    static var osName: String {
+        #if os(Linux)
+            return "Linux"
+        #elseif os(macOS)
+            return "macOS"
+        #elseif os(Windows)
+            return "Windows"
+        #else
+            return "unknown"
+        #endif
+    }
+
+    /// The CPU architecture.
+    static var archName: String {
+        #if arch(x86_64)
+            return "x86_64"
+        #elseif arch(arm64)
+            return "arm64"
+        #else
+            return "unknown"
+        #endif
+    }
+}

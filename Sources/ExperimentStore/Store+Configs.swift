@@ -1,0 +1,85 @@
+import GRDB
+import Quantization
+
+extension Store {
+    /// Stores a config if it is new (content-addressed, so storing it again changes nothing).
+    ///
+    /// Fills one typed column per switch (NULL where it does not apply), `nu`, and `canonical_json`.
+    ///
+    /// - Parameters:
+    ///   - config: the resolved config.
+    ///   - db: a connection inside a write transaction.
+    /// - Returns: the config hash.
+    /// - Throws: ``StoreError/invalidConfig(_:)`` for a non-finite number; ``StoreError/inconsistent(_:)``
+    ///   when the hash is stored with another canonical JSON.
+    @discardableResult
+    public static func upsertConfig(_ config: ResolvedConfig, in db: Database) throws -> String {
+        let json = try config.canonicalJSON()
+        let hash = Hex.sha256(json.utf8)
+        if let stored = try String.fetchOne(
+            db, sql: "SELECT canonical_json FROM configs WHERE config_hash = ?", arguments: [hash])
+        {
+            guard stored == json else {
+                throw StoreError.inconsistent("config \(hash) is stored as \(stored), not \(json)")
+            }
+            return hash
+        }
+        let switches = config.switchValues
+        let columns = ["config_hash"] + switches.map(\.name) + ["nu", "canonical_json", "created_at"]
+        var values: [DatabaseValue] = [hash.databaseValue]
+        for (_, value) in switches {
+            switch value {
+            case .null: values.append(.null)
+            case .int(let i): values.append(i.databaseValue)
+            case .double(let d): values.append(d.databaseValue)
+            case .string(let s): values.append(s.databaseValue)
+            }
+        }
+        values += [config.nu?.databaseValue ?? .null, json.databaseValue, Store.now().databaseValue]
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO configs (\(columns.joined(separator: ", "))) VALUES (\(placeholders))")
+        try statement.execute(arguments: StatementArguments(values))
+        return hash
+    }
+
+    /// Stores a config if it is new, in its own write transaction.
+    ///
+    /// - Parameter config: the resolved config.
+    /// - Returns: the config hash.
+    /// - Throws: see ``upsertConfig(_:in:)``.
+    @discardableResult
+    public func upsertConfig(_ config: ResolvedConfig) throws -> String {
+        try write { db in try Store.upsertConfig(config, in: db) }
+    }
+
+    /// The stored config with this hash, rebuilt from its canonical JSON and checked against the hash.
+    ///
+    /// - Parameters:
+    ///   - hash: the config hash.
+    ///   - db: a connection.
+    /// - Returns: the config, or nil when no config has this hash.
+    /// - Throws: ``StoreError/inconsistent(_:)`` when the stored JSON does not hash to `hash` or is not a
+    ///   resolved config of this build.
+    public static func config(hash: String, in db: Database) throws -> ResolvedConfig? {
+        guard
+            let json = try String.fetchOne(
+                db, sql: "SELECT canonical_json FROM configs WHERE config_hash = ?", arguments: [hash])
+        else { return nil }
+        let config: ResolvedConfig
+        do {
+            config = try ResolvedConfig(switchValues: try CanonicalJSON.parse(json))
+        } catch {
+            throw StoreError.inconsistent("config \(hash): \(error.description)")
+        }
+        guard try config.configHash() == hash else {
+            throw StoreError.inconsistent("config \(hash): its canonical JSON has another hash")
+        }
+        return config
+    }
+
+    /// The stored config with this hash (see ``config(hash:in:)``), read in its own snapshot.
+    public func config(hash: String) throws -> ResolvedConfig? {
+        try read { db in try Store.config(hash: hash, in: db) }
+    }
+}

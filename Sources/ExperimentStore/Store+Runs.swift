@@ -1,0 +1,190 @@
+import GRDB
+import Quantization
+
+extension Store {
+    /// Plans a run of (config, seed, engine version), idempotently.
+    ///
+    /// A new run is `pending`. For an existing run, a larger `trialsPlanned` raises its planned count
+    /// (stored trials are kept; a `done` run goes back to `pending` and loses its summaries); an equal or
+    /// smaller one changes nothing.
+    ///
+    /// - Parameters:
+    ///   - configHash: a stored config's hash.
+    ///   - seed: the run's seed.
+    ///   - trialsPlanned: the number of trials (0 ..< trialsPlanned) that make it complete, ≥ 0.
+    ///   - engineVersion: the engine version computing it (default: this build's).
+    ///   - db: a connection inside a write transaction.
+    /// - Returns: the run id.
+    /// - Throws: ``StoreError/unknownConfig(hash:)``; ``StoreError/invalidConfig(_:)`` for a negative count.
+    @discardableResult
+    public static func ensureRun(
+        configHash: String, seed: Int, trialsPlanned: Int, engineVersion: Int = Engine.version, in db: Database
+    ) throws -> Int64 {
+        guard trialsPlanned >= 0 else { throw StoreError.invalidConfig("trials must be ≥ 0, not \(trialsPlanned)") }
+        let existing = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT id, trials_planned, state FROM runs
+                WHERE config_hash = ? AND engine_version = ? AND seed = ?
+                """,
+            arguments: [configHash, engineVersion, seed])
+        guard let existing else {
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM configs WHERE config_hash = ?", arguments: [configHash])
+                != nil
+            else { throw StoreError.unknownConfig(hash: configHash) }
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (config_hash, seed, engine_version, trials_planned, created_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [configHash, seed, engineVersion, trialsPlanned, Store.now()])
+            return db.lastInsertedRowID
+        }
+        let id: Int64 = existing[0]
+        let planned: Int = existing[1]
+        let state: String = existing[2]
+        guard trialsPlanned > planned else { return id }
+        if state == RunState.done.rawValue {
+            try db.execute(sql: "DELETE FROM run_summaries WHERE run_id = ?", arguments: [id])
+            try db.execute(
+                sql: """
+                    UPDATE runs SET trials_planned = ?, state = 'pending', trials_hash = NULL, finished_at = NULL
+                    WHERE id = ?
+                    """,
+                arguments: [trialsPlanned, id])
+        } else {
+            try db.execute(sql: "UPDATE runs SET trials_planned = ? WHERE id = ?", arguments: [trialsPlanned, id])
+        }
+        return id
+    }
+
+    /// Plans a run idempotently, in its own write transaction (see ``ensureRun(configHash:seed:trialsPlanned:engineVersion:in:)``).
+    @discardableResult
+    public func ensureRun(
+        configHash: String, seed: Int, trialsPlanned: Int, engineVersion: Int = Engine.version
+    ) throws -> Int64 {
+        try write { db in
+            try Store.ensureRun(
+                configHash: configHash, seed: seed, trialsPlanned: trialsPlanned, engineVersion: engineVersion, in: db)
+        }
+    }
+
+    /// The id of the run of (config, seed, engine version), if planned.
+    ///
+    /// - Parameters:
+    ///   - configHash: the config.
+    ///   - seed: the seed.
+    ///   - engineVersion: the engine version (default: this build's).
+    ///   - db: a connection.
+    public static func runID(
+        configHash: String, seed: Int, engineVersion: Int = Engine.version, in db: Database
+    ) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT id FROM runs WHERE config_hash = ? AND engine_version = ? AND seed = ?",
+            arguments: [configHash, engineVersion, seed])
+    }
+
+    /// One run's row.
+    ///
+    /// - Parameters:
+    ///   - id: the run id.
+    ///   - db: a connection.
+    /// - Returns: the run, or nil when there is none with this id.
+    public static func run(id: Int64, in db: Database) throws -> RunRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(RunRecord.columns) FROM runs WHERE id = ?", arguments: [id])
+            .map { try RunRecord(row: $0) }
+    }
+
+    /// One run's row, read in its own snapshot.
+    public func run(id: Int64) throws -> RunRecord? {
+        try read { db in try Store.run(id: id, in: db) }
+    }
+
+    /// Marks a complete run done: computes its summaries and the content hash of its trial rows, and writes
+    /// them with `state = 'done'` in the caller's transaction. Clears the lease and the error.
+    ///
+    /// Idempotent: for a run already done whose rows still hash to the recorded hash, nothing is written.
+    ///
+    /// - Parameters:
+    ///   - runID: the run.
+    ///   - provenanceID: the writing process (``recordProvenance(_:in:)``), if recorded.
+    ///   - db: a connection inside a write transaction.
+    /// - Returns: the summary.
+    /// - Throws: ``StoreError/unknownRun(id:)``; ``StoreError/incompleteRun(runID:stored:planned:)`` when a
+    ///   planned trial is missing; ``StoreError/inconsistent(_:)`` when a done run's rows no longer match its
+    ///   hash.
+    @discardableResult
+    public static func markRunDone(runID: Int64, provenanceID: Int64? = nil, in db: Database) throws -> RunSummary {
+        guard let run = try run(id: runID, in: db) else { throw StoreError.unknownRun(id: runID) }
+        let rows = try trialValues(runID: runID, in: db)
+        guard rows.count == run.trialsPlanned else {
+            throw StoreError.incompleteRun(runID: runID, stored: rows.count, planned: run.trialsPlanned)
+        }
+        let summary = RunSummary.compute(runID: runID, rows: rows)
+        if run.state == .done {
+            guard run.trialsHash == summary.trialsHash else {
+                throw StoreError.inconsistent(
+                    "run \(runID): its trial rows hash to \(summary.trialsHash), not the recorded "
+                        + "\(run.trialsHash ?? "NULL")")
+            }
+            return summary
+        }
+        var values: [DatabaseValue] = [runID.databaseValue, summary.trials.databaseValue]
+        for m in summary.metrics {
+            values += [
+                m.n.databaseValue, m.nanCount.databaseValue, m.mean?.databaseValue ?? .null,
+                m.sd?.databaseValue ?? .null,
+            ]
+        }
+        try db.cachedStatement(sql: summaryInsertSQL).execute(arguments: StatementArguments(values))
+        try db.execute(
+            sql: """
+                UPDATE runs SET state = 'done', trials_hash = ?, finished_at = ?, lease_host = NULL,
+                    lease_pid = NULL, lease_expires_at = NULL, error = NULL,
+                    provenance_id = coalesce(?, provenance_id)
+                WHERE id = ?
+                """,
+            arguments: [summary.trialsHash, Store.now(), provenanceID, runID])
+        return summary
+    }
+
+    /// Marks a complete run done in its own write transaction (see ``markRunDone(runID:provenanceID:in:)``).
+    @discardableResult
+    public func markRunDone(runID: Int64, provenanceID: Int64? = nil) throws -> RunSummary {
+        try write { db in try Store.markRunDone(runID: runID, provenanceID: provenanceID, in: db) }
+    }
+
+    /// The stored summary of a done run, or nil when the run is not done.
+    ///
+    /// - Parameters:
+    ///   - runID: the run.
+    ///   - db: a connection.
+    public static func summary(runID: Int64, in db: Database) throws -> RunSummary? {
+        guard
+            let hash = try String.fetchOne(
+                db, sql: "SELECT trials_hash FROM runs WHERE id = ? AND state = 'done'", arguments: [runID]),
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM run_summaries WHERE run_id = ?", arguments: [runID])
+        else { return nil }
+        let metrics = Metric.allCases.map { metric in
+            let name = metric.rawValue
+            return MetricSummary(
+                metric: metric, n: row["\(name)_n"], nanCount: row["\(name)_nan"], mean: row["\(name)_mean"],
+                sd: row["\(name)_sd"])
+        }
+        return RunSummary(runID: runID, trials: row["trials"], trialsHash: hash, metrics: metrics)
+    }
+
+    /// The stored summary of a done run, read in its own snapshot.
+    public func summary(runID: Int64) throws -> RunSummary? {
+        try read { db in try Store.summary(runID: runID, in: db) }
+    }
+
+    /// `INSERT OR REPLACE` of one `run_summaries` row: run_id, trials, then n, nan, mean, sd per metric.
+    static let summaryInsertSQL: String = {
+        let columns =
+            ["run_id", "trials"]
+            + Metric.allCases.flatMap { m in ["_n", "_nan", "_mean", "_sd"].map { m.rawValue + $0 } }
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        return "INSERT OR REPLACE INTO run_summaries (\(columns.joined(separator: ", "))) VALUES (\(placeholders))"
+    }()
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+extension Store {
+    /// Runs ad-hoc SQL (one or more statements) with named parameters: the engine of `kvlab sql`.
+    ///
+    /// Without `allowWrites` the statements run in one snapshot on a read-only connection with
+    /// `PRAGMA query_only = 1`, and any statement SQLite does not report as read-only (`sqlite3_stmt_readonly`)
+    /// is refused before it runs: three independent guards, so `DELETE`, `DROP`, `ATTACH` followed by a write,
+    /// `PRAGMA query_only = 0` then a write, `PRAGMA writable_schema` and `VACUUM INTO` all fail. With
+    /// `allowWrites` (and a store opened read-write) they run in one `BEGIN IMMEDIATE` transaction, rolled
+    /// back on any error.
+    ///
+    /// Parameters bind to `:NAME`, `@NAME` or `$NAME`; values are bound, never spliced into the SQL.
+    ///
+    /// - Parameters:
+    ///   - sql: the statements.
+    ///   - parameters: values by name (a leading `:`, `@` or `$` is ignored).
+    ///   - allowWrites: run in a write transaction instead of read-only.
+    /// - Returns: the rows of the last statement that returns rows.
+    /// - Throws: ``StoreError/sql(message:statement:)`` (syntax and run-time errors),
+    ///   ``StoreError/writeRefused(statement:)``, ``StoreError/missingParameter(name:)``,
+    ///   ``StoreError/unusedParameter(name:)``, ``StoreError/invalidParameter(_:)``.
+    public func execute(sql: String, parameters: [String: SQLValue] = [:], allowWrites: Bool = false) throws
+        -> QueryResult
+    {
+        var named: [String: SQLValue] = [:]
+        for (name, value) in parameters {
+            var key = Substring(name)
+            if let first = key.first, ":@$".contains(first) { key = key.dropFirst() }
+            guard !key.isEmpty else { throw StoreError.invalidParameter("empty parameter name") }
+            named[String(key)] = value
+        }
+        if allowWrites {
+            guard mode == .readWrite else {
+                throw StoreError.writeRefused(statement: sql)
+            }
+            return try write { db in try Store.run(sql: sql, parameters: named, readOnly: false, in: db) }
+        }
+        return try read { db in
+            try db.execute(sql: "PRAGMA query_only = 1")
+            return try Store.run(sql: sql, parameters: named, readOnly: true, in: db)
+        }
+    }
+
+    /// Prepares and runs each statement in turn.
+    private static func run(
+        sql: String, parameters: [String: SQLValue], readOnly: Bool, in db: Database
+    ) throws -> QueryResult {
+        var used = Set<String>()
+        var result = QueryResult(columns: [], rows: [], changes: 0)
+        let before = db.totalChangesCount
+        let statements = try db.allStatements(sql: sql)
+        while let statement = try statements.next() {
+            if readOnly, !statement.isReadonly { throw StoreError.writeRefused(statement: statement.sql) }
+            var arguments: [String: DatabaseValue] = [:]
+            for name in parameterNames(statement) {
+                guard let name else {
+                    throw StoreError.invalidParameter("positional ? parameters are not supported; use :name")
+                }
+                guard let value = parameters[name] else { throw StoreError.missingParameter(name: name) }
+                arguments[name] = value.databaseValue
+                used.insert(name)
+            }
+            try statement.setArguments(StatementArguments(arguments))
+            if statement.columnCount > 0 {
+                let columns = statement.columnNames
+                var rows: [[SQLValue]] = []
+                let cursor = try Row.fetchCursor(statement)
+                while let row = try cursor.next() {
+                    rows.append((0..<columns.count).map { SQLValue(row[$0] as DatabaseValue) })
+                }
+                result.columns = columns
+                result.rows = rows
+            } else {
+                try statement.execute()
+            }
+        }
+        if let unused = parameters.keys.sorted().first(where: { !used.contains($0) }) {
+            throw StoreError.unusedParameter(name: unused)
+        }
+        result.changes = db.totalChangesCount - before
+        return result
+    }
+
+    /// The parameter names of a statement without their `:`/`@`/`$` prefix; nil for a positional `?`.
+    private static func parameterNames(_ statement: Statement) -> [String?] {
+        let count = sqlite3_bind_parameter_count(statement.sqliteStatement)
+        guard count > 0 else { return [] }
+        return (1...count).map { index in
+            guard let name = sqlite3_bind_parameter_name(statement.sqliteStatement, index) else { return nil }
+            return String(String(cString: name).dropFirst())
+        }
+    }
+}
+
+extension SQLValue {
+    /// Converts a GRDB value.
+    init(_ value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let i): self = .integer(i)
+        case .double(let d): self = .real(d)
+        case .string(let s): self = .text(s)
+        case .blob(let data): self = .blob(Array(data))
+        }
+    }
+
+    /// The GRDB value to bind.
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: return .null
+        case .integer(let i): return i.databaseValue
+        case .real(let d): return d.databaseValue
+        case .text(let s): return s.databaseValue
+        case .blob(let bytes): return Data(bytes).databaseValue
+        }
+    }
+}

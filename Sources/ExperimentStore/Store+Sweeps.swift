@@ -1,0 +1,126 @@
+import GRDB
+import Quantization
+
+extension Store {
+    /// The stored sweep of a name, if any.
+    public static func sweep(named name: String, in db: Database) throws -> SweepRecord? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT id, name, spec, spec_hash FROM sweeps WHERE name = ?", arguments: [name])
+        else { return nil }
+        return SweepRecord(id: row[0], name: row[1], spec: row[2], specHash: row[3])
+    }
+
+    /// Plans a sweep idempotently: upserts its configs, its runs (raising `trials` extends runs) and its
+    /// membership, and records the spec. The caller checks a changed plan against ``sweep(named:in:)``.
+    ///
+    /// - Parameters:
+    ///   - name: the sweep name.
+    ///   - spec: the spec text.
+    ///   - specHash: the plan fingerprint (without trials).
+    ///   - runs: (config, seed) pairs to plan.
+    ///   - trials: trials per run.
+    ///   - provenanceID: the planning process, if recorded.
+    ///   - db: a connection inside a write transaction.
+    /// - Returns: the number of runs that were not planned before.
+    @discardableResult
+    public static func planSweep(
+        name: String, spec: String, specHash: String, runs: [(config: ResolvedConfig, seed: Int)], trials: Int,
+        provenanceID: Int64?, in db: Database
+    ) throws -> Int {
+        let now = Store.now()
+        let sweepID: Int64
+        if let existing = try sweep(named: name, in: db) {
+            sweepID = existing.id
+            try db.execute(
+                sql: "UPDATE sweeps SET spec = ?, spec_hash = ?, updated_at = ? WHERE id = ?",
+                arguments: [spec, specHash, now, sweepID])
+        } else {
+            try db.execute(
+                sql: """
+                    INSERT INTO sweeps (name, spec, spec_hash, created_at, updated_at, provenance_id)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [name, spec, specHash, now, now, provenanceID])
+            sweepID = db.lastInsertedRowID
+        }
+        var hashes: [ResolvedConfig: String] = [:]
+        var added = 0
+        for (config, seed) in runs {
+            let hash: String
+            if let known = hashes[config] {
+                hash = known
+            } else {
+                hash = try upsertConfig(config, in: db)
+                hashes[config] = hash
+            }
+            let before = try runID(configHash: hash, seed: seed, in: db)
+            let id = try ensureRun(configHash: hash, seed: seed, trialsPlanned: trials, in: db)
+            if before == nil { added += 1 }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO sweep_runs (sweep_id, run_id) VALUES (?, ?)", arguments: [sweepID, id])
+        }
+        return added
+    }
+
+    /// Every sweep's name, in creation order.
+    public static func sweepNames(in db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT name FROM sweeps ORDER BY id")
+    }
+
+    /// Deletes a sweep's record and membership (runs and trials are kept: they may belong to other
+    /// sweeps and are the results).
+    ///
+    /// - Returns: whether a sweep of that name existed.
+    @discardableResult
+    public static func removeSweep(named name: String, in db: Database) throws -> Bool {
+        try db.execute(sql: "DELETE FROM sweeps WHERE name = ?", arguments: [name])
+        return db.changesCount > 0
+    }
+
+    /// Run counts by state for one sweep (or, with nil, for all planned runs under the name "(all)").
+    public static func sweepStatus(name: String?, now: Double, host: String, in db: Database) throws -> SweepStatus {
+        var filter = ""
+        var arguments: StatementArguments = []
+        if let name {
+            filter =
+                "WHERE r.id IN (SELECT sr.run_id FROM sweep_runs sr JOIN sweeps s ON s.id = sr.sweep_id WHERE s.name = ?)"
+            arguments = [name]
+        }
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT
+                    coalesce(sum(r.state = 'pending'), 0), coalesce(sum(r.state = 'running'), 0),
+                    coalesce(sum(r.state = 'done'), 0), coalesce(sum(r.state = 'failed'), 0),
+                    coalesce(sum(r.trials_planned), 0),
+                    (SELECT count(*) FROM trials t WHERE t.run_id IN (SELECT r2.id FROM runs r2 \(filter.replacingOccurrences(of: "r.id", with: "r2.id")))),
+                    min(r.started_at), max(r.finished_at)
+                FROM runs AS r \(filter)
+                """,
+            arguments: arguments + arguments)
+        var status = SweepStatus(
+            name: name ?? "(all)", pending: row?[0] ?? 0, running: row?[1] ?? 0, done: row?[2] ?? 0,
+            failed: row?[3] ?? 0, staleLeases: 0, trialsStored: row?[5] ?? 0, trialsPlanned: row?[4] ?? 0,
+            firstStarted: row?[6], lastFinished: row?[7], errors: [])
+        let running = try Row.fetchAll(
+            db,
+            sql:
+                "SELECT r.lease_host, r.lease_pid, r.lease_expires_at FROM runs r \(filter.isEmpty ? "WHERE" : filter + " AND") r.state = 'running'",
+            arguments: arguments)
+        status.staleLeases =
+            running.filter { row in
+                let expires: Double = row[2] ?? 0
+                let leaseHost: String? = row[0]
+                let pid: Int32 = row[1] ?? 0
+                return expires < now || (leaseHost == host && !LeaseOwner.isAlive(pid: pid))
+            }.count
+        let failed = try Row.fetchAll(
+            db,
+            sql:
+                "SELECT r.id, coalesce(r.error, '') FROM runs r \(filter.isEmpty ? "WHERE" : filter + " AND") r.state = 'failed' ORDER BY r.id LIMIT 10",
+            arguments: arguments)
+        status.errors = failed.map { ($0[0], $0[1]) }
+        return status
+    }
+}

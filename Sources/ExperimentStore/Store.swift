@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+
+/// A kvlab experiment database: one SQLite file in WAL mode, opened through GRDB.
+///
+/// Opening probes the file read-only first and refuses, without changing a byte, a file that is not
+/// SQLite, an SQLite database that is not kvlab's, one written by a newer kvlab, and one whose migration
+/// checksums changed. A writable open then applies pending migrations (each in its own transaction) and
+/// brings the reference tables (`metrics`, `t_quantiles`) up to date.
+///
+/// Every connection has `foreign_keys = ON`, a busy timeout of ``busyTimeout`` seconds and kvlab's SQL
+/// functions (``SQLFunctions``). Writes run in `BEGIN IMMEDIATE` transactions on the single writer
+/// connection; reads run in a deferred transaction (one snapshot) on read-only connections.
+///
+/// Other modules use ``read(_:)`` and ``write(_:)`` for their own SQL, or ``pool`` directly.
+public final class Store: Sendable {
+    /// How a database is opened.
+    public enum Mode: Sendable, Equatable {
+        /// Read-only connections only; the file must exist and be current.
+        case readOnly
+        /// Read and write; creates the file and migrates it as needed.
+        case readWrite
+    }
+
+    /// `PRAGMA application_id` of kvlab databases: 0x4B564C42, "KVLB".
+    public static let applicationID: Int32 = 0x4B56_4C42
+
+    /// Seconds a connection waits for a lock before failing with "database is locked".
+    public static let busyTimeout: TimeInterval = 60
+
+    /// The schema version of this build (the version of its last migration).
+    public static var schemaVersion: Int { Migration.latestVersion }
+
+    /// The database file.
+    public let path: String
+
+    /// How it was opened.
+    public let mode: Mode
+
+    /// The GRDB pool: one writer connection (unless read-only) and read-only reader connections, all
+    /// configured by kvlab. Prefer ``read(_:)`` and ``write(_:)``, which map SQLite errors to ``StoreError``.
+    public let pool: DatabasePool
+
+    /// Opens (and, in ``Mode/readWrite``, creates and migrates) a database.
+    ///
+    /// - Parameters:
+    ///   - path: the database file.
+    ///   - mode: read-only or read-write.
+    /// - Throws: ``StoreError/missingDatabase(path:)`` (read-only and no file), ``StoreError/notSQLite(path:)``,
+    ///   ``StoreError/notKVLab(path:applicationID:)``, ``StoreError/newerSchema(path:unknownMigrations:)``,
+    ///   ``StoreError/migrationChanged(path:migration:recorded:expected:)``,
+    ///   ``StoreError/outdatedSchema(path:applied:required:)`` (read-only only), ``StoreError/cannotOpen(path:reason:)``.
+    public init(path: String, mode: Mode = .readWrite) throws(StoreError) {
+        self.path = path
+        self.mode = mode
+        let pending: [Migration]
+        switch try StoreProbe.inspect(path) {
+        case .absent, .empty:
+            guard mode == .readWrite else { throw .missingDatabase(path: path) }
+            pending = Migration.all
+        case .kvlab(let applied):
+            pending = try Migrator.pending(applied: applied, path: path)
+            if mode == .readOnly, !pending.isEmpty {
+                throw .outdatedSchema(path: path, applied: applied.last?.version ?? 0, required: Store.schemaVersion)
+            }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: Store.configuration(mode))
+        } catch {
+            throw .cannotOpen(path: path, reason: Store.reason(error))
+        }
+        guard mode == .readWrite else { return }
+        do {
+            if !pending.isEmpty { try Migrator.migrate(pool, path: path) }
+            try ReferenceData.sync(pool)
+        } catch {
+            throw Store.typedError(error)
+        }
+    }
+
+    /// The GRDB configuration of kvlab connections.
+    static func configuration(_ mode: Mode) -> Configuration {
+        var configuration = Configuration()
+        configuration.readonly = mode == .readOnly
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "kvlab"
+        configuration.prepareDatabase { db in
+            // GRDB gives read-only connections a 10 s busy timeout; this runs after it and applies to all.
+            try db.execute(sql: "PRAGMA busy_timeout = \(Int(busyTimeout * 1000))")
+            SQLFunctions.register(on: db)
+        }
+        return configuration
+    }
+
+    /// Runs read-only work in one snapshot (a deferred transaction on a read-only connection).
+    ///
+    /// - Parameter body: the work; it may throw any error.
+    /// - Returns: the body's result.
+    /// - Throws: the body's error, with GRDB's `DatabaseError` mapped to ``StoreError/sql(message:statement:)``.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw Store.storeError(error)
+        }
+    }
+
+    /// Runs work in one `BEGIN IMMEDIATE` transaction on the writer connection, committed when the body
+    /// returns and rolled back when it throws.
+    ///
+    /// - Parameter body: the work; it may throw any error.
+    /// - Returns: the body's result.
+    /// - Throws: the body's error, with GRDB's `DatabaseError` mapped to ``StoreError/sql(message:statement:)``.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw Store.storeError(error)
+        }
+    }
+
+    /// Copies the WAL into the database file and truncates it (DESIGN.md: a sweep ends with a checkpoint).
+    ///
+    /// - Throws: ``StoreError/sql(message:statement:)`` on failure.
+    public func checkpoint() throws(StoreError) {
+        do {
+            _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        } catch {
+            throw Store.typedError(error)
+        }
+    }
+
+    /// Closes every connection; the store cannot be used afterwards.
+    ///
+    /// - Throws: ``StoreError/sql(message:statement:)`` when a connection cannot be closed.
+    public func close() throws(StoreError) {
+        do {
+            try pool.close()
+        } catch {
+            throw Store.typedError(error)
+        }
+    }
+
+    /// The migrations recorded in the database, in order.
+    public func appliedMigrations() throws -> [AppliedMigration] {
+        try read { db in try Migrator.applied(db) }
+    }
+
+    /// Now, as Unix epoch seconds (the timestamp format of every table).
+    public static func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// Maps an error to ``StoreError`` where it is SQLite's; other errors are returned unchanged.
+    static func storeError(_ error: any Error) -> any Error {
+        if let error = error as? DatabaseError {
+            return StoreError.sql(message: error.message ?? "\(error.resultCode)", statement: error.sql)
+        }
+        return error
+    }
+
+    /// Maps any error to ``StoreError`` (for APIs with typed throws).
+    static func typedError(_ error: any Error) -> StoreError {
+        switch storeError(error) {
+        case let error as StoreError: return error
+        case let other: return .sql(message: "\(other)", statement: nil)
+        }
+    }
+
+    /// A short reason for an open failure.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return "\(error)"
+    }
+}

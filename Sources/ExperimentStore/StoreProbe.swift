@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+
+/// A read-only look at a database file before kvlab opens it for writing.
+///
+/// The probe reads the file's header and then opens it through a read-only SQLite connection: it never
+/// changes a byte of the file.
+enum StoreProbe {
+    /// What the probe found.
+    enum Finding: Equatable {
+        /// No file at the path.
+        case absent
+        /// An empty file, or an SQLite database with no schema and no application id: kvlab may create its
+        /// schema there.
+        case empty
+        /// A kvlab database with these migrations applied.
+        case kvlab(applied: [AppliedMigration])
+    }
+
+    /// The 16 bytes every SQLite database file starts with.
+    static let sqliteMagic = Array("SQLite format 3\0".utf8)
+
+    /// Inspects a path without modifying it.
+    ///
+    /// - Parameter path: the database file.
+    /// - Returns: what is there.
+    /// - Throws: ``StoreError/notSQLite(path:)``, ``StoreError/notKVLab(path:applicationID:)`` or
+    ///   ``StoreError/cannotOpen(path:reason:)``.
+    static func inspect(_ path: String) throws(StoreError) -> Finding {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .absent }
+        if isDirectory.boolValue { throw .cannotOpen(path: path, reason: "it is a directory") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .cannotOpen(path: path, reason: "the file cannot be read (permissions?)")
+        }
+        let header: [UInt8]
+        do {
+            header = Array(try handle.read(upToCount: 100) ?? Data())
+            try handle.close()
+        } catch {
+            throw .cannotOpen(path: path, reason: error.localizedDescription)
+        }
+        if !header.isEmpty {
+            guard header.count == 100, Array(header.prefix(16)) == sqliteMagic else {
+                throw .notSQLite(path: path)
+            }
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(Store.busyTimeout)
+        configuration.label = "kvlab.probe"
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db in try finding(db, path: path) }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_NOTADB { throw .notSQLite(path: path) }
+            throw .cannotOpen(path: path, reason: error.message ?? "\(error)")
+        } catch {
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Classifies an open database.
+    private static func finding(_ db: Database, path: String) throws -> Finding {
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+        if applicationID == 0, objects == 0 { return .empty }
+        guard applicationID == Store.applicationID else {
+            throw StoreError.notKVLab(path: path, applicationID: applicationID)
+        }
+        return .kvlab(applied: try Migrator.applied(db))
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import ExperimentStore
+import Foundation
+
+/// `--db PATH`: the database file; default `$KVLAB_DB`, else `kvlab.sqlite` in the working directory.
+struct DatabaseOptions: ParsableArguments {
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            "Database file (default: $KVLAB_DB, else kvlab.sqlite in the working directory).", valueName: "path"))
+    var db: String?
+
+    /// The database path to use.
+    var path: String {
+        if let db { return db }
+        if let env = ProcessInfo.processInfo.environment["KVLAB_DB"], !env.isEmpty { return env }
+        return "kvlab.sqlite"
+    }
+
+    /// Opens the database.
+    ///
+    /// - Parameter mode: read-only (the file must exist) or read-write (created and migrated as needed).
+    /// - Returns: the open store.
+    /// - Throws: ``StoreError`` (mapped to exit codes by `StoreError+Exit.swift`).
+    func open(_ mode: Store.Mode) throws -> Store {
+        try Store(path: path, mode: mode)
+    }
+
+    /// Opens an existing database (refusing to create one), read-only or read-write.
+    ///
+    /// - Parameter mode: how to open it.
+    /// - Returns: the open store.
+    /// - Throws: ``StoreError/missingDatabase(path:)`` when there is no file.
+    func openExisting(_ mode: Store.Mode) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missingDatabase(path: path) }
+        return try open(mode)
+    }
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import ExperimentStore
+import Foundation
+import Sweeps
+
+/// `kvlab run`: plan a sweep spec and execute its pending runs (rerun = resume).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Plan a sweep and compute its pending runs; rerunning resumes where it stopped.",
+        discussion: """
+            SPEC is a YAML/JSON sweep file, or the name of a shipped sweep (paper, sensitivity, smoke). Without \
+            SPEC, finishes every planned run in the database. Finished runs are never recomputed; an \
+            interrupted run keeps its stored trials. Several processes may run on one database: they share \
+            the work through leases. Ctrl-C stops cleanly (exit 130) and prints how to resume.
+            """
+    )
+
+    @Argument(help: "Sweep spec file or shipped sweep name (paper, sensitivity, smoke).")
+    var spec: String?
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Worker count (default: all cores).")
+    var jobs: Int?
+
+    @Option(help: "Run slice I/N of the planned runs (0 ≤ I < N); default from Slurm array variables.")
+    var shard: String?
+
+    @Flag(help: "Accept a changed spec for an existing sweep name (adds the new runs).")
+    var amend = false
+
+    @Flag(help: "Print what would run and write nothing.")
+    var dryRun = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func run() async throws {
+        let status = try await reportingErrors { () async throws -> ExitStatus in
+            let jobs = self.jobs ?? defaultJobs()
+            guard jobs >= 1 else { throw CLIError.badInput("--jobs: \(jobs) must be ≥ 1") }
+            let shard = try resolveShard()
+            var path = database.path
+            if database.db == nil, ProcessInfo.processInfo.environment["KVLAB_DB"] == nil, shard.count > 1 {
+                path = shard.defaultDatabaseName
+            }
+            let loaded = try spec.map { try SpecSource.load($0) }
+            if dryRun {
+                try printDryRun(loaded, shard: shard, jobs: jobs, path: path)
+                return .ok
+            }
+            let store = try Store(path: path, mode: .readWrite)
+            if let loaded {
+                let result = try SweepPlanner.plan(
+                    loaded.spec, specText: loaded.text, shard: shard, amend: amend, store: store, provenanceID: nil)
+                if !quiet {
+                    Console.note(
+                        "kvlab: sweep '\(loaded.spec.name)'\(shard.count > 1 ? " shard \(shard)" : ""): \(result.runs) runs × \(loaded.spec.trials) trials (\(result.newRuns) newly planned)"
+                    )
+                }
+            }
+            var resume = "kvlab run"
+            if let spec { resume += " \(spec)" }
+            if database.db != nil || path != "kvlab.sqlite" { resume += " --db \(path)" }
+            if let shardText = self.shard { resume += " --shard \(shardText)" }
+            let runner = SweepRunner(
+                store: store, jobs: jobs, quiet: quiet, sweep: loaded?.spec.name, resumeCommand: resume)
+            return try await runner.execute()
+        }
+        if status != .ok { throw ExitCode(status.rawValue) }
+    }
+
+    private func resolveShard() throws -> Shard {
+        if let shard { return try Shard(parsing: shard) }
+        return try Shard.fromSlurm(environment: ProcessInfo.processInfo.environment) ?? .whole
+    }
+
+    private func printDryRun(_ loaded: SpecSource?, shard: Shard, jobs: Int, path: String) throws {
+        guard let loaded else {
+            throw CLIError.badInput("--dry-run needs a SPEC (a sweep file or a shipped name)")
+        }
+        let runs = shard.select(loaded.spec.runs)
+        var already = 0
+        if FileManager.default.fileExists(atPath: path) {
+            let store = try Store(path: path, mode: .readOnly)
+            already = try store.read { db in
+                try runs.reduce(0) { count, run in
+                    let hash = try run.config.configHash()
+                    let id = try Store.runID(configHash: hash, seed: run.seed, in: db)
+                    guard let id, let record = try Store.run(id: id, in: db) else { return count }
+                    return count + (record.state == .done && record.trialsPlanned >= loaded.spec.trials ? 1 : 0)
+                }
+            }
+        }
+        let trials = (runs.count - already) * loaded.spec.trials
+        // Rough cost model: ~4 ns per (query × token × dim) multiply-add, three attention passes per trial.
+        let c = loaded.spec.configs.first
+        let perTrial = Double((c?.queries ?? 64) * (c?.tokens ?? 1024) * (c?.dim ?? 128)) * 3 * 4e-9
+        let estimate = Double(trials) * perTrial / Double(jobs)
+        print("sweep\t\(loaded.spec.name)")
+        print("configs\t\(loaded.spec.configs.count)")
+        print("seeds\t\(loaded.spec.seeds.count)")
+        print("runs\t\(runs.count)")
+        print("runs_done\t\(already)")
+        print("trials_to_compute\t\(trials)")
+        print("estimated_time\t\(ProgressReporter.duration(estimate)) on \(jobs) workers")
+        print("database\t\(path)")
+    }
+}
+
+/// A spec loaded from a file or a shipped name, with its text.
+struct SpecSource {
+    var spec: SweepSpec
+    var text: String
+
+    /// Loads SPEC: an existing file, else a shipped sweep name.
+    static func load(_ argument: String) throws -> SpecSource {
+        if FileManager.default.fileExists(atPath: argument) {
+            let spec = try SweepSpec.load(path: argument)
+            let text = (try? String(contentsOfFile: argument, encoding: .utf8)) ?? ""
+            return SpecSource(spec: spec, text: text)
+        }
+        let name = argument.hasSuffix(".yaml") ? String(argument.dropLast(5)) : argument
+        let base = name.split(separator: "/").last.map(String.init) ?? name
+        if let text = SweepSpec.shippedText(named: base), !argument.contains("/") || !argument.hasSuffix(".yaml") {
+            return SpecSource(spec: try SweepSpec.shipped(named: base), text: text)
+        }
+        if let text = SweepSpec.shippedText(named: base) {
+            return SpecSource(spec: try SweepSpec.shipped(named: base), text: text)
+        }
+        throw CLIError.badInput(
+            "no sweep spec at '\(argument)' and no shipped sweep of that name (shipped: \(SweepSpec.shippedNames.joined(separator: ", ")))"
+        )
+    }
+}

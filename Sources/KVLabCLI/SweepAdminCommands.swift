@@ -1,0 +1,128 @@
+import ArgumentParser
+import ExperimentStore
+import Sweeps
+
+/// `kvlab retry`: send failed runs back to pending.
+struct RetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry", abstract: "Send failed runs back to pending (then `kvlab run` computes them).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Only this sweep's failed runs.")
+    var sweep: String?
+
+    func run() async throws {
+        try await reportingErrors {
+            let store = try database.openExisting(.readWrite)
+            let count = try store.write { db in try Store.retryFailed(sweep: sweep, in: db) }
+            print("\(count) failed runs sent back to pending; run `kvlab run --db \(database.path)` to compute them")
+        }
+    }
+}
+
+/// `kvlab status`: per sweep, runs by state, throughput, ETA, stale leases and errors.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show each sweep's runs by state, throughput, ETA, stale leases and errors.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Only this sweep.")
+    var sweep: String?
+
+    @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
+    var format: TableFormat = .table
+
+    func run() async throws {
+        try await reportingErrors {
+            let store = try database.openExisting(.readOnly)
+            let host = LeaseOwner.hostName()
+            let now = Store.now()
+            let statuses: [SweepStatus] = try store.read { db in
+                let names = try sweep.map { [$0] } ?? Store.sweepNames(in: db)
+                if let sweep, try Store.sweep(named: sweep, in: db) == nil {
+                    throw CLIError.badInput(
+                        "no sweep named '\(sweep)' in \(database.path) (see `kvlab sweeps list`)")
+                }
+                var all = try names.map { try Store.sweepStatus(name: $0, now: now, host: host, in: db) }
+                if sweep == nil { all.append(try Store.sweepStatus(name: nil, now: now, host: host, in: db)) }
+                return all
+            }
+            let columns = [
+                "sweep", "runs", "done", "running", "pending", "failed", "stale_leases", "trials_stored",
+                "trials_planned", "trials_per_s", "eta_s", "errors",
+            ]
+            let rows: [[SQLValue]] = statuses.map { s in
+                var rate: SQLValue = .null
+                var eta: SQLValue = .null
+                if let start = s.firstStarted, let end = s.lastFinished, end > start, s.trialsStored > 0 {
+                    let r = Double(s.trialsStored) / (end - start)
+                    rate = .real((r * 10).rounded() / 10)
+                    if s.pending + s.running > 0 {
+                        eta = .real((Double(s.trialsPlanned - s.trialsStored) / r).rounded())
+                    } else {
+                        eta = .real(0)
+                    }
+                }
+                let errors = s.errors.map { "run \($0.runID): \($0.message)" }.joined(separator: "; ")
+                return [
+                    .text(s.name), .integer(Int64(s.total)), .integer(Int64(s.done)), .integer(Int64(s.running)),
+                    .integer(Int64(s.pending)), .integer(Int64(s.failed)), .integer(Int64(s.staleLeases)),
+                    .integer(Int64(s.trialsStored)), .integer(Int64(s.trialsPlanned)), rate, eta,
+                    errors.isEmpty ? .null : .text(errors),
+                ]
+            }
+            print(TableOutput.render(columns: columns, rows: rows, format: format))
+        }
+    }
+}
+
+/// `kvlab sweeps list|rm`.
+struct SweepsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweeps", abstract: "List or remove sweeps.", subcommands: [List.self, Remove.self])
+
+    /// `kvlab sweeps list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the sweeps.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Output format.")
+        var format: TableFormat = .table
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try database.openExisting(.readOnly)
+                let result = try store.execute(
+                    sql: """
+                        SELECT s.name, count(sr.run_id) AS runs,
+                               sum(r.state = 'done') AS done, datetime(s.created_at, 'unixepoch') AS created
+                        FROM sweeps s LEFT JOIN sweep_runs sr ON sr.sweep_id = s.id LEFT JOIN runs r ON r.id = sr.run_id
+                        GROUP BY s.id ORDER BY s.id
+                        """)
+                print(TableOutput.render(result, format: format))
+            }
+        }
+    }
+
+    /// `kvlab sweeps rm NAME`.
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm",
+            abstract: "Remove a sweep's record (its computed runs and trials are kept as results).")
+        @Argument(help: "The sweep name.")
+        var name: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try database.openExisting(.readWrite)
+                let removed = try store.write { db in try Store.removeSweep(named: name, in: db) }
+                guard removed else {
+                    throw CLIError.badInput("no sweep named '\(name)' in \(database.path) (see `kvlab sweeps list`)")
+                }
+                print("removed sweep '\(name)'")
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import Sweeps
+
+extension SweepSpecError: KVLabReportable {
+    var exitStatus: ExitStatus { .badInput }
+    var message: String { description }
+}
+
+extension SweepPlanError: KVLabReportable {
+    var exitStatus: ExitStatus { .badInput }
+    var message: String { description }
+}
+
+extension ShardError: KVLabReportable {
+    var exitStatus: ExitStatus { .badInput }
+    var message: String { "--shard: " + description }
+}

@@ -1,0 +1,60 @@
+import Quantization
+
+/// A run claimed for execution: its identity, its planned trial count and the trials already stored.
+public struct ClaimedRun: Sendable, Hashable {
+    /// The database id of the run.
+    public var runID: Int64
+    /// The fully resolved config.
+    public var config: ResolvedConfig
+    /// The seed.
+    public var seed: Int
+    /// Trials 0…trialsPlanned−1 belong to the run.
+    public var trialsPlanned: Int
+    /// Trials already stored (never recomputed).
+    public var storedTrials: Set<Int>
+
+    /// Creates a claimed run.
+    public init(runID: Int64, config: ResolvedConfig, seed: Int, trialsPlanned: Int, storedTrials: Set<Int>) {
+        self.runID = runID
+        self.config = config
+        self.seed = seed
+        self.trialsPlanned = trialsPlanned
+        self.storedTrials = storedTrials
+    }
+
+    /// The trials still to compute, in order.
+    public var missingTrials: [Int] { (0..<trialsPlanned).filter { !storedTrials.contains($0) } }
+}
+
+/// One computed trial, ready to be committed.
+public struct TrialResult: Sendable {
+    /// The run it belongs to.
+    public var runID: Int64
+    /// The trial index.
+    public var trial: Int
+    /// Its metrics.
+    public var metrics: MetricValues
+
+    /// Creates a result.
+    public init(runID: Int64, trial: Int, metrics: MetricValues) {
+        self.runID = runID
+        self.trial = trial
+        self.metrics = metrics
+    }
+}
+
+/// The database side of execution: leases, batched commits, completion. Implemented over the
+/// experiment store by ``StoreRunQueue``; tests may use an in-memory fake.
+public protocol RunQueue: Sendable {
+    /// Atomically leases up to `limit` pending (or reclaimable) runs to this process.
+    ///
+    /// Runs are returned grouped so that runs sharing data (same data switches and seed) come together.
+    func claim(limit: Int) throws -> [ClaimedRun]
+    /// Commits computed trials in one transaction, marks `completed` runs done (with their summaries) in
+    /// the same transaction and extends this process's leases.
+    func commit(_ results: [TrialResult], completed: [Int64]) throws
+    /// Marks a run failed with an error message (its stored trials are kept).
+    func fail(runID: Int64, error: String) throws
+    /// Returns this process's unfinished leased runs to pending.
+    func releaseLeases() throws
+}

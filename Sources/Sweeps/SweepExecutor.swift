@@ -1,0 +1,178 @@
+import Quantization
+import Synchronization
+
+/// Executes leased runs on `jobs` workers with a single committing writer (DESIGN.md "Sweeps and resume").
+///
+/// Runs that share data (same data switches, seed and trial; another scheme or budget) are evaluated on
+/// one ``PreparedTrial``: K, V, queries and the reference attention are computed once. Trials already
+/// stored are never recomputed. Numbers do not depend on `jobs`, batching, claiming order or
+/// interruptions: each trial is a pure function of (config, seed, trial).
+public struct SweepExecutor: Sendable {
+    /// Progress of an execution, reported after every commit.
+    public struct Progress: Sendable {
+        /// Runs completed by this process.
+        public var runsDone: Int
+        /// Trials computed and committed by this process.
+        public var trialsDone: Int
+    }
+
+    /// How an execution ended.
+    public enum Outcome: Sendable, Equatable {
+        /// No claimable work is left.
+        case finished
+        /// Stopped on request (signal); leases were released.
+        case cancelled
+    }
+
+    /// The engine (and its codebook cache).
+    public var engine: TrialEngine
+    /// Number of concurrent workers (≥ 1).
+    public var jobs: Int
+    /// Runs claimed per lease round.
+    public var claimSize: Int
+    /// Trials per commit (a commit also happens when a claim round ends).
+    public var commitEvery: Int
+
+    /// An executor.
+    ///
+    /// - Parameters:
+    ///   - engine: the trial engine.
+    ///   - jobs: worker count (default: 2).
+    ///   - claimSize: runs leased per round (default: 30, enough to share data across schemes and bits).
+    ///   - commitEvery: trials per commit.
+    public init(engine: TrialEngine = TrialEngine(), jobs: Int = 2, claimSize: Int = 30, commitEvery: Int = 64) {
+        self.engine = engine
+        self.jobs = max(1, jobs)
+        self.claimSize = max(1, claimSize)
+        self.commitEvery = max(1, commitEvery)
+    }
+
+    /// One unit of parallel work: one trial of a group of runs that share data.
+    struct WorkUnit: Sendable {
+        var key: DataKey
+        var seed: Int
+        var trial: Int
+        var runs: [(runID: Int64, config: TrialConfig)]
+    }
+
+    /// Groups the missing trials of claimed runs into work units sharing prepared data.
+    static func workUnits(_ runs: [ClaimedRun]) -> [WorkUnit] {
+        struct GroupKey: Hashable {
+            var key: DataKey
+            var seed: Int
+            var trial: Int
+        }
+        var order: [GroupKey] = []
+        var groups: [GroupKey: [(Int64, TrialConfig)]] = [:]
+        for run in runs {
+            let config = run.config.trialConfig
+            for trial in run.missingTrials {
+                let g = GroupKey(key: config.dataKey, seed: run.seed, trial: trial)
+                if groups[g] == nil { order.append(g) }
+                groups[g, default: []].append((run.runID, config))
+            }
+        }
+        return order.map { g in
+            WorkUnit(key: g.key, seed: g.seed, trial: g.trial, runs: (groups[g] ?? []).map { ($0.0, $0.1) })
+        }
+    }
+
+    /// Runs until no claimable work is left or `isCancelled` returns true.
+    ///
+    /// - Parameters:
+    ///   - queue: the database side.
+    ///   - isCancelled: polled between work units (e.g. a signal flag).
+    ///   - progress: called after every commit.
+    /// - Returns: how it ended.
+    /// - Throws: database errors from `queue` (leases of this process are released first when possible).
+    public func execute(
+        queue: some RunQueue, isCancelled: @escaping @Sendable () -> Bool,
+        progress: @escaping @Sendable (Progress) -> Void = { _ in }
+    ) async throws -> Outcome {
+        var totals = Progress(runsDone: 0, trialsDone: 0)
+        do {
+            while true {
+                if isCancelled() {
+                    try queue.releaseLeases()
+                    return .cancelled
+                }
+                let claimed = try queue.claim(limit: claimSize)
+                if claimed.isEmpty { return .finished }
+                let cancelled = try await executeClaimed(
+                    claimed, queue: queue, isCancelled: isCancelled, totals: &totals, progress: progress)
+                if cancelled {
+                    try queue.releaseLeases()
+                    return .cancelled
+                }
+            }
+        } catch {
+            try? queue.releaseLeases()
+            throw error
+        }
+    }
+
+    /// Computes every missing trial of the claimed runs, committing in batches.
+    /// - Returns: true when cancelled before finishing.
+    private func executeClaimed(
+        _ claimed: [ClaimedRun], queue: some RunQueue, isCancelled: @escaping @Sendable () -> Bool,
+        totals: inout Progress, progress: @escaping @Sendable (Progress) -> Void
+    ) async throws -> Bool {
+        var remaining: [Int64: Int] = [:]
+        for run in claimed { remaining[run.runID] = run.missingTrials.count }
+        // Runs with nothing missing (all trials stored before a kill) complete at once.
+        let alreadyComplete = claimed.filter { $0.missingTrials.isEmpty }.map(\.runID)
+        if !alreadyComplete.isEmpty {
+            try queue.commit([], completed: alreadyComplete)
+            totals.runsDone += alreadyComplete.count
+            progress(totals)
+        }
+        let units = SweepExecutor.workUnits(claimed)
+        var pending: [TrialResult] = []
+        var completed: [Int64] = []
+        var cancelled = false
+        let engine = self.engine
+        try await withThrowingTaskGroup(of: [TrialResult].self) { group in
+            var next = 0
+            func submit() {
+                let unit = units[next]
+                next += 1
+                group.addTask {
+                    if isCancelled() { return [] }
+                    let prepared = PreparedTrial(key: unit.key, seed: unit.seed, trial: unit.trial)
+                    return unit.runs.map { run in
+                        TrialResult(
+                            runID: run.runID, trial: unit.trial, metrics: engine.evaluate(run.config, on: prepared))
+                    }
+                }
+            }
+            while next < units.count && next < jobs { submit() }
+            while let results = try await group.next() {
+                for r in results {
+                    pending.append(r)
+                    remaining[r.runID, default: 0] -= 1
+                    if remaining[r.runID] == 0 { completed.append(r.runID) }
+                }
+                if isCancelled() {
+                    cancelled = true
+                } else if next < units.count {
+                    submit()
+                }
+                if pending.count >= commitEvery || (!completed.isEmpty && pending.count >= commitEvery / 4) {
+                    try queue.commit(pending, completed: completed)
+                    totals.trialsDone += pending.count
+                    totals.runsDone += completed.count
+                    pending.removeAll(keepingCapacity: true)
+                    completed.removeAll()
+                    progress(totals)
+                }
+            }
+        }
+        if !pending.isEmpty || !completed.isEmpty {
+            try queue.commit(pending, completed: completed)
+            totals.trialsDone += pending.count
+            totals.runsDone += completed.count
+            progress(totals)
+        }
+        return cancelled
+    }
+}

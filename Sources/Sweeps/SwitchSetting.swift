@@ -1,0 +1,123 @@
+import Quantization
+
+/// One switch set to one value, as written in a spec (`fixed`, a grid list entry or an `exclude` entry).
+///
+/// `rank(nil)` is the spec value `full` (rank = dim).
+public enum SwitchSetting: Sendable, Hashable {
+    case scheme(Scheme)
+    case bits(Int)
+    case distribution(Distribution)
+    case rank(Int?)
+    case mixing(Mixing)
+    case noise(Double)
+    case outliers(Int)
+    case outlierScale(Double)
+    case dim(Int)
+    case tokens(Int)
+    case queries(Int)
+    case logitScale(Double)
+    case rotation(RotationKind)
+    case qjl(QJLKind)
+    case codebook(CodebookLaw)
+    case baseline(Baseline)
+    case norms(NormPrecision)
+
+    /// The switch this setting sets.
+    public var name: SwitchName {
+        switch self {
+        case .scheme: return .scheme
+        case .bits: return .bits
+        case .distribution: return .distribution
+        case .rank: return .rank
+        case .mixing: return .mixing
+        case .noise: return .noise
+        case .outliers: return .outliers
+        case .outlierScale: return .outlierScale
+        case .dim: return .dim
+        case .tokens: return .tokens
+        case .queries: return .queries
+        case .logitScale: return .logitScale
+        case .rotation: return .rotation
+        case .qjl: return .qjl
+        case .codebook: return .codebook
+        case .baseline: return .baseline
+        case .norms: return .norms
+        }
+    }
+
+    /// The value as it would be written in a spec (`KQV`, `4`, `0.1`, `full`, `kv-beta`).
+    public var valueText: String {
+        switch self {
+        case .scheme(let v): return v.rawValue
+        case .distribution(let v): return v.rawValue
+        case .mixing(let v): return v.rawValue
+        case .rotation(let v): return v.rawValue
+        case .qjl(let v): return v.rawValue
+        case .codebook(let v): return v.rawValue
+        case .baseline(let v): return v.rawValue
+        case .norms(let v): return v.rawValue
+        case .rank(let v): return v.map { "\($0)" } ?? "full"
+        case .bits(let v), .outliers(let v), .dim(let v), .tokens(let v), .queries(let v): return "\(v)"
+        case .noise(let v), .outlierScale(let v), .logitScale(let v): return "\(v)"
+        }
+    }
+
+    /// Sets this switch in a requested config.
+    ///
+    /// - Parameter config: the config to change.
+    public func apply(to config: inout TrialConfig) {
+        switch self {
+        case .scheme(let v): config.scheme = v
+        case .bits(let v): config.bits = v
+        case .distribution(let v): config.distribution = v
+        case .rank(let v): config.rank = v
+        case .mixing(let v): config.mixing = v
+        case .noise(let v): config.noise = v
+        case .outliers(let v): config.outliers = v
+        case .outlierScale(let v): config.outlierScale = v
+        case .dim(let v): config.dim = v
+        case .tokens(let v): config.tokens = v
+        case .queries(let v): config.queries = v
+        case .logitScale(let v): config.logitScale = v
+        case .rotation(let v): config.rotation = v
+        case .qjl(let v): config.qjl = v
+        case .codebook(let v): config.codebook = v
+        case .baseline(let v): config.baseline = v
+        case .norms(let v): config.norms = v
+        }
+    }
+
+    /// Whether a resolved config has this value (the `exclude` test).
+    ///
+    /// A switch that does not apply to the config's scheme (nil in the resolved config) matches nothing, so
+    /// `{rotation: none}` never drops a KV config. `rank: full` matches configs whose rank equals their dim.
+    ///
+    /// - Parameter config: a resolved config.
+    /// - Returns: true when the resolved value equals this setting's value.
+    public func matches(_ config: ResolvedConfig) -> Bool {
+        switch self {
+        case .scheme(let v): return config.scheme == v
+        case .bits(let v): return config.bits == v
+        case .distribution(let v): return config.distribution == v
+        case .rank(let v): return config.rank == (v ?? config.dim)
+        case .mixing(let v): return config.mixing == v
+        case .noise(let v): return config.noise == v
+        case .outliers(let v): return config.outliers == v
+        case .outlierScale(let v): return config.outlierScale == v
+        case .dim(let v): return config.dim == v
+        case .tokens(let v): return config.tokens == v
+        case .queries(let v): return config.queries == v
+        case .logitScale(let v): return config.logitScale == v
+        case .rotation(let v): return config.rotation == v
+        case .qjl(let v): return config.qjl == v
+        case .codebook(let v): return config.codebook == v
+        case .baseline(let v): return config.baseline == v
+        case .norms(let v): return config.norms == v
+        }
+    }
+}
+
+extension SwitchSetting: CustomStringConvertible {
+    /// `name: value`, as in a spec.
+    public var description: String { "\(name.rawValue): \(valueText)" }
+}

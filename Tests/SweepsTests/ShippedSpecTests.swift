@@ -1,0 +1,106 @@
+import Foundation
+import Quantization
+import Sweeps
+import Testing
+
+@Suite("Shipped sweep specs")
+struct ShippedSpecTests {
+    @Test("the embedded bytes equal the files in sweeps/", arguments: SweepSpec.shippedNames)
+    func embeddedMatchesDisk(name: String) throws {
+        let disk = try TestSupport.repoFile("sweeps/\(name).yaml")
+        let embedded = try #require(SweepSpec.shippedText(named: name))
+        #expect(Array(embedded.utf8) == disk)
+    }
+
+    @Test("shipped names are exactly the yaml files of sweeps/")
+    func namesMatchDirectory() throws {
+        let files = try FileManager.default.contentsOfDirectory(
+            atPath: TestSupport.repositoryRoot.appendingPathComponent("sweeps").path)
+        let names = files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+        #expect(names == SweepSpec.shippedNames.sorted())
+    }
+
+    @Test("the shipped specs load from disk like the embedded copies", arguments: SweepSpec.shippedNames)
+    func loadFromDisk(name: String) throws {
+        let path = TestSupport.repositoryRoot.appendingPathComponent("sweeps/\(name).yaml").path
+        let loaded = try SweepSpec.load(path: path)
+        let shipped = try SweepSpec.shipped(named: name)
+        #expect(loaded.configs == shipped.configs)
+        #expect(loaded.fingerprint == shipped.fingerprint)
+        #expect(shipped.source == "sweeps/\(name).yaml")
+        #expect(loaded.name == name)
+    }
+
+    @Test("paper: 3 schemes × 5 bits × 5 distributions × 3 ranks × 2 mixings, 10 seeds, 8 trials")
+    func paper() throws {
+        let spec = try SweepSpec.shipped(named: "paper")
+        #expect(spec.combinationCount == 450)
+        #expect(spec.configs.count == 450)
+        #expect(spec.seeds == Array(1...10))
+        #expect(spec.trials == 8)
+        #expect(spec.runCount == 4500)
+        #expect(spec.runs.count == 4500)
+        #expect(spec.trialCount == 36_000)
+        #expect(Set(spec.configs.map(\.rank)) == [8, 32, 128])
+        #expect(Set(spec.configs.map(\.bits)) == [2, 3, 4, 5, 6])
+        #expect(spec.configs.allSatisfy { $0.dim == 128 && $0.tokens == 1024 && $0.queries == 64 })
+        // Rank 128 at dim 128 is full rank: the same identity as leaving rank unset.
+        var full = TrialConfig()
+        full.scheme = .KV
+        full.bits = 2
+        #expect(spec.configs.contains(full.resolved))
+        // Order: the first axis written (scheme) varies slowest, the last (mixing) fastest.
+        #expect(spec.configs[0].scheme == .KV && spec.configs[0].mixing == .dense)
+        #expect(spec.configs[1].scheme == .KV && spec.configs[1].mixing == .axis)
+        #expect(spec.configs[2].rank == 32)
+        #expect(spec.configs[449].scheme == .QKQV && spec.configs[449].bits == 6)
+        // Non-applicable switches are nil.
+        #expect(spec.configs.filter { $0.scheme == .KV }.allSatisfy { $0.rotation == nil && $0.qjl == nil })
+        #expect(spec.configs.filter { $0.scheme != .KV }.allSatisfy { $0.baseline == nil })
+    }
+
+    @Test("sensitivity: one-factor variations around the defaults at bits 2–6")
+    func sensitivity() throws {
+        let spec = try SweepSpec.shipped(named: "sensitivity")
+        #expect(spec.grids.count == 6)
+        #expect(spec.seeds.count >= 3)
+        // 15 default (scheme, bits) configs + rotation 2×5×4 + qjl 2×5×2 + codebook gaussian 3×5
+        // + kv-uniform 5 + f16 norms 15 + logit_scale 2,4 3×5×2.
+        #expect(spec.configs.count == 15 + 40 + 20 + 15 + 5 + 15 + 30)
+        #expect(spec.configs.count == 140)
+        #expect(spec.runCount == 140 * spec.seeds.count)
+        // Every config differs from the all-defaults config of its (scheme, bits) in at most one switch
+        // (switches that become non-applicable, like codebook for kv-uniform, do not count).
+        func varied(_ config: ResolvedConfig) -> [String] {
+            var reference = TrialConfig()
+            reference.scheme = config.scheme
+            reference.bits = config.bits
+            return zip(config.switchValues, reference.resolved.switchValues)
+                .filter { $0.value != $1.value && $0.value != .null }.map(\.0.name)
+        }
+        for config in spec.configs { #expect(varied(config).count <= 1, "\(config)") }
+        let variedNames = Set(spec.configs.flatMap(varied))
+        #expect(variedNames == ["rotation", "qjl", "codebook", "baseline", "norms", "logit_scale"])
+        #expect(Set(spec.configs.compactMap(\.rotation)) == Set(RotationKind.allCases))
+        #expect(Set(spec.configs.map(\.logitScale)) == [1, 2, 4])
+    }
+
+    @Test("smoke: all schemes, bits 2 and 4, 3 seeds, 2 trials, small trials")
+    func smoke() throws {
+        let spec = try SweepSpec.shipped(named: "smoke")
+        #expect(spec.configs.count == 6)
+        #expect(Set(spec.configs.map(\.scheme)) == Set(Scheme.allCases))
+        #expect(Set(spec.configs.map(\.bits)) == [2, 4])
+        #expect(spec.seeds == [1, 2, 3])
+        #expect(spec.trials == 2)
+        #expect(spec.runCount == 18)
+        #expect(spec.configs.allSatisfy { $0.dim == 32 && $0.tokens == 64 && $0.queries == 8 && $0.rank == 32 })
+    }
+
+    @Test("an unknown shipped name is an error listing the shipped ones")
+    func unknownShipped() {
+        #expect(SweepSpec.shippedText(named: "nope") == nil)
+        let error = #expect(throws: SweepSpecError.self) { try SweepSpec.shipped(named: "nope") }
+        #expect(error?.description.contains("paper, sensitivity, smoke") == true)
+    }
+}
