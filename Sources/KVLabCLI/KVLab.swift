@@ -14,6 +14,7 @@ public struct KVLab: AsyncParsableCommand {
             StatusCommand.self,
             RetryCommand.self,
             SweepsCommand.self,
+            MergeCommand.self,
             SQLCommand.self,
         ]
     )

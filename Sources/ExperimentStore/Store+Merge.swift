@@ -1,0 +1,95 @@
+import GRDB
+import Quantization
+
+extension Store {
+    /// Merges another kvlab database into this one by natural keys (config hash, seed, engine version,
+    /// trial, metric): idempotent and order-independent. A trial stored in both with different values is
+    /// reported and the output's value is kept (never overwritten). Runs complete in the output are marked
+    /// done (summaries recomputed); sweep records and memberships are merged by sweep name.
+    ///
+    /// - Parameters:
+    ///   - input: an open read-only store (a shard).
+    ///   - report: accumulates counts and conflicts.
+    /// - Throws: database errors.
+    public func merge(from input: Store, into report: inout MergeReport) throws {
+        struct InputRun {
+            var id: Int64
+            var configHash: String
+            var seed: Int
+            var engineVersion: Int
+            var trialsPlanned: Int
+        }
+        let (configs, runs, sweeps, membership) = try input.read { db in
+            let configs = try String.fetchAll(db, sql: "SELECT config_hash FROM configs").compactMap {
+                try Store.config(hash: $0, in: db)
+            }
+            let runs = try Row.fetchAll(
+                db, sql: "SELECT id, config_hash, seed, engine_version, trials_planned FROM runs ORDER BY id"
+            ).map { InputRun(id: $0[0], configHash: $0[1], seed: $0[2], engineVersion: $0[3], trialsPlanned: $0[4]) }
+            let sweeps = try Row.fetchAll(db, sql: "SELECT name, spec, spec_hash FROM sweeps ORDER BY id").map {
+                (name: $0[0] as String, spec: $0[1] as String, hash: $0[2] as String)
+            }
+            let membership = try Row.fetchAll(
+                db, sql: "SELECT s.name, sr.run_id FROM sweep_runs sr JOIN sweeps s ON s.id = sr.sweep_id"
+            ).map { (name: $0[0] as String, runID: $0[1] as Int64) }
+            return (configs, runs, sweeps, membership)
+        }
+        report.inputs += 1
+        var idMap: [Int64: Int64] = [:]
+        try write { db in
+            for config in configs {
+                let hash = try config.configHash()
+                if try Store.config(hash: hash, in: db) == nil { report.newConfigs += 1 }
+                try Store.upsertConfig(config, in: db)
+            }
+            for run in runs {
+                let before = try Store.runID(
+                    configHash: run.configHash, seed: run.seed, engineVersion: run.engineVersion, in: db)
+                let id = try Store.ensureRun(
+                    configHash: run.configHash, seed: run.seed, trialsPlanned: run.trialsPlanned,
+                    engineVersion: run.engineVersion, in: db)
+                if before == nil { report.newRuns += 1 }
+                idMap[run.id] = id
+            }
+            for sweep in sweeps {
+                if try Store.sweep(named: sweep.name, in: db) == nil {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO sweeps (name, spec, spec_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+                            """, arguments: [sweep.name, sweep.spec, sweep.hash, Store.now(), Store.now()])
+                }
+            }
+            for m in membership {
+                guard let id = idMap[m.runID] else { continue }
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO sweep_runs (sweep_id, run_id)
+                        SELECT id, ? FROM sweeps WHERE name = ?
+                        """, arguments: [id, m.name])
+            }
+        }
+        for run in runs {
+            guard let outID = idMap[run.id] else { continue }
+            let trials = try input.read { db in try Store.trials(runID: run.id, in: db) }
+            try write { db in
+                for t in trials {
+                    do {
+                        let added = try Store.insertTrials(runID: outID, [(t.trial, t.metrics)], in: db)
+                        if added == 1 { report.newTrials += 1 } else { report.identicalTrials += 1 }
+                    } catch StoreError.conflictingTrial(_, let trial, let metric, let stored, let new) {
+                        report.conflicts.append(
+                            "config \(run.configHash.prefix(12)) seed \(run.seed) trial \(trial): \(metric) is \(stored) "
+                                + "in the output but \(new) in \(input.path) (kept \(stored))")
+                    }
+                }
+                let stored = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM trials WHERE run_id = ?", arguments: [outID])
+                if let record = try Store.run(id: outID, in: db), record.state != .done,
+                    stored == record.trialsPlanned
+                {
+                    try Store.markRunDone(runID: outID, in: db)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+
+/// End-to-end sweep execution: resume after kills, determinism across jobs, processes and trial counts.
+@Suite("kvlab run: resumable, deterministic sweeps", .serialized)
+struct SweepRunTests {
+    static func spec(trials: Int = 4, name: String = "e2e") -> String {
+        """
+        name: \(name)
+        seeds: 3
+        trials: \(trials)
+        fixed:
+          dim: 64
+          tokens: 192
+          queries: 16
+        grid:
+          scheme: [KV, KQV, QKQV]
+          bits: [2, 3, 4]
+          distribution: [gaussian, t5]
+        """
+    }
+
+    /// Every stored metric of every trial, as round-trip JSON text, in a fixed order.
+    static func dump(_ db: URL) throws -> String {
+        let r = try KVLabProcess.run([
+            "sql", "--db", db.path, "--format", "json",
+            "SELECT * FROM trials_wide ORDER BY config_hash, seed, trial",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Drop run ids (they depend on planning order), keep every value.
+        return r.stdout.split(separator: "\n").map { line in
+            line.replacing(/"run_id":\d+,?/, with: "")
+        }.joined(separator: "\n")
+    }
+
+    static func write(_ text: String, to url: URL) throws {
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    @Test("an uninterrupted run, --jobs 1, and a run killed -9 three times then resumed store identical bits")
+    func killAndResume() throws {
+        let dir = try KVLabProcess.temporaryDirectory()
+        let specURL = dir.appendingPathComponent("spec.yaml")
+        try Self.write(Self.spec(), to: specURL)
+        let reference = dir.appendingPathComponent("ref.sqlite")
+        let r = try KVLabProcess.run(["run", specURL.path, "--db", reference.path, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let expected = try Self.dump(reference)
+        #expect(expected.contains("\"kl\""))
+
+        let single = dir.appendingPathComponent("single.sqlite")
+        let s = try KVLabProcess.run(["run", specURL.path, "--db", single.path, "--jobs", "1", "--quiet"])
+        #expect(s.status == 0)
+        #expect(try Self.dump(single) == expected)
+
+        let killed = dir.appendingPathComponent("killed.sqlite")
+        for delay in [0.15, 0.4, 0.8] {
+            let process = Process()
+            process.executableURL = KVLabProcess.executable
+            process.arguments = ["run", specURL.path, "--db", killed.path, "--quiet"]
+            process.standardError = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let resumed = try KVLabProcess.run(["run", specURL.path, "--db", killed.path, "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try Self.dump(killed) == expected)
+        let count = try KVLabProcess.run([
+            "sql", "--db", killed.path, "--format", "csv",
+            "SELECT count(*), count(DISTINCT run_id || '/' || trial), sum(state = 'done') FROM trials, runs",
+        ])
+        #expect(count.status == 0)
+    }
+
+    @Test("SIGINT stops cleanly with exit 130 and a resume hint; the resumed result is identical")
+    func interrupt() throws {
+        let dir = try KVLabProcess.temporaryDirectory()
+        let specURL = dir.appendingPathComponent("spec.yaml")
+        try Self.write(Self.spec(), to: specURL)
+        let reference = dir.appendingPathComponent("ref.sqlite")
+        _ = try KVLabProcess.run(["run", specURL.path, "--db", reference.path, "--quiet"])
+        let db = dir.appendingPathComponent("int.sqlite")
+        let process = Process()
+        process.executableURL = KVLabProcess.executable
+        process.arguments = ["run", specURL.path, "--db", db.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(process.processIdentifier, SIGINT)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if process.terminationStatus == 130 {
+            #expect(stderr.contains("Resume with: kvlab run"))
+            let leases = try KVLabProcess.run([
+                "sql", "--db", db.path, "--format", "csv", "SELECT count(*) FROM runs WHERE state = 'running'",
+            ])
+            #expect(leases.stdout.split(separator: "\n").last == "0")
+        } else {
+            // The sweep may finish before the signal on a fast machine.
+            #expect(process.terminationStatus == 0)
+        }
+        let resumed = try KVLabProcess.run(["run", specURL.path, "--db", db.path, "--quiet"])
+        #expect(resumed.status == 0)
+        #expect(try Self.dump(db) == Self.dump(reference))
+    }
+
+    @Test("two concurrent processes share the work: no duplicate, no lock error, identical result")
+    func concurrentProcesses() throws {
+        let dir = try KVLabProcess.temporaryDirectory()
+        let specURL = dir.appendingPathComponent("spec.yaml")
+        try Self.write(Self.spec(), to: specURL)
+        let reference = dir.appendingPathComponent("ref.sqlite")
+        _ = try KVLabProcess.run(["run", specURL.path, "--db", reference.path, "--quiet"])
+        let db = dir.appendingPathComponent("shared.sqlite")
+        _ = try KVLabProcess.run(["run", specURL.path, "--db", db.path, "--dry-run"])
+        var processes: [(Process, Pipe)] = []
+        for _ in 0..<2 {
+            let p = Process()
+            p.executableURL = KVLabProcess.executable
+            p.arguments = ["run", specURL.path, "--db", db.path, "--jobs", "1", "--quiet"]
+            let pipe = Pipe()
+            p.standardError = pipe
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            processes.append((p, pipe))
+        }
+        for (p, pipe) in processes {
+            let stderr = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(stderr)")
+            #expect(!stderr.contains("locked"))
+        }
+        #expect(try Self.dump(db) == Self.dump(reference))
+    }
+
+    @Test("raising trials extends runs; the first trials keep their bits")
+    func extendTrials() throws {
+        let dir = try KVLabProcess.temporaryDirectory()
+        let small = dir.appendingPathComponent("small.yaml")
+        let large = dir.appendingPathComponent("large.yaml")
+        try Self.write(Self.spec(trials: 2, name: "ext"), to: small)
+        try Self.write(Self.spec(trials: 4, name: "ext"), to: large)
+        let extended = dir.appendingPathComponent("ext.sqlite")
+        let direct = dir.appendingPathComponent("direct.sqlite")
+        #expect(try KVLabProcess.run(["run", small.path, "--db", extended.path, "--quiet"]).status == 0)
+        #expect(try KVLabProcess.run(["run", large.path, "--db", extended.path, "--quiet"]).status == 0)
+        #expect(try KVLabProcess.run(["run", large.path, "--db", direct.path, "--quiet"]).status == 0)
+        #expect(try Self.dump(extended) == Self.dump(direct))
+    }
+
+    @Test(
+        "bad specs exit 2 with the location, database untouched",
+        arguments: [
+            ("name: x\nseeds: 2\ngrid:\n  bits: [2, 0]\n", "grid.bits[1]"),
+            ("name: x\nseeds: 2\nfixed:\n  dimm: 64\n", "dimm"),
+            ("name: x\nseeds: 2\ngrid:\n  bits: []\n", "bits"),
+            ("name: x\nseeds: 2\nfixed:\n  dim: 100\n", "dim"),
+            ("name: x\nseeds: 2\nfixed:\n  dim: 16\n  rank: 32\n", "rank"),
+            ("name: x\nseeds: many\n", "seeds"),
+        ])
+    func badSpecs(text: String, mention: String) throws {
+        let dir = try KVLabProcess.temporaryDirectory()
+        let specURL = dir.appendingPathComponent("bad.yaml")
+        try Self.write(text, to: specURL)
+        let db = dir.appendingPathComponent("db.sqlite")
+        let r = try KVLabProcess.run(["run", specURL.path, "--db", db.path])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains(mention), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db.path))
+    }
+
+    @Test("a changed spec under the same name is refused unless --amend")
+    func amend() throws {
+        let dir = try KVLabProcess.temporaryDirectory()
+        let a = dir.appendingPathComponent("a.yaml")
+        try Self.write("name: same\nseeds: 1\ntrials: 1\nfixed:\n  dim: 16\n  tokens: 8\n  queries: 2\n", to: a)
+        let b = dir.appendingPathComponent("b.yaml")
+        try Self.write("name: same\nseeds: 2\ntrials: 1\nfixed:\n  dim: 16\n  tokens: 8\n  queries: 2\n", to: b)
+        let db = dir.appendingPathComponent("db.sqlite")
+        #expect(try KVLabProcess.run(["run", a.path, "--db", db.path, "--quiet"]).status == 0)
+        let refused = try KVLabProcess.run(["run", b.path, "--db", db.path, "--quiet"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--amend"))
+        #expect(try KVLabProcess.run(["run", b.path, "--db", db.path, "--quiet", "--amend"]).status == 0)
+    }
+
+    @Test("3 shards merged equal one process; merging twice changes nothing")
+    func shardsAndMerge() throws {
+        let dir = try KVLabProcess.temporaryDirectory()
+        let specURL = dir.appendingPathComponent("spec.yaml")
+        try Self.write(Self.spec(trials: 2), to: specURL)
+        let reference = dir.appendingPathComponent("ref.sqlite")
+        #expect(try KVLabProcess.run(["run", specURL.path, "--db", reference.path, "--quiet"]).status == 0)
+        var shards: [String] = []
+        for i in 0..<3 {
+            let r = try KVLabProcess.run(["run", specURL.path, "--shard", "\(i)/3", "--quiet"], in: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+            shards.append(dir.appendingPathComponent("kvlab-shard-\(i)-of-3.sqlite").path)
+        }
+        let merged = dir.appendingPathComponent("merged.sqlite")
+        let first = try KVLabProcess.run(["merge", "--into", merged.path] + shards.reversed())
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try Self.dump(merged) == Self.dump(reference))
+        let second = try KVLabProcess.run(["merge", "--into", merged.path] + shards)
+        #expect(second.stdout.contains("0 new trials"))
+        #expect(try Self.dump(merged) == Self.dump(reference))
+    }
+}
