@@ -28,7 +28,10 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.embedInCode("../../migrations/0001_initial.sql")]
+            resources: [
+                .embedInCode("../../migrations/0001_initial.sql"),
+                .embedInCode("../../migrations/0002_analysis_views.sql"),
+            ]
         ),
         .target(
             name: "Sweeps",

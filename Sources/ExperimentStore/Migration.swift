@@ -31,7 +31,8 @@ public struct Migration: Sendable, Hashable {
 
     /// Every migration this build knows, in order (embedded from `migrations/`).
     public static let all: [Migration] = [
-        Migration(name: "0001_initial", bytes: PackageResources._001_initial_sql)
+        Migration(name: "0001_initial", bytes: PackageResources._001_initial_sql),
+        Migration(name: "0002_analysis_views", bytes: PackageResources._002_analysis_views_sql),
     ]
 
     /// The schema version of this build: the version of its last migration.

@@ -10,20 +10,30 @@ import Statistics
 enum ReferenceData {
     /// One row of the `metrics` table.
     struct MetricRow: Equatable {
+        /// The metric's contract name.
         var name: String
+        /// Its index in ``Metric/allCases``: its bit in `trials.nan_mask`.
         var position: Int
+        /// ``Metric/unit``.
         var unit: String
+        /// ``Metric/direction`` as text.
         var direction: String
+        /// ``Metric/summary``.
         var description: String
     }
 
     /// One row of the `t_quantiles` table: upper quantiles at 0.95, 0.975 and 0.995.
     struct TQuantileRow: Equatable {
+        /// Degrees of freedom (``infiniteDF`` for the normal limit).
         var df: Int64
+        /// t quantile at 0.95.
         var q95: Double
+        /// t quantile at 0.975.
         var q975: Double
+        /// t quantile at 0.995.
         var q995: Double
 
+        /// Bitwise equality of the quantiles (a last-bit change is a change).
         static func == (a: TQuantileRow, b: TQuantileRow) -> Bool {
             a.df == b.df && a.q95.bitPattern == b.q95.bitPattern && a.q975.bitPattern == b.q975.bitPattern
                 && a.q995.bitPattern == b.q995.bitPattern
@@ -53,8 +63,11 @@ enum ReferenceData {
 
     /// Rows that are missing or differ from this build's.
     struct Changes {
+        /// `metrics` rows to insert or update.
         var metrics: [MetricRow] = []
+        /// `t_quantiles` rows to insert or replace.
         var tQuantiles: [TQuantileRow] = []
+        /// Whether nothing needs writing.
         var isEmpty: Bool { metrics.isEmpty && tQuantiles.isEmpty }
     }
 

@@ -28,7 +28,8 @@ extension Store {
             guard let run = try Store.run(id: runID, in: db) else { throw StoreError.unknownRun(id: runID) }
             var done = run.state == .done
             if !done {
-                let stored = try Int.fetchOne(db, sql: "SELECT count(*) FROM trials WHERE run_id = ?", arguments: [runID])
+                let stored = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM trials WHERE run_id = ?", arguments: [runID])
                 if stored == run.trialsPlanned {
                     try Store.markRunDone(runID: runID, provenanceID: provenanceID, in: db)
                     done = true

@@ -29,8 +29,9 @@ extension Store {
                 """,
             arguments: [configHash, engineVersion, seed])
         guard let existing else {
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM configs WHERE config_hash = ?", arguments: [configHash])
-                != nil
+            guard
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM configs WHERE config_hash = ?", arguments: [configHash])
+                    != nil
             else { throw StoreError.unknownConfig(hash: configHash) }
             try db.execute(
                 sql: """
@@ -58,7 +59,9 @@ extension Store {
         return id
     }
 
-    /// Plans a run idempotently, in its own write transaction (see ``ensureRun(configHash:seed:trialsPlanned:engineVersion:in:)``).
+    /// Plans a run idempotently, in its own write transaction.
+    ///
+    /// See ``ensureRun(configHash:seed:trialsPlanned:engineVersion:in:)``.
     @discardableResult
     public func ensureRun(
         configHash: String, seed: Int, trialsPlanned: Int, engineVersion: Int = Engine.version

@@ -72,7 +72,8 @@ extension Store {
             let new = metrics[metric]
             let old = stored.values[metric.index] ?? .nan
             if old == new || (old.isNaN && new.isNaN) { continue }
-            throw StoreError.conflictingTrial(runID: runID, trial: trial, metric: metric.rawValue, stored: old, new: new)
+            throw StoreError.conflictingTrial(
+                runID: runID, trial: trial, metric: metric.rawValue, stored: old, new: new)
         }
     }
 

@@ -49,7 +49,8 @@ public final class Store: Sendable {
     /// - Throws: ``StoreError/missingDatabase(path:)`` (read-only and no file), ``StoreError/notSQLite(path:)``,
     ///   ``StoreError/notKVLab(path:applicationID:)``, ``StoreError/newerSchema(path:unknownMigrations:)``,
     ///   ``StoreError/migrationChanged(path:migration:recorded:expected:)``,
-    ///   ``StoreError/outdatedSchema(path:applied:required:)`` (read-only only), ``StoreError/cannotOpen(path:reason:)``.
+    ///   ``StoreError/outdatedSchema(path:applied:required:)`` (read-only only),
+    ///   ``StoreError/cannotOpen(path:reason:)``.
     public init(path: String, mode: Mode = .readWrite) throws(StoreError) {
         self.path = path
         self.mode = mode

@@ -44,6 +44,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The database contradicts itself or this build (e.g. a stored hash that does not match its content).
     case inconsistent(String)
 
+    /// The user-facing message.
     public var description: String {
         switch self {
         case .missingDatabase(let path):

@@ -4,6 +4,7 @@ import Foundation
 
 /// `--db PATH`: the database file; default `$KVLAB_DB`, else `kvlab.sqlite` in the working directory.
 struct DatabaseOptions: ParsableArguments {
+    /// The path given with `--db`, if any.
     @Option(
         name: .customLong("db"),
         help: ArgumentHelp(

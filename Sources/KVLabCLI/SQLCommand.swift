@@ -17,12 +17,15 @@ struct SQLCommand: AsyncParsableCommand {
             """
     )
 
+    /// The SQL text, unless `--file`.
     @Argument(help: "SQL: one or more statements separated by ';'.")
     var query: String?
 
+    /// A file holding the SQL.
     @Option(help: ArgumentHelp("Read the SQL from a file instead.", valueName: "file"), completion: .file())
     var file: String?
 
+    /// `NAME=VALUE` parameter bindings.
     @Option(
         name: .customLong("param"),
         help: ArgumentHelp(
@@ -30,20 +33,25 @@ struct SQLCommand: AsyncParsableCommand {
             valueName: "NAME=VALUE"))
     var params: [String] = []
 
+    /// Allow statements that write.
     @Flag(help: "Allow statements that modify the database (all run in one transaction).")
     var write = false
 
+    /// The output format.
     @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
     var format: TableFormat = .table
 
+    /// `--db`.
     @OptionGroup var database: DatabaseOptions
 
+    /// Requires exactly one source of SQL.
     func validate() throws {
         if (query == nil) == (file == nil) {
             throw ValidationError("give the SQL either as an argument or with --file, not both or neither")
         }
     }
 
+    /// Opens the database, runs the SQL and prints its rows.
     func run() async throws {
         try await reportingErrors {
             let sql = try loadSQL()

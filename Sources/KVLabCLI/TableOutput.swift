@@ -1,10 +1,21 @@
 import ArgumentParser
-import Foundation
 import ExperimentStore
+import Foundation
 
 /// Output formats of tabular results (DESIGN.md "Command-line contract").
 enum TableFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case table, csv, tsv, json, ndjson, markdown
+    /// Aligned columns with a header rule (numbers right-aligned).
+    case table
+    /// RFC 4180 comma-separated values with a header line.
+    case csv
+    /// Tab-separated values with a header line; tabs, newlines and backslashes escaped.
+    case tsv
+    /// A JSON array of objects keyed by column name.
+    case json
+    /// One JSON object per line.
+    case ndjson
+    /// A Markdown table.
+    case markdown
 }
 
 /// Renders tabular results: an aligned table, CSV (RFC 4180), TSV (`\t`, `\n`, `\r`, `\\` escaped),
@@ -24,8 +35,12 @@ enum TableOutput {
         guard !columns.isEmpty else { return "" }
         switch format {
         case .table: return table(columns: columns, rows: rows)
-        case .csv: return ([columns.map(csvField)] + rows.map { $0.map { csvField(text($0)) } }).map(line).joined()
-        case .tsv: return ([columns.map(tsvField)] + rows.map { $0.map { tsvField(text($0)) } }).map(line).joined()
+        case .csv:
+            let lines = [columns.map(csvField)] + rows.map { $0.map { csvField(text($0)) } }
+            return lines.map { $0.joined(separator: ",") }.joined(separator: "\n")
+        case .tsv:
+            let lines = [columns.map(tsvField)] + rows.map { $0.map { tsvField(text($0)) } }
+            return lines.map { $0.joined(separator: "\t") }.joined(separator: "\n")
         case .json:
             guard !rows.isEmpty else { return "[]" }
             return "[\n" + rows.map { object(columns, $0).rendered() }.joined(separator: ",\n") + "\n]"
@@ -77,11 +92,10 @@ enum TableOutput {
         return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
     }
 
-    private static func line(_ fields: [String]) -> String { fields.joined(separator: ",") + "\n" }
-
     private static func csvField(_ text: String?) -> String {
         guard let text else { return "" }
-        let needsQuotes = text.contains { $0 == "," || $0 == "\"" || $0.isNewline } || text.first == " "
+        let needsQuotes =
+            text.contains { $0 == "," || $0 == "\"" || $0.isNewline } || text.first == " "
             || text.last == " "
         return needsQuotes ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }

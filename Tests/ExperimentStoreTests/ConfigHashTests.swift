@@ -157,13 +157,16 @@ struct ConfigHashTests {
         #expect(try CanonicalJSON.encode([("a", .double(1e16))]) == #"{"a":1e+16}"#)
         #expect(try CanonicalJSON.encode([("a", .double(123456.5))]) == #"{"a":123456.5}"#)
         #expect(try CanonicalJSON.encode([("a", .int(-12))]) == #"{"a":-12}"#)
-        #expect(try CanonicalJSON.encode([("a", .null), ("b", .string("x\"\\\n\u{1}é"))]) == "{\"b\":\"x\\\"\\\\\\n\\u0001é\"}")
+        #expect(
+            try CanonicalJSON.encode([("a", .null), ("b", .string("x\"\\\n\u{1}é"))])
+                == "{\"b\":\"x\\\"\\\\\\n\\u0001é\"}")
         #expect(throws: StoreError.self) { try CanonicalJSON.encode([("a", .double(.nan))]) }
         #expect(throws: StoreError.self) { try CanonicalJSON.encode([("a", .double(.infinity))]) }
         #expect(throws: StoreError.self) { try CanonicalJSON.encode([("a", .int(1)), ("a", .int(2))]) }
-        #expect(try CanonicalJSON.parse(#"{"a":1.0,"b":1,"c":"\u00e9\ud83d\ude00","d":null}"#).map(\.value) == [
-            .double(1), .int(1), .string("é😀"), .null,
-        ])
+        #expect(
+            try CanonicalJSON.parse(#"{"a":1.0,"b":1,"c":"\u00e9\ud83d\ude00","d":null}"#).map(\.value) == [
+                .double(1), .int(1), .string("é😀"), .null,
+            ])
     }
 
     @Test(arguments: [#"{"a":1"#, #"{"a":[1]}"#, #"{"a":true}"#, #"{"a":01}"#, #"{"a":1,"a":2}"#, "{} x", #"{"a":1.}"#])
@@ -183,10 +186,13 @@ struct ConfigHashTests {
 
 /// A small deterministic generator for shuffles.
 struct SplitMix: RandomNumberGenerator {
+    /// The generator state.
     var state: UInt64
 
+    /// Seeds the generator.
     init(seed: UInt64) { state = seed }
 
+    /// The next 64 random bits.
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

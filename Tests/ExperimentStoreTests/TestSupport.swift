@@ -7,8 +7,10 @@ import Testing
 
 /// A temporary directory removed when the value is released; each test uses its own.
 final class TempDirectory: Sendable {
+    /// The directory.
     let url: URL
 
+    /// Creates a new empty directory.
     init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("kvlab-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

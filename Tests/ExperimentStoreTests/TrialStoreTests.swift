@@ -57,9 +57,10 @@ struct TrialStoreTests {
         try store.insertTrials(runID: run, [(0, sampleMetrics(trial: 0))])
         var changed = sampleMetrics(trial: 0)
         changed[.jensenRatio] += 1e-12
-        #expect(throws: StoreError.conflictingTrial(
-            runID: run, trial: 0, metric: "jensen_ratio", stored: sampleMetrics(trial: 0)[.jensenRatio],
-            new: changed[.jensenRatio])
+        #expect(
+            throws: StoreError.conflictingTrial(
+                runID: run, trial: 0, metric: "jensen_ratio", stored: sampleMetrics(trial: 0)[.jensenRatio],
+                new: changed[.jensenRatio])
         ) { try store.insertTrials(runID: run, [(0, changed)]) }
         #expect(throws: StoreError.trialOutOfRange(runID: run, trial: 2, planned: 2)) {
             try store.insertTrials(runID: run, [(2, sampleMetrics(trial: 2))])
@@ -165,7 +166,9 @@ struct TrialStoreTests {
             #expect(row["kvlab_version"] as String == "test")
             #expect(row["engine_version"] as Int == Engine.version)
             #expect(!(row["host"] as String).isEmpty)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM trials WHERE provenance_id = ?", arguments: [provenance]) == 1)
+            #expect(
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM trials WHERE provenance_id = ?", arguments: [provenance]) == 1)
         }
     }
 
@@ -210,7 +213,7 @@ struct TrialStoreTests {
             }
             let mean = seedMeans.reduce(0, +) / 4
             let sd = (seedMeans.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3).squareRoot()
-            let t975 = 3.182446305284263
+            let t975 = 3.1824463052837078  // scipy.stats.t.ppf(0.975, 3)
             #expect(abs(kqv["mean"] as Double - mean) < 1e-12)
             #expect(abs(kqv["sd"] as Double - sd) < 1e-12)
             #expect(abs(kqv["se"] as Double - sd / 2) < 1e-12)

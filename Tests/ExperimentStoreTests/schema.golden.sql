@@ -1,0 +1,583 @@
+-- kvlab schema snapshot (Tests/ExperimentStoreTests/SchemaGoldenTests.swift)
+-- PRAGMA application_id = 1263946818
+-- PRAGMA user_version = 2
+
+-- index claim_evaluations_claim on claim_evaluations
+CREATE INDEX claim_evaluations_claim ON claim_evaluations (claim, evaluated_at);
+
+-- index configs_scheme_bits_distribution on configs
+CREATE INDEX configs_scheme_bits_distribution ON configs (scheme, bits, distribution);
+
+-- index runs_state on runs
+CREATE INDEX runs_state ON runs (state);
+
+-- index sqlite_autoindex_configs_1 on configs
+-- (created by SQLite)
+
+-- index sqlite_autoindex_kvlab_migrations_1 on kvlab_migrations
+-- (created by SQLite)
+
+-- index sqlite_autoindex_metrics_1 on metrics
+-- (created by SQLite)
+
+-- index sqlite_autoindex_metrics_2 on metrics
+-- (created by SQLite)
+
+-- index sqlite_autoindex_runs_1 on runs
+-- (created by SQLite)
+
+-- index sqlite_autoindex_sweeps_1 on sweeps
+-- (created by SQLite)
+
+-- index sweep_runs_run on sweep_runs
+CREATE INDEX sweep_runs_run ON sweep_runs (run_id);
+
+-- table claim_evaluations on claim_evaluations
+CREATE TABLE claim_evaluations (
+    id INTEGER PRIMARY KEY,
+    claim TEXT NOT NULL,
+    file_hash TEXT NOT NULL,
+    data_fingerprint TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}', -- JSON object of the parameter values used
+    severity TEXT,
+    verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'inconclusive', 'error')),
+    covered_cells INTEGER,
+    failing_rows TEXT NOT NULL DEFAULT '[]', -- JSON array of objects keyed by column name
+    message TEXT,
+    evaluated_at REAL NOT NULL,
+    provenance_id INTEGER REFERENCES provenance (id)
+) STRICT;
+
+-- table configs on configs
+CREATE TABLE configs (
+    config_hash TEXT PRIMARY KEY,
+    scheme TEXT NOT NULL,
+    bits INTEGER NOT NULL,
+    distribution TEXT NOT NULL,
+    nu INTEGER, -- Student-t degrees of freedom, derived from distribution; NULL for other laws
+    rank INTEGER NOT NULL,
+    mixing TEXT NOT NULL,
+    noise REAL NOT NULL,
+    outliers INTEGER NOT NULL,
+    outlier_scale REAL,
+    dim INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    queries INTEGER NOT NULL,
+    logit_scale REAL NOT NULL,
+    rotation TEXT,
+    qjl TEXT,
+    codebook TEXT,
+    baseline TEXT,
+    norms TEXT NOT NULL,
+    canonical_json TEXT NOT NULL,
+    created_at REAL NOT NULL
+) STRICT;
+
+-- table kvlab_migrations on kvlab_migrations
+CREATE TABLE kvlab_migrations (
+    version INTEGER PRIMARY KEY, -- NNNN of the file name
+    name TEXT NOT NULL UNIQUE, -- file name without .sql
+    sha256 TEXT NOT NULL, -- SHA-256 of the file's bytes
+    applied_at REAL NOT NULL
+) STRICT;
+
+-- table metrics on metrics
+CREATE TABLE metrics (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL UNIQUE CHECK (position BETWEEN 0 AND 62),
+    unit TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('lower', 'higher', 'zero')),
+    description TEXT NOT NULL
+) STRICT;
+
+-- table provenance on provenance
+CREATE TABLE provenance (
+    id INTEGER PRIMARY KEY,
+    kvlab_version TEXT NOT NULL,
+    engine_version INTEGER NOT NULL,
+    git_commit TEXT, -- NULL when unknown
+    swift_version TEXT NOT NULL,
+    os TEXT NOT NULL,
+    arch TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    command TEXT,
+    started_at REAL NOT NULL
+) STRICT;
+
+-- table run_summaries on run_summaries
+CREATE TABLE run_summaries (
+    run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+    trials INTEGER NOT NULL, -- trial rows summarised
+    kl_n INTEGER NOT NULL, kl_nan INTEGER NOT NULL,
+    kl_mean REAL, kl_sd REAL,
+    kl_reverse_n INTEGER NOT NULL, kl_reverse_nan INTEGER NOT NULL,
+    kl_reverse_mean REAL, kl_reverse_sd REAL,
+    js_n INTEGER NOT NULL, js_nan INTEGER NOT NULL,
+    js_mean REAL, js_sd REAL,
+    tv_n INTEGER NOT NULL, tv_nan INTEGER NOT NULL,
+    tv_mean REAL, tv_sd REAL,
+    hellinger_n INTEGER NOT NULL, hellinger_nan INTEGER NOT NULL,
+    hellinger_mean REAL, hellinger_sd REAL,
+    bhattacharyya_n INTEGER NOT NULL, bhattacharyya_nan INTEGER NOT NULL,
+    bhattacharyya_mean REAL, bhattacharyya_sd REAL,
+    top1_flip_n INTEGER NOT NULL, top1_flip_nan INTEGER NOT NULL,
+    top1_flip_mean REAL, top1_flip_sd REAL,
+    top8_overlap_n INTEGER NOT NULL, top8_overlap_nan INTEGER NOT NULL,
+    top8_overlap_mean REAL, top8_overlap_sd REAL,
+    logit_bias_n INTEGER NOT NULL, logit_bias_nan INTEGER NOT NULL,
+    logit_bias_mean REAL, logit_bias_sd REAL,
+    logit_var_n INTEGER NOT NULL, logit_var_nan INTEGER NOT NULL,
+    logit_var_mean REAL, logit_var_sd REAL,
+    entropy_delta_n INTEGER NOT NULL, entropy_delta_nan INTEGER NOT NULL,
+    entropy_delta_mean REAL, entropy_delta_sd REAL,
+    kl_second_order_n INTEGER NOT NULL, kl_second_order_nan INTEGER NOT NULL,
+    kl_second_order_mean REAL, kl_second_order_sd REAL,
+    jensen_ratio_n INTEGER NOT NULL, jensen_ratio_nan INTEGER NOT NULL,
+    jensen_ratio_mean REAL, jensen_ratio_sd REAL,
+    k_angle_n INTEGER NOT NULL, k_angle_nan INTEGER NOT NULL,
+    k_angle_mean REAL, k_angle_sd REAL,
+    k_rel_l2_n INTEGER NOT NULL, k_rel_l2_nan INTEGER NOT NULL,
+    k_rel_l2_mean REAL, k_rel_l2_sd REAL,
+    k_norm_ratio_n INTEGER NOT NULL, k_norm_ratio_nan INTEGER NOT NULL,
+    k_norm_ratio_mean REAL, k_norm_ratio_sd REAL,
+    v_angle_n INTEGER NOT NULL, v_angle_nan INTEGER NOT NULL,
+    v_angle_mean REAL, v_angle_sd REAL,
+    v_rel_l2_n INTEGER NOT NULL, v_rel_l2_nan INTEGER NOT NULL,
+    v_rel_l2_mean REAL, v_rel_l2_sd REAL,
+    v_norm_ratio_n INTEGER NOT NULL, v_norm_ratio_nan INTEGER NOT NULL,
+    v_norm_ratio_mean REAL, v_norm_ratio_sd REAL,
+    o_angle_n INTEGER NOT NULL, o_angle_nan INTEGER NOT NULL,
+    o_angle_mean REAL, o_angle_sd REAL,
+    o_rel_l2_n INTEGER NOT NULL, o_rel_l2_nan INTEGER NOT NULL,
+    o_rel_l2_mean REAL, o_rel_l2_sd REAL,
+    o_norm_ratio_n INTEGER NOT NULL, o_norm_ratio_nan INTEGER NOT NULL,
+    o_norm_ratio_mean REAL, o_norm_ratio_sd REAL,
+    dist6_geo_n INTEGER NOT NULL, dist6_geo_nan INTEGER NOT NULL,
+    dist6_geo_mean REAL, dist6_geo_sd REAL,
+    dist6_div_n INTEGER NOT NULL, dist6_div_nan INTEGER NOT NULL,
+    dist6_div_mean REAL, dist6_div_sd REAL,
+    bits_k_n INTEGER NOT NULL, bits_k_nan INTEGER NOT NULL,
+    bits_k_mean REAL, bits_k_sd REAL,
+    bits_v_n INTEGER NOT NULL, bits_v_nan INTEGER NOT NULL,
+    bits_v_mean REAL, bits_v_sd REAL,
+    CHECK (trials >= 0)
+) STRICT;
+
+-- table runs on runs
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    config_hash TEXT NOT NULL REFERENCES configs (config_hash),
+    seed INTEGER NOT NULL,
+    engine_version INTEGER NOT NULL,
+    trials_planned INTEGER NOT NULL CHECK (trials_planned >= 0),
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'failed')),
+    lease_host TEXT, -- lease owner: host name and process id
+    lease_pid INTEGER,
+    lease_expires_at REAL,
+    heartbeat_at REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    trials_hash TEXT, -- content hash of the run's trial rows, written with state = 'done'
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    provenance_id INTEGER REFERENCES provenance (id),
+    UNIQUE (config_hash, engine_version, seed),
+    CHECK ((state = 'done') = (trials_hash IS NOT NULL))
+) STRICT;
+
+-- table sweep_runs on sweep_runs
+CREATE TABLE sweep_runs (
+    sweep_id INTEGER NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    PRIMARY KEY (sweep_id, run_id)
+) STRICT, WITHOUT ROWID;
+
+-- table sweeps on sweeps
+CREATE TABLE sweeps (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    spec TEXT NOT NULL,
+    spec_hash TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    provenance_id INTEGER REFERENCES provenance (id)
+) STRICT;
+
+-- table t_quantiles on t_quantiles
+CREATE TABLE t_quantiles (
+    df INTEGER PRIMARY KEY CHECK (df >= 1),
+    q95 REAL NOT NULL,
+    q975 REAL NOT NULL,
+    q995 REAL NOT NULL
+) STRICT;
+
+-- table trials on trials
+CREATE TABLE trials (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    trial INTEGER NOT NULL CHECK (trial >= 0),
+    nan_mask INTEGER NOT NULL DEFAULT 0,
+    kl REAL,
+    kl_reverse REAL,
+    js REAL,
+    tv REAL,
+    hellinger REAL,
+    bhattacharyya REAL,
+    top1_flip REAL,
+    top8_overlap REAL,
+    logit_bias REAL,
+    logit_var REAL,
+    entropy_delta REAL,
+    kl_second_order REAL,
+    jensen_ratio REAL,
+    k_angle REAL,
+    k_rel_l2 REAL,
+    k_norm_ratio REAL,
+    v_angle REAL,
+    v_rel_l2 REAL,
+    v_norm_ratio REAL,
+    o_angle REAL,
+    o_rel_l2 REAL,
+    o_norm_ratio REAL,
+    dist6_geo REAL,
+    dist6_div REAL,
+    bits_k REAL,
+    bits_v REAL,
+    provenance_id INTEGER REFERENCES provenance (id),
+    PRIMARY KEY (run_id, trial)
+) STRICT, WITHOUT ROWID;
+
+-- view cell_stats on cell_stats
+CREATE VIEW cell_stats AS
+WITH moments AS MATERIALIZED (
+    SELECT
+        r.config_hash, r.engine_version,
+        count(s.kl_mean) AS kl_n, avg(s.kl_mean) AS kl_mean,
+        count(s.kl_reverse_mean) AS kl_reverse_n, avg(s.kl_reverse_mean) AS kl_reverse_mean,
+        count(s.js_mean) AS js_n, avg(s.js_mean) AS js_mean,
+        count(s.tv_mean) AS tv_n, avg(s.tv_mean) AS tv_mean,
+        count(s.hellinger_mean) AS hellinger_n, avg(s.hellinger_mean) AS hellinger_mean,
+        count(s.bhattacharyya_mean) AS bhattacharyya_n, avg(s.bhattacharyya_mean) AS bhattacharyya_mean,
+        count(s.top1_flip_mean) AS top1_flip_n, avg(s.top1_flip_mean) AS top1_flip_mean,
+        count(s.top8_overlap_mean) AS top8_overlap_n, avg(s.top8_overlap_mean) AS top8_overlap_mean,
+        count(s.logit_bias_mean) AS logit_bias_n, avg(s.logit_bias_mean) AS logit_bias_mean,
+        count(s.logit_var_mean) AS logit_var_n, avg(s.logit_var_mean) AS logit_var_mean,
+        count(s.entropy_delta_mean) AS entropy_delta_n, avg(s.entropy_delta_mean) AS entropy_delta_mean,
+        count(s.kl_second_order_mean) AS kl_second_order_n, avg(s.kl_second_order_mean) AS kl_second_order_mean,
+        count(s.jensen_ratio_mean) AS jensen_ratio_n, avg(s.jensen_ratio_mean) AS jensen_ratio_mean,
+        count(s.k_angle_mean) AS k_angle_n, avg(s.k_angle_mean) AS k_angle_mean,
+        count(s.k_rel_l2_mean) AS k_rel_l2_n, avg(s.k_rel_l2_mean) AS k_rel_l2_mean,
+        count(s.k_norm_ratio_mean) AS k_norm_ratio_n, avg(s.k_norm_ratio_mean) AS k_norm_ratio_mean,
+        count(s.v_angle_mean) AS v_angle_n, avg(s.v_angle_mean) AS v_angle_mean,
+        count(s.v_rel_l2_mean) AS v_rel_l2_n, avg(s.v_rel_l2_mean) AS v_rel_l2_mean,
+        count(s.v_norm_ratio_mean) AS v_norm_ratio_n, avg(s.v_norm_ratio_mean) AS v_norm_ratio_mean,
+        count(s.o_angle_mean) AS o_angle_n, avg(s.o_angle_mean) AS o_angle_mean,
+        count(s.o_rel_l2_mean) AS o_rel_l2_n, avg(s.o_rel_l2_mean) AS o_rel_l2_mean,
+        count(s.o_norm_ratio_mean) AS o_norm_ratio_n, avg(s.o_norm_ratio_mean) AS o_norm_ratio_mean,
+        count(s.dist6_geo_mean) AS dist6_geo_n, avg(s.dist6_geo_mean) AS dist6_geo_mean,
+        count(s.dist6_div_mean) AS dist6_div_n, avg(s.dist6_div_mean) AS dist6_div_mean,
+        count(s.bits_k_mean) AS bits_k_n, avg(s.bits_k_mean) AS bits_k_mean,
+        count(s.bits_v_mean) AS bits_v_n, avg(s.bits_v_mean) AS bits_v_mean
+    FROM current_runs AS r
+    JOIN run_summaries AS s ON s.run_id = r.id
+    WHERE r.state = 'done'
+    GROUP BY r.config_hash
+),
+spread AS MATERIALIZED (
+    SELECT
+        m.config_hash, m.engine_version,
+        m.kl_n, m.kl_mean,
+        sqrt(sum((s.kl_mean - m.kl_mean) * (s.kl_mean - m.kl_mean))
+            / (m.kl_n - 1)) AS kl_sd,
+        m.kl_reverse_n, m.kl_reverse_mean,
+        sqrt(sum((s.kl_reverse_mean - m.kl_reverse_mean) * (s.kl_reverse_mean - m.kl_reverse_mean))
+            / (m.kl_reverse_n - 1)) AS kl_reverse_sd,
+        m.js_n, m.js_mean,
+        sqrt(sum((s.js_mean - m.js_mean) * (s.js_mean - m.js_mean))
+            / (m.js_n - 1)) AS js_sd,
+        m.tv_n, m.tv_mean,
+        sqrt(sum((s.tv_mean - m.tv_mean) * (s.tv_mean - m.tv_mean))
+            / (m.tv_n - 1)) AS tv_sd,
+        m.hellinger_n, m.hellinger_mean,
+        sqrt(sum((s.hellinger_mean - m.hellinger_mean) * (s.hellinger_mean - m.hellinger_mean))
+            / (m.hellinger_n - 1)) AS hellinger_sd,
+        m.bhattacharyya_n, m.bhattacharyya_mean,
+        sqrt(sum((s.bhattacharyya_mean - m.bhattacharyya_mean) * (s.bhattacharyya_mean - m.bhattacharyya_mean))
+            / (m.bhattacharyya_n - 1)) AS bhattacharyya_sd,
+        m.top1_flip_n, m.top1_flip_mean,
+        sqrt(sum((s.top1_flip_mean - m.top1_flip_mean) * (s.top1_flip_mean - m.top1_flip_mean))
+            / (m.top1_flip_n - 1)) AS top1_flip_sd,
+        m.top8_overlap_n, m.top8_overlap_mean,
+        sqrt(sum((s.top8_overlap_mean - m.top8_overlap_mean) * (s.top8_overlap_mean - m.top8_overlap_mean))
+            / (m.top8_overlap_n - 1)) AS top8_overlap_sd,
+        m.logit_bias_n, m.logit_bias_mean,
+        sqrt(sum((s.logit_bias_mean - m.logit_bias_mean) * (s.logit_bias_mean - m.logit_bias_mean))
+            / (m.logit_bias_n - 1)) AS logit_bias_sd,
+        m.logit_var_n, m.logit_var_mean,
+        sqrt(sum((s.logit_var_mean - m.logit_var_mean) * (s.logit_var_mean - m.logit_var_mean))
+            / (m.logit_var_n - 1)) AS logit_var_sd,
+        m.entropy_delta_n, m.entropy_delta_mean,
+        sqrt(sum((s.entropy_delta_mean - m.entropy_delta_mean) * (s.entropy_delta_mean - m.entropy_delta_mean))
+            / (m.entropy_delta_n - 1)) AS entropy_delta_sd,
+        m.kl_second_order_n, m.kl_second_order_mean,
+        sqrt(sum((s.kl_second_order_mean - m.kl_second_order_mean) * (s.kl_second_order_mean - m.kl_second_order_mean))
+            / (m.kl_second_order_n - 1)) AS kl_second_order_sd,
+        m.jensen_ratio_n, m.jensen_ratio_mean,
+        sqrt(sum((s.jensen_ratio_mean - m.jensen_ratio_mean) * (s.jensen_ratio_mean - m.jensen_ratio_mean))
+            / (m.jensen_ratio_n - 1)) AS jensen_ratio_sd,
+        m.k_angle_n, m.k_angle_mean,
+        sqrt(sum((s.k_angle_mean - m.k_angle_mean) * (s.k_angle_mean - m.k_angle_mean))
+            / (m.k_angle_n - 1)) AS k_angle_sd,
+        m.k_rel_l2_n, m.k_rel_l2_mean,
+        sqrt(sum((s.k_rel_l2_mean - m.k_rel_l2_mean) * (s.k_rel_l2_mean - m.k_rel_l2_mean))
+            / (m.k_rel_l2_n - 1)) AS k_rel_l2_sd,
+        m.k_norm_ratio_n, m.k_norm_ratio_mean,
+        sqrt(sum((s.k_norm_ratio_mean - m.k_norm_ratio_mean) * (s.k_norm_ratio_mean - m.k_norm_ratio_mean))
+            / (m.k_norm_ratio_n - 1)) AS k_norm_ratio_sd,
+        m.v_angle_n, m.v_angle_mean,
+        sqrt(sum((s.v_angle_mean - m.v_angle_mean) * (s.v_angle_mean - m.v_angle_mean))
+            / (m.v_angle_n - 1)) AS v_angle_sd,
+        m.v_rel_l2_n, m.v_rel_l2_mean,
+        sqrt(sum((s.v_rel_l2_mean - m.v_rel_l2_mean) * (s.v_rel_l2_mean - m.v_rel_l2_mean))
+            / (m.v_rel_l2_n - 1)) AS v_rel_l2_sd,
+        m.v_norm_ratio_n, m.v_norm_ratio_mean,
+        sqrt(sum((s.v_norm_ratio_mean - m.v_norm_ratio_mean) * (s.v_norm_ratio_mean - m.v_norm_ratio_mean))
+            / (m.v_norm_ratio_n - 1)) AS v_norm_ratio_sd,
+        m.o_angle_n, m.o_angle_mean,
+        sqrt(sum((s.o_angle_mean - m.o_angle_mean) * (s.o_angle_mean - m.o_angle_mean))
+            / (m.o_angle_n - 1)) AS o_angle_sd,
+        m.o_rel_l2_n, m.o_rel_l2_mean,
+        sqrt(sum((s.o_rel_l2_mean - m.o_rel_l2_mean) * (s.o_rel_l2_mean - m.o_rel_l2_mean))
+            / (m.o_rel_l2_n - 1)) AS o_rel_l2_sd,
+        m.o_norm_ratio_n, m.o_norm_ratio_mean,
+        sqrt(sum((s.o_norm_ratio_mean - m.o_norm_ratio_mean) * (s.o_norm_ratio_mean - m.o_norm_ratio_mean))
+            / (m.o_norm_ratio_n - 1)) AS o_norm_ratio_sd,
+        m.dist6_geo_n, m.dist6_geo_mean,
+        sqrt(sum((s.dist6_geo_mean - m.dist6_geo_mean) * (s.dist6_geo_mean - m.dist6_geo_mean))
+            / (m.dist6_geo_n - 1)) AS dist6_geo_sd,
+        m.dist6_div_n, m.dist6_div_mean,
+        sqrt(sum((s.dist6_div_mean - m.dist6_div_mean) * (s.dist6_div_mean - m.dist6_div_mean))
+            / (m.dist6_div_n - 1)) AS dist6_div_sd,
+        m.bits_k_n, m.bits_k_mean,
+        sqrt(sum((s.bits_k_mean - m.bits_k_mean) * (s.bits_k_mean - m.bits_k_mean))
+            / (m.bits_k_n - 1)) AS bits_k_sd,
+        m.bits_v_n, m.bits_v_mean,
+        sqrt(sum((s.bits_v_mean - m.bits_v_mean) * (s.bits_v_mean - m.bits_v_mean))
+            / (m.bits_v_n - 1)) AS bits_v_sd
+    FROM moments AS m
+    JOIN runs AS r ON r.config_hash = m.config_hash AND r.engine_version = m.engine_version
+    JOIN run_summaries AS s ON s.run_id = r.id
+    WHERE r.state = 'done'
+    GROUP BY m.config_hash
+),
+cells AS (
+    SELECT config_hash, engine_version, 'kl' AS metric,
+        kl_n AS n, kl_mean AS mean, kl_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'kl_reverse' AS metric,
+        kl_reverse_n AS n, kl_reverse_mean AS mean, kl_reverse_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'js' AS metric,
+        js_n AS n, js_mean AS mean, js_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'tv' AS metric,
+        tv_n AS n, tv_mean AS mean, tv_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'hellinger' AS metric,
+        hellinger_n AS n, hellinger_mean AS mean, hellinger_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'bhattacharyya' AS metric,
+        bhattacharyya_n AS n, bhattacharyya_mean AS mean, bhattacharyya_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'top1_flip' AS metric,
+        top1_flip_n AS n, top1_flip_mean AS mean, top1_flip_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'top8_overlap' AS metric,
+        top8_overlap_n AS n, top8_overlap_mean AS mean, top8_overlap_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'logit_bias' AS metric,
+        logit_bias_n AS n, logit_bias_mean AS mean, logit_bias_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'logit_var' AS metric,
+        logit_var_n AS n, logit_var_mean AS mean, logit_var_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'entropy_delta' AS metric,
+        entropy_delta_n AS n, entropy_delta_mean AS mean, entropy_delta_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'kl_second_order' AS metric,
+        kl_second_order_n AS n, kl_second_order_mean AS mean, kl_second_order_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'jensen_ratio' AS metric,
+        jensen_ratio_n AS n, jensen_ratio_mean AS mean, jensen_ratio_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'k_angle' AS metric,
+        k_angle_n AS n, k_angle_mean AS mean, k_angle_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'k_rel_l2' AS metric,
+        k_rel_l2_n AS n, k_rel_l2_mean AS mean, k_rel_l2_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'k_norm_ratio' AS metric,
+        k_norm_ratio_n AS n, k_norm_ratio_mean AS mean, k_norm_ratio_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'v_angle' AS metric,
+        v_angle_n AS n, v_angle_mean AS mean, v_angle_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'v_rel_l2' AS metric,
+        v_rel_l2_n AS n, v_rel_l2_mean AS mean, v_rel_l2_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'v_norm_ratio' AS metric,
+        v_norm_ratio_n AS n, v_norm_ratio_mean AS mean, v_norm_ratio_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'o_angle' AS metric,
+        o_angle_n AS n, o_angle_mean AS mean, o_angle_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'o_rel_l2' AS metric,
+        o_rel_l2_n AS n, o_rel_l2_mean AS mean, o_rel_l2_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'o_norm_ratio' AS metric,
+        o_norm_ratio_n AS n, o_norm_ratio_mean AS mean, o_norm_ratio_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'dist6_geo' AS metric,
+        dist6_geo_n AS n, dist6_geo_mean AS mean, dist6_geo_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'dist6_div' AS metric,
+        dist6_div_n AS n, dist6_div_mean AS mean, dist6_div_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'bits_k' AS metric,
+        bits_k_n AS n, bits_k_mean AS mean, bits_k_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, 'bits_v' AS metric,
+        bits_v_n AS n, bits_v_mean AS mean, bits_v_sd AS sd
+    FROM spread
+)
+SELECT
+    c.config_hash, c.scheme, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise, c.outliers,
+    c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook, c.baseline,
+    c.norms, p.engine_version, p.metric, p.n, p.mean, p.sd, p.sd / sqrt(p.n) AS se, p.t975,
+    p.mean - p.t975 * p.sd / sqrt(p.n) AS ci95_low,
+    p.mean + p.t975 * p.sd / sqrt(p.n) AS ci95_high
+FROM (
+    SELECT
+        cells.*,
+        (SELECT q.q975 FROM t_quantiles AS q WHERE q.df <= cells.n - 1 ORDER BY q.df DESC LIMIT 1) AS t975
+    FROM cells
+    WHERE cells.n > 0
+) AS p
+JOIN configs AS c ON c.config_hash = p.config_hash;
+
+-- view current_runs on current_runs
+CREATE VIEW current_runs AS
+SELECT
+    r.id, r.config_hash, r.seed, r.engine_version, r.trials_planned, r.state, r.trials_hash, r.attempts,
+    r.error, r.created_at, r.finished_at
+FROM runs AS r
+JOIN (
+    SELECT config_hash, max(engine_version) AS engine_version FROM runs GROUP BY config_hash
+) AS newest ON newest.config_hash = r.config_hash AND newest.engine_version = r.engine_version;
+
+-- view run_means on run_means
+CREATE VIEW run_means AS
+SELECT
+    r.id AS run_id, c.config_hash, c.scheme, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise,
+    c.outliers, c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook,
+    c.baseline, c.norms, r.seed, r.engine_version, s.trials,
+    s.kl_mean AS kl, s.kl_reverse_mean AS kl_reverse, s.js_mean AS js, s.tv_mean AS tv,
+    s.hellinger_mean AS hellinger, s.bhattacharyya_mean AS bhattacharyya, s.top1_flip_mean AS top1_flip,
+    s.top8_overlap_mean AS top8_overlap, s.logit_bias_mean AS logit_bias, s.logit_var_mean AS logit_var,
+    s.entropy_delta_mean AS entropy_delta, s.kl_second_order_mean AS kl_second_order,
+    s.jensen_ratio_mean AS jensen_ratio, s.k_angle_mean AS k_angle, s.k_rel_l2_mean AS k_rel_l2,
+    s.k_norm_ratio_mean AS k_norm_ratio, s.v_angle_mean AS v_angle, s.v_rel_l2_mean AS v_rel_l2,
+    s.v_norm_ratio_mean AS v_norm_ratio, s.o_angle_mean AS o_angle, s.o_rel_l2_mean AS o_rel_l2,
+    s.o_norm_ratio_mean AS o_norm_ratio, s.dist6_geo_mean AS dist6_geo, s.dist6_div_mean AS dist6_div,
+    s.bits_k_mean AS bits_k, s.bits_v_mean AS bits_v
+FROM current_runs AS r
+JOIN configs AS c ON c.config_hash = r.config_hash
+JOIN run_summaries AS s ON s.run_id = r.id
+WHERE r.state = 'done';
+
+-- view run_pairs on run_pairs
+CREATE VIEW run_pairs AS
+WITH m AS MATERIALIZED (SELECT * FROM run_means)
+SELECT
+    a.run_id AS a_run_id, b.run_id AS b_run_id, a.config_hash AS a_config_hash, b.config_hash AS b_config_hash,
+    a.scheme AS a_scheme, b.scheme AS b_scheme, a.seed, a.bits, a.distribution, coalesce(a.nu, b.nu) AS nu,
+    a.rank, a.mixing, a.noise, a.outliers, coalesce(a.outlier_scale, b.outlier_scale) AS outlier_scale, a.dim,
+    a.tokens, a.queries, a.logit_scale, coalesce(a.rotation, b.rotation) AS rotation,
+    coalesce(a.qjl, b.qjl) AS qjl, coalesce(a.codebook, b.codebook) AS codebook,
+    coalesce(a.baseline, b.baseline) AS baseline, a.norms,
+    a.kl AS a_kl, b.kl AS b_kl, a.kl_reverse AS a_kl_reverse, b.kl_reverse AS b_kl_reverse, a.js AS a_js,
+    b.js AS b_js, a.tv AS a_tv, b.tv AS b_tv, a.hellinger AS a_hellinger, b.hellinger AS b_hellinger,
+    a.bhattacharyya AS a_bhattacharyya, b.bhattacharyya AS b_bhattacharyya, a.top1_flip AS a_top1_flip,
+    b.top1_flip AS b_top1_flip, a.top8_overlap AS a_top8_overlap, b.top8_overlap AS b_top8_overlap,
+    a.logit_bias AS a_logit_bias, b.logit_bias AS b_logit_bias, a.logit_var AS a_logit_var,
+    b.logit_var AS b_logit_var, a.entropy_delta AS a_entropy_delta, b.entropy_delta AS b_entropy_delta,
+    a.kl_second_order AS a_kl_second_order, b.kl_second_order AS b_kl_second_order,
+    a.jensen_ratio AS a_jensen_ratio, b.jensen_ratio AS b_jensen_ratio, a.k_angle AS a_k_angle,
+    b.k_angle AS b_k_angle, a.k_rel_l2 AS a_k_rel_l2, b.k_rel_l2 AS b_k_rel_l2, a.k_norm_ratio AS a_k_norm_ratio,
+    b.k_norm_ratio AS b_k_norm_ratio, a.v_angle AS a_v_angle, b.v_angle AS b_v_angle, a.v_rel_l2 AS a_v_rel_l2,
+    b.v_rel_l2 AS b_v_rel_l2, a.v_norm_ratio AS a_v_norm_ratio, b.v_norm_ratio AS b_v_norm_ratio,
+    a.o_angle AS a_o_angle, b.o_angle AS b_o_angle, a.o_rel_l2 AS a_o_rel_l2, b.o_rel_l2 AS b_o_rel_l2,
+    a.o_norm_ratio AS a_o_norm_ratio, b.o_norm_ratio AS b_o_norm_ratio, a.dist6_geo AS a_dist6_geo,
+    b.dist6_geo AS b_dist6_geo, a.dist6_div AS a_dist6_div, b.dist6_div AS b_dist6_div, a.bits_k AS a_bits_k,
+    b.bits_k AS b_bits_k, a.bits_v AS a_bits_v, b.bits_v AS b_bits_v
+FROM m AS a
+JOIN m AS b
+    ON b.seed = a.seed AND b.engine_version = a.engine_version AND b.scheme <> a.scheme AND b.bits = a.bits
+    AND b.distribution = a.distribution
+    AND b.rank = a.rank AND b.mixing = a.mixing AND b.noise = a.noise AND b.outliers = a.outliers
+    AND b.dim = a.dim AND b.tokens = a.tokens AND b.queries = a.queries AND b.logit_scale = a.logit_scale
+    AND b.norms = a.norms
+    AND (a.nu IS NULL OR b.nu IS NULL OR b.nu = a.nu)
+    AND (a.outlier_scale IS NULL OR b.outlier_scale IS NULL OR b.outlier_scale = a.outlier_scale)
+    AND (a.rotation IS NULL OR b.rotation IS NULL OR b.rotation = a.rotation)
+    AND (a.qjl IS NULL OR b.qjl IS NULL OR b.qjl = a.qjl)
+    AND (a.codebook IS NULL OR b.codebook IS NULL OR b.codebook = a.codebook)
+    AND (a.baseline IS NULL OR b.baseline IS NULL OR b.baseline = a.baseline);
+
+-- view trial_nans on trial_nans
+CREATE VIEW trial_nans AS
+SELECT t.run_id, t.trial, m.name AS metric
+FROM trials AS t
+JOIN metrics AS m ON (t.nan_mask >> m.position) & 1 = 1
+WHERE t.nan_mask <> 0;
+
+-- view trials_wide on trials_wide
+CREATE VIEW trials_wide AS
+SELECT
+    c.config_hash, c.scheme, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise, c.outliers,
+    c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook, c.baseline,
+    c.norms, r.seed, t.trial, r.engine_version, t.run_id, t.nan_mask,
+    t.kl, t.kl_reverse, t.js, t.tv, t.hellinger, t.bhattacharyya, t.top1_flip, t.top8_overlap, t.logit_bias,
+    t.logit_var, t.entropy_delta, t.kl_second_order, t.jensen_ratio, t.k_angle, t.k_rel_l2, t.k_norm_ratio,
+    t.v_angle, t.v_rel_l2, t.v_norm_ratio, t.o_angle, t.o_rel_l2, t.o_norm_ratio, t.dist6_geo, t.dist6_div,
+    t.bits_k, t.bits_v
+FROM configs AS c
+JOIN current_runs AS r ON r.config_hash = c.config_hash
+JOIN trials AS t ON t.run_id = r.id;
+
