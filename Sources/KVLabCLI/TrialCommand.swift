@@ -24,12 +24,27 @@ struct TrialCommand: AsyncParsableCommand {
     @Option(help: "Output format: table or json.")
     var format: CodebookFormat = .table
 
+    @Flag(help: "Also store the trial in the database (--db), as run (config, seed) with trials 0…trial.")
+    var record = false
+
+    @OptionGroup var database: DatabaseOptions
+
     func run() async throws {
         try await reportingErrors {
             let config = try switches.config()
             guard seed >= 0 else { throw CLIError.badInput("--seed: \(seed) must be ≥ 0") }
             guard trial >= 0 else { throw CLIError.badInput("--trial: \(trial) must be ≥ 0") }
             let metrics = TrialEngine().run(config, seed: seed, trial: trial)
+            if record {
+                let store = try database.open(.readWrite)
+                let provenance = try store.recordProvenance(
+                    Provenance.current(kvlabVersion: VersionInfo.kvlab, command: "kvlab trial --record"))
+                let stored = try store.recordTrial(
+                    config: config.resolved, seed: seed, trial: trial, metrics: metrics, provenanceID: provenance)
+                Console.note(
+                    "kvlab: \(stored.inserted ? "stored" : "already stored:") trial \(trial) of run \(stored.runID) "
+                        + "in \(store.path)")
+            }
             print(
                 TrialCommand.render(
                     config: config.resolved, configHash: try config.resolved.configHash(), seed: seed, trial: trial,

@@ -68,3 +68,30 @@ struct EngineCommandTests {
         #expect(r.stdout.isEmpty)
     }
 }
+
+@Suite("kvlab trial --record")
+struct TrialRecordTests {
+    @Test("stores the trial once; the stored values equal the printed ones")
+    func record() throws {
+        let dir = try KVLabProcess.temporaryDirectory()
+        let db = dir.appendingPathComponent("t.sqlite").path
+        let args = [
+            "trial", "--dim", "16", "--tokens", "8", "--queries", "2", "--format", "json", "--record", "--db", db,
+        ]
+        let first = try KVLabProcess.run(args)
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try KVLabProcess.run(args)
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("already stored"))
+        let object = try #require(JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let kl = try #require((object["metrics"] as? [String: Any])?["kl"] as? Double)
+        let hash = try #require(object["config_hash"] as? String)
+        let stored = try KVLabProcess.run([
+            "sql", "--db", db, "--format", "json", "SELECT config_hash, kl, count(*) OVER () AS n FROM trials_wide",
+        ])
+        let rows = try #require(JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["config_hash"] as? String == hash)
+        #expect(rows.first?["kl"] as? Double == kl)
+    }
+}
