@@ -56,7 +56,6 @@ let package = Package(
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Statistics"]),
         .testTarget(name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore"]),
-        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore"]),
         .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI", "kvlab"]),
     ]
 )
