@@ -43,7 +43,23 @@ let package = Package(
                 .embedInCode("../../sweeps/smoke.yaml"),
             ]
         ),
-        .target(name: "Claims", dependencies: ["ExperimentStore", "Statistics"]),
+        .target(
+            name: "Claims",
+            dependencies: [
+                "ExperimentStore", "Quantization", "Statistics", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [
+                .embedInCode("../../queries/claims/kqv-wins-at-n4.sql"),
+                .embedInCode("../../queries/claims/qkqv-worse-kl.sql"),
+                .embedInCode("../../queries/claims/k-angle-crossover.sql"),
+                .embedInCode("../../queries/claims/kl-ratio-2.25.sql"),
+                .embedInCode("../../queries/claims/sanity-divergences-in-range.sql"),
+                .embedInCode("../../queries/claims/sanity-error-shrinks-with-bits.sql"),
+                .embedInCode("../../queries/claims/sanity-mse-distortion-bounds.sql"),
+                .embedInCode("../../queries/claims/sanity-effective-bits.sql"),
+            ]
+        ),
         .target(
             name: "KVLabCLI",
             dependencies: [
@@ -56,6 +72,7 @@ let package = Package(
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Statistics"]),
         .testTarget(name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore", "Quantization"]),
         .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI", "kvlab"]),
     ]
 )

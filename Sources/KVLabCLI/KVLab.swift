@@ -16,6 +16,9 @@ public struct KVLab: AsyncParsableCommand {
             SweepsCommand.self,
             MergeCommand.self,
             SQLCommand.self,
+            AggCommand.self,
+            ExportCommand.self,
+            ClaimsCommand.self,
         ]
     )
 

@@ -1,0 +1,189 @@
+import ExperimentStore
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// Evaluates claims on a store: every claim of one check reads the same snapshot (one read transaction on
+/// a read-only connection with `PRAGMA query_only = 1`), and parameters are bound as typed values, never
+/// spliced into the SQL.
+///
+/// For each claim: the coverage query runs first; fewer covered cells than `coverage_min` give
+/// ``ClaimVerdict/inconclusive`` (the body is not run); otherwise the body's rows are the failing rows
+/// (none ⇒ ``ClaimVerdict/pass``). A claim can neither write nor run several statements: each of its
+/// statements must be one statement that SQLite reports read-only (`sqlite3_stmt_readonly`) and that
+/// returns columns; otherwise the verdict is ``ClaimVerdict/error`` without running it.
+public struct ClaimEvaluator: Sendable {
+    /// The database.
+    public var store: Store
+    /// How many failing rows each evaluation keeps (the rest are only counted).
+    public var keptRows: Int
+
+    /// Creates an evaluator.
+    ///
+    /// - Parameters:
+    ///   - store: the database (opened read-only or read-write; reads always use read-only connections).
+    ///   - keptRows: failing rows kept per claim, ≥ 0 (default 1000).
+    public init(store: Store, keptRows: Int = 1000) {
+        self.store = store
+        self.keptRows = max(0, keptRows)
+    }
+
+    /// The parameter values of each claim: its header defaults, overridden by `overrides` where it declares
+    /// the name.
+    ///
+    /// - Parameters:
+    ///   - claims: the selected claims.
+    ///   - overrides: `--param` values by name.
+    /// - Returns: the values per claim, in header order.
+    /// - Throws: ``ClaimError/unknownParameter(name:known:)`` for an override no selected claim declares.
+    public static func parameters(
+        for claims: [ClaimFile], overrides: [String: SQLValue]
+    ) throws(ClaimError) -> [[ClaimFile.Parameter]] {
+        let known = Set(claims.flatMap { $0.parameters.map(\.name) })
+        if let unknown = overrides.keys.sorted().first(where: { !known.contains($0) }) {
+            throw .unknownParameter(name: unknown, known: known.sorted())
+        }
+        return claims.map { claim in
+            claim.parameters.map { p in ClaimFile.Parameter(name: p.name, value: overrides[p.name] ?? p.value) }
+        }
+    }
+
+    /// Evaluates claims in one snapshot.
+    ///
+    /// - Parameters:
+    ///   - claims: the claims, evaluated in order.
+    ///   - overrides: `--param` values by name.
+    /// - Returns: the evaluations and the fingerprint of the data they saw.
+    /// - Throws: ``ClaimError/unknownParameter(name:known:)``; ``StoreError`` when the snapshot cannot be
+    ///   read at all. Errors of a single claim become its ``ClaimVerdict/error`` verdict instead.
+    public func evaluate(_ claims: [ClaimFile], overrides: [String: SQLValue] = [:]) throws -> ClaimReport {
+        let values = try Self.parameters(for: claims, overrides: overrides)
+        return try store.read { db in
+            try db.execute(sql: "PRAGMA query_only = 1")
+            let fingerprint = try DataFingerprint.compute(in: db)
+            let now = Store.now()
+            let evaluations = zip(claims, values).map { claim, parameters in
+                evaluate(claim, parameters: parameters, in: db)
+            }
+            return ClaimReport(evaluations: evaluations, dataFingerprint: fingerprint, evaluatedAt: now)
+        }
+    }
+
+    /// Evaluates one claim, turning every failure into an error verdict.
+    private func evaluate(_ claim: ClaimFile, parameters: [ClaimFile.Parameter], in db: Database) -> ClaimEvaluation {
+        var result = ClaimEvaluation(claim: claim, parameters: parameters, verdict: .error)
+        let values = Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        do {
+            if let coverage = claim.coverage {
+                let covered = try coverageCount(coverage, values: values, in: db)
+                result.coveredCells = covered
+                if covered < claim.coverageMin {
+                    result.verdict = .inconclusive
+                    result.message = "needs coverage ≥ \(claim.coverageMin) (coverage_min)"
+                    return result
+                }
+            }
+            let statement = try prepare(claim.body, part: "body", values: values, in: db)
+            result.columns = statement.columnNames
+            let cursor = try Row.fetchCursor(statement)
+            while let row = try cursor.next() {
+                if result.failingRows.count < keptRows {
+                    result.failingRows.append((0..<row.count).map { SQLValue(claimValue: row[$0]) })
+                }
+                result.failingRowCount += 1
+            }
+            result.verdict = result.failingRowCount == 0 ? .pass : .fail
+            if result.failingRowCount > 0 {
+                let n = result.failingRowCount
+                result.message =
+                    "\(n) failing row\(n == 1 ? "" : "s")"
+                    + (n > keptRows ? " (the first \(keptRows) kept)" : "")
+            }
+        } catch let defect as ClaimDefect {
+            result.message = defect.message
+            result.isClaimDefect = true
+        } catch let error as DatabaseError {
+            result.message = "SQL error: \(error.message ?? "\(error.resultCode)")"
+        } catch {
+            result.message = "\(error)"
+        }
+        return result
+    }
+
+    /// Runs the coverage query: one number (NULL counts as 0).
+    private func coverageCount(_ sql: String, values: [String: SQLValue], in db: Database) throws -> Int {
+        let statement = try prepare(sql, part: "coverage", values: values, in: db)
+        guard let row = try Row.fetchOne(statement), row.count > 0 else { return 0 }
+        switch SQLValue(claimValue: row[0]) {
+        case .null: return 0
+        case .integer(let i): return Int(clamping: i)
+        case .real(let d) where d.isFinite: return Int(d.rounded(.down))
+        default: throw ClaimDefect(message: "coverage: the query must return a number in its first column")
+        }
+    }
+
+    /// Compiles exactly one read-only statement that returns rows, and binds the parameters it uses.
+    private func prepare(
+        _ sql: String, part: String, values: [String: SQLValue], in db: Database
+    ) throws -> Statement {
+        let statements = try db.allStatements(sql: sql)
+        guard let statement = try statements.next() else {
+            throw ClaimDefect(message: "\(part): no SQL statement")
+        }
+        guard try statements.next() == nil else {
+            throw ClaimDefect(message: "\(part): a claim runs exactly one statement (remove the extra ones)")
+        }
+        guard statement.isReadonly else {
+            throw ClaimDefect(message: "\(part): refused, the statement would write to the database")
+        }
+        guard statement.columnCount > 0 else {
+            throw ClaimDefect(message: "\(part): refused, the statement returns no rows (it must be a query)")
+        }
+        var arguments: [String: DatabaseValue] = [:]
+        let count = sqlite3_bind_parameter_count(statement.sqliteStatement)
+        for index in stride(from: Int32(1), through: count, by: 1) {
+            guard let raw = sqlite3_bind_parameter_name(statement.sqliteStatement, index) else {
+                throw ClaimDefect(message: "\(part): positional ? parameters are not supported; use :name")
+            }
+            let name = String(String(cString: raw).dropFirst())
+            guard let value = values[name] else {
+                let declared = values.keys.sorted().joined(separator: ", ")
+                throw ClaimDefect(
+                    message: "\(part): uses :\(name), which the header's params do not declare"
+                        + (declared.isEmpty ? "" : " (declared: \(declared))"))
+            }
+            arguments[name] = value.claimDatabaseValue
+        }
+        try statement.setArguments(StatementArguments(arguments))
+        return statement
+    }
+}
+
+/// A defect of the claim file found while preparing it (bad input, exit 2).
+private struct ClaimDefect: Error {
+    var message: String
+}
+
+extension SQLValue {
+    /// Converts a GRDB value.
+    init(claimValue value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let i): self = .integer(i)
+        case .double(let d): self = .real(d)
+        case .string(let s): self = .text(s)
+        case .blob(let data): self = .blob(Array(data))
+        }
+    }
+
+    /// The GRDB value to bind.
+    var claimDatabaseValue: DatabaseValue {
+        switch self {
+        case .null: return .null
+        case .integer(let i): return i.databaseValue
+        case .real(let d): return d.databaseValue
+        case .text(let s): return s.databaseValue
+        case .blob(let bytes): return Data(bytes).databaseValue
+        }
+    }
+}

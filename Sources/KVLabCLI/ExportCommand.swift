@@ -1,0 +1,93 @@
+import ArgumentParser
+import ExperimentStore
+import Foundation
+
+/// `kvlab export`: a table, view or query as CSV, JSON or NDJSON with full-precision numbers.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export a table, view or query as csv, json or ndjson (doubles in full round-trip precision).",
+        discussion: """
+            Numbers are formatted by kvlab (shortest round-trip decimal), not by SQLite's 15-digit text. NaN \
+            metrics are stored as NULL (see trials.nan_mask) and export as empty (CSV) or null (JSON). The query \
+            runs read-only in one snapshot. Example: kvlab export --table trials_wide --format csv --out trials.csv
+            """
+    )
+
+    /// The export formats.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case csv, json, ndjson
+
+        /// The table format that renders it.
+        var tableFormat: TableFormat {
+            switch self {
+            case .csv: return .csv
+            case .json: return .json
+            case .ndjson: return .ndjson
+            }
+        }
+    }
+
+    @Option(help: ArgumentHelp("A table or view (e.g. trials_wide, run_means, cell_stats).", valueName: "name"))
+    var table: String?
+
+    @Option(help: ArgumentHelp("A read-only SQL query instead of a table.", valueName: "sql"))
+    var query: String?
+
+    @Option(
+        name: .customLong("param"),
+        help: ArgumentHelp("Bind :NAME in --query (as in kvlab sql). Repeatable.", valueName: "NAME=VALUE"))
+    var params: [String] = []
+
+    @Option(help: "Output format: csv, json or ndjson.")
+    var format: Format
+
+    @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"), completion: .file())
+    var out: String?
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if (table == nil) == (query == nil) { throw ValidationError("give either --table or --query") }
+        if table != nil, !params.isEmpty { throw ValidationError("--param applies to --query only") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let parameters = try SQLCommand.parse(params: params)
+            let store = try database.openExisting(.readOnly)
+            let sql: String
+            if let table {
+                let found = try store.execute(
+                    sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = :name",
+                    parameters: ["name": .text(table)])
+                guard !found.rows.isEmpty else {
+                    let all = try store.execute(
+                        sql: """
+                            SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
+                            WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name)
+                            """)
+                    let names = all.rows.first.flatMap { $0.first.flatMap(TableOutput.text) } ?? ""
+                    throw CLIError.badInput("--table \(table): no such table or view (tables and views: \(names))")
+                }
+                sql = "SELECT * FROM \"\(table.replacingOccurrences(of: "\"", with: "\"\""))\""
+            } else {
+                sql = query ?? ""
+            }
+            let result = try store.execute(sql: sql, parameters: parameters)
+            var text = TableOutput.render(result, format: format.tableFormat)
+            if !text.isEmpty, !text.hasSuffix("\n") { text += "\n" }
+            if format == .json, result.rows.isEmpty, text.isEmpty { text = "[]\n" }
+            if let out {
+                do {
+                    try text.write(toFile: out, atomically: true, encoding: .utf8)
+                } catch {
+                    throw CLIError.failure("cannot write \(out): \(error.localizedDescription)")
+                }
+                Console.note("\(result.rows.count) row\(result.rows.count == 1 ? "" : "s") written to \(out)")
+            } else {
+                print(text, terminator: "")
+            }
+        }
+    }
+}
