@@ -84,4 +84,27 @@ struct SQLiteShellTests {
         case .blob: return false
         }
     }
+
+    @Test func reportsRunInKVLabAndInSQLite3WithTheSameRows() throws {
+        let reports = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("queries/reports")
+        let names = try FileManager.default.contentsOfDirectory(atPath: reports.path).filter { $0.hasSuffix(".sql") }
+        #expect(names.count >= 3)
+        let db = try fixture()
+        for name in names.sorted() {
+            let file = reports.appendingPathComponent(name)
+            let result = try db.store.execute(sql: try String(contentsOf: file, encoding: .utf8))
+            #expect(!result.rows.isEmpty, "\(name)")
+            guard let sqlite3 = Shell.sqlite3 else { continue }
+            let shell = try Shell.run(sqlite3, ["-readonly", db.path], input: ".mode json\n.read '\(file.path)'\n")
+            #expect(shell.status == 0 && shell.stderr.isEmpty, "\(name): \(shell.stderr)")
+            let rows = try JSONSerialization.jsonObject(with: Data(shell.stdout.utf8)) as? [[String: Any]]
+            #expect(rows?.count == result.rows.count, "\(name)")
+            for (theirs, ours) in zip(rows ?? [], result.rows) {
+                for (column, value) in zip(result.columns, ours) {
+                    #expect(Self.same(theirs[column], value), "\(name).\(column)")
+                }
+            }
+        }
+    }
 }
