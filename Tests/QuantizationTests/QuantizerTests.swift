@@ -5,7 +5,9 @@ import Testing
 /// Monte-Carlo checks of the quantizers against theory (4 standard errors).
 @Suite("TurboQuant and QJL against theory")
 struct QuantizerTests {
-    static func config(scheme: Scheme = .KQV, bits: Int, dim: Int, rotation: RotationKind = .wht3, qjl: QJLKind = .gaussian)
+    static func config(
+        scheme: Scheme = .KQV, bits: Int, dim: Int, rotation: RotationKind = .wht3, qjl: QJLKind = .gaussian
+    )
         -> TrialConfig
     {
         var c = TrialConfig()
@@ -53,7 +55,9 @@ struct QuantizerTests {
 
     @Test(
         "TurboQuant_prod is unbiased for inner products for every S kind",
-        arguments: [(QJLKind.gaussian, 1), (.gaussian, 3), (.orthogonal, 1), (.orthogonal, 2), (.hadamard, 1), (.hadamard, 3)]
+        arguments: [
+            (QJLKind.gaussian, 1), (.gaussian, 3), (.orthogonal, 1), (.orthogonal, 2), (.hadamard, 1), (.hadamard, 3),
+        ]
     )
     func prodUnbiased(kind: QJLKind, bits: Int) {
         let d = 32
@@ -89,7 +93,8 @@ struct QuantizerTests {
         var estimates: [Double] = []
         let cache = CodebookCache()
         for trial in 0..<4000 {
-            let sketch = QJLSketch(kind: .gaussian, dim: d, stream: RandomStream(seed: 3, trial: trial, role: .keySketch))
+            let sketch = QJLSketch(
+                kind: .gaussian, dim: d, stream: RandomStream(seed: 3, trial: trial, role: .keySketch))
             let quantizer = VectorQuantizer(
                 recipe: .turboProd, config: Self.config(bits: 1, dim: d, rotation: .none), rotation: nil,
                 sketch: sketch, codebooks: cache)
