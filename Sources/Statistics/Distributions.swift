@@ -126,15 +126,14 @@ public enum Distributions {
             return (0.5 * (s / u), (1 / u) / (u + s))
         }
         let s2 = s * s
-        let x: Double  // ν/(ν + s²)
-        let y: Double  // s²/(ν + s²)
-        if s2.isInfinite {
-            x = (df / s) / s
-            y = 1
-        } else {
-            x = df / (df + s2)
-            y = s2 / (df + s2)
+        let logX = Double.log(df) - 2 * Double.log(s)
+        if logX < -600 {
+            // x = ν/(ν + s²) below 1e-260 (or s² overflowing): I_x(ν/2, ½) = xᵃ/(a·B(a, ½))·(1 + O(x)).
+            let a = df / 2
+            return (0.5, 0.5 * Double.exp(a * logX - Double.log(a) - SpecialFunctions.logBeta(a, 0.5)))
         }
+        let x = df / (df + s2)  // ν/(ν + s²)
+        let y = s2 / (df + s2)  // s²/(ν + s²)
         let beta = SpecialFunctions.incompleteBeta(x: x, y: y, a: df / 2, b: 0.5)
         return (0.5 * beta.upper, 0.5 * beta.lower)
     }
@@ -168,17 +167,18 @@ public enum Distributions {
         let logTail = Double.log(tail)
         for _ in 0..<60 {
             let halves = studentTHalves(s, df: df)
-            let density = Double.exp(logStudentTPDF(s, df: df))
             var next: Double
             if tail >= 0.25 {
                 // Newton on the central mass: F₀(s) = P(0 < T ≤ s) = ½ − tail.
-                next = s - (halves.central - center) / density
+                next = s - (halves.central - center) / Double.exp(logStudentTPDF(s, df: df))
             } else if s <= 1 {
-                next = s + (halves.tail - tail) / density
+                next = s + (halves.tail - tail) / Double.exp(logStudentTPDF(s, df: df))
             } else {
-                // Newton in (ln s, ln P(T > s)), nearly linear in the tail.
-                let step = (Double.log(halves.tail) - logTail) * halves.tail / (s * density)
-                next = s * Double.exp(Swift.min(step, 50))
+                // Newton in (ln s, ln P(T > s)), nearly linear in the tail; the slope s·f(s)/P(T > s)
+                // is formed in logs because f underflows long before the tail probability does.
+                let logSlope = Double.log(s) + logStudentTPDF(s, df: df) - Double.log(halves.tail)
+                let step = (Double.log(halves.tail) - logTail) / Double.exp(logSlope)
+                next = s * Double.exp(Swift.max(Swift.min(step, 50), -50))
             }
             if !(next > 0) { next = s / 2 }
             if !next.isFinite { next = s * 2 }

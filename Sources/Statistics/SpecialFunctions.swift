@@ -152,23 +152,29 @@ public enum SpecialFunctions {
 
     /// ln[xᵃ yᵇ / B(a, b)], the log prefactor of the incomplete beta, accurate for large a and b.
     ///
-    /// For a, b ≥ 10 it is a·ln(x/x₀) + b·ln(y/y₀) + ½ ln(ab/(2π(a+b))) + Δδ with x₀ = a/(a+b), written
-    /// through log1p(u) − u so that the terms of order a·u cancel analytically.
+    /// The smaller of x and y = 1 − x is taken as exact and the other's logarithm derived from it with
+    /// log1p, so a y rounded by `1 - x` costs nothing. For a, b ≥ 10 the prefactor is
+    /// a·ln(x/x₀) + b·ln(y/y₀) + ½ ln(ab/(2π(a+b))) + Δδ with x₀ = a/(a+b), written through
+    /// log1p(u) − u so that the terms of order a·u cancel analytically (a·u + b·v = 0).
     static func logPowerPrefactor(x: Double, y: Double, a: Double, b: Double) -> Double {
-        let small = Swift.min(a, b)
-        guard small >= stirlingThreshold else {
-            return a * Double.log(x) + b * Double.log(y) - logBeta(a, b)
+        let xIsSmaller = x <= y
+        let logX = xIsSmaller ? Double.log(x) : Double.log(onePlus: -y)
+        let logY = xIsSmaller ? Double.log(onePlus: -x) : Double.log(y)
+        guard Swift.min(a, b) >= stirlingThreshold else {
+            return a * logX + b * logY - logBeta(a, b)
         }
         let sum = a + b
         let x0 = a / sum
         let y0 = b / sum
-        let u = (x - x0) / x0
-        let v = (y - y0) / y0
-        let curvature = a * (Double.log(onePlus: u) - u) + b * (Double.log(onePlus: v) - v)
-        let linear = sum * ((x - x0) + (y - y0))
+        let excess = xIsSmaller ? x - x0 : y0 - y  // x − x₀ = y₀ − y
+        let u = excess / x0
+        let v = -excess / y0
+        // ln(x/x₀) − u, with ln x₀ = −log1p(b/a) and ln y₀ = −log1p(a/b).
+        let termA = abs(u) < 0.5 ? Double.log(onePlus: u) - u : logX + Double.log(onePlus: b / a) - u
+        let termB = abs(v) < 0.5 ? Double.log(onePlus: v) - v : logY + Double.log(onePlus: a / b) - v
         let front = 0.5 * Double.log(a * b / (sum * 2 * Double.pi))
         let delta = stirlingCorrection(sum) - stirlingCorrection(a) - stirlingCorrection(b)
-        return curvature + linear + front + delta
+        return a * termA + b * termB + front + delta
     }
 
     /// I_x(a, b) by the continued fraction, valid (fast) for x ≤ (a + 1)/(a + b + 2).
