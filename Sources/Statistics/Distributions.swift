@@ -37,12 +37,16 @@ public enum Distributions {
         return q < 0 ? -z : z
     }
 
-    /// Standard normal upper-tail quantile: the z with P(Z > z) = p, accurate for tiny p.
+    /// ln P(Z > z) for Z ~ N(0, 1), finite far beyond the underflow of P itself (z ≈ 38.5).
     ///
-    /// - Parameter p: upper-tail probability in [0, 1].
-    /// - Returns: −Φ⁻¹(p).
-    public static func normalUpperQuantile(_ p: Double) -> Double {
-        -normalQuantile(p)
+    /// - Parameter z: standardized statistic.
+    /// - Returns: the log survival probability; uses the asymptotic series of Mills' ratio above z = 30.
+    static func logNormalSF(_ z: Double) -> Double {
+        if z.isNaN { return .nan }
+        if z < 30 { return Double.log(SpecialFunctions.normalSF(z)) }
+        let w = 1 / (z * z)
+        let series = 1 - w * (1 - 3 * w * (1 - 5 * w * (1 - 7 * w)))
+        return -0.5 * z * z - Double.log(z) - 0.5 * Double.log(2 * Double.pi) + Double.log(series)
     }
 
     // MARK: Student t
@@ -80,7 +84,7 @@ public enum Distributions {
     ///   - t: argument.
     ///   - df: degrees of freedom ν > 0 (`.infinity` gives the normal density).
     /// - Returns: f(t); NaN when ν ≤ 0.
-    public static func studentTPDF(_ t: Double, df: Double) -> Double {
+    static func studentTPDF(_ t: Double, df: Double) -> Double {
         guard !t.isNaN, df > 0 else { return .nan }
         if df.isInfinite { return SpecialFunctions.normalPDF(t) }
         return Double.exp(logStudentTPDF(abs(t), df: df))

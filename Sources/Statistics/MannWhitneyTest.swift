@@ -105,7 +105,7 @@ public struct MannWhitneyTest: Sendable, Equatable {
             logP = Swift.min(0, Double.log(2) + Double.log(upper))
         } else {
             method = .asymptotic
-            let logTail = Ranking.logNormalSF(z)
+            let logTail = Distributions.logNormalSF(z)
             p = Swift.min(1, 2 * Double.exp(logTail))
             logP = Swift.min(0, Double.log(2) + logTail)
         }
@@ -119,7 +119,7 @@ public struct MannWhitneyTest: Sendable, Equatable {
         if k == 0 { return true }
         for i in 1...k {
             count = count * Double(total - k + i) / Double(i)
-            if count >= 4.0e15 { return false }
+            if count >= 0x1p52 { return false }
         }
         return true
     }

@@ -1,5 +1,3 @@
-import RealModule
-
 /// Average ranks with tie bookkeeping, shared by the rank tests.
 enum Ranking {
     /// Ranks 1…n of `values`, ties receiving the average of the ranks they span ("average" or "mid"
@@ -32,17 +30,5 @@ enum Ranking {
             let t = Double(size)
             return sum + (t * t * t - t)
         }
-    }
-
-    /// ln P(Z > z) for Z ~ N(0, 1), finite far beyond the underflow of P itself (z ≈ 38.5).
-    ///
-    /// - Parameter z: standardized statistic.
-    /// - Returns: the log survival probability; uses the asymptotic series of Mills' ratio above z = 30.
-    static func logNormalSF(_ z: Double) -> Double {
-        if z.isNaN { return .nan }
-        if z < 30 { return Double.log(SpecialFunctions.normalSF(z)) }
-        let w = 1 / (z * z)
-        let series = 1 - w * (1 - 3 * w * (1 - 5 * w * (1 - 7 * w)))
-        return -0.5 * z * z - Double.log(z) - 0.5 * Double.log(2 * Double.pi) + Double.log(series)
     }
 }

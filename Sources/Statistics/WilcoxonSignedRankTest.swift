@@ -119,7 +119,7 @@ public struct WilcoxonSignedRankTest: Sendable, Equatable {
             logP = Swift.min(0, Double.log(2) + Double.log(tail))
         } else {
             method = .asymptotic
-            let logTail = Ranking.logNormalSF(abs(standardized))
+            let logTail = Distributions.logNormalSF(abs(standardized))
             p = Swift.min(1, 2 * Double.exp(logTail))
             logP = Swift.min(0, Double.log(2) + logTail)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Statistics
@@ -88,6 +89,16 @@ import Testing
         #expect(Distributions.studentTCDF(1, df: -1).isNaN)
         #expect(SpecialFunctions.regularizedIncompleteBeta(1.5, a: 2, b: 2).isNaN)
         #expect(SpecialFunctions.regularizedIncompleteBeta(0.5, a: 0, b: 2).isNaN)
+    }
+
+    @Test func logNormalSurvival() {
+        // The asymptotic branch (z ≥ 30) against the direct log where 1 − Φ(z) is still a normal double.
+        for z in [29.9, 30.0, 31.5, 33.0, 35.0, 36.5, 37.0] {
+            let direct = Foundation.log(SpecialFunctions.normalSF(z))
+            #expect(isClose(Distributions.logNormalSF(z), direct, relative: 1e-13), "z = \(z)")
+        }
+        #expect(Distributions.logNormalSF(100).isFinite)
+        #expect(isClose(Distributions.logNormalSF(-3), Foundation.log(SpecialFunctions.normalCDF(3)), relative: 1e-15))
     }
 
     @Test func quantileRoundTrip() {
