@@ -63,22 +63,9 @@ struct ClaimsCommand: AsyncParsableCommand {
                 _ = try ClaimEvaluator.parameters(for: claims, overrides: overrides)
                 let writable = Self.isWritable(database.path)
                 let store = try database.openExisting(writable ? .readWrite : .readOnly)
-                let report = try ClaimEvaluator(store: store).evaluate(claims, overrides: overrides)
+                let (report, status) = try ClaimsCommand.evaluateAndRecord(
+                    claims, overrides: overrides, store: store, writable: writable)
                 print(ClaimsCommand.render(report, format: format, limit: limit))
-                var status = ClaimsCommand.exitStatus(report)
-                if writable {
-                    do {
-                        let provenance = Provenance.current(
-                            kvlabVersion: VersionInfo.kvlab,
-                            command: (["kvlab"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
-                        try ClaimHistory.record(ClaimsCommand.records(report), provenance: provenance, in: store)
-                    } catch {
-                        Console.error("error: the verdicts could not be recorded: \(error)")
-                        status = max(status, .failure)
-                    }
-                } else {
-                    Console.error("warning: \(database.path) is read-only; the verdicts were not recorded")
-                }
                 if status != .ok { throw ExitCode(status.rawValue) }
             }
         }
@@ -171,6 +158,30 @@ extension ClaimsCommand {
     /// The exit status of a check: 2 for a defective claim, 3 for an evaluation error, 1 for a refuted claim,
     /// 4 for an inconclusive one, else 0 (DESIGN.md precedence 2 > 3 > 1 > 4 > 0; `warn` claims only count
     /// through errors).
+    /// Evaluates claims in one snapshot and records the verdicts (a warning on a read-only file).
+    ///
+    /// - Returns: the report and its exit status (raised to 3 when recording fails).
+    static func evaluateAndRecord(
+        _ claims: [ClaimFile], overrides: [String: SQLValue], store: Store, writable: Bool
+    ) throws -> (ClaimReport, ExitStatus) {
+        let report = try ClaimEvaluator(store: store).evaluate(claims, overrides: overrides)
+        var status = ClaimsCommand.exitStatus(report)
+        if writable {
+            do {
+                let provenance = Provenance.current(
+                    kvlabVersion: VersionInfo.kvlab,
+                    command: (["kvlab"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+                try ClaimHistory.record(ClaimsCommand.records(report), provenance: provenance, in: store)
+            } catch {
+                Console.error("error: the verdicts could not be recorded: \(error)")
+                status = max(status, .failure)
+            }
+        } else {
+            Console.error("warning: \(store.path) is read-only; the verdicts were not recorded")
+        }
+        return (report, status)
+    }
+
     static func exitStatus(_ report: ClaimReport) -> ExitStatus {
         var status = ExitStatus.ok
         for e in report.evaluations where e.affectsExitCode {

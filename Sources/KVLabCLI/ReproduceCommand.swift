@@ -1,4 +1,5 @@
 import ArgumentParser
+import Claims
 import ExperimentStore
 import Sweeps
 
@@ -7,7 +8,11 @@ struct ReproduceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce",
         abstract: "Run the paper's sweep (resumable), check the claims and print the headline tables.",
-        discussion: "Equivalent to `kvlab run paper` followed by the headline tables; rerun to resume."
+        discussion: """
+            Equivalent to `kvlab run paper`, then `kvlab claims check` (verdicts printed and recorded), then the kl \
+            and k_angle tables by scheme × bits. Rerun to resume. Exits 0 when the sweep completes, whatever the \
+            verdicts (a refuted claim is a finding); use `kvlab claims check` for claim exit codes in CI.
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -43,12 +48,19 @@ struct ReproduceCommand: AsyncParsableCommand {
             let runner = SweepRunner(store: store, jobs: jobs, quiet: quiet, sweep: spec.name, resumeCommand: resume)
             let outcome = try await runner.execute()
             guard outcome == .ok else { return outcome }
+            let claims = try ClaimLoader.load([])
+            let (report, claimStatus) = try ClaimsCommand.evaluateAndRecord(
+                claims, overrides: [:], store: store, writable: true)
+            print(
+                "Claims (queries/claims; a refuted claim is a result, not an error — `kvlab claims check` gives CI exit codes)"
+            )
+            print(ClaimsCommand.render(report, format: .text, limit: 5))
             for metric in ["kl", "k_angle"] {
                 print("\n\(metric) by scheme × bits (mean over runs of the paper sweep; replicate = seed)")
                 let result = try store.execute(sql: Self.headlineSQL(metric: metric))
                 print(TableOutput.render(result, format: .table))
             }
-            return .ok
+            return claimStatus == .failure ? .failure : .ok
         }
         if status != .ok { throw ExitCode(status.rawValue) }
     }
