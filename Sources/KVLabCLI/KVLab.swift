@@ -19,6 +19,7 @@ public struct KVLab: AsyncParsableCommand {
             AggCommand.self,
             ExportCommand.self,
             ClaimsCommand.self,
+            ReportCommand.self,
         ]
     )
 

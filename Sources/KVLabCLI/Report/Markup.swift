@@ -1,0 +1,80 @@
+import Foundation
+
+/// Text helpers of the HTML report: XML escaping and number formatting.
+///
+/// The report is XHTML-compatible (it parses as XML), so every text taken from the database goes through
+/// ``escape(_:)``, which also replaces the control characters XML 1.0 forbids.
+enum Markup {
+    /// Escapes text for an XML/HTML text node or a double-quoted attribute value.
+    ///
+    /// `&`, `<`, `>`, `"` and `'` become character references; control characters other than tab, line feed
+    /// and carriage return (and U+FFFE/U+FFFF) become U+FFFD, since XML 1.0 cannot represent them at all.
+    ///
+    /// - Parameter text: any text.
+    /// - Returns: the escaped text.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    /// A number for display with 4 significant digits (`0.01234`, `1.5e-05`); "NaN", "∞" and "−∞" for
+    /// non-finite values.
+    static func number(_ value: Double, digits: Int = 4) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "∞" : "−∞" }
+        if value == 0 { return "0" }
+        let magnitude = abs(value)
+        if magnitude >= 1e-3 && magnitude < 1e5 {
+            let decimals = max(0, digits - 1 - Int(floor(log10(magnitude))))
+            var text = String(format: "%.\(decimals)f", value)
+            if text.contains(".") {
+                while text.hasSuffix("0") { text.removeLast() }
+                if text.hasSuffix(".") { text.removeLast() }
+            }
+            return text
+        }
+        return String(format: "%.\(digits - 1)e", value).replacingOccurrences(of: "e-0", with: "e-")
+            .replacingOccurrences(of: "e+0", with: "e+").replacingOccurrences(of: "e+", with: "e")
+    }
+
+    /// A double in Swift's shortest round-trip form (as `kvlab agg --format json` prints it), for `data-*`
+    /// attributes; "NaN", "Infinity", "-Infinity" for non-finite values.
+    static func exact(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
+        return "\(value)"
+    }
+
+    /// An SVG coordinate with at most two decimals.
+    static func coordinate(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        return String(format: "%.2f", rounded)
+    }
+
+    /// A Unix time as `YYYY-MM-DD HH:MM:SS UTC`.
+    static func timestamp(_ seconds: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: Date(timeIntervalSince1970: seconds)) + " UTC"
+    }
+}

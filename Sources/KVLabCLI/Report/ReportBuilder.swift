@@ -1,0 +1,200 @@
+import Claims
+import ExperimentStore
+import Foundation
+import Quantization
+
+/// Builds the HTML report of `kvlab report` from a database: it runs the queries (read-only) and composes
+/// the page from ``FacetChart`` SVGs and tables.
+///
+/// Every section tolerates missing data: it says what is missing (collected in ``missing`` and listed at
+/// the top of the page) instead of failing. The numbers of the metric and Jensen charts come from
+/// ``AggregationQuery``, the SQL of `kvlab agg`, so they equal its output; each point carries them exactly
+/// in `data-*` attributes.
+struct ReportBuilder {
+    /// What the report shows.
+    struct Options: Sendable {
+        /// An SQL condition on `run_means` (as `kvlab agg --where`), or nil.
+        var filter: String?
+        /// The metrics charted against bits.
+        var metrics: [Metric]
+        /// A switch to facet by besides distribution, or nil.
+        var by: String?
+        /// The database path shown in the header.
+        var databasePath: String
+        /// When the report is made (Unix seconds).
+        var generatedAt: Double
+    }
+
+    /// The metrics charted when `--metric` is not given.
+    static let defaultMetrics: [Metric] = [.kl, .kAngle, .dist6Geo, .oRelL2]
+
+    /// The switches `--by` accepts: every switch except scheme, bits and distribution (already axes).
+    static let facetDimensions = AggCommand.dimensions.filter {
+        !["scheme", "bits", "distribution", "nu"].contains($0)
+    }
+
+    /// The database.
+    let store: Store
+    /// The options.
+    let options: Options
+    /// "What is missing" messages collected while building, shown at the top of the page.
+    var missing: [String] = []
+
+    /// Creates a builder.
+    init(store: Store, options: Options) {
+        self.store = store
+        self.options = options
+    }
+
+    /// The whole page (XHTML-compatible HTML5, inline CSS and SVG, no script).
+    ///
+    /// - Throws: ``CLIError`` (exit 2) when `--where` is not a valid condition on `run_means`.
+    mutating func page() throws -> String {
+        try validateFilter()
+        let status = statusSection()
+        let claims = claimsSection()
+        let data = dataSection()
+        let metrics = options.metrics.map { metricSection($0) }.joined()
+        let crossover = crossoverSection()
+        let compare = compareSection()
+        let jensen = jensenSection()
+        var body = header()
+        body += missingBox()
+        body += status + claims + data + metrics + crossover + compare + jensen
+        return Self.document(title: "kvlab report", body: body)
+    }
+
+    /// Runs a read-only query.
+    func query(_ sql: String, _ parameters: [String: SQLValue] = [:]) throws -> QueryResult {
+        try store.execute(sql: sql, parameters: parameters)
+    }
+
+    /// The `--where` condition wrapped for splicing into SQL (`1` when absent).
+    var condition: String { options.filter.map { "(\($0))" } ?? "1" }
+
+    /// Checks that `--where` is a valid condition on run_means.
+    private func validateFilter() throws {
+        guard options.filter != nil else { return }
+        do {
+            _ = try query("SELECT count(*) FROM run_means WHERE \(condition)")
+        } catch let error as StoreError {
+            throw CLIError.badInput("--where is not a valid condition on run_means: \(error)")
+        }
+    }
+
+    /// The page title block.
+    private func header() -> String {
+        var out = "<header><h1>kvlab report</h1><p class=\"meta\">"
+        out += "Database <code>\(Markup.escape(options.databasePath))</code> · generated "
+        out += "\(Markup.escape(Markup.timestamp(options.generatedAt))) by kvlab \(VersionInfo.kvlab) "
+        out += "(engine \(Engine.version), schema \(Store.schemaVersion))"
+        if let filter = options.filter {
+            out += " · runs filtered by <code>\(Markup.escape(filter))</code>"
+        }
+        out += "</p><p class=\"meta\">Reproducing arXiv "
+        out += "<a href=\"https://arxiv.org/abs/2605.08114\">2605.08114</a> (KV-cache quantisation: KV, KQV, QKQV "
+        out += "under a fair bit budget). Replicate = seed (a run's mean over its trials); error bars and "
+        out += "intervals are t-based 95% CIs over seeds.</p></header>"
+        return out
+    }
+
+    /// The list of missing data, or a note that nothing is missing.
+    private func missingBox() -> String {
+        guard !missing.isEmpty else { return "" }
+        var out = "<section class=\"missing\" id=\"missing\"><h2>What is missing</h2><ul>"
+        for m in missing { out += "<li class=\"missing-item\">\(Markup.escape(m))</li>" }
+        return out + "</ul></section>"
+    }
+
+    /// A section with a heading.
+    static func section(id: String, title: String, _ content: String) -> String {
+        "<section id=\"\(id)\"><h2>\(Markup.escape(title))</h2>\(content)</section>"
+    }
+
+    /// A paragraph stating missing data (also recorded in ``missing``).
+    mutating func missingNote(_ text: String) -> String {
+        missing.append(text)
+        return "<p class=\"missing-item\">\(Markup.escape(text))</p>"
+    }
+
+    /// An HTML table of display strings (all escaped).
+    static func table(_ columns: [String], _ rows: [[String]], classes: String = "") -> String {
+        var out = "<table class=\"\(classes)\"><thead><tr>"
+        for column in columns { out += "<th>\(Markup.escape(column))</th>" }
+        out += "</tr></thead><tbody>"
+        for row in rows {
+            out += "<tr>" + row.map { "<td>\(Markup.escape($0))</td>" }.joined() + "</tr>"
+        }
+        return out + "</tbody></table>"
+    }
+
+    /// A value as display text (`NULL` for NULL; doubles shortest round-trip).
+    static func text(_ value: SQLValue) -> String { TableOutput.text(value) ?? "NULL" }
+
+    /// A value as a double (nil for NULL and text).
+    static func double(_ value: SQLValue) -> Double? {
+        switch value {
+        case .real(let d): return d
+        case .integer(let i): return Double(i)
+        default: return nil
+        }
+    }
+
+    /// A value as an integer (nil unless it is one).
+    static func integer(_ value: SQLValue) -> Int? {
+        if case .integer(let i) = value { return Int(i) }
+        if case .real(let d) = value, d == d.rounded(), abs(d) < 1e15 { return Int(d) }
+        return nil
+    }
+
+    /// The full document around a body.
+    static func document(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
+        <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>\(Markup.escape(title))</title>
+        <style>
+        \(stylesheet)
+        </style>
+        </head>
+        <body>
+        \(body)
+        </body>
+        </html>
+
+        """
+    }
+
+    /// The page's CSS (print-friendly, no external resources).
+    static let stylesheet = """
+        body { font-family: Helvetica, Arial, sans-serif; font-size: 14px; color: #1a1a1a; margin: 24px 32px;
+          max-width: 1220px; line-height: 1.4; }
+        h1 { font-size: 24px; margin: 0 0 4px 0; }
+        h2 { font-size: 19px; border-bottom: 2px solid #333; padding-bottom: 3px; margin-top: 34px; }
+        h3 { font-size: 16px; margin: 22px 0 6px 0; }
+        .meta { color: #444; margin: 2px 0; }
+        code { font-family: Menlo, Consolas, monospace; font-size: 12.5px; background: #f2f2f2; padding: 0 3px; }
+        table { border-collapse: collapse; margin: 8px 0 14px 0; font-size: 13px; }
+        th, td { border: 1px solid #c8c8c8; padding: 3px 8px; text-align: left; vertical-align: top; }
+        th { background: #ececec; }
+        td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        table.rows { font-size: 12px; margin: 4px 0 10px 24px; }
+        .verdict { font-weight: bold; padding: 1px 6px; border-radius: 3px; white-space: nowrap; }
+        .verdict-pass { background: #d9efd9; color: #14521b; border: 1px solid #14521b; }
+        .verdict-fail { background: #fbdcdc; color: #8a1010; border: 1px solid #8a1010; }
+        .verdict-inconclusive { background: #fff2cc; color: #6b5200; border: 1px dashed #6b5200; }
+        .verdict-error { background: #e8e8e8; color: #000; border: 2px solid #000; }
+        .missing { background: #fff7e0; border: 1px solid #d9a400; padding: 4px 14px; }
+        .missing h2 { border: none; margin-top: 6px; }
+        p.missing-item { color: #7a4a00; font-style: italic; }
+        .note { color: #444; font-size: 13px; }
+        svg.chart { display: block; margin: 6px 0 4px 0; max-width: 100%; height: auto; }
+        .win { font-weight: bold; }
+        table.claims td code { white-space: nowrap; }
+        details { margin: 6px 0; }
+        p.rows-note { margin: 2px 0 0 24px; }
+        """
+}
