@@ -125,16 +125,24 @@ struct FacetChart: Sendable {
     /// The number of rows.
     var rows: Int { max(1, (facets.count + columns - 1) / max(1, columns)) }
 
+    /// The width of the facet columns from the left edge of the first plot to the right of the last (px).
+    var plotsWidth: Double {
+        let n = Double(max(1, min(columns, facets.count)))
+        return n * Self.plotWidth + (n - 1) * Self.gapX
+    }
+
     /// The SVG's width (px): the facets, or the legend when it is wider.
     var width: Double {
-        let n = Double(max(1, min(columns, facets.count)))
-        let plots = Self.left + n * Self.plotWidth + (n - 1) * Self.gapX + Self.right
-        return max(plots, Self.left + legend.map(Self.legendEntryWidth).reduce(0, +))
+        max(Self.left + plotsWidth + Self.right, Self.left + legend.map(Self.legendEntryWidth).reduce(0, +))
     }
+
+    /// Where an entry's label starts, from the entry's left edge (px): after the line sample, or after the
+    /// marker alone.
+    static func legendLabelOffset(_ entry: LegendEntry) -> Double { entry.line ? 36 : 16 }
 
     /// The horizontal space of one legend entry (sample, label, gap), from an estimate of the label's width.
     static func legendEntryWidth(_ entry: LegendEntry) -> Double {
-        36 + Double(entry.label.count) * 6.3 + 22
+        legendLabelOffset(entry) + Double(entry.label.count) * 6.3 + 22
     }
 
     /// The SVG's height (px).
@@ -167,7 +175,7 @@ struct FacetChart: Sendable {
         let yTitle = yTitle + (scale.isLog ? ", log scale" : "")
         out += "<text x=\"14\" y=\"\(c(yMid))\" transform=\"rotate(-90 14 \(c(yMid)))\" text-anchor=\"middle\" "
         out += "font-size=\"12\">\(Markup.escape(yTitle))</text>"
-        let xMid = Self.left + (width - Self.left - Self.right) / 2
+        let xMid = Self.left + plotsWidth / 2
         out += "<text x=\"\(c(xMid))\" y=\"\(c(height - 7))\" text-anchor=\"middle\" font-size=\"12\">"
         out += "\(Markup.escape(xTitle))</text>"
         out += "</svg>"
@@ -186,8 +194,9 @@ struct FacetChart: Sendable {
                 out += "<line x1=\"\(c(x))\" y1=\"\(c(y))\" x2=\"\(c(x + 30))\" y2=\"\(c(y))\" "
                 out += "stroke=\"\(entry.style.color)\" stroke-width=\"2\"\(dash)/>"
             }
-            if entry.marker { out += entry.style.markerSVG(x: x + 15, y: y) }
-            out += "<text x=\"\(c(x + 36))\" y=\"\(c(y + 4))\">\(Markup.escape(entry.label))</text>"
+            if entry.marker { out += entry.style.markerSVG(x: x + (entry.line ? 15 : 6), y: y) }
+            let labelX = x + Self.legendLabelOffset(entry)
+            out += "<text x=\"\(c(labelX))\" y=\"\(c(y + 4))\">\(Markup.escape(entry.label))</text>"
             x += Self.legendEntryWidth(entry)
         }
         return out + "</g>"
