@@ -31,6 +31,7 @@ let package = Package(
             resources: [
                 .embedInCode("../../migrations/0001_initial.sql"),
                 .embedInCode("../../migrations/0002_analysis_views.sql"),
+                .embedInCode("../../migrations/0003_compare_results.sql"),
             ]
         ),
         .target(
@@ -72,7 +73,7 @@ let package = Package(
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Statistics"]),
         .testTarget(name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore"]),
-        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore", "Quantization"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore", "Quantization", "Statistics"]),
         .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI", "kvlab"]),
     ]
 )

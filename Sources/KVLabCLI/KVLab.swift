@@ -15,10 +15,12 @@ public struct KVLab: AsyncParsableCommand {
             RetryCommand.self,
             SweepsCommand.self,
             MergeCommand.self,
+            SlurmScriptCommand.self,
             SQLCommand.self,
             AggCommand.self,
             ExportCommand.self,
             ClaimsCommand.self,
+            CompareCommand.self,
             ReportCommand.self,
         ]
     )

@@ -1,9 +1,12 @@
 -- kvlab schema snapshot (Tests/ExperimentStoreTests/SchemaGoldenTests.swift)
 -- PRAGMA application_id = 1263946818
--- PRAGMA user_version = 2
+-- PRAGMA user_version = 3
 
 -- index claim_evaluations_claim on claim_evaluations
 CREATE INDEX claim_evaluations_claim ON claim_evaluations (claim, evaluated_at);
+
+-- index compare_results_comparison on compare_results
+CREATE INDEX compare_results_comparison ON compare_results (metric, scheme_a, scheme_b, by_dims);
 
 -- index configs_scheme_bits_distribution on configs
 CREATE INDEX configs_scheme_bits_distribution ON configs (scheme, bits, distribution);
@@ -45,6 +48,60 @@ CREATE TABLE claim_evaluations (
     failing_rows TEXT NOT NULL DEFAULT '[]', -- JSON array of objects keyed by column name
     message TEXT,
     evaluated_at REAL NOT NULL,
+    provenance_id INTEGER REFERENCES provenance (id)
+) STRICT;
+
+-- table compare_results on compare_results
+CREATE TABLE compare_results (
+    id INTEGER PRIMARY KEY,
+    metric TEXT NOT NULL,
+    scheme_a TEXT NOT NULL,
+    scheme_b TEXT NOT NULL,
+    by_dims TEXT NOT NULL, -- the --by switches, comma-separated in the order given ('' for one overall group)
+    where_sql TEXT NOT NULL, -- the --where condition on run_pairs ('' for none)
+    group_json TEXT NOT NULL, -- JSON object of the group's --by values, e.g. {"bits":4}
+    -- The group's value of each --by switch (NULL for switches not in by_dims).
+    bits INTEGER,
+    distribution TEXT,
+    nu INTEGER,
+    rank INTEGER,
+    mixing TEXT,
+    noise REAL,
+    outliers INTEGER,
+    outlier_scale REAL,
+    dim INTEGER,
+    tokens INTEGER,
+    queries INTEGER,
+    logit_scale REAL,
+    rotation TEXT,
+    qjl TEXT,
+    codebook TEXT,
+    baseline TEXT,
+    norms TEXT,
+    compared_on TEXT NOT NULL CHECK (compared_on IN ('value', 'abs')),
+    n INTEGER NOT NULL, -- pairs of runs
+    seeds INTEGER NOT NULL, -- distinct seeds among them
+    mean_a REAL,
+    mean_b REAL,
+    ratio REAL, -- mean_b / mean_a
+    ratio_ci_low REAL, -- bootstrap (ratio_ci_method) CI of mean_b / mean_a at level 1 − alpha, pairs resampled
+    ratio_ci_high REAL,
+    ratio_ci_method TEXT NOT NULL, -- 'bca'
+    resamples INTEGER NOT NULL,
+    diff_ci_low REAL, -- paired t CI of mean(b − a) at level 1 − alpha
+    diff_ci_high REAL,
+    wilcoxon_p REAL, -- Wilcoxon signed-rank, two-sided
+    wilcoxon_log10_p REAL, -- log10 of wilcoxon_p, finite where wilcoxon_p underflows to 0
+    wilcoxon_r REAL, -- matched-pairs rank-biserial (negative: A smaller)
+    mw_u REAL, -- Mann-Whitney U_A: pairs (a, b) with a > b, ties ½
+    mw_p REAL, -- Mann-Whitney two-sided p
+    mw_log10_p REAL,
+    mw_r REAL, -- rank-biserial 2·U_A/(n_A·n_B) − 1 (negative: A smaller)
+    holm_p REAL, -- wilcoxon_p Holm-adjusted across the groups of the comparison
+    verdict TEXT NOT NULL CHECK (verdict IN ('a', 'b', 'tie')),
+    alpha REAL NOT NULL,
+    data_fingerprint TEXT NOT NULL,
+    created_at REAL NOT NULL,
     provenance_id INTEGER REFERENCES provenance (id)
 ) STRICT;
 

@@ -1,0 +1,6 @@
+import Sweeps
+
+extension SlurmScriptError: KVLabReportable {
+    var exitStatus: ExitStatus { .badInput }
+    var message: String { description }
+}
