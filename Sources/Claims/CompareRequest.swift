@@ -1,0 +1,86 @@
+import Quantization
+import Statistics
+
+/// A validated `kvlab compare` request: scheme A against scheme B on one metric, per group of `--by` switches.
+public struct CompareRequest: Sendable, Equatable {
+    /// The metric compared.
+    public var metric: Metric
+    /// Scheme A (the denominator of the ratio; the `a` verdict).
+    public var a: Scheme
+    /// Scheme B (the numerator of the ratio; the `b` verdict).
+    public var b: Scheme
+    /// The switches to group by, in the order given (columns of `run_pairs`).
+    public var by: [String]
+    /// An SQL condition on the columns of `run_pairs`, or nil.
+    public var filter: String?
+    /// Significance level of the verdicts; the CIs are at level 1 − alpha.
+    public var alpha: Double
+    /// Bootstrap resamples of the ratio CI.
+    public var resamples: Int
+
+    /// The switches `--by` accepts: every switch but `scheme` (what is compared), and `nu`, in the order of
+    /// the SCIENCE.md table. Each is a column of `run_pairs` and of `compare_results`.
+    public static let dimensions = [
+        "bits", "distribution", "nu", "rank", "mixing", "noise", "outliers", "outlier_scale", "dim", "tokens",
+        "queries", "logit_scale", "rotation", "qjl", "codebook", "baseline", "norms",
+    ]
+
+    /// Validates a request as typed on the command line.
+    ///
+    /// - Parameters:
+    ///   - metric: a metric name (SCIENCE.md).
+    ///   - a: scheme A (case-insensitive).
+    ///   - b: scheme B (case-insensitive), different from A.
+    ///   - by: switches to group by (see ``dimensions``); empty for one overall group.
+    ///   - filter: an SQL condition on `run_pairs`, or nil (blank counts as nil).
+    ///   - alpha: significance level in (0, 1).
+    ///   - resamples: bootstrap resamples, ≥ 1.
+    /// - Throws: ``CompareError`` for any invalid value.
+    public init(
+        metric: String, a: String, b: String, by: [String] = [], filter: String? = nil, alpha: Double = 0.05,
+        resamples: Int = Bootstrap.defaultResamples
+    ) throws(CompareError) {
+        guard let m = Metric(rawValue: metric) else {
+            throw .unknownMetric(name: metric, allowed: Metric.allCases.map(\.rawValue))
+        }
+        self.metric = m
+        self.a = try Self.scheme(a)
+        self.b = try Self.scheme(b)
+        guard self.a != self.b else { throw .sameScheme(name: self.a.rawValue) }
+        var seen: Set<String> = []
+        for dimension in by {
+            guard Self.dimensions.contains(dimension) else {
+                throw .unknownDimension(name: dimension, allowed: Self.dimensions)
+            }
+            guard seen.insert(dimension).inserted else { throw .duplicateDimension(name: dimension) }
+        }
+        self.by = by
+        let trimmed = filter?.trimmingSpaces()
+        self.filter = trimmed?.isEmpty == false ? trimmed : nil
+        guard alpha > 0, alpha < 1 else { throw .badAlpha(alpha) }
+        self.alpha = alpha
+        self.resamples = max(1, resamples)
+    }
+
+    /// Whether the statistics are of |value| (metrics whose ideal is 0) rather than of the value.
+    public var comparesAbsoluteValues: Bool { metric.direction == .zero }
+
+    /// The SQL that reads the pairs: the `--by` switches, the seed and the two run means, ordered by group and
+    /// seed, with `:a` and `:b` bound to the schemes.
+    var pairsSQL: String {
+        let groups = by.map { "p.\($0)" }
+        let columns = (groups + ["p.seed", "p.a_\(metric.rawValue)", "p.b_\(metric.rawValue)"])
+        var sql = "SELECT " + columns.joined(separator: ", ") + "\nFROM run_pairs AS p\nWHERE p.a_scheme = :a"
+        sql += " AND p.b_scheme = :b"
+        if let filter { sql += "\n    AND (\(filter)\n)" }
+        sql += "\nORDER BY " + (groups + ["p.seed", "p.a_config_hash"]).joined(separator: ", ")
+        return sql
+    }
+
+    private static func scheme(_ name: String) throws(CompareError) -> Scheme {
+        guard let scheme = Scheme.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else {
+            throw .unknownScheme(name: name, allowed: Scheme.allCases.map(\.rawValue))
+        }
+        return scheme
+    }
+}

@@ -1,0 +1,72 @@
+import ExperimentStore
+import GRDB
+
+/// The stored results of `kvlab compare` (`compare_results`, migration 0003).
+public enum CompareResults {
+    /// Stores a report in one short write transaction, replacing the rows of an earlier run of the same
+    /// comparison (same metric, schemes, `--by`, `--where` and alpha). NaN statistics are stored as NULL.
+    ///
+    /// - Parameters:
+    ///   - report: the comparison.
+    ///   - provenance: the writing process, or nil.
+    ///   - store: a store opened read-write.
+    /// - Returns: the number of rows stored.
+    /// - Throws: ``StoreError`` (e.g. a read-only file).
+    @discardableResult
+    public static func record(_ report: CompareReport, provenance: Provenance? = nil, in store: Store) throws -> Int {
+        let request = report.request
+        let byDims = request.by.joined(separator: ",")
+        let filter = request.filter ?? ""
+        let statisticColumns = [
+            "compared_on", "n", "seeds", "mean_a", "mean_b", "ratio", "ratio_ci_low", "ratio_ci_high",
+            "ratio_ci_method", "resamples", "diff_ci_low", "diff_ci_high", "wilcoxon_p", "wilcoxon_log10_p",
+            "wilcoxon_r", "mw_u", "mw_p", "mw_log10_p", "mw_r", "holm_p", "verdict",
+        ]
+        let columns =
+            ["metric", "scheme_a", "scheme_b", "by_dims", "where_sql", "group_json"] + request.by + statisticColumns
+            + ["alpha", "data_fingerprint", "created_at", "provenance_id"]
+        let sql =
+            "INSERT INTO compare_results (" + columns.joined(separator: ", ") + ") VALUES ("
+            + columns.map { _ in "?" }.joined(separator: ", ") + ")"
+        return try store.write { db in
+            let provenanceID = try provenance.map { try Store.recordProvenance($0, in: db) }
+            try db.execute(
+                sql: """
+                    DELETE FROM compare_results WHERE metric = ? AND scheme_a = ? AND scheme_b = ? AND by_dims = ?
+                        AND where_sql = ? AND alpha = ?
+                    """,
+                arguments: [
+                    request.metric.rawValue, request.a.rawValue, request.b.rawValue, byDims, filter, request.alpha,
+                ])
+            let statement = try db.makeStatement(sql: sql)
+            for row in report.rows {
+                var values: [DatabaseValue] = [
+                    request.metric.rawValue.databaseValue, request.a.rawValue.databaseValue,
+                    request.b.rawValue.databaseValue, byDims.databaseValue, filter.databaseValue,
+                    CompareEngine.groupJSON(request, row.group).databaseValue,
+                ]
+                values += row.group.map(\.claimDatabaseValue)
+                values += [
+                    (request.comparesAbsoluteValues ? "abs" : "value").databaseValue, row.n.databaseValue,
+                    row.seeds.databaseValue,
+                ]
+                values += [row.meanA, row.meanB, row.ratio, row.ratioCILow, row.ratioCIHigh].map(real)
+                values += ["bca".databaseValue, request.resamples.databaseValue]
+                values += [
+                    row.diffCILow, row.diffCIHigh, row.wilcoxonP, row.wilcoxonLog10P, row.wilcoxonR, row.mwU, row.mwP,
+                    row.mwLog10P, row.mwR, row.holmP,
+                ].map(real)
+                values += [
+                    row.verdict.rawValue.databaseValue, request.alpha.databaseValue,
+                    report.dataFingerprint.databaseValue, report.createdAt.databaseValue,
+                    provenanceID?.databaseValue ?? .null,
+                ]
+                try statement.execute(arguments: StatementArguments(values))
+            }
+            return report.rows.count
+        }
+    }
+
+    /// A double for storage: NaN becomes NULL.
+    private static func real(_ value: Double) -> DatabaseValue { value.isNaN ? .null : value.databaseValue }
+}

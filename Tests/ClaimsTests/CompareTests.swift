@@ -1,0 +1,274 @@
+import ExperimentStore
+import Foundation
+import GRDB
+import Quantization
+import Statistics
+import Testing
+
+@testable import Claims
+
+/// `kvlab compare`: statistics against independently computed values (scipy 1.17.1 on the same vectors, hand
+/// formulas, brute-force enumeration), verdicts per direction, the stored record, errors and exit codes.
+struct CompareTests {
+    /// Scheme A's (KQV) run mean of every metric at seed s: s (logit_bias: −s).
+    static let a: [Double] = [1, 2, 3, 4, 5, 6]
+    /// Scheme B's (QKQV) run means at n = 4: clearly larger than A.
+    static let b4: [Double] = [2.125, 4.25, 6.5, 8.5, 10, 12.25]
+    /// Scheme B's run means at n = 2: differences ±0.25, ±0.5, ±0.125 (a tie, exactly representable).
+    static let b2: [Double] = [1.25, 1.75, 3.5, 3.5, 5.125, 5.875]
+
+    /// A database with KQV and QKQV at n = 2 and 4, seeds 1…6, every trial of a run equal to its mean.
+    static func fixture(seeds: [Int] = [1, 2, 3, 4, 5, 6], bits: [Int] = [2, 4]) throws -> FixtureDatabase {
+        let db = try FixtureDatabase()
+        try db.addGrid(schemes: [.KQV, .QKQV], bits: bits, distributions: [.gaussian], seeds: seeds) { key, _, m in
+            let i = key.seed - 1
+            let value = key.scheme == .KQV ? a[i] : (key.bits == 4 ? b4[i] : b2[i])
+            m[.kl] = value
+            m[.top8Overlap] = value
+            m[.logitBias] = key.scheme == .KQV ? -value : value
+        }
+        return db
+    }
+
+    func compare(
+        _ db: FixtureDatabase, metric: String = "kl", by: [String] = ["bits"], alpha: Double = 0.05,
+        filter: String? = nil
+    ) throws -> CompareReport {
+        let request = try CompareRequest(metric: metric, a: "KQV", b: "QKQV", by: by, filter: filter, alpha: alpha)
+        return try CompareEngine.compare(request, in: db.store)
+    }
+
+    func close(_ x: Double, _ y: Double, _ tolerance: Double = 1e-12) -> Bool {
+        abs(x - y) <= tolerance * max(1, abs(y))
+    }
+
+    /// P(U_A ≤ u) of Mann-Whitney by enumerating every split of ranks 1…12 into two groups of 6.
+    static func bruteForceMannWhitneyLowerTail(_ u: Double) -> Double {
+        var count = 0
+        var total = 0
+        for mask in 0..<(1 << 12) where mask.nonzeroBitCount == 6 {
+            let ranksA = (0..<12).filter { mask & (1 << $0) != 0 }.map { Double($0 + 1) }
+            let uA = ranksA.reduce(0, +) - 21
+            total += 1
+            if uA <= u { count += 1 }
+        }
+        return Double(count) / Double(total)
+    }
+
+    @Test func statisticsMatchIndependentValues() throws {
+        let db = try Self.fixture()
+        let report = try compare(db)
+        #expect(report.rows.map(\.group) == [[.integer(2)], [.integer(4)]])
+        let two = report.rows[0]
+        let four = report.rows[1]
+        #expect(four.n == 6 && four.seeds == 6)
+        #expect(close(four.meanA, 3.5))
+        #expect(close(four.meanB, Self.b4.reduce(0, +) / 6))
+        #expect(close(four.ratio, 2.077380952380952))
+        // scipy.stats.ttest_rel(b, a).confidence_interval(0.95)
+        #expect(close(four.diffCILow, 1.8032872688770798, 1e-10))
+        #expect(close(four.diffCIHigh, 5.738379397789587, 1e-10))
+        // Hand formula: d̄ ± t_{0.975,5}·s_d/√6 with scipy's t_{0.975,5} = 2.5705818356363146.
+        let d = zip(Self.a, Self.b4).map { $1 - $0 }
+        let mean = d.reduce(0, +) / 6
+        let sd = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 5).squareRoot()
+        #expect(close(four.diffCILow, mean - 2.5705818356363146 * sd / 6.0.squareRoot(), 1e-10))
+        // Every B > A: W⁺ = 0, W⁻ = 21, r = −1, exact p = 2/2⁶ (scipy wilcoxon(a, b): 0.03125).
+        #expect(four.wilcoxonP == 0.03125)
+        #expect(four.wilcoxonR == -1)
+        #expect(close(four.wilcoxonLog10P, log10(0.03125)))
+        // U_A = #(a > b) = 6, r = 2·6/36 − 1; exact p = 2·P(U ≤ 6) (scipy mannwhitneyu: 0.06493506493506493).
+        #expect(four.mwU == 6)
+        #expect(close(four.mwR, 2.0 * 6 / 36 - 1))
+        #expect(close(four.mwP, 2 * Self.bruteForceMannWhitneyLowerTail(6)))
+        #expect(close(four.mwP, 0.06493506493506493))
+        // n = 2: symmetric differences with tied |d|: W⁺ = W⁻ = 10.5, p = 1; CI symmetric around 0.
+        #expect(two.wilcoxonP == 1 && two.wilcoxonR == 0)
+        #expect(close(two.diffCIHigh, 0.3801941807152775, 1e-10) && close(two.diffCILow, -0.3801941807152775, 1e-10))
+        #expect(two.mwU == 18 && two.mwR == 0 && close(two.mwP, 1))
+        #expect(close(two.ratio, 1))
+        // Holm over (1, 0.03125): 2·0.03125 = 0.0625, then max(0.0625, 1).
+        #expect(four.holmP == 0.0625 && two.holmP == 1)
+        #expect(report.rows.map(\.verdict) == [.tie, .tie])
+        #expect(report.dataFingerprint == (try db.store.read { try DataFingerprint.compute(in: $0) }))
+    }
+
+    @Test func bootstrapRatioIntervalIsSeededPerGroupAndReproducible() throws {
+        let db = try Self.fixture()
+        let first = try compare(db, alpha: 0.1)
+        let second = try compare(db, alpha: 0.1)
+        #expect(first.rows == second.rows)
+        let four = first.rows[1]
+        let request = first.request
+        var generator = CompareRandom(seed: CompareEngine.bootstrapSeed(request, group: [.integer(4)]))
+        let expected = Bootstrap.ratioOfMeans(Self.a, Self.b4, confidence: 0.9, using: &generator)
+        #expect(four.ratioCILow == expected.bcaLow && four.ratioCIHigh == expected.bcaHigh)
+        #expect(four.ratioCILow < four.ratio && four.ratio < four.ratioCIHigh)
+        #expect(
+            CompareEngine.bootstrapSeed(request, group: [.integer(2)])
+                != CompareEngine.bootstrapSeed(request, group: [.integer(4)]))
+    }
+
+    @Test func verdictsFollowTheMetricsDirection() throws {
+        let db = try Self.fixture()
+        // At alpha 0.1 the n = 4 group wins: CI of b − a > 0, Holm p 0.0625 < 0.1.
+        let kl = try compare(db, alpha: 0.1)
+        #expect(kl.rows.map(\.verdict) == [.tie, .a])
+        #expect(close(kl.rows[1].diffCILow, 2.2284974925998453, 1e-10))  // scipy, 90%
+        let overlap = try compare(db, metric: "top8_overlap", alpha: 0.1)
+        #expect(overlap.rows.map(\.verdict) == [.tie, .b])
+        // logit_bias is best at 0: statistics of |value|; KQV's −s is closer to 0 than QKQV's larger +b.
+        let bias = try compare(db, metric: "logit_bias", alpha: 0.1)
+        #expect(bias.rows.map(\.verdict) == [.tie, .a])
+        #expect(close(bias.rows[1].meanA, 3.5))
+        #expect(bias.request.comparesAbsoluteValues)
+        for direction in MetricDirection.allCases {
+            let smallerWins: CompareVerdict = direction == .higher ? .a : .b
+            #expect(
+                CompareVerdict.decide(diffLow: -2, diffHigh: -1, holmP: 0.01, alpha: 0.05, direction: direction)
+                    == smallerWins)
+            #expect(
+                CompareVerdict.decide(diffLow: -2, diffHigh: 1, holmP: 0.01, alpha: 0.05, direction: direction) == .tie)
+            #expect(
+                CompareVerdict.decide(diffLow: 1, diffHigh: 2, holmP: 0.05, alpha: 0.05, direction: direction) == .tie)
+            #expect(
+                CompareVerdict.decide(diffLow: .nan, diffHigh: .nan, holmP: 0, alpha: 0.05, direction: direction)
+                    == .tie)
+            #expect(
+                CompareVerdict.decide(diffLow: 1, diffHigh: 2, holmP: .nan, alpha: 0.05, direction: direction) == .tie)
+        }
+    }
+
+    @Test func tinyPValuesKeepTheirLogarithm() {
+        // 1500 pairs, B always larger and fully separated: both normal approximations give |z| ≈ 47, p < 1e−308.
+        let a = (0..<1500).map { Double($0) }
+        let b = a.map { $0 + 10_000 }
+        let row = CompareRow(group: [], a: a, b: b, seeds: 1500, alpha: 0.05, resamples: 50, bootstrapSeed: 1)
+        let m = 1500.0
+        let z = (m * m / 2 - 0.5) / (m * m * (2 * m + 1) / 12).squareRoot()
+        // Mills ratio series: log Φ̄(z) = log φ(z) − log z + log(1 − 1/z² + 3/z⁴ − 15/z⁶).
+        let logTail =
+            -z * z / 2 - 0.5 * log(2 * Double.pi) - log(z) + log(1 - 1 / (z * z) + 3 / pow(z, 4) - 15 / pow(z, 6))
+        #expect(row.mwP < 1e-300)
+        #expect(abs(row.mwLog10P - (log(2) + logTail) / log(10)) < 1e-6)
+        #expect(row.wilcoxonLog10P.isFinite && row.wilcoxonLog10P < -300)
+        #expect(row.mwR == -1 && row.wilcoxonR == -1)
+    }
+
+    @Test func requestsAreValidated() {
+        #expect(throws: CompareError.unknownMetric(name: "kll", allowed: Metric.allCases.map(\.rawValue))) {
+            try CompareRequest(metric: "kll", a: "KQV", b: "QKQV")
+        }
+        #expect(throws: CompareError.sameScheme(name: "KQV")) { try CompareRequest(metric: "kl", a: "KQV", b: "kqv") }
+        #expect(throws: CompareError.unknownDimension(name: "scheme", allowed: CompareRequest.dimensions)) {
+            try CompareRequest(metric: "kl", a: "KQV", b: "QKQV", by: ["scheme"])
+        }
+        #expect(throws: CompareError.badAlpha(1)) { try CompareRequest(metric: "kl", a: "KQV", b: "QKQV", alpha: 1) }
+        #expect(throws: CompareError.unknownScheme(name: "KVQ", allowed: ["KV", "KQV", "QKQV"])) {
+            try CompareRequest(metric: "kl", a: "KVQ", b: "QKQV")
+        }
+    }
+
+    // MARK: - End to end (the built kvlab)
+
+    func kvlab(_ arguments: [String]) throws -> Shell.Result? {
+        guard let binary = Shell.kvlab else {
+            print("CompareTests: the kvlab binary is not built beside the tests; skipping")
+            return nil
+        }
+        return try Shell.run(binary, arguments)
+    }
+
+    @Test func commandPrintsJSONAndRecordsTheRows() throws {
+        let db = try Self.fixture()
+        let arguments = ["compare", "--metric", "kl", "--a", "KQV", "--b", "QKQV", "--by", "bits", "--db", db.path]
+        guard let r = try kvlab(arguments + ["--alpha", "0.1", "--format", "json"]) else { return }
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 2)
+        #expect(Set(rows[0].keys) == Set(["bits"] + CompareReport.statisticColumns))
+        #expect(rows.map { $0["bits"] as? Int } == [2, 4])
+        #expect(rows.map { $0["verdict"] as? String } == ["tie", "a"])
+        #expect(rows[1]["wilcoxon_p"] as? Double == 0.03125)
+        #expect(rows[1]["holm_p"] as? Double == 0.0625)
+        #expect(rows[1]["n"] as? Int == 6)
+        let fingerprint = try db.store.read { try DataFingerprint.compute(in: $0) }
+        let stored = try db.store.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT bits, n, seeds, mean_a, verdict, holm_p, group_json, by_dims, compared_on, data_fingerprint,
+                        alpha, distribution, provenance_id IS NOT NULL AS has_provenance
+                    FROM compare_results WHERE metric = 'kl' AND scheme_a = 'KQV' AND scheme_b = 'QKQV' ORDER BY bits
+                    """)
+        }
+        #expect(stored.map { $0["bits"] as Int } == [2, 4])
+        #expect(stored.map { $0["verdict"] as String } == ["tie", "a"])
+        #expect(stored[1]["holm_p"] as Double == 0.0625)
+        #expect(stored[1]["mean_a"] as Double == 3.5)
+        #expect(stored[1]["group_json"] as String == "{\"bits\":4}")
+        #expect(stored[1]["by_dims"] as String == "bits")
+        #expect(stored[1]["compared_on"] as String == "value")
+        #expect(stored[1]["data_fingerprint"] as String == fingerprint)
+        #expect(stored[1]["distribution"] as String? == nil)
+        #expect(stored[1]["has_provenance"] as Bool == true)
+        // The same comparison again replaces its rows; another alpha is another comparison.
+        let again = try #require(try kvlab(arguments + ["--alpha", "0.1"]))
+        #expect(again.status == 0)
+        let other = try #require(try kvlab(arguments))
+        #expect(other.status == 0)
+        #expect(other.stdout.split(separator: "\n").count == 4)  // header, rule, 2 rows
+        let counts = try db.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT alpha, count(*) AS n FROM compare_results GROUP BY alpha ORDER BY alpha")
+                .map { [$0[0] as Double, Double($0[1] as Int)] }
+        }
+        #expect(counts == [[0.05, 2], [0.1, 2]])
+    }
+
+    @Test func oneSeedGivesNaNIntervalsATieAndANote() throws {
+        let db = try Self.fixture(seeds: [3], bits: [4])
+        let base = ["compare", "--metric", "kl", "--a", "KQV", "--b", "QKQV", "--db", db.path]
+        guard let r = try kvlab(base + ["--by", "bits", "--format", "csv"]) else { return }
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == (["bits"] + CompareReport.statisticColumns).joined(separator: ","))
+        let fields = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let value = Dictionary(uniqueKeysWithValues: zip(["bits"] + CompareReport.statisticColumns, fields))
+        #expect(value["n"] == "1" && value["mean_a"] == "3.0" && value["mean_b"] == "6.5")
+        #expect(value["diff_ci_low"] == "NaN" && value["ratio_ci_high"] == "NaN" && value["verdict"] == "tie")
+        #expect(r.stderr.contains("one seed only"))
+        let stored = try db.store.read {
+            try Row.fetchOne($0, sql: "SELECT diff_ci_low, ratio_ci_low FROM compare_results")
+        }
+        #expect(stored?[0] as Double? == nil && stored?[1] as Double? == nil)
+    }
+
+    @Test func badInputExitsTwoWithAClearMessage() throws {
+        let db = try Self.fixture(bits: [4])
+        let base = ["compare", "--db", db.path]
+        let cases: [([String], String)] = [
+            (["--metric", "kll", "--a", "KQV", "--b", "QKQV"], "k_angle"),
+            (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--by", "schema"], "distribution"),
+            (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--by", "scheme"], "use --a and --b"),
+            (["--metric", "kl", "--a", "KQV", "--b", "KV"], "no runs of scheme KV"),
+            (["--metric", "kl", "--a", "KQV", "--b", "KQV"], "both KQV"),
+            (["--metric", "kl", "--a", "KQV", "--b", "QKV"], "unknown scheme 'QKV'"),
+            (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", "nope = 1"], "no such column: nope"),
+            (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", "bits = 3"], "matches --where"),
+            (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--alpha", "0"], "--alpha"),
+        ]
+        for (arguments, message) in cases {
+            guard let r = try kvlab(base + arguments) else { return }
+            #expect(r.status == 2, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+        let filtered = try #require(
+            try kvlab(
+                base + ["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", "seed <= 3", "--format", "json"]))
+        #expect(filtered.status == 0)
+        #expect(filtered.stdout.contains("\"n\":3"))
+        let count = try db.store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM compare_results") }
+        #expect(count == 1)
+    }
+}
