@@ -22,6 +22,7 @@ public struct KVLab: AsyncParsableCommand {
             ClaimsCommand.self,
             CompareCommand.self,
             ReportCommand.self,
+            BenchCommand.self,
         ]
     )
 

@@ -15,6 +15,11 @@ public struct Codebook: Sendable, Equatable {
     public let thresholds: [Double]
     /// Normalised distortion D = d · E(t − Q(t))².
     public let mse: Double
+    /// Encoder acceleration: `lookup[k]` is the cell of the left end of the k-th of a uniform grid of
+    /// slots over [first threshold, last threshold]; the exact cell is at most a few steps away.
+    private let lookup: [Int32]
+    private let lookupOrigin: Double
+    private let lookupScale: Double
 
     /// Designs the codebook (see ``LloydMax``).
     ///
@@ -38,8 +43,22 @@ public struct Codebook: Sendable, Equatable {
         self.dim = dim
         self.bits = bits
         centroids = design.centroids.map { $0 * scale }
-        thresholds = design.thresholds.map { $0 * scale }
+        let cuts = design.thresholds.map { $0 * scale }
+        thresholds = cuts
         mse = design.mse
+        let slots = 4 * max(cuts.count, 1)
+        let origin = cuts.first ?? 0
+        let span = (cuts.last ?? 0) - origin
+        lookupOrigin = origin
+        lookupScale = span > 0 ? Double(slots) / span : 0
+        var table = [Int32](repeating: 0, count: slots + 1)
+        var cell = 0
+        for k in 0...slots {
+            let left = origin + (span > 0 ? Double(k) / Double(slots) * span : 0)
+            while cell < cuts.count && left >= cuts[cell] { cell += 1 }
+            table[k] = Int32(cell)
+        }
+        lookup = table
     }
 
     /// The index of the cell containing t (threshold search; a value on a threshold goes up).
@@ -47,6 +66,19 @@ public struct Codebook: Sendable, Equatable {
     /// - Complexity: O(b).
     @inline(__always)
     public func encode(_ t: Double) -> Int {
+        let position = (t - lookupOrigin) * lookupScale
+        guard position >= 0, position < Double(lookup.count - 1) else { return encodeBySearch(t) }
+        var cell = Int(lookup[Int(position)])
+        while cell < thresholds.count && t >= thresholds[cell] { cell += 1 }
+        while cell > 0 && t < thresholds[cell - 1] { cell -= 1 }
+        return cell
+    }
+
+    /// The cell of t by binary search over the thresholds (the reference encoder; also handles values
+    /// outside the lookup grid and NaN, which goes to cell 0).
+    ///
+    /// - Complexity: O(b).
+    public func encodeBySearch(_ t: Double) -> Int {
         var lo = 0
         var hi = thresholds.count
         while lo < hi {

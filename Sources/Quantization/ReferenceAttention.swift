@@ -7,6 +7,10 @@ public struct ReferenceAttention: Sendable {
     public let logProbabilities: Matrix
     /// Outputs o = Σ_j p_j v_j, queries × dim.
     public let outputs: Matrix
+    /// p = exp(log p), queries × tokens (cached: every scheme's metrics use it).
+    public let probabilities: Matrix
+    /// √p = exp(½ log p), queries × tokens (cached for the Hellinger and Bhattacharyya terms).
+    public let rootProbabilities: Matrix
     /// The logit scale β/√d.
     public let scale: Double
 
@@ -21,6 +25,12 @@ public struct ReferenceAttention: Sendable {
         logits = Attention.logits(queries: data.queries, keys: data.keys, scale: scale)
         logProbabilities = Attention.logSoftmaxRows(logits)
         outputs = Attention.outputs(logProbabilities: logProbabilities, values: data.values)
+        probabilities = Matrix(
+            rows: logProbabilities.rows, cols: logProbabilities.cols,
+            storage: logProbabilities.storage.map { Math.exp($0) })
+        rootProbabilities = Matrix(
+            rows: logProbabilities.rows, cols: logProbabilities.cols,
+            storage: logProbabilities.storage.map { Math.exp(0.5 * $0) })
     }
 }
 
@@ -34,10 +44,22 @@ enum Attention {
             k.storage.withUnsafeBufferPointer { kb in
                 out.storage.withUnsafeMutableBufferPointer { ob in
                     guard let qp = qb.baseAddress, let kp = kb.baseAddress, let op = ob.baseAddress else { return }
+                    let blocked = d % 4 == 0 ? k.rows / 4 * 4 : 0
                     for i in 0..<q.rows {
                         let row = op + i * k.rows
-                        for j in 0..<k.rows {
-                            row[j] = scale * Kernels.dot(qp + i * d, kp + j * d, d)
+                        let query = qp + i * d
+                        var j = 0
+                        while j < blocked {
+                            let four = Kernels.dot4(query, kp + j * d, stride: d, d)
+                            row[j] = scale * four[0]
+                            row[j + 1] = scale * four[1]
+                            row[j + 2] = scale * four[2]
+                            row[j + 3] = scale * four[3]
+                            j += 4
+                        }
+                        while j < k.rows {
+                            row[j] = scale * Kernels.dot(query, kp + j * d, d)
+                            j += 1
                         }
                     }
                 }

@@ -44,36 +44,44 @@ public enum TrialMetrics {
                     quantLogP.storage.withUnsafeBufferPointer { lqb in
                         reference.outputs.storage.withUnsafeBufferPointer { ob in
                             quantOutputs.storage.withUnsafeBufferPointer { qob in
-                                guard let s0 = sb.baseAddress, let lp0 = lpb.baseAddress, let qs0 = qsb.baseAddress,
-                                    let lq0 = lqb.baseAddress, let o0 = ob.baseAddress, let qo0 = qob.baseAddress
-                                else { return }
-                                for i in 0..<q {
-                                    let row = QueryMetrics(
-                                        logits: s0 + i * n, logP: lp0 + i * n, quantLogits: qs0 + i * n,
-                                        quantLogP: lq0 + i * n, count: n, topK: topK)
-                                    sums[Metric.kl.index] += row.kl
-                                    sums[Metric.klReverse.index] += row.klReverse
-                                    sums[Metric.js.index] += row.js
-                                    sums[Metric.tv.index] += row.tv
-                                    sums[Metric.hellinger.index] += row.hellinger
-                                    sums[Metric.bhattacharyya.index] += row.bhattacharyya
-                                    sums[Metric.top1Flip.index] += row.top1Flip
-                                    sums[Metric.top8Overlap.index] += row.topOverlap
-                                    sums[Metric.logitBias.index] += row.logitBias
-                                    sums[Metric.logitVar.index] += row.logitVar
-                                    sums[Metric.entropyDelta.index] += row.entropyDelta
-                                    let oAngle = Geometry.angle(o0 + i * d, qo0 + i * d, d)
-                                    let oErr = Geometry.relativeErrors(o0 + i * d, qo0 + i * d, d)
-                                    sums[Metric.oAngle.index] += oAngle
-                                    sums[Metric.oRelL2.index] += oErr.relL2
-                                    sums[Metric.oNormRatio.index] += oErr.normRatio
-                                    let geo = geoKV + oErr.normRatio * oErr.normRatio + oAngle * oAngle
-                                    sums[Metric.dist6Geo.index] += geo.squareRoot()
-                                    let div =
-                                        row.kl * row.kl + row.klReverse * row.klReverse + row.js * row.js
-                                        + row.tv * row.tv + row.hellinger * row.hellinger
-                                        + row.bhattacharyya * row.bhattacharyya
-                                    sums[Metric.dist6Div.index] += div.squareRoot()
+                                reference.probabilities.storage.withUnsafeBufferPointer { pb in
+                                    reference.rootProbabilities.storage.withUnsafeBufferPointer { rb in
+                                        guard let s0 = sb.baseAddress, let lp0 = lpb.baseAddress,
+                                            let qs0 = qsb.baseAddress,
+                                            let lq0 = lqb.baseAddress, let o0 = ob.baseAddress,
+                                            let qo0 = qob.baseAddress,
+                                            let p0 = pb.baseAddress, let r0 = rb.baseAddress
+                                        else { return }
+                                        for i in 0..<q {
+                                            let row = QueryMetrics(
+                                                logits: s0 + i * n, logP: lp0 + i * n, quantLogits: qs0 + i * n,
+                                                quantLogP: lq0 + i * n, probabilities: p0 + i * n,
+                                                rootProbabilities: r0 + i * n, count: n, topK: topK)
+                                            sums[Metric.kl.index] += row.kl
+                                            sums[Metric.klReverse.index] += row.klReverse
+                                            sums[Metric.js.index] += row.js
+                                            sums[Metric.tv.index] += row.tv
+                                            sums[Metric.hellinger.index] += row.hellinger
+                                            sums[Metric.bhattacharyya.index] += row.bhattacharyya
+                                            sums[Metric.top1Flip.index] += row.top1Flip
+                                            sums[Metric.top8Overlap.index] += row.topOverlap
+                                            sums[Metric.logitBias.index] += row.logitBias
+                                            sums[Metric.logitVar.index] += row.logitVar
+                                            sums[Metric.entropyDelta.index] += row.entropyDelta
+                                            let oAngle = Geometry.angle(o0 + i * d, qo0 + i * d, d)
+                                            let oErr = Geometry.relativeErrors(o0 + i * d, qo0 + i * d, d)
+                                            sums[Metric.oAngle.index] += oAngle
+                                            sums[Metric.oRelL2.index] += oErr.relL2
+                                            sums[Metric.oNormRatio.index] += oErr.normRatio
+                                            let geo = geoKV + oErr.normRatio * oErr.normRatio + oAngle * oAngle
+                                            sums[Metric.dist6Geo.index] += geo.squareRoot()
+                                            let div =
+                                                row.kl * row.kl + row.klReverse * row.klReverse + row.js * row.js
+                                                + row.tv * row.tv + row.hellinger * row.hellinger
+                                                + row.bhattacharyya * row.bhattacharyya
+                                            sums[Metric.dist6Div.index] += div.squareRoot()
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -113,7 +121,8 @@ struct QueryMetrics {
 
     init(
         logits s: UnsafePointer<Double>, logP lp: UnsafePointer<Double>, quantLogits qs: UnsafePointer<Double>,
-        quantLogP lq: UnsafePointer<Double>, count n: Int, topK: Int
+        quantLogP lq: UnsafePointer<Double>, probabilities pRef: UnsafePointer<Double>,
+        rootProbabilities rootRef: UnsafePointer<Double>, count n: Int, topK: Int
     ) {
         let log2 = Math.log(2)
         var hellingerSquared = 0.0
@@ -122,7 +131,7 @@ struct QueryMetrics {
         var bias = 0.0
         var second = 0.0
         for j in 0..<n {
-            let p = Math.exp(lp[j])
+            let p = pRef[j]  // = exp(lp[j]), cached by the reference
             let pq = Math.exp(lq[j])
             let u = lp[j] - lq[j]  // log(p/p̂)
             kl += QueryMetrics.klTerm(p: p, q: pq, u: u)
@@ -132,7 +141,7 @@ struct QueryMetrics {
             js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: log2 - QueryMetrics.softplus(-u))
             js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: log2 - QueryMetrics.softplus(u))
             tv += abs(p - pq)
-            let root = Math.exp(0.5 * lp[j]) - Math.exp(0.5 * lq[j])
+            let root = rootRef[j] - Math.exp(0.5 * lq[j])
             hellingerSquared += root * root
             if p > 0 { entropy -= p * lp[j] }
             if pq > 0 { quantEntropy -= pq * lq[j] }

@@ -1,6 +1,12 @@
 import Quantization
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Executes leased runs on `jobs` workers with a single committing writer (DESIGN.md "Sweeps and resume").
 ///
 /// Runs that share data (same data switches, seed and trial; another scheme or budget) are evaluated on
@@ -14,6 +20,9 @@ public struct SweepExecutor: Sendable {
         public var runsDone: Int
         /// Trials computed and committed by this process.
         public var trialsDone: Int
+        /// Seconds the workers spent computing (summed over workers; the rest of the wall time × jobs is
+        /// bookkeeping, database and idle time).
+        public var computeSeconds: Double = 0
     }
 
     /// How an execution ended.
@@ -131,22 +140,25 @@ public struct SweepExecutor: Sendable {
         var completed: [Int64] = []
         var cancelled = false
         let engine = self.engine
-        try await withThrowingTaskGroup(of: [TrialResult].self) { group in
+        try await withThrowingTaskGroup(of: ([TrialResult], Double).self) { group in
             var next = 0
             func submit() {
                 let unit = units[next]
                 next += 1
                 group.addTask {
-                    if isCancelled() { return [] }
+                    if isCancelled() { return ([], 0) }
+                    let start = SweepExecutor.monotonicSeconds()
                     let prepared = PreparedTrial(key: unit.key, seed: unit.seed, trial: unit.trial)
-                    return unit.runs.map { run in
+                    let results = unit.runs.map { run in
                         TrialResult(
                             runID: run.runID, trial: unit.trial, metrics: engine.evaluate(run.config, on: prepared))
                     }
+                    return (results, SweepExecutor.monotonicSeconds() - start)
                 }
             }
             while next < units.count && next < jobs { submit() }
-            while let results = try await group.next() {
+            while let (results, seconds) = try await group.next() {
+                totals.computeSeconds += seconds
                 for r in results {
                     pending.append(r)
                     remaining[r.runID, default: 0] -= 1
@@ -174,5 +186,12 @@ public struct SweepExecutor: Sendable {
             progress(totals)
         }
         return cancelled
+    }
+
+    /// Monotonic clock in seconds (for the compute-time figure only; never affects results).
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }
