@@ -161,12 +161,23 @@ public struct SlurmScript: Sendable, Equatable {
             #!/bin/bash
             # One array task: shard $SLURM_ARRAY_TASK_ID of \(n), into its own database (resumes where it stopped).
             set -euo pipefail
+            # On scancel, requeue or preemption Slurm sends SIGTERM to kvlab too: wait for it to stop cleanly.
+            trap 'exit 143' TERM
             kvlab=\(q(kvlab))
             spec=\(q(spec))
             dir=\(q(directory))
             i=${SLURM_ARRAY_TASK_ID:?not a Slurm array task}
-            exec "$kvlab" run "$spec" --shard "$i/\(n)" --db "$dir/kvlab-shard-$i-of-\(n).sqlite" \\
-                --jobs \(cpusPerTask)
+            db="$dir/kvlab-shard-$i-of-\(n).sqlite"
+            while true; do
+                "$kvlab" run "$spec" --shard "$i/\(n)" --db "$db" --jobs \(cpusPerTask)
+                # A run leased by a process lost with its node is reclaimed only when the lease expires (2 min);
+                # until then `kvlab run` finds nothing to claim and ends. Finish when no run is left to compute.
+                left=$("$kvlab" sql --db "$db" --format csv \\
+                    "SELECT count(*) AS n FROM runs WHERE state IN ('pending', 'running')" | tail -n 1)
+                [[ $left == 0 ]] && break
+                echo "kvlab: $left runs of shard $i/\(n) are leased by a lost process; retrying in 30 s" >&2
+                sleep 30
+            done
             KVLAB_TASK
 
             cat >"$dir/merge.sbatch" <<'KVLAB_MERGE'

@@ -20,7 +20,9 @@ struct SlurmScriptTests {
         #expect(text.hasPrefix("#!/bin/bash\n"))
         #expect(text.contains("--array=0-2 --requeue"))
         #expect(text.contains("--cpus-per-task=4 --partition='gpu' --time='02:00:00'"))
-        #expect(text.contains(#"--shard "$i/3" --db "$dir/kvlab-shard-$i-of-3.sqlite""#))
+        #expect(text.contains(#"db="$dir/kvlab-shard-$i-of-3.sqlite""#))
+        #expect(text.contains(#""$kvlab" run "$spec" --shard "$i/3" --db "$db" --jobs 4"#))
+        #expect(text.contains("trap 'exit 143' TERM"))
         #expect(text.contains("--jobs 4"))
         #expect(text.contains(#"--dependency="afterok:$array_job" --kill-on-invalid-dep=yes"#))
         #expect(text.contains(#"for ((i = 0; i < 3; i++)); do shards+=("$dir/kvlab-shard-$i-of-3.sqlite"); done"#))
@@ -66,7 +68,7 @@ struct SlurmScriptTests {
             "sbatch": record + "\nn=$(cat \"$CALLS.n\" 2>/dev/null || echo 100); echo $((n + 1)) >\"$CALLS.n\"; "
                 + "echo \"$n;cluster\"",
             "squeue": record + "\n[[ -n ${QUEUED:-} ]] && echo \"$QUEUED\"; exit 0",
-            "fake kvlab": record,
+            "fake kvlab": record + "\n[[ $1 == sql ]] && printf 'n\\n0\\n'; exit 0",
         ]
         for (name, body) in stubs {
             let url = bin.appendingPathComponent(name)
@@ -121,6 +123,7 @@ struct SlurmScriptTests {
         let merged = out.appendingPathComponent("merged.sqlite").path
         let expected =
             ["== fake kvlab", "run", spec.path, "--shard", "1/3", "--db", shard(1), "--jobs", "2"]
+            + ["== fake kvlab", "sql", "--db", shard(1), "--format", "csv", Self.leftQuery]
             + ["== fake kvlab", "merge", "--into", merged, shard(0), shard(1), shard(2)]
             + ["== fake kvlab", "claims", "check", "--db", merged]
         #expect(try String(contentsOf: log, encoding: .utf8) == expected.joined(separator: "\n") + "\n")
@@ -155,6 +158,9 @@ struct SlurmScriptTests {
         #expect(message { try Self.script(partition: "gpu,cpu_long") } == nil)
         #expect(message { try Self.script(directory: #"/x y/'z' "w" $v"#) } == nil)
     }
+
+    /// The query a task runs after `kvlab run` to see whether runs are left.
+    static let leftQuery = "SELECT count(*) AS n FROM runs WHERE state IN ('pending', 'running')"
 
     /// Runs a bash command line; output is stdout and stderr together.
     static func bash(_ command: String, environment: [String: String]? = nil) throws -> (status: Int32, output: String)
