@@ -75,5 +75,8 @@ let package = Package(
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore", "Quantization", "Statistics"]),
         .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI", "kvlab"]),
+        .testTarget(
+            name: "ReliabilityTests", dependencies: ["kvlab", "ExperimentStore", "Sweeps", "Claims", "Quantization"]
+        ),
     ]
 )

@@ -30,6 +30,10 @@ extension Store {
             var key = Substring(name)
             if let first = key.first, ":@$".contains(first) { key = key.dropFirst() }
             guard !key.isEmpty else { throw StoreError.invalidParameter("empty parameter name") }
+            // Text is bound as a C string: a NUL byte would silently cut the value short.
+            if case .text(let text) = value, text.utf8.contains(0) {
+                throw StoreError.invalidParameter(":\(key) contains a NUL byte; pass binary data as a blob")
+            }
             named[String(key)] = value
         }
         if allowWrites {

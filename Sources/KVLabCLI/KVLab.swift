@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `kvlab` root command.
 public struct KVLab: AsyncParsableCommand {
@@ -23,6 +24,7 @@ public struct KVLab: AsyncParsableCommand {
             CompareCommand.self,
             ReportCommand.self,
             BenchCommand.self,
+            VerifyCommand.self,
         ]
     )
 
@@ -30,6 +32,9 @@ public struct KVLab: AsyncParsableCommand {
 
     /// Parses the command line and runs the command; usage errors exit 2 (DESIGN.md), not 64.
     public static func runMain() async {
+        // A full file (ulimit -f) must be an I/O error (exit 3) from the start, not only once a command has
+        // installed its SignalWatcher: migrations and planning write before that.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

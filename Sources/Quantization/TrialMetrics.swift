@@ -152,7 +152,13 @@ struct QueryMetrics {
         tv *= 0.5
         hellingerSquared = min(1, 0.5 * hellingerSquared)
         hellinger = hellingerSquared.squareRoot()
-        bhattacharyya = -Math.log1p(-hellingerSquared)
+        if hellingerSquared < 1 - 1e-8 {
+            bhattacharyya = -Math.log1p(-hellingerSquared)
+        } else {
+            // Σ√(p p̂) = 1 − H² is below 1e-8: 1 − H² has lost its digits (and is 0, giving +∞, once the
+            // supports barely overlap, e.g. at logit_scale 1000). −ln Σ√(p p̂) in log space instead.
+            bhattacharyya = -QueryMetrics.logSumExpHalf(lp, lq, n)
+        }
         entropyDelta = quantEntropy - entropy
         logitBias = bias
         logitVar = max(0, second - bias * bias)
@@ -170,6 +176,16 @@ struct QueryMetrics {
         if p == 0 { return 0 }
         if u > -1 { return p * (u + Math.expm1(-u)) }
         return p * u + q - p
+    }
+
+    /// log Σ_j exp(½(lp_j + lq_j)) = log Σ√(p p̂), without underflow; −∞ when the supports are disjoint.
+    static func logSumExpHalf(_ lp: UnsafePointer<Double>, _ lq: UnsafePointer<Double>, _ n: Int) -> Double {
+        var top = -Double.infinity
+        for j in 0..<n { top = max(top, 0.5 * (lp[j] + lq[j])) }
+        guard top.isFinite else { return top }
+        var sum = 0.0
+        for j in 0..<n { sum += Math.exp(0.5 * (lp[j] + lq[j]) - top) }
+        return top + Math.log(sum)
     }
 
     /// log(1 + eˣ), stable.

@@ -1,0 +1,276 @@
+import GRDB
+import Quantization
+
+extension Store {
+    /// Checks the whole database in one read snapshot (`kvlab verify`): nothing is written.
+    ///
+    /// The checks, in order:
+    /// - `integrity`: `PRAGMA integrity_check` (SQLite's b-tree, index and constraint checks).
+    /// - `foreign_keys`: `PRAGMA foreign_key_check`.
+    /// - `migrations`: every recorded migration is one of this build's with the same checksum, none is
+    ///   missing, `user_version` is the last one and `application_id` is kvlab's.
+    /// - `configs`: each `canonical_json` hashes to its `config_hash`, is a resolved config in canonical
+    ///   form, and the typed switch columns and `nu` equal the values in the JSON.
+    /// - `runs`: state invariants — `done` exactly when `trials_hash` is set, a done run has all its planned
+    ///   trials and a summary row, a run that is not done has none, no trial at or beyond `trials_planned`.
+    /// - `nan_masks`: no `nan_mask` bit marks a stored number as NaN, and no bit is set beyond the metrics.
+    /// - `trial_hashes`: each done run's trial rows re-hash (``TrialContentHash``) to `runs.trials_hash`.
+    /// - `summaries`: each done run's `run_summaries` row equals a recomputation from its trial rows, bit
+    ///   for bit.
+    ///
+    /// A check that cannot complete (e.g. SQLite reports the file malformed) records that as a problem and
+    /// the next check still runs.
+    ///
+    /// - Parameter maxDetails: the most problem lines kept per check (the count is always exact).
+    /// - Returns: the report.
+    /// - Throws: ``StoreError`` when the snapshot cannot be opened at all.
+    /// - Complexity: O(pages) for SQLite's checks plus O(trials × metrics) for the content checks.
+    public func verify(maxDetails: Int = 20) throws -> VerificationReport {
+        try read { db in
+            var checks: [VerificationCheck] = []
+            for (name, body) in Store.verificationSteps {
+                var log = ProblemLog(maxDetails: maxDetails)
+                var checked = 0
+                do {
+                    checked = try body(db, &log)
+                } catch {
+                    log.add("the check could not complete: \(Store.typedError(error).description)")
+                }
+                checks.append(
+                    VerificationCheck(name: name, checked: checked, problemCount: log.count, details: log.details))
+            }
+            return VerificationReport(checks: checks)
+        }
+    }
+
+    /// Problems found by one check: an exact count and the first few lines.
+    private struct ProblemLog {
+        let maxDetails: Int
+        var count = 0
+        var details: [String] = []
+
+        init(maxDetails: Int) { self.maxDetails = maxDetails }
+
+        mutating func add(_ line: String) {
+            count += 1
+            if details.count < maxDetails { details.append(line) }
+        }
+    }
+
+    /// The checks, in order: a name and a body returning how many items it examined.
+    private static var verificationSteps: [(String, (Database, inout ProblemLog) throws -> Int)] {
+        [
+            ("integrity", verifyIntegrity), ("foreign_keys", verifyForeignKeys), ("migrations", verifyMigrations),
+            ("configs", verifyConfigs), ("runs", verifyRunStates), ("nan_masks", verifyNaNMasks),
+            ("trial_hashes", { db, log in try verifyContent(db, &log, summaries: false) }),
+            ("summaries", { db, log in try verifyContent(db, &log, summaries: true) }),
+        ]
+    }
+
+    private static func verifyIntegrity(_ db: Database, _ log: inout ProblemLog) throws -> Int {
+        let lines = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+        if lines != ["ok"] {
+            for line in lines { log.add(line) }
+        }
+        return try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+    }
+
+    private static func verifyForeignKeys(_ db: Database, _ log: inout ProblemLog) throws -> Int {
+        let rows = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+        for row in rows {
+            let table: String = row[0]
+            let rowid: Int64? = row[1]
+            let parent: String = row[2]
+            log.add("\(table) row \(rowid.map(String.init) ?? "?") refers to a missing \(parent) row")
+        }
+        return try Int.fetchOne(
+            db,
+            sql: """
+                SELECT (SELECT count(*) FROM runs) + (SELECT count(*) FROM trials)
+                    + (SELECT count(*) FROM run_summaries) + (SELECT count(*) FROM sweep_runs)
+                """) ?? 0
+    }
+
+    private static func verifyMigrations(_ db: Database, _ log: inout ProblemLog) throws -> Int {
+        let applied = try Migrator.applied(db)
+        let known = Dictionary(uniqueKeysWithValues: Migration.all.map { ($0.version, $0) })
+        for record in applied {
+            guard let migration = known[record.version], migration.name == record.name else {
+                log.add("migration \(record.name) (version \(record.version)) is not one of this kvlab's")
+                continue
+            }
+            if migration.sha256 != record.sha256 {
+                log.add(
+                    "migration \(record.name) was applied with checksum \(record.sha256), this kvlab's is "
+                        + migration.sha256)
+            }
+        }
+        let done = Set(applied.map(\.version))
+        for migration in Migration.all where !done.contains(migration.version) {
+            log.add("migration \(migration.name) is not applied")
+        }
+        let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if let last = applied.last, userVersion != last.version {
+            log.add("PRAGMA user_version is \(userVersion), but the last applied migration is \(last.version)")
+        }
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        if applicationID != Store.applicationID {
+            log.add("PRAGMA application_id is \(applicationID), not kvlab's \(Store.applicationID)")
+        }
+        return applied.count
+    }
+
+    private static func verifyConfigs(_ db: Database, _ log: inout ProblemLog) throws -> Int {
+        let switchNames = ResolvedConfig(TrialConfig()).switchValues.map(\.name)
+        let columns = (["config_hash", "canonical_json", "nu"] + switchNames).joined(separator: ", ")
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM configs ORDER BY config_hash")
+        var count = 0
+        while let row = try rows.next() {
+            count += 1
+            let hash: String = row["config_hash"]
+            let json: String = row["canonical_json"]
+            let short = String(hash.prefix(12))
+            if Hex.sha256(json.utf8) != hash {
+                log.add("config \(short)…: canonical_json hashes to \(Hex.sha256(json.utf8)), not its config_hash")
+            }
+            let config: ResolvedConfig
+            do {
+                config = try ResolvedConfig(switchValues: try CanonicalJSON.parse(json))
+            } catch {
+                log.add("config \(short)…: canonical_json is not a resolved config: \(error.description)")
+                continue
+            }
+            if (try? config.canonicalJSON()) != json {
+                log.add("config \(short)…: canonical_json is not in canonical form")
+            }
+            var expected = config.switchValues
+            expected.append(("nu", config.nu.map { .int($0) } ?? .null))
+            for (name, value) in expected {
+                let stored: DatabaseValue = row[name]
+                if !matches(stored, value) {
+                    log.add("config \(short)…: column \(name) holds \(stored), but canonical_json says \(value)")
+                }
+            }
+        }
+        return count
+    }
+
+    /// True when a stored column value is exactly a switch value (same type and bits).
+    private static func matches(_ stored: DatabaseValue, _ value: SwitchValue) -> Bool {
+        switch (stored.storage, value) {
+        case (.null, .null): return true
+        case (.int64(let a), .int(let b)): return a == Int64(b)
+        case (.double(let a), .double(let b)): return a.bitPattern == b.bitPattern || (a == 0 && b == 0)
+        case (.string(let a), .string(let b)): return a == b
+        default: return false
+        }
+    }
+
+    private static func verifyRunStates(_ db: Database, _ log: inout ProblemLog) throws -> Int {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT r.id, r.state, r.trials_planned, r.trials_hash IS NOT NULL,
+                    (SELECT count(*) FROM trials AS t WHERE t.run_id = r.id),
+                    (SELECT count(*) FROM trials AS t WHERE t.run_id = r.id AND t.trial >= r.trials_planned),
+                    EXISTS (SELECT 1 FROM run_summaries AS s WHERE s.run_id = r.id)
+                FROM runs AS r ORDER BY r.id
+                """)
+        var count = 0
+        while let row = try rows.next() {
+            count += 1
+            let id: Int64 = row[0]
+            let state: String = row[1]
+            let planned: Int = row[2]
+            let hashed: Bool = row[3]
+            let stored: Int = row[4]
+            let beyond: Int = row[5]
+            let summarised: Bool = row[6]
+            let done = state == RunState.done.rawValue
+            if RunState(rawValue: state) == nil { log.add("run \(id): unknown state '\(state)'") }
+            if done != hashed {
+                log.add("run \(id): state \(state) but trials_hash is \(hashed ? "set" : "NULL")")
+            }
+            if done, stored != planned {
+                log.add("run \(id): done with \(stored) of \(planned) planned trials stored")
+            }
+            if beyond > 0 {
+                log.add("run \(id): \(beyond) trials at or beyond trials_planned (\(planned))")
+            }
+            if done != summarised {
+                log.add("run \(id): state \(state) but \(summarised ? "has" : "lacks") a run_summaries row")
+            }
+        }
+        return count
+    }
+
+    private static func verifyNaNMasks(_ db: Database, _ log: inout ProblemLog) throws -> Int {
+        let metrics = Metric.allCases
+        let conflicts = metrics.map { "((nan_mask >> \($0.index)) & 1 = 1 AND \($0.rawValue) IS NOT NULL)" }
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT run_id, trial, nan_mask FROM trials
+                WHERE nan_mask < 0 OR nan_mask >= \(1 << metrics.count) OR \(conflicts.joined(separator: " OR "))
+                ORDER BY run_id, trial
+                """)
+        for row in rows {
+            let runID: Int64 = row[0]
+            let trial: Int = row[1]
+            let mask: Int64 = row[2]
+            log.add("run \(runID), trial \(trial): nan_mask \(mask) marks a stored number or an unknown metric as NaN")
+        }
+        return try Int.fetchOne(db, sql: "SELECT count(*) FROM trials") ?? 0
+    }
+
+    /// Recomputes the content hash (or the summaries) of every done run from its trial rows.
+    private static func verifyContent(_ db: Database, _ log: inout ProblemLog, summaries: Bool) throws -> Int {
+        let runs = try Row.fetchAll(
+            db, sql: "SELECT id, trials_hash FROM runs WHERE state = 'done' ORDER BY id")
+        for run in runs {
+            let id: Int64 = run[0]
+            let recorded: String? = run[1]
+            let computed = RunSummary.compute(runID: id, rows: try trialValues(runID: id, in: db))
+            guard summaries else {
+                if computed.trialsHash != recorded {
+                    log.add(
+                        "run \(id): its trial rows hash to \(computed.trialsHash), not the recorded "
+                            + "\(recorded ?? "NULL") (a stored value changed)")
+                }
+                continue
+            }
+            guard let stored = try summary(runID: id, in: db) else {
+                log.add("run \(id): no run_summaries row")
+                continue
+            }
+            if stored.trials != computed.trials {
+                log.add("run \(id): trials is stored as \(stored.trials), recomputed \(computed.trials)")
+            }
+            for (s, c) in zip(stored.metrics, computed.metrics) {
+                let name = s.metric.rawValue
+                if s.n != c.n { log.add("run \(id): \(name)_n is stored as \(s.n), recomputed \(c.n)") }
+                if s.nanCount != c.nanCount {
+                    log.add("run \(id): \(name)_nan is stored as \(s.nanCount), recomputed \(c.nanCount)")
+                }
+                if !same(s.mean, c.mean) {
+                    log.add("run \(id): \(name)_mean is stored as \(text(s.mean)), recomputed \(text(c.mean))")
+                }
+                if !same(s.sd, c.sd) {
+                    log.add("run \(id): \(name)_sd is stored as \(text(s.sd)), recomputed \(text(c.sd))")
+                }
+            }
+        }
+        return runs.count
+    }
+
+    /// Bitwise equality of optional doubles (SQLite stores −0.0 as 0.0, so zeros of either sign are equal).
+    private static func same(_ a: Double?, _ b: Double?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case (let x?, let y?): return x.bitPattern == y.bitPattern || (x == 0 && y == 0)
+        default: return false
+        }
+    }
+
+    private static func text(_ value: Double?) -> String { value.map { "\($0)" } ?? "NULL" }
+}
