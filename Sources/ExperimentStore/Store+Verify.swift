@@ -9,6 +9,8 @@ extension Store {
     /// - `foreign_keys`: `PRAGMA foreign_key_check`.
     /// - `migrations`: every recorded migration is one of this build's with the same checksum, none is
     ///   missing, `user_version` is the last one and `application_id` is kvlab's.
+    /// - `schema`: every table, index and view has exactly the SQL its migrations create (a damaged schema
+    ///   skips the checks below, which read columns by name).
     /// - `configs`: each `canonical_json` hashes to its `config_hash`, is a resolved config in canonical
     ///   form, and the typed switch columns and `nu` equal the values in the JSON.
     /// - `runs`: state invariants — `done` exactly when `trials_hash` is set, a done run has all its planned
@@ -28,14 +30,21 @@ extension Store {
     public func verify(maxDetails: Int = 20) throws -> VerificationReport {
         try read { db in
             var checks: [VerificationCheck] = []
+            var schemaIntact = true
             for (name, body) in Store.verificationSteps {
                 var log = ProblemLog(maxDetails: maxDetails)
                 var checked = 0
-                do {
-                    checked = try body(db, &log)
-                } catch {
-                    log.add("the check could not complete: \(Store.typedError(error).description)")
+                if !schemaIntact, Store.contentChecks.contains(name) {
+                    // Reading rows by column name traps on a missing column: never read a damaged schema.
+                    log.add("skipped: the schema is damaged (see the schema check)")
+                } else {
+                    do {
+                        checked = try body(db, &log)
+                    } catch {
+                        log.add("the check could not complete: \(Store.typedError(error).description)")
+                    }
                 }
+                if name == "schema", log.count > 0 { schemaIntact = false }
                 checks.append(
                     VerificationCheck(name: name, checked: checked, problemCount: log.count, details: log.details))
             }
@@ -61,10 +70,51 @@ extension Store {
     private static var verificationSteps: [(String, (Database, inout ProblemLog) throws -> Int)] {
         [
             ("integrity", verifyIntegrity), ("foreign_keys", verifyForeignKeys), ("migrations", verifyMigrations),
+            ("schema", verifySchema),
             ("configs", verifyConfigs), ("runs", verifyRunStates), ("nan_masks", verifyNaNMasks),
             ("trial_hashes", { db, log in try verifyContent(db, &log, summaries: false) }),
             ("summaries", { db, log in try verifyContent(db, &log, summaries: true) }),
         ]
+    }
+
+    /// The checks that read rows by column name (skipped when the schema check fails).
+    private static let contentChecks: Set<String> = ["configs", "runs", "nan_masks", "trial_hashes", "summaries"]
+
+    /// Compares `sqlite_master` (every table, index, view and trigger with its SQL text) with the schema the
+    /// recorded migrations create in an empty in-memory database.
+    private static func verifySchema(_ db: Database, _ log: inout ProblemLog) throws -> Int {
+        let applied = Set(try Migrator.applied(db).map(\.version))
+        let expected = try DatabaseQueue().write { memory -> [String: String] in
+            for migration in Migration.all where applied.contains(migration.version) {
+                try memory.execute(sql: migration.sql)
+            }
+            return try schemaObjects(memory)
+        }
+        let actual = try schemaObjects(db)
+        for (key, sql) in expected.sorted(by: { $0.key < $1.key }) {
+            guard let stored = actual[key] else {
+                log.add("\(key) is missing")
+                continue
+            }
+            if stored != sql { log.add("\(key) differs from the schema its migrations create") }
+        }
+        for key in actual.keys.sorted() where expected[key] == nil {
+            log.add("\(key) is not part of kvlab's schema")
+        }
+        return actual.count
+    }
+
+    /// `type name` → SQL text of every schema object except SQLite's internal ones.
+    private static func schemaObjects(_ db: Database) throws -> [String: String] {
+        var objects: [String: String] = [:]
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+        for row in rows {
+            let type: String = row[0]
+            let name: String = row[1]
+            objects["\(type) \(name)"] = row[2]
+        }
+        return objects
     }
 
     private static func verifyIntegrity(_ db: Database, _ log: inout ProblemLog) throws -> Int {

@@ -130,10 +130,17 @@ public final class Store: Sendable {
 
     /// Copies the WAL into the database file and truncates it (DESIGN.md: a sweep ends with a checkpoint).
     ///
+    /// Best effort under concurrency: when another connection is checkpointing (SQLite then answers
+    /// SQLITE_BUSY at once, without waiting) or readers keep using the WAL, the committed data stays in the
+    /// WAL, as safe as in the file, and a later checkpoint copies it; that is not an error.
+    ///
     /// - Throws: ``StoreError/sql(message:statement:)`` on failure.
     public func checkpoint() throws(StoreError) {
         do {
             _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        {
+            return
         } catch {
             throw Store.typedError(error)
         }

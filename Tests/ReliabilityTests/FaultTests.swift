@@ -269,6 +269,13 @@ struct FaultTests {
                     || v.stdout.split(separator: "\n").contains { $0.hasPrefix(check) && $0.contains("1 problem") },
                 "\(what): \(v.stdout)")
         }
+        // A flipped bit in the schema text (a run_summaries column name): reported, never a trap.
+        let schema = try f.copy("flip-schema.sqlite")
+        #expect(try Self.flip(Array("top1_flip_nan".utf8), in: schema))  // → top1_flip_nao
+        let s = try Kvlab.run(["verify", "--db", schema])
+        #expect(!Kvlab.crashed(s), "\(s.stderr)")
+        #expect(s.status == 3, "\(s.stdout)\(s.stderr)")
+        #expect(s.stdout.contains("schema") || s.stderr.contains("malformed database schema"), "\(s.stdout)")
         let db = try f.copy("flip-config.sqlite")
         #expect(try Self.flip(Array("\"noise\":0.1".utf8), in: db))
         let v = try Kvlab.run(["verify", "--db", db])
