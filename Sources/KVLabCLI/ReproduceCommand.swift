@@ -27,6 +27,7 @@ struct ReproduceCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
+        let watcher = SignalWatcher()
         let status = try await reportingErrors { () async throws -> ExitStatus in
             var spec = try SweepSpec.shipped(named: "paper")
             if let seeds {
@@ -45,7 +46,8 @@ struct ReproduceCommand: AsyncParsableCommand {
             var resume = "kvlab reproduce"
             if let seeds { resume += " --seeds \(seeds)" }
             if database.db != nil { resume += " --db \(store.path)" }
-            let runner = SweepRunner(store: store, jobs: jobs, quiet: quiet, sweep: spec.name, resumeCommand: resume)
+            let runner = SweepRunner(
+                store: store, jobs: jobs, quiet: quiet, sweep: spec.name, resumeCommand: resume, watcher: watcher)
             let outcome = try await runner.execute()
             guard outcome == .ok else { return outcome }
             let claims = try ClaimLoader.load([])

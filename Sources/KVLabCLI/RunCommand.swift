@@ -37,6 +37,7 @@ struct RunCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
+        let watcher = SignalWatcher()
         let status = try await reportingErrors { () async throws -> ExitStatus in
             let jobs = self.jobs ?? defaultJobs()
             guard jobs >= 1 else { throw CLIError.badInput("--jobs: \(jobs) must be ≥ 1") }
@@ -65,7 +66,8 @@ struct RunCommand: AsyncParsableCommand {
             if database.db != nil || path != "kvlab.sqlite" { resume += " --db \(path)" }
             if let shardText = self.shard { resume += " --shard \(shardText)" }
             let runner = SweepRunner(
-                store: store, jobs: jobs, quiet: quiet, sweep: loaded?.spec.name, resumeCommand: resume)
+                store: store, jobs: jobs, quiet: quiet, sweep: loaded?.spec.name, resumeCommand: resume,
+                watcher: watcher)
             return try await runner.execute()
         }
         if status != .ok { throw ExitCode(status.rawValue) }

@@ -13,6 +13,8 @@ struct SweepRunner {
     var sweep: String?
     /// The command to print for resuming.
     var resumeCommand: String
+    /// Installed by the command before it opens or plans anything, so an early signal also stops cleanly.
+    var watcher: SignalWatcher
 
     /// Executes the pending work.
     ///
@@ -38,7 +40,6 @@ struct SweepRunner {
                 "kvlab: \(todo) runs to compute (\(status.trialsPlanned - status.trialsStored) trials) on \(jobs) workers"
             )
         }
-        let watcher = SignalWatcher()
         let progress = ProgressReporter(totalRuns: todo, quiet: quiet)
         let queue = StoreRunQueue(store: store, sweep: sweep, provenanceID: provenanceID)
         let executor = SweepExecutor(jobs: jobs, claimSize: max(15, 8 * jobs), commitEvery: 16 * jobs)

@@ -51,10 +51,10 @@ enum Attention {
                         var j = 0
                         while j < blocked {
                             let four = Kernels.dot4(query, kp + j * d, stride: d, d)
-                            row[j] = scale * four[0]
-                            row[j + 1] = scale * four[1]
-                            row[j + 2] = scale * four[2]
-                            row[j + 3] = scale * four[3]
+                            row[j] = scale * four.0
+                            row[j + 1] = scale * four.1
+                            row[j + 2] = scale * four.2
+                            row[j + 3] = scale * four.3
                             j += 4
                         }
                         while j < k.rows {

@@ -60,7 +60,8 @@ struct KernelTests {
                 let flat = keys.flatMap { $0 }
                 flat.withUnsafeBufferPointer { fp in
                     let four = Kernels.dot4(ap.baseAddress!, fp.baseAddress!, stride: n, n)
-                    for k in 0..<4 { #expect(four[k].bitPattern == expected[k].bitPattern) }
+                    let lanes = [four.0, four.1, four.2, four.3]
+                    for k in 0..<4 { #expect(lanes[k].bitPattern == expected[k].bitPattern) }
                     var y = [Double](repeating: 0, count: 4)
                     Kernels.matVec(fp.baseAddress!, rows: 4, cols: n, ap.baseAddress!, &y)
                     for k in 0..<4 { #expect(y[k].bitPattern == expected[k].bitPattern) }
