@@ -84,24 +84,39 @@ extension Store {
     /// recorded migrations create in an empty in-memory database.
     private static func verifySchema(_ db: Database, _ log: inout ProblemLog) throws -> Int {
         let applied = Set(try Migrator.applied(db).map(\.version))
-        let expected = try DatabaseQueue().write { memory -> [String: String] in
+        let expected = try expectedSchema(applied: applied)
+        let actual = try schemaObjects(db)
+        for problem in try schemaDamage(db, applied: applied) { log.add(problem) }
+        for key in actual.keys.sorted() where expected[key] == nil {
+            log.add("\(key) is not part of kvlab's schema")
+        }
+        return actual.count
+    }
+
+    /// The schema objects the given migrations create, from an empty in-memory database.
+    static func expectedSchema(applied: Set<Int>) throws -> [String: String] {
+        try DatabaseQueue().write { memory -> [String: String] in
             for migration in Migration.all where applied.contains(migration.version) {
                 try memory.execute(sql: migration.sql)
             }
             return try schemaObjects(memory)
         }
+    }
+
+    /// kvlab's schema objects that are missing or whose SQL differs from what the applied migrations
+    /// create (objects a user added are not damage).
+    static func schemaDamage(_ db: Database, applied: Set<Int>) throws -> [String] {
+        let expected = try expectedSchema(applied: applied)
         let actual = try schemaObjects(db)
+        var problems: [String] = []
         for (key, sql) in expected.sorted(by: { $0.key < $1.key }) {
             guard let stored = actual[key] else {
-                log.add("\(key) is missing")
+                problems.append("\(key) is missing")
                 continue
             }
-            if stored != sql { log.add("\(key) differs from the schema its migrations create") }
+            if stored != sql { problems.append("\(key) differs from the schema its migrations create") }
         }
-        for key in actual.keys.sorted() where expected[key] == nil {
-            log.add("\(key) is not part of kvlab's schema")
-        }
-        return actual.count
+        return problems
     }
 
     /// `type name` → SQL text of every schema object except SQLite's internal ones.

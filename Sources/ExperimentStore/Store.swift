@@ -51,15 +51,17 @@ public final class Store: Sendable {
     ///   ``StoreError/migrationChanged(path:migration:recorded:expected:)``,
     ///   ``StoreError/outdatedSchema(path:applied:required:)`` (read-only only),
     ///   ``StoreError/cannotOpen(path:reason:)``.
-    public init(path: String, mode: Mode = .readWrite) throws(StoreError) {
+    public init(path: String, mode: Mode = .readWrite, checkSchema: Bool = true) throws(StoreError) {
         self.path = path
         self.mode = mode
         let pending: [Migration]
+        var appliedVersions: Set<Int>?
         switch try StoreProbe.inspect(path) {
         case .absent, .empty:
             guard mode == .readWrite else { throw .missingDatabase(path: path) }
             pending = Migration.all
         case .kvlab(let applied):
+            appliedVersions = Set(applied.map(\.version))
             pending = try Migrator.pending(applied: applied, path: path)
             if mode == .readOnly, !pending.isEmpty {
                 throw .outdatedSchema(path: path, applied: applied.last?.version ?? 0, required: Store.schemaVersion)
@@ -69,6 +71,22 @@ public final class Store: Sendable {
             pool = try DatabasePool(path: path, configuration: Store.configuration(mode))
         } catch {
             throw .cannotOpen(path: path, reason: Store.reason(error))
+        }
+        if checkSchema, let appliedVersions {
+            // Commands read rows by column name, which traps on a missing column: refuse a damaged schema
+            // up front (`kvlab verify` opens with checkSchema: false and reports the details).
+            let damage: [String]
+            do {
+                damage = try pool.read { db in try Store.schemaDamage(db, applied: appliedVersions) }
+            } catch {
+                throw .cannotOpen(path: path, reason: Store.reason(error))
+            }
+            if !damage.isEmpty {
+                throw .inconsistent(
+                    "\(path): the database schema is damaged (\(damage.prefix(3).joined(separator: "; "))"
+                        + (damage.count > 3 ? "; …" : "") + "); nothing was read or written. Run `kvlab verify --db "
+                        + "\(path)` for details and restore the file from a copy")
+            }
         }
         guard mode == .readWrite else { return }
         do {

@@ -29,11 +29,13 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens an existing database (refusing to create one), read-only or read-write.
     ///
-    /// - Parameter mode: how to open it.
+    /// - Parameters:
+    ///   - mode: how to open it.
+    ///   - checkSchema: refuse a damaged schema (only `kvlab verify` opens without this check).
     /// - Returns: the open store.
     /// - Throws: ``StoreError/missingDatabase(path:)`` when there is no file.
-    func openExisting(_ mode: Store.Mode) throws -> Store {
+    func openExisting(_ mode: Store.Mode, checkSchema: Bool = true) throws -> Store {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missingDatabase(path: path) }
-        return try open(mode)
+        return try Store(path: path, mode: mode, checkSchema: checkSchema)
     }
 }

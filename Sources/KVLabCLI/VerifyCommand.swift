@@ -37,7 +37,7 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let clean = try await reportingErrors { () throws -> Bool in
             guard details >= 0 else { throw CLIError.badInput("--details: \(details) must be ≥ 0") }
-            let store = try database.openExisting(.readOnly)
+            let store = try database.openExisting(.readOnly, checkSchema: false)
             let report = try store.verify(maxDetails: details)
             switch format {
             case .text: print(Self.text(report))
