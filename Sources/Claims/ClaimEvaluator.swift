@@ -88,7 +88,7 @@ public struct ClaimEvaluator: Sendable {
             let cursor = try Row.fetchCursor(statement)
             while let row = try cursor.next() {
                 if result.failingRows.count < keptRows {
-                    result.failingRows.append((0..<row.count).map { SQLValue(claimValue: row[$0]) })
+                    result.failingRows.append((0..<row.count).map { SQLValue(row[$0]) })
                 }
                 result.failingRowCount += 1
             }
@@ -114,7 +114,7 @@ public struct ClaimEvaluator: Sendable {
     private func coverageCount(_ sql: String, values: [String: SQLValue], in db: Database) throws -> Int {
         let statement = try prepare(sql, part: "coverage", values: values, in: db)
         guard let row = try Row.fetchOne(statement), row.count > 0 else { return 0 }
-        switch SQLValue(claimValue: row[0]) {
+        switch SQLValue(row[0]) {
         case .null: return 0
         case .integer(let i): return Int(clamping: i)
         case .real(let d) where d.isFinite: return Int(d.rounded(.down))
@@ -152,7 +152,7 @@ public struct ClaimEvaluator: Sendable {
                     message: "\(part): uses :\(name), which the header's params do not declare"
                         + (declared.isEmpty ? "" : " (declared: \(declared))"))
             }
-            arguments[name] = value.claimDatabaseValue
+            arguments[name] = value.databaseValue
         }
         try statement.setArguments(StatementArguments(arguments))
         return statement
@@ -162,28 +162,4 @@ public struct ClaimEvaluator: Sendable {
 /// A defect of the claim file found while preparing it (bad input, exit 2).
 private struct ClaimDefect: Error {
     var message: String
-}
-
-extension SQLValue {
-    /// Converts a GRDB value.
-    init(claimValue value: DatabaseValue) {
-        switch value.storage {
-        case .null: self = .null
-        case .int64(let i): self = .integer(i)
-        case .double(let d): self = .real(d)
-        case .string(let s): self = .text(s)
-        case .blob(let data): self = .blob(Array(data))
-        }
-    }
-
-    /// The GRDB value to bind.
-    var claimDatabaseValue: DatabaseValue {
-        switch self {
-        case .null: return .null
-        case .integer(let i): return i.databaseValue
-        case .real(let d): return d.databaseValue
-        case .text(let s): return s.databaseValue
-        case .blob(let bytes): return Data(bytes).databaseValue
-        }
-    }
 }

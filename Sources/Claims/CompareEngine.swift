@@ -74,7 +74,7 @@ public enum CompareEngine {
         let absolute = request.comparesAbsoluteValues
         let rows = try Row.fetchCursor(statement)
         while let row = try rows.next() {
-            let key = (0..<width).map { SQLValue(claimValue: row[$0]) }
+            let key = (0..<width).map { SQLValue(row[$0]) }
             let seed: Int64 = row[width]
             let a: Double? = row[width + 1]
             let b: Double? = row[width + 2]

@@ -45,7 +45,7 @@ public enum CompareResults {
                     request.b.rawValue.databaseValue, byDims.databaseValue, filter.databaseValue,
                     CompareEngine.groupJSON(request, row.group).databaseValue,
                 ]
-                values += row.group.map(\.claimDatabaseValue)
+                values += row.group.map(\.databaseValue)
                 values += [
                     (request.comparesAbsoluteValues ? "abs" : "value").databaseValue, row.n.databaseValue,
                     row.seeds.databaseValue,

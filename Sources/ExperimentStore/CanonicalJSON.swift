@@ -56,8 +56,8 @@ public enum CanonicalJSON {
         return d == 0 ? "0.0" : d.description
     }
 
-    /// A JSON string literal with the canonical escapes.
-    static func quoted(_ s: String) -> String {
+    /// A JSON string literal with the canonical escapes (also used by the CLI's JSON output).
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -100,8 +100,8 @@ extension Store {
 }
 
 extension SQLValue {
-    /// Converts a GRDB value.
-    init(_ value: DatabaseValue) {
+    /// Converts a GRDB value (used by every module that reads rows into ``SQLValue``).
+    public init(_ value: DatabaseValue) {
         switch value.storage {
         case .null: self = .null
         case .int64(let i): self = .integer(i)
@@ -112,7 +112,7 @@ extension SQLValue {
     }
 
     /// The GRDB value to bind.
-    var databaseValue: DatabaseValue {
+    public var databaseValue: DatabaseValue {
         switch self {
         case .null: return .null
         case .integer(let i): return i.databaseValue

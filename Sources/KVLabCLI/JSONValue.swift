@@ -1,3 +1,5 @@
+import ExperimentStore
+
 /// A minimal JSON value with key order preserved and round-trip number formatting.
 ///
 /// Doubles print in Swift's shortest round-trip form; non-finite numbers become the strings "NaN",
@@ -62,25 +64,6 @@ indirect enum JSONValue: Sendable {
         return "\(d)"
     }
 
-    /// A JSON string literal with the required escapes.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (the store's canonical escapes).
+    static func quoted(_ s: String) -> String { CanonicalJSON.quoted(s) }
 }
