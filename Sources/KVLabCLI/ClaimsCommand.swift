@@ -271,18 +271,19 @@ extension ClaimsCommand {
             "    <properties><property name=\"data_fingerprint\" value=\"\(report.dataFingerprint)\"/></properties>\n"
         for e in report.evaluations {
             out +=
-                "    <testcase classname=\"kvlab.claims\" name=\"\(xml(e.claim.name))\" "
-                + "file=\"\(xml(e.claim.source))\">\n"
-            let message = xml(e.message ?? "")
+                "    <testcase classname=\"kvlab.claims\" name=\"\(Markup.escape(e.claim.name))\" "
+                + "file=\"\(Markup.escape(e.claim.source))\">\n"
+            let message = Markup.escape(e.message ?? "")
             switch e.verdict {
             case .pass: break
             case .fail:
                 let rows = TableOutput.render(
                     columns: e.columns, rows: Array(e.failingRows.prefix(limit)), format: .table)
                 if e.claim.severity == .error {
-                    out += "      <failure message=\"\(message)\" type=\"refuted\">\(xml(rows))</failure>\n"
+                    out += "      <failure message=\"\(message)\" type=\"refuted\">\(Markup.escape(rows))</failure>\n"
                 } else {
-                    out += "      <system-out>warning (severity warn): \(message)\n\(xml(rows))</system-out>\n"
+                    out +=
+                        "      <system-out>warning (severity warn): \(message)\n\(Markup.escape(rows))</system-out>\n"
                 }
             case .inconclusive: out += "      <skipped message=\"inconclusive: \(message)\"/>\n"
             case .error: out += "      <error message=\"\(message)\" type=\"error\"/>\n"
@@ -332,24 +333,6 @@ extension ClaimsCommand {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date(timeIntervalSince1970: seconds))
-    }
-
-    /// Text escaped for XML attributes and content.
-    static func xml(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                if c.value < 0x20, c != "\n", c != "\t", c != "\r" { continue }
-                out.unicodeScalars.append(c)
-            }
-        }
-        return out
     }
 }
 
