@@ -67,11 +67,7 @@ public final class Store: Sendable {
                 throw .outdatedSchema(path: path, applied: applied.last?.version ?? 0, required: Store.schemaVersion)
             }
         }
-        do {
-            pool = try DatabasePool(path: path, configuration: Store.configuration(mode))
-        } catch {
-            throw .cannotOpen(path: path, reason: Store.reason(error))
-        }
+        pool = try Store.openPool(path: path, mode: mode)
         if checkSchema, let appliedVersions {
             // Commands read rows by column name, which traps on a missing column: refuse a damaged schema
             // up front (`kvlab verify` opens with checkSchema: false and reports the details).
@@ -94,6 +90,30 @@ public final class Store: Sendable {
             try ReferenceData.sync(pool)
         } catch {
             throw Store.typedError(error)
+        }
+    }
+
+    /// Opens the GRDB pool, waiting out a concurrent process that is switching a new file to WAL.
+    ///
+    /// A writable pool runs `PRAGMA journal_mode = WAL`. On a file another process is creating at the same
+    /// moment, SQLite answers SQLITE_BUSY at once, without calling the busy handler: the pragma already
+    /// holds a read lock and waiting could deadlock. Retrying after a short pause is safe (the pragma
+    /// changes nothing until it succeeds) and ends when the other process has finished its switch.
+    ///
+    /// - Throws: ``StoreError/cannotOpen(path:reason:)`` on any other error, or when SQLite is still busy
+    ///   after ``busyTimeout`` seconds.
+    private static func openPool(path: String, mode: Mode) throws(StoreError) -> DatabasePool {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        var pause: TimeInterval = 0.002
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration(mode))
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(pause * 2, 0.1)
+            } catch {
+                throw .cannotOpen(path: path, reason: reason(error))
+            }
         }
     }
 
