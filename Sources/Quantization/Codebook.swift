@@ -15,11 +15,15 @@ public struct Codebook: Sendable, Equatable {
     public let thresholds: [Double]
     /// Normalised distortion D = d · E(t − Q(t))².
     public let mse: Double
-    /// Encoder acceleration: `lookup[k]` is the cell of the left end of the k-th of a uniform grid of
-    /// slots over [first threshold, last threshold]; the exact cell is at most a few steps away.
+    /// Encoder acceleration: a uniform grid of slots around the thresholds, each slot narrower than the
+    /// smallest gap between thresholds, so that a slot holds at most one threshold;
+    /// `lookup[k]` is the cell of the k-th slot's left end, and a value in the slot is in that cell or
+    /// the next. The guess is always verified against ``bounds``.
     private let lookup: [Int32]
     private let lookupOrigin: Double
     private let lookupScale: Double
+    /// The thresholds between −∞ and +∞ sentinels: cell c is [bounds[c], bounds[c + 1]).
+    private let bounds: [Double]
 
     /// Designs the codebook (see ``LloydMax``).
     ///
@@ -46,31 +50,69 @@ public struct Codebook: Sendable, Equatable {
         let cuts = design.thresholds.map { $0 * scale }
         thresholds = cuts
         mse = design.mse
-        let slots = 4 * max(cuts.count, 1)
-        let origin = cuts.first ?? 0
-        let span = (cuts.last ?? 0) - origin
+        // Slots of half the smallest gap between thresholds (so the rounding of a slot position never
+        // spans a threshold), at most ~65 000 of them (beyond that the guess may be further off and the
+        // verified search takes over), from one slot below the first threshold to one above the last.
+        let span = (cuts.last ?? 0) - (cuts.first ?? 0)
+        var width = (zip(cuts.dropFirst(), cuts).map { $0 - $1 }.min() ?? 1) / 2
+        if span / width > 65_000 { width = span / 65_000 }
+        if !(width > 0) { width = 1 }
+        let origin = (cuts.first ?? 0) - width
+        let slots = Int((span / width).rounded(.up)) + 2
         lookupOrigin = origin
-        lookupScale = span > 0 ? Double(slots) / span : 0
+        lookupScale = 1 / width
         var table = [Int32](repeating: 0, count: slots + 1)
         var cell = 0
         for k in 0...slots {
-            let left = origin + (span > 0 ? Double(k) / Double(slots) * span : 0)
+            let left = origin + Double(k) * width
             while cell < cuts.count && left >= cuts[cell] { cell += 1 }
             table[k] = Int32(cell)
         }
         lookup = table
+        bounds = [-Double.infinity] + cuts + [Double.infinity]
     }
 
     /// The index of the cell containing t (threshold search; a value on a threshold goes up).
     ///
-    /// - Complexity: O(b).
+    /// - Complexity: O(1) for finite values (with at most ~65 000 slots), O(b) otherwise.
     @inline(__always)
     public func encode(_ t: Double) -> Int {
+        lookup.withUnsafeBufferPointer { table in
+            bounds.withUnsafeBufferPointer { bounds in
+                cell(of: t, table: table, bounds: bounds) ?? encodeBySearch(t)
+            }
+        }
+    }
+
+    /// x̂ᵢ = the centroid of xᵢ's cell for `count` values (`out` may be `x`).
+    ///
+    /// - Complexity: O(count) for finite values.
+    public func quantize(_ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int) {
+        lookup.withUnsafeBufferPointer { table in
+            bounds.withUnsafeBufferPointer { bounds in
+                centroids.withUnsafeBufferPointer { levels in
+                    for j in 0..<count {
+                        let t = x[j]
+                        out[j] = levels[cell(of: t, table: table, bounds: bounds) ?? encodeBySearch(t)]
+                    }
+                }
+            }
+        }
+    }
+
+    /// The lookup guess (values beyond the grid take its end slots), corrected by one step and verified;
+    /// nil for NaN and ±∞ or when the check fails, where the caller searches.
+    @inline(__always)
+    private func cell(
+        of t: Double, table: UnsafeBufferPointer<Int32>, bounds: UnsafeBufferPointer<Double>
+    ) -> Int? {
+        guard t.isFinite else { return nil }
         let position = (t - lookupOrigin) * lookupScale
-        guard position >= 0, position < Double(lookup.count - 1) else { return encodeBySearch(t) }
-        var cell = Int(lookup[Int(position)])
-        while cell < thresholds.count && t >= thresholds[cell] { cell += 1 }
-        while cell > 0 && t < thresholds[cell - 1] { cell -= 1 }
+        let last = table.count &- 1
+        let slot = position < 0 ? 0 : position < Double(last) ? Int(position) : last
+        var cell = Int(table[slot])
+        if t >= bounds[cell &+ 1] { cell &+= 1 }
+        guard bounds[cell] <= t, t < bounds[cell &+ 1] else { return nil }
         return cell
     }
 
@@ -87,8 +129,4 @@ public struct Codebook: Sendable, Equatable {
         }
         return lo
     }
-
-    /// The reconstruction of t: the centroid of its cell.
-    @inline(__always)
-    public func quantize(_ t: Double) -> Double { centroids[encode(t)] }
 }

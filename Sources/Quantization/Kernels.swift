@@ -1,21 +1,74 @@
 /// The hot numeric kernels: concrete `Double` loops over unsafe buffers, no allocation.
 ///
-/// This is the one audited unsafe place of the engine. Every kernel has a plain reference
-/// implementation in the tests that it is compared against. Summation order is fixed (never depends on
-/// threads), so results are bit-reproducible.
+/// This is the one audited unsafe place of the engine. Every kernel has two bodies that perform exactly
+/// the same IEEE operations in the same order: ``Scalar`` (plain loops) and ``Vector`` (SIMD lanes and
+/// register blocking). Optimised builds call ``Vector``; debug builds (-Onone), where SIMD types are
+/// unspecialised generic code and ~50× slower, call ``Scalar``. Both bodies are compiled in every build,
+/// and KernelTests compare each of them bit for bit with plain reference code, so the suite checks the
+/// vector bodies even in a debug build, and results never depend on the build configuration. Summation
+/// order is fixed (never depends on threads), so results are bit-reproducible.
 enum Kernels {
-    // The SIMD bodies below are used in optimised builds. Debug builds (-Onone), where SIMD types are
-    // unspecialised generic code and ~50× slower, use the scalar bodies instead; both perform exactly the
-    // same IEEE operations in the same order (checked bit for bit against plain reference code by
-    // KernelTests, which CI also runs in release), so results do not depend on the build configuration.
-
     /// Dot product ⟨a, b⟩ of `n` values, with four fixed partial sums (lane k sums the products at
-    /// indices ≡ k mod 4, combined as (s₀ + s₁) + (s₂ + s₃)). SIMD lanes give exactly these sums.
+    /// indices ≡ k mod 4, combined as (s₀ + s₁) + (s₂ + s₃)).
     ///
     /// - Complexity: O(n).
     @inline(__always)
     static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
         #if DEBUG
+            Scalar.dot(a, b, n)
+        #else
+            Vector.dot(a, b, n)
+        #endif
+    }
+
+    /// Four dot products ⟨q, k₀⟩ … ⟨q, k₃⟩ at once (keys `stride` values apart), each bit-identical to
+    /// ``dot(_:_:_:)``.
+    ///
+    /// - Precondition: `n` is a multiple of 4.
+    /// - Complexity: O(4n).
+    @inline(__always)
+    static func dot4(
+        _ q: UnsafePointer<Double>, _ k: UnsafePointer<Double>, stride: Int, _ n: Int
+    ) -> (Double, Double, Double, Double) {
+        #if DEBUG
+            Scalar.dot4(q, k, stride: stride, n)
+        #else
+            Vector.dot4(q, k, stride: stride, n)
+        #endif
+    }
+
+    /// y ← y + a·x over `n` values.
+    ///
+    /// - Complexity: O(n).
+    @inline(__always)
+    static func axpy(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+        #if DEBUG
+            Scalar.axpy(a, x, y, n)
+        #else
+            Vector.axpy(a, x, y, n)
+        #endif
+    }
+
+    /// In-place normalised fast Walsh–Hadamard transform (Sylvester order), x ← H x with H = H_n/√n,
+    /// so that H is orthogonal and symmetric (H·H = I). Bit-identical to the textbook loop (stages
+    /// h = 1, 2, 4, …, each pair (j, j+h) → (a+b, a−b)) followed by a multiplication by 1/√n.
+    ///
+    /// - Parameters:
+    ///   - x: the vector, transformed in place.
+    ///   - n: its length, a power of two.
+    /// - Complexity: O(n log n).
+    @inline(__always)
+    static func fwht(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
+        #if DEBUG
+            Scalar.fwht(x, n)
+        #else
+            Vector.fwht(x, n)
+        #endif
+    }
+
+    /// The plain-loop bodies (debug builds).
+    enum Scalar {
+        static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
             var s0 = 0.0
             var s1 = 0.0
             var s2 = 0.0
@@ -33,7 +86,42 @@ enum Kernels {
                 i += 1
             }
             return (s0 + s1) + (s2 + s3)
-        #else
+        }
+
+        static func dot4(
+            _ q: UnsafePointer<Double>, _ k: UnsafePointer<Double>, stride: Int, _ n: Int
+        ) -> (Double, Double, Double, Double) {
+            (dot(q, k, n), dot(q, k + stride, n), dot(q, k + 2 * stride, n), dot(q, k + 3 * stride, n))
+        }
+
+        static func axpy(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+            for i in 0..<n { y[i] += a * x[i] }
+        }
+
+        static func fwht(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
+            var h = 1
+            while h < n {
+                var i = 0
+                while i < n {
+                    for j in i..<(i + h) {
+                        let a = x[j]
+                        let b = x[j + h]
+                        x[j] = a + b
+                        x[j + h] = a - b
+                    }
+                    i += 2 * h
+                }
+                h *= 2
+            }
+            let scale = 1 / Double(n).squareRoot()
+            for i in 0..<n { x[i] *= scale }
+        }
+    }
+
+    /// The SIMD bodies (optimised builds).
+    enum Vector {
+        @inline(__always)
+        static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
             let ra = UnsafeRawPointer(a)
             let rb = UnsafeRawPointer(b)
             var acc = SIMD4<Double>()
@@ -50,21 +138,13 @@ enum Kernels {
                 i &+= 1
             }
             return (s0 + acc[1]) + (acc[2] + acc[3])
-        #endif
-    }
+        }
 
-    /// Four dot products ⟨q, k₀⟩ … ⟨q, k₃⟩ at once (keys `stride` values apart), each bit-identical to
-    /// ``dot(_:_:_:)``; the query is loaded once per block.
-    ///
-    /// - Precondition: `n` is a multiple of 4.
-    /// - Complexity: O(4n).
-    @inline(__always)
-    static func dot4(
-        _ q: UnsafePointer<Double>, _ k: UnsafePointer<Double>, stride: Int, _ n: Int
-    ) -> (Double, Double, Double, Double) {
-        #if DEBUG
-            return (dot(q, k, n), dot(q, k + stride, n), dot(q, k + 2 * stride, n), dot(q, k + 3 * stride, n))
-        #else
+        /// The query is loaded once per block of four keys.
+        @inline(__always)
+        static func dot4(
+            _ q: UnsafePointer<Double>, _ k: UnsafePointer<Double>, stride: Int, _ n: Int
+        ) -> (Double, Double, Double, Double) {
             let rq = UnsafeRawPointer(q)
             let r0 = UnsafeRawPointer(k)
             let r1 = UnsafeRawPointer(k + stride)
@@ -88,19 +168,14 @@ enum Kernels {
                 (a0[0] + a0[1]) + (a0[2] + a0[3]), (a1[0] + a1[1]) + (a1[2] + a1[3]),
                 (a2[0] + a2[1]) + (a2[2] + a2[3]), (a3[0] + a3[1]) + (a3[2] + a3[3])
             )
-        #endif
-    }
+        }
 
-    /// y ← y + a·x over `n` values.
-    ///
-    /// - Complexity: O(n).
-    @inline(__always)
-    static func axpy(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
-        var i = 0
-        #if !DEBUG
+        @inline(__always)
+        static func axpy(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
             let rx = UnsafeRawPointer(x)
             let ry = UnsafeMutableRawPointer(y)
             let av = SIMD4<Double>(repeating: a)
+            var i = 0
             while i + 4 <= n {
                 let off = i &* 8
                 let v =
@@ -109,104 +184,137 @@ enum Kernels {
                 ry.storeBytes(of: v, toByteOffset: off, as: SIMD4<Double>.self)
                 i &+= 4
             }
-        #endif
-        while i < n {
-            y[i] += a * x[i]
-            i &+= 1
+            while i < n {
+                y[i] += a * x[i]
+                i &+= 1
+            }
         }
-    }
 
-    /// In-place normalised fast Walsh–Hadamard transform (Sylvester order), x ← H x with H = H_n/√n,
-    /// so that H is orthogonal and symmetric (H·H = I).
-    ///
-    /// - Parameters:
-    ///   - x: the vector, transformed in place.
-    ///   - n: its length, a power of two.
-    /// - Complexity: O(n log n).
-    static func fwht(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
-        // Stages h = 1 and 2 in scalar code, h ≥ 4 on SIMD4 lanes (optimised builds): the same additions
-        // and subtractions in the same order as the textbook loop, so results are bit-identical to it.
-        var h = 1
-        #if DEBUG
-            let scalarUpTo = n
-        #else
-            let scalarUpTo = 4
-        #endif
-        while h < n && h < scalarUpTo {
+        /// Radix-4 passes: stages h and 2h in registers per pass, so the vector is read and written
+        /// about half as often as by the textbook loop; the last pass also applies 1/√n to each value
+        /// right after computing it (the same rounding as a separate pass).
+        static func fwht(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
+            guard n >= 16 else { return Scalar.fwht(x, n) }
+            let scale = 1 / Double(n).squareRoot()
+            // Stages 1 and 2 on groups of four neighbours.
             var i = 0
             while i < n {
-                var j = i
-                let end = i &+ h
-                while j < end {
-                    let a = x[j]
-                    let b = x[j &+ h]
-                    x[j] = a + b
-                    x[j &+ h] = a - b
-                    j &+= 1
-                }
-                i &+= 2 &* h
+                let a = x[i]
+                let b = x[i &+ 1]
+                let c = x[i &+ 2]
+                let d = x[i &+ 3]
+                let s0 = a + b
+                let t0 = a - b
+                let s1 = c + d
+                let t1 = c - d
+                x[i] = s0 + s1
+                x[i &+ 1] = t0 + t1
+                x[i &+ 2] = s0 - s1
+                x[i &+ 3] = t0 - t1
+                i &+= 4
             }
-            h &*= 2
-        }
-        #if !DEBUG
+            // Stages h and 2h together on SIMD4 lanes, then a last single stage when one is left.
             let raw = UnsafeMutableRawPointer(x)
-            while h < n {
-                var i = 0
-                while i < n {
-                    var j = i
-                    let end = i &+ h
-                    while j < end {
-                        let lo = j &* 8
-                        let hi = (j &+ h) &* 8
-                        let a = raw.loadUnaligned(fromByteOffset: lo, as: SIMD4<Double>.self)
-                        let b = raw.loadUnaligned(fromByteOffset: hi, as: SIMD4<Double>.self)
-                        raw.storeBytes(of: a + b, toByteOffset: lo, as: SIMD4<Double>.self)
-                        raw.storeBytes(of: a - b, toByteOffset: hi, as: SIMD4<Double>.self)
+            var h = 4
+            while 4 &* h <= n {
+                let last = 4 &* h == n
+                var block = 0
+                while block < n {
+                    var j = block
+                    while j < block &+ h {
+                        let o0 = j &* 8
+                        let o1 = (j &+ h) &* 8
+                        let o2 = (j &+ 2 &* h) &* 8
+                        let o3 = (j &+ 3 &* h) &* 8
+                        let x0 = raw.loadUnaligned(fromByteOffset: o0, as: SIMD4<Double>.self)
+                        let x1 = raw.loadUnaligned(fromByteOffset: o1, as: SIMD4<Double>.self)
+                        let x2 = raw.loadUnaligned(fromByteOffset: o2, as: SIMD4<Double>.self)
+                        let x3 = raw.loadUnaligned(fromByteOffset: o3, as: SIMD4<Double>.self)
+                        let y0 = x0 + x1
+                        let y1 = x0 - x1
+                        let y2 = x2 + x3
+                        let y3 = x2 - x3
+                        var z0 = y0 + y2
+                        var z1 = y1 + y3
+                        var z2 = y0 - y2
+                        var z3 = y1 - y3
+                        if last {
+                            z0 *= scale
+                            z1 *= scale
+                            z2 *= scale
+                            z3 *= scale
+                        }
+                        raw.storeBytes(of: z0, toByteOffset: o0, as: SIMD4<Double>.self)
+                        raw.storeBytes(of: z1, toByteOffset: o1, as: SIMD4<Double>.self)
+                        raw.storeBytes(of: z2, toByteOffset: o2, as: SIMD4<Double>.self)
+                        raw.storeBytes(of: z3, toByteOffset: o3, as: SIMD4<Double>.self)
                         j &+= 4
                     }
-                    i &+= 2 &* h
+                    block &+= 4 &* h
                 }
-                h &*= 2
+                h &*= 4
             }
-        #endif
-        let scale = 1 / Double(n).squareRoot()
-        for i in 0..<n { x[i] *= scale }
+            if 2 &* h == n {
+                var j = 0
+                while j < h {
+                    let lo = j &* 8
+                    let hi = (j &+ h) &* 8
+                    let a = raw.loadUnaligned(fromByteOffset: lo, as: SIMD4<Double>.self)
+                    let b = raw.loadUnaligned(fromByteOffset: hi, as: SIMD4<Double>.self)
+                    raw.storeBytes(of: (a + b) * scale, toByteOffset: lo, as: SIMD4<Double>.self)
+                    raw.storeBytes(of: (a - b) * scale, toByteOffset: hi, as: SIMD4<Double>.self)
+                    j &+= 4
+                }
+            }
+        }
     }
 
-    /// Matrix–vector product y = M x for a row-major `rows × cols` matrix.
+    /// Matrix–vector products y_t = M x_t for `count` vectors (x_t at x + t·cols, y_t at y + t·rows) and
+    /// a row-major `rows × cols` matrix.
     ///
-    /// - Complexity: O(rows · cols).
+    /// Cache-blocked: each block of four rows of M serves every vector before the next block, so M is
+    /// read from memory once per call rather than once per vector. Every value is the same
+    /// ``dot4(_:_:stride:_:)`` or ``dot(_:_:_:)`` as for a single vector.
+    ///
+    /// - Complexity: O(count · rows · cols).
     static func matVec(
         _ m: UnsafePointer<Double>, rows: Int, cols: Int, _ x: UnsafePointer<Double>,
-        _ y: UnsafeMutablePointer<Double>
+        _ y: UnsafeMutablePointer<Double>, count: Int = 1
     ) {
         var i = 0
         if cols % 4 == 0 {
             while i + 4 <= rows {
-                let four = dot4(x, m + i * cols, stride: cols, cols)
-                y[i] = four.0
-                y[i + 1] = four.1
-                y[i + 2] = four.2
-                y[i + 3] = four.3
+                let block = m + i * cols
+                for t in 0..<count {
+                    let four = dot4(x + t * cols, block, stride: cols, cols)
+                    let yt = y + t * rows
+                    yt[i] = four.0
+                    yt[i + 1] = four.1
+                    yt[i + 2] = four.2
+                    yt[i + 3] = four.3
+                }
                 i += 4
             }
         }
         while i < rows {
-            y[i] = dot(m + i * cols, x, cols)
+            for t in 0..<count { y[t * rows + i] = dot(m + i * cols, x + t * cols, cols) }
             i += 1
         }
     }
 
-    /// Transposed matrix–vector product y = Mᵀ x for a row-major `rows × cols` matrix.
+    /// Transposed products y_t = Mᵀ x_t for `count` vectors (x_t at x + t·rows, y_t at y + t·cols) and a
+    /// row-major `rows × cols` matrix: y_t = Σᵢ x_t[i]·Mᵢ, summed over i in order.
     ///
-    /// - Complexity: O(rows · cols).
+    /// Cache-blocked: each row of M serves every vector before the next row.
+    ///
+    /// - Complexity: O(count · rows · cols).
     static func matTVec(
         _ m: UnsafePointer<Double>, rows: Int, cols: Int, _ x: UnsafePointer<Double>,
-        _ y: UnsafeMutablePointer<Double>
+        _ y: UnsafeMutablePointer<Double>, count: Int = 1
     ) {
-        for j in 0..<cols { y[j] = 0 }
+        y.update(repeating: 0, count: count * cols)
         for i in 0..<rows {
-            axpy(x[i], m + i * cols, y, cols)
+            for t in 0..<count { axpy(x[t * rows + i], m + i * cols, y + t * cols, cols) }
         }
     }
 

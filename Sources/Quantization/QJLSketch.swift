@@ -55,50 +55,59 @@ public struct QJLSketch: Sendable {
         }
     }
 
-    /// z ← sign(S r), with sign(0) = +1.
+    /// z_t ← sign(S r_t), with sign(0) = +1, for `count` residuals.
     ///
     /// - Parameters:
-    ///   - r: the residual, `dim` values (not modified).
-    ///   - z: output signs (±1), `dim` values.
-    /// - Complexity: O(d²) for dense S, O(d log d) for hadamard.
-    public func signs(of r: UnsafePointer<Double>, into z: UnsafeMutablePointer<Double>) {
+    ///   - r: the residuals, `count` rows of `dim` values (not modified).
+    ///   - count: how many residuals.
+    ///   - z: output signs (±1), `count` rows of `dim` values.
+    /// - Complexity: O(count · d²) for dense S, O(count · d log d) for hadamard.
+    public func signs(of r: UnsafePointer<Double>, count: Int = 1, into z: UnsafeMutablePointer<Double>) {
         switch kind {
         case .gaussian, .orthogonal:
             matrix.withUnsafeBufferPointer { m in
                 guard let mp = m.baseAddress else { return }
-                Kernels.matVec(mp, rows: dim, cols: dim, r, z)
+                Kernels.matVec(mp, rows: dim, cols: dim, r, z, count: count)
             }
         case .hadamard:
             // S r = √d · H D₂ H D₁ r (the √d does not change the signs).
-            for i in 0..<dim { z[i] = r[i] * signs[0][i] }
-            Kernels.fwht(z, dim)
-            for i in 0..<dim { z[i] *= signs[1][i] }
-            Kernels.fwht(z, dim)
+            for t in 0..<count {
+                let rt = r + t * dim
+                let zt = z + t * dim
+                for i in 0..<dim { zt[i] = rt[i] * signs[0][i] }
+                Kernels.fwht(zt, dim)
+                for i in 0..<dim { zt[i] *= signs[1][i] }
+                Kernels.fwht(zt, dim)
+            }
         }
-        for i in 0..<dim { z[i] = z[i] >= 0 ? 1 : -1 }
+        for i in 0..<(count * dim) { z[i] = z[i] >= 0 ? 1 : -1 }
     }
 
-    /// y ← Sᵀ z.
+    /// y_t ← Sᵀ z_t for `count` sign vectors.
     ///
     /// - Parameters:
-    ///   - z: the signs, `dim` values.
-    ///   - y: output, `dim` values.
-    /// - Complexity: O(d²) for dense S, O(d log d) for hadamard.
-    public func transposeTimes(_ z: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
+    ///   - z: the signs, `count` rows of `dim` values.
+    ///   - count: how many sign vectors.
+    ///   - y: output, `count` rows of `dim` values.
+    /// - Complexity: O(count · d²) for dense S, O(count · d log d) for hadamard.
+    public func transposeTimes(_ z: UnsafePointer<Double>, count: Int = 1, into y: UnsafeMutablePointer<Double>) {
         switch kind {
         case .gaussian, .orthogonal:
             matrix.withUnsafeBufferPointer { m in
                 guard let mp = m.baseAddress else { return }
-                Kernels.matTVec(mp, rows: dim, cols: dim, z, y)
+                Kernels.matTVec(mp, rows: dim, cols: dim, z, y, count: count)
             }
         case .hadamard:
             // Sᵀ z = √d · D₁ H D₂ H z.
-            y.update(from: z, count: dim)
-            Kernels.fwht(y, dim)
-            for i in 0..<dim { y[i] *= signs[1][i] }
-            Kernels.fwht(y, dim)
             let root = Double(dim).squareRoot()
-            for i in 0..<dim { y[i] *= signs[0][i] * root }
+            for t in 0..<count {
+                let yt = y + t * dim
+                yt.update(from: z + t * dim, count: dim)
+                Kernels.fwht(yt, dim)
+                for i in 0..<dim { yt[i] *= signs[1][i] }
+                Kernels.fwht(yt, dim)
+                for i in 0..<dim { yt[i] *= signs[0][i] * root }
+            }
         }
     }
 }

@@ -36,31 +36,44 @@ public struct ReferenceAttention: Sendable {
 
 /// Attention kernels shared by the reference and the quantized evaluation.
 enum Attention {
+    /// How many key or value rows of `d` values make about 16 KB, a multiple of 4: a block that stays in
+    /// the L1 cache while every query passes over it.
+    static func cacheBlockRows(dim d: Int) -> Int { max(4, 2048 / max(d, 1) / 4 * 4) }
+
     /// scale · Q Kᵀ (queries × tokens).
+    ///
+    /// Blocked over keys (every query visits one L1-sized block of keys before the next block); each
+    /// logit is the same ``Kernels/dot4(_:_:stride:_:)`` or ``Kernels/dot(_:_:_:)`` as in a plain loop.
     static func logits(queries q: Matrix, keys k: Matrix, scale: Double) -> Matrix {
         var out = Matrix(rows: q.rows, cols: k.rows)
         let d = q.cols
+        let n = k.rows
         q.storage.withUnsafeBufferPointer { qb in
             k.storage.withUnsafeBufferPointer { kb in
                 out.storage.withUnsafeMutableBufferPointer { ob in
                     guard let qp = qb.baseAddress, let kp = kb.baseAddress, let op = ob.baseAddress else { return }
-                    let blocked = d % 4 == 0 ? k.rows / 4 * 4 : 0
+                    let blocked = d % 4 == 0 ? n / 4 * 4 : 0
+                    let block = cacheBlockRows(dim: d)
+                    var start = 0
+                    while start < blocked {
+                        let end = min(start + block, blocked)
+                        for i in 0..<q.rows {
+                            let row = op + i * n
+                            let query = qp + i * d
+                            var j = start
+                            while j < end {
+                                let four = Kernels.dot4(query, kp + j * d, stride: d, d)
+                                row[j] = scale * four.0
+                                row[j + 1] = scale * four.1
+                                row[j + 2] = scale * four.2
+                                row[j + 3] = scale * four.3
+                                j += 4
+                            }
+                        }
+                        start = end
+                    }
                     for i in 0..<q.rows {
-                        let row = op + i * k.rows
-                        let query = qp + i * d
-                        var j = 0
-                        while j < blocked {
-                            let four = Kernels.dot4(query, kp + j * d, stride: d, d)
-                            row[j] = scale * four.0
-                            row[j + 1] = scale * four.1
-                            row[j + 2] = scale * four.2
-                            row[j + 3] = scale * four.3
-                            j += 4
-                        }
-                        while j < k.rows {
-                            row[j] = scale * Kernels.dot(query, kp + j * d, d)
-                            j += 1
-                        }
+                        for j in blocked..<n { op[i * n + j] = scale * Kernels.dot(qp + i * d, kp + j * d, d) }
                     }
                 }
             }
@@ -94,19 +107,29 @@ enum Attention {
     }
 
     /// o_i = Σ_j p_ij v_j (queries × dim) from log-probabilities.
+    ///
+    /// Blocked over value rows (every query visits one L1-sized block before the next); each o_i still
+    /// adds p_ij v_j for j = 0, 1, … in order, as a plain loop does.
     static func outputs(logProbabilities lp: Matrix, values v: Matrix) -> Matrix {
         var out = Matrix(rows: lp.rows, cols: v.cols)
         let d = v.cols
+        let n = lp.cols
         lp.storage.withUnsafeBufferPointer { lb in
             v.storage.withUnsafeBufferPointer { vb in
                 out.storage.withUnsafeMutableBufferPointer { ob in
                     guard let lpp = lb.baseAddress, let vp = vb.baseAddress, let op = ob.baseAddress else { return }
-                    for i in 0..<lp.rows {
-                        let row = lpp + i * lp.cols
-                        for j in 0..<lp.cols {
-                            let p = Math.exp(row[j])
-                            if p > 0 { Kernels.axpy(p, vp + j * d, op + i * d, d) }
+                    let block = cacheBlockRows(dim: d)
+                    var start = 0
+                    while start < n {
+                        let end = min(start + block, n)
+                        for i in 0..<lp.rows {
+                            let row = lpp + i * n
+                            for j in start..<end {
+                                let p = Math.exp(row[j])
+                                if p > 0 { Kernels.axpy(p, vp + j * d, op + i * d, d) }
+                            }
                         }
+                        start = end
                     }
                 }
             }

@@ -63,6 +63,10 @@ public struct VectorQuantizer: Sendable {
         return Double(bits) + Double(floats * norms.bitsPerFloat) / Double(dim)
     }
 
+    /// Rows per block of the prod recipe: the sketch products of a block run together, so a dense S
+    /// is read from memory once per block rather than once per row.
+    static let sketchBlock = 8
+
     /// Encodes then decodes every row.
     ///
     /// - Parameter x: vectors as rows (tokens × d).
@@ -71,13 +75,21 @@ public struct VectorQuantizer: Sendable {
     public func reconstruct(_ x: Matrix) -> Matrix {
         var out = Matrix(rows: x.rows, cols: x.cols)
         let d = x.cols
-        var work = [Double](repeating: 0, count: 4 * d)
+        let block = recipe == .turboProd ? Self.sketchBlock : 1
+        var work = [Double](repeating: 0, count: 2 * d + block * (3 * d + 2))
         x.storage.withUnsafeBufferPointer { xb in
             out.storage.withUnsafeMutableBufferPointer { ob in
                 work.withUnsafeMutableBufferPointer { wb in
                     guard let xp = xb.baseAddress, let op = ob.baseAddress, let w = wb.baseAddress else { return }
-                    for i in 0..<x.rows {
-                        reconstructRow(xp + i * d, into: op + i * d, dim: d, work: w)
+                    var start = 0
+                    while start < x.rows {
+                        let count = min(block, x.rows - start)
+                        if recipe == .turboProd {
+                            prodRows(xp + start * d, into: op + start * d, count: count, dim: d, work: w)
+                        } else {
+                            reconstructRow(xp + start * d, into: op + start * d, dim: d, work: w)
+                        }
+                        start += count
                     }
                 }
             }
@@ -85,61 +97,96 @@ public struct VectorQuantizer: Sendable {
         return out
     }
 
-    /// Encodes and decodes one vector of `dim` values; `work` holds 4·dim scratch values.
+    /// The norm of a row, or nil when the row is zero or not finite, after writing its decoded value
+    /// (zeros, or NaN for a non-finite row) to `out`.
+    private func normOrFallback(_ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, dim d: Int)
+        -> Double?
+    {
+        let norm = Kernels.norm(x, d)
+        guard norm > 0, norm.isFinite else {
+            out.update(repeating: norm.isFinite ? 0 : .nan, count: d)
+            return nil
+        }
+        return norm
+    }
+
+    /// Encodes and decodes one vector of `dim` values with the baseline or mse recipe; `work` holds
+    /// 2·dim scratch values.
     private func reconstructRow(
         _ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, dim d: Int,
         work: UnsafeMutablePointer<Double>
     ) {
-        switch recipe {
-        case .baseline where baseline == .kvUniform:
+        if recipe == .baseline && baseline == .kvUniform {
             uniformRow(x, into: out, dim: d)
             return
-        default:
-            break
         }
-        let norm = Kernels.norm(x, d)
-        guard norm > 0, norm.isFinite else {
-            for j in 0..<d { out[j] = norm.isFinite ? 0 : .nan }
-            return
-        }
+        guard let norm = normOrFallback(x, into: out, dim: d) else { return }
         let storedNorm = norms.round(norm)
         let y = work
         let scratch = work + d
         for j in 0..<d { y[j] = x[j] / norm }
-        switch recipe {
-        case .baseline:
+        if recipe == .baseline {
             // kv-beta: Lloyd–Max per coordinate in the original basis.
             if let cb = codebook {
-                for j in 0..<d { out[j] = storedNorm * cb.quantize(y[j]) }
+                cb.quantize(y, into: out, count: d)
+                for j in 0..<d { out[j] *= storedNorm }
             }
-        case .turboMSE:
-            rotation?.apply(y, scratch: scratch)
-            if let cb = codebook {
-                for j in 0..<d { y[j] = cb.quantize(y[j]) }
+            return
+        }
+        rotation?.apply(y, scratch: scratch)
+        codebook?.quantize(y, into: y, count: d)
+        rotation?.applyInverse(y, scratch: scratch)
+        for j in 0..<d { out[j] = storedNorm * y[j] }
+    }
+
+    /// Encodes and decodes `count` vectors with the prod recipe: per row the rotation, the (n−1)-bit
+    /// code and the residual r; then the sketch products of all rows (sign(S r), Sᵀ z) together; then per
+    /// row ŷ + α·γ̃·Sᵀz, rotated back. `work` holds 2·dim + count·(3·dim + 2) values.
+    private func prodRows(
+        _ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int, dim d: Int,
+        work: UnsafeMutablePointer<Double>
+    ) {
+        let scratch = work
+        let residuals = work + 2 * d
+        let yHats = residuals + count * d
+        let signs = yHats + count * d
+        let storedNorms = signs + count * d
+        let storedGammas = storedNorms + count
+        for t in 0..<count {
+            let y = residuals + t * d
+            guard let norm = normOrFallback(x + t * d, into: out + t * d, dim: d) else {
+                y.update(repeating: 0, count: d)
+                storedNorms[t] = .nan
+                continue
             }
-            rotation?.applyInverse(y, scratch: scratch)
-            for j in 0..<d { out[j] = storedNorm * y[j] }
-        case .turboProd:
+            storedNorms[t] = norms.round(norm)
+            let xt = x + t * d
+            for j in 0..<d { y[j] = xt[j] / norm }
             rotation?.apply(y, scratch: scratch)
-            let yHat = work + 2 * d
+            let yHat = yHats + t * d
             if let cb = codebook {
-                for j in 0..<d { yHat[j] = cb.quantize(y[j]) }
+                cb.quantize(y, into: yHat, count: d)
             } else {
-                for j in 0..<d { yHat[j] = 0 }
+                yHat.update(repeating: 0, count: d)
             }
             // Residual r = y − ŷ (in y), γ = ‖r‖.
             for j in 0..<d { y[j] -= yHat[j] }
-            let gamma = Kernels.norm(y, d)
-            let storedGamma = norms.round(gamma)
+            storedGammas[t] = norms.round(Kernels.norm(y, d))
+        }
+        if let s = sketch {
+            s.signs(of: residuals, count: count, into: signs)
+            s.transposeTimes(signs, count: count, into: residuals)
+        }
+        for t in 0..<count where !storedNorms[t].isNaN {
+            let yHat = yHats + t * d
             if let s = sketch {
-                let z = work + 3 * d
-                s.signs(of: y, into: z)
-                s.transposeTimes(z, into: y)
-                let scale = s.alpha * storedGamma
+                let y = residuals + t * d
+                let scale = s.alpha * storedGammas[t]
                 for j in 0..<d { yHat[j] += scale * y[j] }
             }
             rotation?.applyInverse(yHat, scratch: scratch)
-            for j in 0..<d { out[j] = storedNorm * yHat[j] }
+            let o = out + t * d
+            for j in 0..<d { o[j] = storedNorms[t] * yHat[j] }
         }
     }
 

@@ -45,58 +45,146 @@ struct KernelTests {
         return (0..<n).map { _ in s.gaussian() * 3 }
     }
 
-    @Test("dot, dot4 and matVec equal the reference sums bit for bit", arguments: [5, 16, 128, 131])
-    func dots(n: Int) {
+    /// Which body a test exercises: both are compiled in every build (the dispatching entry points pick
+    /// ``Kernels/Vector`` in optimised builds and ``Kernels/Scalar`` in debug builds).
+    enum Body: String, CaseIterable, CustomTestStringConvertible {
+        case scalar, vector
+        var testDescription: String { rawValue }
+    }
+
+    @Test("dot and dot4 equal the reference sums bit for bit", arguments: Body.allCases, [5, 16, 128, 131])
+    func dots(body: Body, n: Int) {
         let a = Self.vector(n, seed: 1)
         let keys = (0..<4).map { Self.vector(n, seed: 10 + $0) }
         let expected = keys.map { Self.referenceDot(a, $0) }
         a.withUnsafeBufferPointer { ap in
             for (k, key) in keys.enumerated() {
                 key.withUnsafeBufferPointer { kp in
-                    #expect(Kernels.dot(ap.baseAddress!, kp.baseAddress!, n).bitPattern == expected[k].bitPattern)
+                    let value =
+                        body == .scalar
+                        ? Kernels.Scalar.dot(ap.baseAddress!, kp.baseAddress!, n)
+                        : Kernels.Vector.dot(ap.baseAddress!, kp.baseAddress!, n)
+                    #expect(value.bitPattern == expected[k].bitPattern)
                 }
             }
-            if n % 4 == 0 {
-                let flat = keys.flatMap { $0 }
-                flat.withUnsafeBufferPointer { fp in
-                    let four = Kernels.dot4(ap.baseAddress!, fp.baseAddress!, stride: n, n)
-                    let lanes = [four.0, four.1, four.2, four.3]
-                    for k in 0..<4 { #expect(lanes[k].bitPattern == expected[k].bitPattern) }
-                    var y = [Double](repeating: 0, count: 4)
-                    Kernels.matVec(fp.baseAddress!, rows: 4, cols: n, ap.baseAddress!, &y)
-                    for k in 0..<4 { #expect(y[k].bitPattern == expected[k].bitPattern) }
+            guard n % 4 == 0 else { return }
+            let flat = keys.flatMap { $0 }
+            flat.withUnsafeBufferPointer { fp in
+                let four =
+                    body == .scalar
+                    ? Kernels.Scalar.dot4(ap.baseAddress!, fp.baseAddress!, stride: n, n)
+                    : Kernels.Vector.dot4(ap.baseAddress!, fp.baseAddress!, stride: n, n)
+                let lanes = [four.0, four.1, four.2, four.3]
+                for k in 0..<4 { #expect(lanes[k].bitPattern == expected[k].bitPattern) }
+            }
+        }
+    }
+
+    @Test("matVec and matTVec, one vector or a batch, equal the reference sums bit for bit", arguments: [5, 16, 131])
+    func matrixProducts(n: Int) {
+        let rows = 6
+        let count = 3
+        let m = (0..<rows).map { Self.vector(n, seed: 20 + $0) }
+        let xs = (0..<count).map { Self.vector(n, seed: 30 + $0) }
+        let zs = (0..<count).map { Self.vector(rows, seed: 35 + $0) }
+        for batch in [1, count] {
+            var y = [Double](repeating: .nan, count: batch * rows)
+            var w = [Double](repeating: .nan, count: batch * n)
+            m.flatMap { $0 }.withUnsafeBufferPointer { mp in
+                Kernels.matVec(mp.baseAddress!, rows: rows, cols: n, xs.flatMap { $0 }, &y, count: batch)
+                Kernels.matTVec(mp.baseAddress!, rows: rows, cols: n, zs.flatMap { $0 }, &w, count: batch)
+            }
+            for t in 0..<batch {
+                for i in 0..<rows { #expect(y[t * rows + i].bitPattern == Self.referenceDot(m[i], xs[t]).bitPattern) }
+                for j in 0..<n {
+                    var sum = 0.0
+                    for i in 0..<rows { sum += zs[t][i] * m[i][j] }
+                    #expect(w[t * n + j].bitPattern == sum.bitPattern, "batch \(batch), vector \(t), column \(j)")
                 }
             }
         }
     }
 
-    @Test("axpy equals y[i] + a·x[i]", arguments: [7, 128])
-    func axpy(n: Int) {
+    @Test("axpy equals y[i] + a·x[i]", arguments: Body.allCases, [7, 128])
+    func axpy(body: Body, n: Int) {
         let x = Self.vector(n, seed: 2)
         var y = Self.vector(n, seed: 3)
         let expected = zip(y, x).map { $0 + 0.37 * $1 }
-        x.withUnsafeBufferPointer { xp in Kernels.axpy(0.37, xp.baseAddress!, &y, n) }
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                if body == .scalar {
+                    Kernels.Scalar.axpy(0.37, xp.baseAddress!, yp.baseAddress!, n)
+                } else {
+                    Kernels.Vector.axpy(0.37, xp.baseAddress!, yp.baseAddress!, n)
+                }
+            }
+        }
         #expect(zip(y, expected).allSatisfy { $0.bitPattern == $1.bitPattern })
     }
 
-    @Test("FWHT equals the textbook loop bit for bit", arguments: [16, 128, 1024])
-    func fwht(n: Int) {
+    @Test(
+        "FWHT equals the textbook loop bit for bit", arguments: Body.allCases,
+        [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096])
+    func fwht(body: Body, n: Int) {
         let x = Self.vector(n, seed: 4)
         var y = x
-        y.withUnsafeMutableBufferPointer { Kernels.fwht($0.baseAddress!, n) }
+        y.withUnsafeMutableBufferPointer {
+            if body == .scalar {
+                Kernels.Scalar.fwht($0.baseAddress!, n)
+            } else {
+                Kernels.Vector.fwht($0.baseAddress!, n)
+            }
+        }
         let expected = Self.referenceFWHT(x)
         #expect(zip(y, expected).allSatisfy { $0.bitPattern == $1.bitPattern })
     }
 
-    @Test("the lookup encoder equals binary search, on thresholds, between them, outside, NaN and ±∞")
+    /// Shapes around the cache block (16 rows at d = 128) and the blocks of four, with d not a multiple of 4.
+    @Test(
+        "blocked attention logits and outputs equal plain loops bit for bit",
+        arguments: [(5, 37, 12), (3, 70, 128), (2, 9, 6), (4, 4, 16)])
+    func attention(queries: Int, tokens: Int, d: Int) {
+        let q = Matrix(rows: queries, cols: d, storage: Self.vector(queries * d, seed: 40))
+        let k = Matrix(rows: tokens, cols: d, storage: Self.vector(tokens * d, seed: 41))
+        let v = Matrix(rows: tokens, cols: d, storage: Self.vector(tokens * d, seed: 42))
+        let scale = 0.3
+        let logits = Attention.logits(queries: q, keys: k, scale: scale)
+        for i in 0..<queries {
+            let qi = Array(q.storage[(i * d)..<((i + 1) * d)])
+            for j in 0..<tokens {
+                let kj = Array(k.storage[(j * d)..<((j + 1) * d)])
+                #expect(logits[i, j].bitPattern == (scale * Self.referenceDot(qi, kj)).bitPattern, "\(i),\(j)")
+            }
+        }
+        let lp = Attention.logSoftmaxRows(logits)
+        let outputs = Attention.outputs(logProbabilities: lp, values: v)
+        for i in 0..<queries {
+            var o = [Double](repeating: 0, count: d)
+            for j in 0..<tokens {
+                let p = Math.exp(lp[i, j])
+                if p > 0 { for c in 0..<d { o[c] += p * v[j, c] } }
+            }
+            for c in 0..<d { #expect(outputs[i, c].bitPattern == o[c].bitPattern, "\(i),\(c)") }
+        }
+    }
+
+    @Test("the lookup encoder and bulk quantize equal binary search, on thresholds, between them, outside, NaN and ±∞")
     func encoder() {
-        for (law, dim, bits) in [(CodebookLaw.beta, 16, 1), (.beta, 128, 4), (.gaussian, 64, 8), (.beta, 4096, 3)] {
+        for (law, dim, bits) in [
+            (CodebookLaw.beta, 16, 1), (.beta, 128, 2), (.beta, 128, 4), (.gaussian, 64, 8), (.beta, 4096, 3),
+            (.beta, 4096, 8),
+        ] {
             let cb = Codebook(law: law, dim: dim, bits: bits)
             var probes: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, 1, -1]
             for t in cb.thresholds { probes += [t, t.nextUp, t.nextDown] }
             var s = RandomStream(seed: 5, trial: 0, role: .auxiliary)
             for _ in 0..<3000 { probes.append(s.gaussian() * 1.5 / Double(dim).squareRoot()) }
             for t in probes { #expect(cb.encode(t) == cb.encodeBySearch(t), "\(law) d=\(dim) b=\(bits) t=\(t)") }
+            var levels = [Double](repeating: .nan, count: probes.count)
+            probes.withUnsafeBufferPointer { cb.quantize($0.baseAddress!, into: &levels, count: probes.count) }
+            for (t, level) in zip(probes, levels) {
+                #expect(level.bitPattern == cb.centroids[cb.encodeBySearch(t)].bitPattern, "\(law) b=\(bits) t=\(t)")
+            }
         }
     }
 }

@@ -146,4 +146,28 @@ struct QuantizerTests {
             #expect(zq.reconstruct(Matrix(rows: 1, cols: 16)).storage.allSatisfy { $0 == 0 })
         }
     }
+
+    /// The prod recipe runs the sketch products of blocks of rows together; each row must come out as
+    /// if it were quantized alone, including zero and non-finite rows and a last, partial block.
+    @Test("prod: rows quantized in blocks equal rows quantized one by one", arguments: QJLKind.allCases)
+    func prodBlocksEqualSingleRows(qjl: QJLKind) {
+        let d = 32
+        let rows = 2 * VectorQuantizer.sketchBlock + 3
+        var s = RandomStream(seed: 12, trial: 0, role: .auxiliary)
+        var storage = (0..<(rows * d)).map { _ in s.gaussian() }
+        for j in 0..<d { storage[3 * d + j] = 0 }
+        storage[9 * d + 5] = .infinity
+        let x = Matrix(rows: rows, cols: d, storage: storage)
+        let q = VectorQuantizer(
+            recipe: .turboProd, config: Self.config(scheme: .QKQV, bits: 3, dim: d, qjl: qjl),
+            rotation: Rotation(kind: .wht3, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keyRotation)),
+            sketch: QJLSketch(kind: qjl, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keySketch)),
+            codebooks: CodebookCache())
+        let all = q.reconstruct(x)
+        #expect(all[3, 0] == 0 && all[9, 0].isNaN)
+        for i in 0..<rows {
+            let one = q.reconstruct(Matrix(rows: 1, cols: d, storage: Array(storage[(i * d)..<((i + 1) * d)])))
+            for j in 0..<d { #expect(all[i, j].bitPattern == one[0, j].bitPattern, "row \(i), column \(j)") }
+        }
+    }
 }
