@@ -71,10 +71,12 @@ let package = Package(
         .executableTarget(name: "kvlab", dependencies: ["KVLabCLI"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Statistics"]),
-        .testTarget(name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization"]),
+        .testTarget(
+            name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization"],
+            exclude: ["Fixtures", "schema.golden.sql"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore", "Quantization", "Statistics"]),
-        .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI", "kvlab"]),
+        .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI", "kvlab"], exclude: ["EngineGolden"]),
         .testTarget(
             name: "ReliabilityTests", dependencies: ["kvlab", "ExperimentStore", "Sweeps", "Claims", "Quantization"]
         ),

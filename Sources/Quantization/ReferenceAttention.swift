@@ -24,10 +24,8 @@ public struct ReferenceAttention: Sendable {
         scale = logitScale / Double(data.keys.cols).squareRoot()
         logits = Attention.logits(queries: data.queries, keys: data.keys, scale: scale)
         logProbabilities = Attention.logSoftmaxRows(logits)
-        outputs = Attention.outputs(logProbabilities: logProbabilities, values: data.values)
-        probabilities = Matrix(
-            rows: logProbabilities.rows, cols: logProbabilities.cols,
-            storage: logProbabilities.storage.map { Math.exp($0) })
+        probabilities = Attention.exp(logProbabilities)
+        outputs = Attention.outputs(probabilities: probabilities, values: data.values)
         rootProbabilities = Matrix(
             rows: logProbabilities.rows, cols: logProbabilities.cols,
             storage: logProbabilities.storage.map { Math.exp(0.5 * $0) })
@@ -106,26 +104,33 @@ enum Attention {
         return m + Math.log(sum)
     }
 
-    /// o_i = Σ_j p_ij v_j (queries × dim) from log-probabilities.
+    /// p = exp(log p), elementwise.
+    static func exp(_ logProbabilities: Matrix) -> Matrix {
+        Matrix(
+            rows: logProbabilities.rows, cols: logProbabilities.cols,
+            storage: logProbabilities.storage.map { Math.exp($0) })
+    }
+
+    /// o_i = Σ_j p_ij v_j (queries × dim); terms with p_ij = 0 are skipped.
     ///
     /// Blocked over value rows (every query visits one L1-sized block before the next); each o_i still
     /// adds p_ij v_j for j = 0, 1, … in order, as a plain loop does.
-    static func outputs(logProbabilities lp: Matrix, values v: Matrix) -> Matrix {
-        var out = Matrix(rows: lp.rows, cols: v.cols)
+    static func outputs(probabilities pm: Matrix, values v: Matrix) -> Matrix {
+        var out = Matrix(rows: pm.rows, cols: v.cols)
         let d = v.cols
-        let n = lp.cols
-        lp.storage.withUnsafeBufferPointer { lb in
+        let n = pm.cols
+        pm.storage.withUnsafeBufferPointer { pb in
             v.storage.withUnsafeBufferPointer { vb in
                 out.storage.withUnsafeMutableBufferPointer { ob in
-                    guard let lpp = lb.baseAddress, let vp = vb.baseAddress, let op = ob.baseAddress else { return }
+                    guard let pp = pb.baseAddress, let vp = vb.baseAddress, let op = ob.baseAddress else { return }
                     let block = cacheBlockRows(dim: d)
                     var start = 0
                     while start < n {
                         let end = min(start + block, n)
-                        for i in 0..<lp.rows {
-                            let row = lpp + i * n
+                        for i in 0..<pm.rows {
+                            let row = pp + i * n
                             for j in start..<end {
-                                let p = Math.exp(row[j])
+                                let p = row[j]
                                 if p > 0 { Kernels.axpy(p, vp + j * d, op + i * d, d) }
                             }
                         }

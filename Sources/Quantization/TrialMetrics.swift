@@ -28,7 +28,8 @@ public enum TrialMetrics {
 
         let quantLogits = Attention.logits(queries: data.queries, keys: keys, scale: reference.scale)
         let quantLogP = Attention.logSoftmaxRows(quantLogits)
-        let quantOutputs = Attention.outputs(logProbabilities: quantLogP, values: values)
+        let quantP = Attention.exp(quantLogP)
+        let quantOutputs = Attention.outputs(probabilities: quantP, values: values)
         let q = data.queries.rows
         let n = data.keys.rows
         let d = data.keys.cols
@@ -46,40 +47,44 @@ public enum TrialMetrics {
                             quantOutputs.storage.withUnsafeBufferPointer { qob in
                                 reference.probabilities.storage.withUnsafeBufferPointer { pb in
                                     reference.rootProbabilities.storage.withUnsafeBufferPointer { rb in
-                                        guard let s0 = sb.baseAddress, let lp0 = lpb.baseAddress,
-                                            let qs0 = qsb.baseAddress,
-                                            let lq0 = lqb.baseAddress, let o0 = ob.baseAddress,
-                                            let qo0 = qob.baseAddress,
-                                            let p0 = pb.baseAddress, let r0 = rb.baseAddress
-                                        else { return }
-                                        for i in 0..<q {
-                                            let row = QueryMetrics(
-                                                logits: s0 + i * n, logP: lp0 + i * n, quantLogits: qs0 + i * n,
-                                                quantLogP: lq0 + i * n, probabilities: p0 + i * n,
-                                                rootProbabilities: r0 + i * n, count: n, topK: topK)
-                                            sums[Metric.kl.index] += row.kl
-                                            sums[Metric.klReverse.index] += row.klReverse
-                                            sums[Metric.js.index] += row.js
-                                            sums[Metric.tv.index] += row.tv
-                                            sums[Metric.hellinger.index] += row.hellinger
-                                            sums[Metric.bhattacharyya.index] += row.bhattacharyya
-                                            sums[Metric.top1Flip.index] += row.top1Flip
-                                            sums[Metric.top8Overlap.index] += row.topOverlap
-                                            sums[Metric.logitBias.index] += row.logitBias
-                                            sums[Metric.logitVar.index] += row.logitVar
-                                            sums[Metric.entropyDelta.index] += row.entropyDelta
-                                            let oAngle = Geometry.angle(o0 + i * d, qo0 + i * d, d)
-                                            let oErr = Geometry.relativeErrors(o0 + i * d, qo0 + i * d, d)
-                                            sums[Metric.oAngle.index] += oAngle
-                                            sums[Metric.oRelL2.index] += oErr.relL2
-                                            sums[Metric.oNormRatio.index] += oErr.normRatio
-                                            let geo = geoKV + oErr.normRatio * oErr.normRatio + oAngle * oAngle
-                                            sums[Metric.dist6Geo.index] += geo.squareRoot()
-                                            let div =
-                                                row.kl * row.kl + row.klReverse * row.klReverse + row.js * row.js
-                                                + row.tv * row.tv + row.hellinger * row.hellinger
-                                                + row.bhattacharyya * row.bhattacharyya
-                                            sums[Metric.dist6Div.index] += div.squareRoot()
+                                        quantP.storage.withUnsafeBufferPointer { qpb in
+                                            guard let s0 = sb.baseAddress, let lp0 = lpb.baseAddress,
+                                                let qs0 = qsb.baseAddress,
+                                                let lq0 = lqb.baseAddress, let o0 = ob.baseAddress,
+                                                let qo0 = qob.baseAddress,
+                                                let p0 = pb.baseAddress, let r0 = rb.baseAddress,
+                                                let qp0 = qpb.baseAddress
+                                            else { return }
+                                            for i in 0..<q {
+                                                let row = QueryMetrics(
+                                                    logits: s0 + i * n, logP: lp0 + i * n, quantLogits: qs0 + i * n,
+                                                    quantLogP: lq0 + i * n, probabilities: p0 + i * n,
+                                                    quantProbabilities: qp0 + i * n,
+                                                    rootProbabilities: r0 + i * n, count: n, topK: topK)
+                                                sums[Metric.kl.index] += row.kl
+                                                sums[Metric.klReverse.index] += row.klReverse
+                                                sums[Metric.js.index] += row.js
+                                                sums[Metric.tv.index] += row.tv
+                                                sums[Metric.hellinger.index] += row.hellinger
+                                                sums[Metric.bhattacharyya.index] += row.bhattacharyya
+                                                sums[Metric.top1Flip.index] += row.top1Flip
+                                                sums[Metric.top8Overlap.index] += row.topOverlap
+                                                sums[Metric.logitBias.index] += row.logitBias
+                                                sums[Metric.logitVar.index] += row.logitVar
+                                                sums[Metric.entropyDelta.index] += row.entropyDelta
+                                                let oAngle = Geometry.angle(o0 + i * d, qo0 + i * d, d)
+                                                let oErr = Geometry.relativeErrors(o0 + i * d, qo0 + i * d, d)
+                                                sums[Metric.oAngle.index] += oAngle
+                                                sums[Metric.oRelL2.index] += oErr.relL2
+                                                sums[Metric.oNormRatio.index] += oErr.normRatio
+                                                let geo = geoKV + oErr.normRatio * oErr.normRatio + oAngle * oAngle
+                                                sums[Metric.dist6Geo.index] += geo.squareRoot()
+                                                let div =
+                                                    row.kl * row.kl + row.klReverse * row.klReverse + row.js * row.js
+                                                    + row.tv * row.tv + row.hellinger * row.hellinger
+                                                    + row.bhattacharyya * row.bhattacharyya
+                                                sums[Metric.dist6Div.index] += div.squareRoot()
+                                            }
                                         }
                                     }
                                 }
@@ -122,6 +127,7 @@ struct QueryMetrics {
     init(
         logits s: UnsafePointer<Double>, logP lp: UnsafePointer<Double>, quantLogits qs: UnsafePointer<Double>,
         quantLogP lq: UnsafePointer<Double>, probabilities pRef: UnsafePointer<Double>,
+        quantProbabilities pQuant: UnsafePointer<Double>,
         rootProbabilities rootRef: UnsafePointer<Double>, count n: Int, topK: Int
     ) {
         let log2 = Math.log(2)
@@ -132,14 +138,15 @@ struct QueryMetrics {
         var second = 0.0
         for j in 0..<n {
             let p = pRef[j]  // = exp(lp[j]), cached by the reference
-            let pq = Math.exp(lq[j])
+            let pq = pQuant[j]  // = exp(lq[j]), also used for the outputs
             let u = lp[j] - lq[j]  // log(p/p̂)
             kl += QueryMetrics.klTerm(p: p, q: pq, u: u)
             klReverse += QueryMetrics.klTerm(p: pq, q: p, u: -u)
             // JS: ½KL(p‖m) + ½KL(p̂‖m) with log(p/m) = log2 − softplus(−u), log(p̂/m) = log2 − softplus(u).
             let m = 0.5 * (p + pq)
-            js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: log2 - QueryMetrics.softplus(-u))
-            js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: log2 - QueryMetrics.softplus(u))
+            let (softplusU, softplusMinusU) = QueryMetrics.softplusPair(u)
+            js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: log2 - softplusMinusU)
+            js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: log2 - softplusU)
             tv += abs(p - pq)
             let root = rootRef[j] - Math.exp(0.5 * lq[j])
             hellingerSquared += root * root
@@ -188,10 +195,13 @@ struct QueryMetrics {
         return top + Math.log(sum)
     }
 
-    /// log(1 + eˣ), stable.
+    /// (softplus(u), softplus(−u)) with softplus(x) = log(1 + eˣ), stable, as x + log1p(e⁻ˣ) for x > 0
+    /// and log1p(eˣ) otherwise. Both branches compute log1p(exp(−|u|)) (exp(±0) = 1), so it is computed
+    /// once; the pair equals two separate evaluations bit for bit.
     @inline(__always)
-    static func softplus(_ x: Double) -> Double {
-        x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))
+    static func softplusPair(_ u: Double) -> (Double, Double) {
+        let shared = Math.log1p(Math.exp(-abs(u)))
+        return (u > 0 ? u + shared : shared, -u > 0 ? -u + shared : shared)
     }
 
     /// Indices of the k largest values (ties: lower index first), largest first.

@@ -157,7 +157,7 @@ struct KernelTests {
             }
         }
         let lp = Attention.logSoftmaxRows(logits)
-        let outputs = Attention.outputs(logProbabilities: lp, values: v)
+        let outputs = Attention.outputs(probabilities: Attention.exp(lp), values: v)
         for i in 0..<queries {
             var o = [Double](repeating: 0, count: d)
             for j in 0..<tokens {
@@ -165,6 +165,25 @@ struct KernelTests {
                 if p > 0 { for c in 0..<d { o[c] += p * v[j, c] } }
             }
             for c in 0..<d { #expect(outputs[i, c].bitPattern == o[c].bitPattern, "\(i),\(c)") }
+        }
+    }
+
+    @Test("softplusPair equals two stable softplus evaluations bit for bit")
+    func softplusPair() {
+        func softplus(_ x: Double) -> Double { x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)) }
+        var probes: [Double] = [
+            0, -0.0, 1e-300, -1e-300, 1, -1, 36, -36, 745, -745, 1e308, .infinity, -.infinity, .nan,
+        ]
+        var s = RandomStream(seed: 6, trial: 0, role: .auxiliary)
+        for _ in 0..<2000 { probes.append(s.gaussian() * 8) }
+        for u in probes {
+            let (plus, minus) = QueryMetrics.softplusPair(u)
+            if u.isNaN {
+                #expect(plus.isNaN && minus.isNaN)
+            } else {
+                #expect(plus.bitPattern == softplus(u).bitPattern, "u = \(u)")
+                #expect(minus.bitPattern == softplus(-u).bitPattern, "u = \(u)")
+            }
         }
     }
 

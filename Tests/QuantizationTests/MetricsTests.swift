@@ -24,11 +24,13 @@ struct MetricsTests {
         let lq: [Double] = [Double.log(0.25), Double.log(0.75)]
         let m = QueryMetrics(
             logits: s, logP: lp, quantLogits: qs, quantLogP: lq, probabilities: lp.map { Math.exp($0) },
-            rootProbabilities: lp.map { Math.exp(0.5 * $0) }, count: 2, topK: 2)
+            quantProbabilities: lq.map { Math.exp($0) }, rootProbabilities: lp.map { Math.exp(0.5 * $0) }, count: 2,
+            topK: 2)
         #expect(abs(m.kl - 0.1438410362258904) < 1e-12)
         let same = QueryMetrics(
             logits: qs, logP: lq, quantLogits: qs, quantLogP: lq, probabilities: lq.map { Math.exp($0) },
-            rootProbabilities: lq.map { Math.exp(0.5 * $0) }, count: 2, topK: 2)
+            quantProbabilities: lq.map { Math.exp($0) }, rootProbabilities: lq.map { Math.exp(0.5 * $0) }, count: 2,
+            topK: 2)
         #expect(same.kl == 0 && same.klReverse == 0 && same.js == 0 && same.tv == 0 && same.hellinger == 0)
         // Shift invariance: adding a constant to every quantized logit changes nothing in KL.
         let data = TrialData.generate(Self.small().dataKey, seed: 1, trial: 0)
