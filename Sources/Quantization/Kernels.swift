@@ -66,6 +66,23 @@ enum Kernels {
         #endif
     }
 
+    /// y ← y + Σₖ aₖ·Xₖ over `n` values for `count` rows Xₖ (at x + k·rowStride), added in order
+    /// k = 0, 1, … exactly as `count` calls of ``axpy(_:_:_:_:)`` would; with `positiveOnly`, the terms
+    /// whose aₖ is not > 0 are skipped.
+    ///
+    /// - Complexity: O(count · n).
+    @inline(__always)
+    static func accumulate(
+        _ a: UnsafePointer<Double>, rows x: UnsafePointer<Double>, rowStride: Int, count: Int,
+        into y: UnsafeMutablePointer<Double>, _ n: Int, positiveOnly: Bool
+    ) {
+        #if DEBUG
+            Scalar.accumulate(a, rows: x, rowStride: rowStride, count: count, into: y, n, positiveOnly: positiveOnly)
+        #else
+            Vector.accumulate(a, rows: x, rowStride: rowStride, count: count, into: y, n, positiveOnly: positiveOnly)
+        #endif
+    }
+
     /// The plain-loop bodies (debug builds).
     enum Scalar {
         static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
@@ -115,6 +132,13 @@ enum Kernels {
             }
             let scale = 1 / Double(n).squareRoot()
             for i in 0..<n { x[i] *= scale }
+        }
+
+        static func accumulate(
+            _ a: UnsafePointer<Double>, rows x: UnsafePointer<Double>, rowStride: Int, count: Int,
+            into y: UnsafeMutablePointer<Double>, _ n: Int, positiveOnly: Bool
+        ) {
+            for k in 0..<count where !positiveOnly || a[k] > 0 { axpy(a[k], x + k * rowStride, y, n) }
         }
     }
 
@@ -187,6 +211,63 @@ enum Kernels {
             while i < n {
                 y[i] += a * x[i]
                 i &+= 1
+            }
+        }
+
+        /// Register-blocked: 16 (then 4) values of y stay in registers while every row adds its term.
+        @inline(__always)
+        static func accumulate(
+            _ a: UnsafePointer<Double>, rows x: UnsafePointer<Double>, rowStride: Int, count: Int,
+            into y: UnsafeMutablePointer<Double>, _ n: Int, positiveOnly: Bool
+        ) {
+            let ry = UnsafeMutableRawPointer(y)
+            let rx = UnsafeRawPointer(x)
+            let rowBytes = rowStride &* 8
+            var c = 0
+            while c &+ 16 <= n {
+                let off = c &* 8
+                var y0 = ry.loadUnaligned(fromByteOffset: off, as: SIMD4<Double>.self)
+                var y1 = ry.loadUnaligned(fromByteOffset: off &+ 32, as: SIMD4<Double>.self)
+                var y2 = ry.loadUnaligned(fromByteOffset: off &+ 64, as: SIMD4<Double>.self)
+                var y3 = ry.loadUnaligned(fromByteOffset: off &+ 96, as: SIMD4<Double>.self)
+                var row = off
+                for k in 0..<count {
+                    let ak = a[k]
+                    if !positiveOnly || ak > 0 {
+                        let av = SIMD4<Double>(repeating: ak)
+                        y0 += av * rx.loadUnaligned(fromByteOffset: row, as: SIMD4<Double>.self)
+                        y1 += av * rx.loadUnaligned(fromByteOffset: row &+ 32, as: SIMD4<Double>.self)
+                        y2 += av * rx.loadUnaligned(fromByteOffset: row &+ 64, as: SIMD4<Double>.self)
+                        y3 += av * rx.loadUnaligned(fromByteOffset: row &+ 96, as: SIMD4<Double>.self)
+                    }
+                    row &+= rowBytes
+                }
+                ry.storeBytes(of: y0, toByteOffset: off, as: SIMD4<Double>.self)
+                ry.storeBytes(of: y1, toByteOffset: off &+ 32, as: SIMD4<Double>.self)
+                ry.storeBytes(of: y2, toByteOffset: off &+ 64, as: SIMD4<Double>.self)
+                ry.storeBytes(of: y3, toByteOffset: off &+ 96, as: SIMD4<Double>.self)
+                c &+= 16
+            }
+            while c &+ 4 <= n {
+                let off = c &* 8
+                var y0 = ry.loadUnaligned(fromByteOffset: off, as: SIMD4<Double>.self)
+                var row = off
+                for k in 0..<count {
+                    let ak = a[k]
+                    if !positiveOnly || ak > 0 {
+                        y0 +=
+                            SIMD4<Double>(repeating: ak) * rx.loadUnaligned(fromByteOffset: row, as: SIMD4<Double>.self)
+                    }
+                    row &+= rowBytes
+                }
+                ry.storeBytes(of: y0, toByteOffset: off, as: SIMD4<Double>.self)
+                c &+= 4
+            }
+            while c < n {
+                var sum = y[c]
+                for k in 0..<count where !positiveOnly || a[k] > 0 { sum += a[k] * x[k &* rowStride &+ c] }
+                y[c] = sum
+                c &+= 1
             }
         }
 
@@ -305,7 +386,8 @@ enum Kernels {
     /// Transposed products y_t = Mᵀ x_t for `count` vectors (x_t at x + t·rows, y_t at y + t·cols) and a
     /// row-major `rows × cols` matrix: y_t = Σᵢ x_t[i]·Mᵢ, summed over i in order.
     ///
-    /// Cache-blocked: each row of M serves every vector before the next row.
+    /// Blocked: 16 columns of M (16·rows values) serve every vector before the next 16, and each
+    /// vector's 16 sums stay in registers over the rows (``accumulate(_:rows:rowStride:count:into:_:positiveOnly:)``).
     ///
     /// - Complexity: O(count · rows · cols).
     static func matTVec(
@@ -313,8 +395,15 @@ enum Kernels {
         _ y: UnsafeMutablePointer<Double>, count: Int = 1
     ) {
         y.update(repeating: 0, count: count * cols)
-        for i in 0..<rows {
-            for t in 0..<count { axpy(x[t * rows + i], m + i * cols, y + t * cols, cols) }
+        var c = 0
+        while c < cols {
+            let width = min(16, cols - c)
+            for t in 0..<count {
+                accumulate(
+                    x + t * rows, rows: m + c, rowStride: cols, count: rows, into: y + t * cols + c, width,
+                    positiveOnly: false)
+            }
+            c += width
         }
     }
 

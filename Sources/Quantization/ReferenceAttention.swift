@@ -128,11 +128,9 @@ enum Attention {
                     while start < n {
                         let end = min(start + block, n)
                         for i in 0..<pm.rows {
-                            let row = pp + i * n
-                            for j in start..<end {
-                                let p = row[j]
-                                if p > 0 { Kernels.axpy(p, vp + j * d, op + i * d, d) }
-                            }
+                            Kernels.accumulate(
+                                pp + i * n + start, rows: vp + start * d, rowStride: d, count: end - start,
+                                into: op + i * d, d, positiveOnly: true)
                         }
                         start = end
                     }

@@ -70,7 +70,8 @@ extension TrialData {
                 case .dense(let w):
                     w.withUnsafeBufferPointer { wb in
                         guard let wp = wb.baseAddress else { return }
-                        for j in 0..<r { Kernels.axpy(z[j], wp + j * d, row, d) }
+                        // row = Σⱼ zⱼ·Wⱼ, added in order j = 0, 1, … (as r axpy calls would).
+                        Kernels.accumulate(z, rows: wp, rowStride: d, count: r, into: row, d, positiveOnly: false)
                     }
                 case .axis(let coordinates):
                     for j in 0..<r { row[coordinates[j]] += z[j] }

@@ -123,6 +123,48 @@ struct KernelTests {
     }
 
     @Test(
+        "accumulate equals a sequence of axpy calls bit for bit", arguments: Body.allCases, [3, 16, 21, 37, 128])
+    func accumulate(body: Body, n: Int) {
+        let count = 9
+        let stride = n + 2
+        let x = Self.vector(count * stride, seed: 50)
+        /// (kernel result, sequential reference) for coefficients a.
+        func run(_ a: [Double], positiveOnly: Bool) -> ([Double], [Double]) {
+            var expected = Self.vector(n, seed: 52)
+            var y = expected
+            for k in 0..<count where !positiveOnly || a[k] > 0 {
+                for c in 0..<n { expected[c] += a[k] * x[k * stride + c] }
+            }
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    let (rows, out) = (xp.baseAddress!, yp.baseAddress!)
+                    if body == .scalar {
+                        Kernels.Scalar.accumulate(
+                            a, rows: rows, rowStride: stride, count: count, into: out, n, positiveOnly: positiveOnly)
+                    } else {
+                        Kernels.Vector.accumulate(
+                            a, rows: rows, rowStride: stride, count: count, into: out, n, positiveOnly: positiveOnly)
+                    }
+                }
+            }
+            return (y, expected)
+        }
+        var a = Self.vector(count, seed: 51)
+        a[2] = 0
+        a[4] = -0.0
+        a[6] = 0.5
+        for positiveOnly in [false, true] {
+            let (y, expected) = run(a, positiveOnly: positiveOnly)
+            #expect(zip(y, expected).allSatisfy { $0.bitPattern == $1.bitPattern }, "positive only: \(positiveOnly)")
+        }
+        a[6] = .nan
+        let (y, expected) = run(a, positiveOnly: true)
+        #expect(zip(y, expected).allSatisfy { $0.bitPattern == $1.bitPattern }, "a NaN coefficient is skipped")
+        let (all, _) = run(a, positiveOnly: false)
+        #expect(all.allSatisfy { $0.isNaN }, "a NaN coefficient makes every sum NaN")
+    }
+
+    @Test(
         "FWHT equals the textbook loop bit for bit", arguments: Body.allCases,
         [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096])
     func fwht(body: Body, n: Int) {
