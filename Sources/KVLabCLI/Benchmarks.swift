@@ -140,7 +140,7 @@ struct Benchmarks {
         rate("trial", "standard trial (KV+KQV+QKQV, n=4), 1 thread", unit: "trials/s") {
             let prepared = PreparedTrial(key: configs[0].dataKey, seed: 1, trial: trial)
             trial += 1
-            for c in configs { _ = engine.evaluate(c, on: prepared) }
+            _ = engine.evaluate(configs, on: prepared)
             return 1
         }
         let single = figures.last?.median ?? .nan
@@ -153,7 +153,7 @@ struct Benchmarks {
                 for t in 0..<batch {
                     group.addTask {
                         let prepared = PreparedTrial(key: configs[0].dataKey, seed: 2, trial: round * batch + t)
-                        for c in configs { _ = engine.evaluate(c, on: prepared) }
+                        _ = engine.evaluate(configs, on: prepared)
                     }
                 }
             }

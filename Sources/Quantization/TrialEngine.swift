@@ -44,13 +44,27 @@ public struct TrialEngine: Sendable {
     /// - Complexity: O(tokens · d log d) to quantize with Hadamard rotations (O(tokens · d²) for dense
     ///   ones) plus O(queries · tokens · d) for the attention metrics.
     public func evaluate(_ config: TrialConfig, on prepared: PreparedTrial) -> MetricValues {
-        precondition(prepared.key == config.dataKey, "prepared trial does not match the config's data switches")
-        let (keyQuantizer, valueQuantizer) = quantizers(config, seed: prepared.seed, trial: prepared.trial)
-        let keys = keyQuantizer.reconstruct(prepared.data.keys)
-        let values = valueQuantizer.reconstruct(prepared.data.values)
-        return TrialMetrics.compute(
-            data: prepared.data, reference: prepared.reference, keys: keys, values: values,
-            bitsK: keyQuantizer.effectiveBits(dim: config.dim), bitsV: valueQuantizer.effectiveBits(dim: config.dim))
+        evaluate([config], on: prepared)[0]
+    }
+
+    /// The metrics of several configs on the same prepared data (every config's data key must equal
+    /// `prepared.key`), in order.
+    ///
+    /// Work that configs share is done once: R and S (which depend only on seed, trial, role and kind)
+    /// and every reconstruction K̂ or V̂ whose quantizer is the same, e.g. V̂ of KQV and QKQV at one budget.
+    /// Each result equals ``evaluate(_:on:)`` of that config alone, bit for bit.
+    public func evaluate(_ configs: [TrialConfig], on prepared: PreparedTrial) -> [MetricValues] {
+        var shared = SharedWork(engine: self, seed: prepared.seed, trial: prepared.trial)
+        return configs.map { config in
+            precondition(prepared.key == config.dataKey, "prepared trial does not match the config's data switches")
+            let (keyQuantizer, valueQuantizer) = shared.quantizers(config)
+            let keys = shared.reconstruction(prepared.data.keys, keyQuantizer, side: .key)
+            let values = shared.reconstruction(prepared.data.values, valueQuantizer, side: .value)
+            return TrialMetrics.compute(
+                data: prepared.data, reference: prepared.reference, keys: keys, values: values,
+                bitsK: keyQuantizer.effectiveBits(dim: config.dim),
+                bitsV: valueQuantizer.effectiveBits(dim: config.dim))
+        }
     }
 
     /// The K and V quantizers of a config for one (seed, trial): R and S depend only on seed, trial,
@@ -58,24 +72,102 @@ public struct TrialEngine: Sendable {
     public func quantizers(_ config: TrialConfig, seed: Int, trial: Int) -> (
         key: VectorQuantizer, value: VectorQuantizer
     ) {
-        let recipes = config.scheme.recipes
-        func side(_ recipe: Recipe, rotationRole: StreamRole, sketchRole: StreamRole) -> VectorQuantizer {
-            let rotation =
-                recipe.usesRotation
-                ? Rotation(
-                    kind: config.rotation, dim: config.dim,
-                    stream: RandomStream(seed: seed, trial: trial, role: rotationRole)) : nil
-            let sketch =
-                recipe.usesSketch
-                ? QJLSketch(
-                    kind: config.qjl, dim: config.dim, stream: RandomStream(seed: seed, trial: trial, role: sketchRole))
-                : nil
-            return VectorQuantizer(
-                recipe: recipe, config: config, rotation: rotation, sketch: sketch, codebooks: codebooks)
+        var shared = SharedWork(engine: self, seed: seed, trial: trial)
+        return shared.quantizers(config)
+    }
+}
+
+/// What the configs evaluated on one prepared trial share: R and S by (role, kind), and reconstructions
+/// by side and quantizer.
+private struct SharedWork {
+    enum Side: Hashable { case key, value }
+
+    /// Everything a reconstruction depends on besides the data: switches a recipe does not use are nil,
+    /// so that quantizers which differ only there share their result.
+    struct QuantizerIdentity: Hashable {
+        var side: Side
+        var recipe: Recipe
+        var bits: Int
+        var norms: NormPrecision
+        var codebook: CodebookLaw?
+        var baseline: Baseline?
+        var rotation: RotationKind?
+        var qjl: QJLKind?
+
+        init(_ q: VectorQuantizer, side: Side) {
+            self.side = side
+            recipe = q.recipe
+            bits = q.bits
+            norms = q.norms
+            codebook = q.codebook?.law
+            baseline = q.recipe == .baseline ? q.baseline : nil
+            rotation = q.rotation?.kind
+            qjl = q.sketch?.kind
         }
+    }
+
+    struct SketchIdentity: Hashable {
+        var role: StreamRole
+        var kind: QJLKind
+    }
+
+    struct RotationIdentity: Hashable {
+        var role: StreamRole
+        var kind: RotationKind
+    }
+
+    let engine: TrialEngine
+    let seed: Int
+    let trial: Int
+    var rotations: [RotationIdentity: Rotation] = [:]
+    var sketches: [SketchIdentity: QJLSketch] = [:]
+    var reconstructions: [QuantizerIdentity: Matrix] = [:]
+
+    init(engine: TrialEngine, seed: Int, trial: Int) {
+        self.engine = engine
+        self.seed = seed
+        self.trial = trial
+    }
+
+    mutating func quantizers(_ config: TrialConfig) -> (key: VectorQuantizer, value: VectorQuantizer) {
+        let recipes = config.scheme.recipes
         return (
-            side(recipes.key, rotationRole: .keyRotation, sketchRole: .keySketch),
-            side(recipes.value, rotationRole: .valueRotation, sketchRole: .valueSketch)
+            side(recipes.key, config, rotationRole: .keyRotation, sketchRole: .keySketch),
+            side(recipes.value, config, rotationRole: .valueRotation, sketchRole: .valueSketch)
         )
+    }
+
+    mutating func reconstruction(_ x: Matrix, _ quantizer: VectorQuantizer, side: Side) -> Matrix {
+        let identity = QuantizerIdentity(quantizer, side: side)
+        if let done = reconstructions[identity] { return done }
+        let result = quantizer.reconstruct(x)
+        reconstructions[identity] = result
+        return result
+    }
+
+    private mutating func side(
+        _ recipe: Recipe, _ config: TrialConfig, rotationRole: StreamRole, sketchRole: StreamRole
+    ) -> VectorQuantizer {
+        var rotation: Rotation?
+        if recipe.usesRotation {
+            let identity = RotationIdentity(role: rotationRole, kind: config.rotation)
+            if rotations[identity] == nil {
+                rotations[identity] = Rotation(
+                    kind: config.rotation, dim: config.dim,
+                    stream: RandomStream(seed: seed, trial: trial, role: rotationRole))
+            }
+            rotation = rotations[identity]
+        }
+        var sketch: QJLSketch?
+        if recipe.usesSketch {
+            let identity = SketchIdentity(role: sketchRole, kind: config.qjl)
+            if sketches[identity] == nil {
+                sketches[identity] = QJLSketch(
+                    kind: config.qjl, dim: config.dim, stream: RandomStream(seed: seed, trial: trial, role: sketchRole))
+            }
+            sketch = sketches[identity]
+        }
+        return VectorQuantizer(
+            recipe: recipe, config: config, rotation: rotation, sketch: sketch, codebooks: engine.codebooks)
     }
 }

@@ -149,9 +149,9 @@ public struct SweepExecutor: Sendable {
                     if isCancelled() { return ([], 0) }
                     let start = SweepExecutor.monotonicSeconds()
                     let prepared = PreparedTrial(key: unit.key, seed: unit.seed, trial: unit.trial)
-                    let results = unit.runs.map { run in
-                        TrialResult(
-                            runID: run.runID, trial: unit.trial, metrics: engine.evaluate(run.config, on: prepared))
+                    let metrics = engine.evaluate(unit.runs.map(\.config), on: prepared)
+                    let results = zip(unit.runs, metrics).map { run, values in
+                        TrialResult(runID: run.runID, trial: unit.trial, metrics: values)
                     }
                     return (results, SweepExecutor.monotonicSeconds() - start)
                 }

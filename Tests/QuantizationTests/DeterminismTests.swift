@@ -50,6 +50,44 @@ struct DeterminismTests {
         }
     }
 
+    @Test("a batch of configs on one prepared trial (shared R, S and reconstructions) equals each config alone")
+    func sharedBatch() {
+        var configs: [TrialConfig] = []
+        for scheme in Scheme.allCases {
+            for bits in [1, 2, 4] { configs.append(Self.config(scheme, bits: bits)) }
+        }
+        // Variants that must not share with the plain configs (or must, where a switch does not apply).
+        var c = Self.config(.QKQV, bits: 4)
+        c.qjl = .hadamard
+        configs.append(c)
+        c = Self.config(.KQV, bits: 4)
+        c.codebook = .gaussian
+        configs.append(c)
+        c = Self.config(.KQV, bits: 4)
+        c.rotation = .none
+        configs.append(c)
+        c = Self.config(.KQV, bits: 4)
+        c.norms = .f16
+        configs.append(c)
+        c = Self.config(.KV, bits: 4)
+        c.baseline = .kvUniform
+        configs.append(c)
+        c = Self.config(.KV, bits: 4)
+        c.rotation = .haar  // not used by KV: shares with the plain KV config
+        configs.append(c)
+        let engine = TrialEngine()
+        let prepared = PreparedTrial(key: configs[0].dataKey, seed: 4, trial: 2)
+        let batch = engine.evaluate(configs + configs.reversed(), on: prepared)
+        for (i, config) in (configs + configs.reversed()).enumerated() {
+            #expect(batch[i].bitwiseEqual(TrialEngine().run(config, seed: 4, trial: 2)), "config \(i)")
+        }
+        // The variants really differ from the plain config (no false sharing).
+        let plain = batch[configs.firstIndex { $0.scheme == .KQV && $0.bits == 4 }!]
+        for variant in configs.indices.dropLast().suffix(4) where configs[variant].scheme == .KQV {
+            #expect(!batch[variant].bitwiseEqual(plain), "variant \(variant)")
+        }
+    }
+
     @Test("data depend only on data switches, seed and trial")
     func dataPairing() {
         let a = Self.config(.KV, bits: 2)
