@@ -13,6 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
         discussion: """
             Each figure: warm-up, then repetitions; the median and the min–max are reported. Single thread \
             unless the name says otherwise. --quick uses fewer repetitions and skips the end-to-end paper sweep. \
+            --only runs some sections (e.g. --only kernels,trial; e2e runs even with --quick when named). \
             Build in release for meaningful numbers: swift run -c release kvlab bench
             """
     )
@@ -23,6 +24,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Output format: table or json.")
     var format: CodebookFormat = .table
 
+    @Option(
+        help: ArgumentHelp(
+            "Sections to run, comma-separated: kernels, trial, store, e2e (default: all; e2e not with --quick).",
+            valueName: "sections"))
+    var only: String?
+
     @Option(help: "Workers for the parallel figures (default: all cores).")
     var jobs: Int?
 
@@ -30,8 +37,21 @@ struct BenchCommand: AsyncParsableCommand {
         try await reportingErrors {
             let jobs = self.jobs ?? defaultJobs()
             guard jobs >= 1 else { throw CLIError.badInput("--jobs: \(jobs) must be ≥ 1") }
+            var sections = Set(Benchmarks.Section.allCases)
+            if quick { sections.remove(.e2e) }
+            if let only {
+                sections = []
+                for name in only.split(separator: ",", omittingEmptySubsequences: false) {
+                    let trimmed = name.trimmingCharacters(in: .whitespaces)
+                    guard let section = Benchmarks.Section(rawValue: trimmed) else {
+                        throw CLIError.badInput(
+                            "--only: unknown section '\(trimmed)'; use kernels, trial, store or e2e, comma-separated")
+                    }
+                    sections.insert(section)
+                }
+            }
             var bench = Benchmarks(repetitions: quick ? 3 : 7, jobs: jobs)
-            try await bench.runAll(endToEnd: !quick)
+            try await bench.run(sections)
             switch format {
             case .json: print(bench.json().rendered(pretty: true))
             case .table: print(bench.table())

@@ -75,12 +75,17 @@ struct Benchmarks {
         return c
     }
 
-    /// Runs every section.
-    mutating func runAll(endToEnd: Bool) async throws {
-        kernels()
-        try await trials()
-        try store()
-        if endToEnd { try await reproduce() }
+    /// The sections of the benchmark, in the order they run.
+    enum Section: String, CaseIterable {
+        case kernels, trial, store, e2e
+    }
+
+    /// Runs the given sections.
+    mutating func run(_ sections: Set<Section>) async throws {
+        if sections.contains(.kernels) { kernels() }
+        if sections.contains(.trial) { try await trials() }
+        if sections.contains(.store) { try store() }
+        if sections.contains(.e2e) { try await reproduce() }
     }
 
     // MARK: - Sections

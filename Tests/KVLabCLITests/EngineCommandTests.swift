@@ -94,4 +94,24 @@ struct TrialRecordTests {
         #expect(rows.first?["config_hash"] as? String == hash)
         #expect(rows.first?["kl"] as? Double == kl)
     }
+
+    @Test("bench --only kernels: the machine, every kernel figure with median within min–max; bad sections exit 2")
+    func bench() throws {
+        let r = try KVLabProcess.run(["bench", "--quick", "--only", "kernels", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try EngineCommandTests.json(r.stdout)
+        let machine = try #require(object["machine"] as? [String: Any])
+        #expect(machine["cores"] != nil && machine["engine"] as? String == "1")
+        let figures = try #require(object["figures"] as? [[String: Any]])
+        #expect(figures.count == 9)
+        for figure in figures {
+            #expect(figure["section"] as? String == "kernels")
+            let (median, low, high) = (figure["median"] as? Double, figure["min"] as? Double, figure["max"] as? Double)
+            #expect(median != nil && low! > 0 && low! <= median! && median! <= high!, "\(figure)")
+            #expect(figure["repetitions"] as? Int == 3)
+        }
+        let bad = try KVLabProcess.run(["bench", "--only", "kernels,disk"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("unknown section 'disk'"))
+    }
 }
