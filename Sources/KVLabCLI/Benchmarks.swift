@@ -92,11 +92,12 @@ struct Benchmarks {
 
     mutating func kernels() {
         let d = 128
-        let rows = 4096
+        // Quantizers encode and decode the standard trial's N = 1024 tokens per call (1 MB in, 1 MB out),
+        // as in the engine. The FWHT works on an L2-resident block (256 rows = 256 KB), as in the engine,
+        // where each row is transformed while it is in cache; a 4 MB matrix would measure the L3
+        // bandwidth, shared with whatever else runs on the host.
+        let rows = 1024
         let base = Self.randomMatrix(rows: rows, cols: d, seed: 1)
-        // The FWHT works on an L2-resident block (256 rows = 256 KB), as in the engine, where each row is
-        // transformed while it is in cache; a 4 MB matrix would measure the L3 bandwidth, shared with
-        // whatever else runs on the host.
         var block = Matrix(rows: 256, cols: d, storage: Array(base.storage[0..<(256 * d)]))
         rate("kernels", "FWHT d=128", unit: "rows/s") {
             for _ in 0..<16 { BenchmarkWorkloads.fwhtRows(&block) }
@@ -124,10 +125,9 @@ struct Benchmarks {
                 rotation: Rotation(kind: .wht3, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keyRotation)),
                 sketch: QJLSketch(kind: kind, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keySketch)),
                 codebooks: cache)
-            let small = Matrix(rows: 1024, cols: d, storage: Array(base.storage[0..<(1024 * d)]))
             rate("kernels", "TurboQuant_prod enc+dec b=4 qjl=\(kind.rawValue) wht3", unit: "vectors/s") {
-                _ = q.reconstruct(small)
-                return 1024
+                _ = q.reconstruct(base)
+                return rows
             }
         }
         let queries = Self.randomMatrix(rows: 64, cols: d, seed: 2)
