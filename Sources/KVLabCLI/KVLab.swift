@@ -35,6 +35,7 @@ public struct KVLab: AsyncParsableCommand {
         // A full file (ulimit -f) must be an I/O error (exit 3) from the start, not only once a command has
         // installed its SignalWatcher: migrations and planning write before that.
         signal(SIGXFSZ, SIG_IGN)
+        keepFreedMemory()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -50,5 +51,25 @@ public struct KVLab: AsyncParsableCommand {
             }
             Self.exit(withError: error)
         }
+    }
+
+    /// The engine allocates and frees blocks of about 1 MB per step (a trial's K̂, V̂, logits, …). With
+    /// glibc's defaults such blocks go back to the kernel when freed (mmap, or trimming of the heap top),
+    /// so every trial page-faulted and zeroed them again: about 10% of a standard trial. Keep freed memory
+    /// for reuse instead; the peak memory is unchanged.
+    ///
+    /// - Returns: whether both options were set (false where glibc's mallopt is not available).
+    @discardableResult
+    static func keepFreedMemory() -> Bool {
+        #if os(Linux)
+            // mallopt is declared in <malloc.h>, which Swift's Glibc module does not import; the option
+            // numbers are glibc's stable ABI (M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3).
+            typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
+            let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+            return mallopt(-3, 256 << 20) == 1 && mallopt(-1, 1 << 30) == 1
+        #else
+            return false
+        #endif
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import KVLabCLI
+
 @Suite("kvlab codebook and kvlab trial, end to end")
 struct EngineCommandTests {
     static func json(_ text: String) throws -> [String: Any] {
@@ -114,4 +116,11 @@ struct TrialRecordTests {
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("unknown section 'disk'"))
     }
+
+    #if os(Linux)
+        @Test("glibc's mallopt is found and takes kvlab's settings (mallopt returns 1 on success)")
+        func keepFreedMemory() {
+            #expect(KVLab.keepFreedMemory())
+        }
+    #endif
 }
