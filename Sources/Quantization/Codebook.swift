@@ -16,14 +16,15 @@ public struct Codebook: Sendable, Equatable {
     /// Normalised distortion D = d · E(t − Q(t))².
     public let mse: Double
     /// Encoder acceleration: a uniform grid of slots around the thresholds, each slot narrower than the
-    /// smallest gap between thresholds, so that a slot holds at most one threshold;
-    /// `lookup[k]` is the cell of the k-th slot's left end, and a value in the slot is in that cell or
-    /// the next. The guess is always verified against ``bounds``.
+    /// smallest gap between thresholds, so that a slot holds at most one threshold; `lookup[k]` is the
+    /// cell c of the k-th slot's left end, and a value in the slot is in cell c or c + 1.
     private let lookup: [Int32]
+    /// Per slot, five values: the bounds of cells c and c + 1 (low, middle, high; ±∞ beyond the
+    /// thresholds) and their two centroids. With them the cell and the centroid of a value follow from
+    /// its slot alone, and the guess is verified (low ≤ t < high) without a dependent lookup.
+    private let slotData: [Double]
     private let lookupOrigin: Double
     private let lookupScale: Double
-    /// The thresholds between −∞ and +∞ sentinels: cell c is [bounds[c], bounds[c + 1]).
-    private let bounds: [Double]
 
     /// Designs the codebook (see ``LloydMax``).
     ///
@@ -69,17 +70,25 @@ public struct Codebook: Sendable, Equatable {
             table[k] = Int32(cell)
         }
         lookup = table
-        bounds = [-Double.infinity] + cuts + [Double.infinity]
+        let bounds = [-Double.infinity] + cuts + [Double.infinity, Double.infinity]
+        var data: [Double] = []
+        data.reserveCapacity(5 * table.count)
+        for c in table.map({ Int($0) }) {
+            data += [bounds[c], bounds[c + 1], bounds[c + 2], centroids[c], centroids[min(c + 1, cuts.count)]]
+        }
+        slotData = data
     }
 
     /// The index of the cell containing t (threshold search; a value on a threshold goes up).
     ///
     /// - Complexity: O(1) for finite values (with at most ~65 000 slots), O(b) otherwise.
-    @inline(__always)
     public func encode(_ t: Double) -> Int {
         lookup.withUnsafeBufferPointer { table in
-            bounds.withUnsafeBufferPointer { bounds in
-                cell(of: t, table: table, bounds: bounds) ?? encodeBySearch(t)
+            slotData.withUnsafeBufferPointer { data in
+                let k = slot(of: t, last: table.count - 1)
+                let s = data.baseAddress! + 5 * k
+                guard s[0] <= t, t < s[2] else { return encodeBySearch(t) }
+                return Int(table[k]) + (t >= s[1] ? 1 : 0)
             }
         }
     }
@@ -88,32 +97,28 @@ public struct Codebook: Sendable, Equatable {
     ///
     /// - Complexity: O(count) for finite values.
     public func quantize(_ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int) {
-        lookup.withUnsafeBufferPointer { table in
-            bounds.withUnsafeBufferPointer { bounds in
-                centroids.withUnsafeBufferPointer { levels in
-                    for j in 0..<count {
-                        let t = x[j]
-                        out[j] = levels[cell(of: t, table: table, bounds: bounds) ?? encodeBySearch(t)]
-                    }
+        slotData.withUnsafeBufferPointer { data in
+            guard let base = data.baseAddress else { return }
+            let last = data.count / 5 - 1
+            for j in 0..<count {
+                let t = x[j]
+                let s = base + 5 &* slot(of: t, last: last)
+                let upper = t >= s[1]
+                if s[0] <= t && t < s[2] {
+                    out[j] = upper ? s[4] : s[3]
+                } else {
+                    out[j] = centroids[encodeBySearch(t)]
                 }
             }
         }
     }
 
-    /// The lookup guess (values beyond the grid take its end slots), corrected by one step and verified;
-    /// nil for NaN and ±∞ or when the check fails, where the caller searches.
+    /// The grid slot of t, clamped to 0…last (NaN and +∞ go to the last slot, −∞ to the first: the
+    /// verification against the slot's bounds then sends NaN and +∞ to the search).
     @inline(__always)
-    private func cell(
-        of t: Double, table: UnsafeBufferPointer<Int32>, bounds: UnsafeBufferPointer<Double>
-    ) -> Int? {
-        guard t.isFinite else { return nil }
+    private func slot(of t: Double, last: Int) -> Int {
         let position = (t - lookupOrigin) * lookupScale
-        let last = table.count &- 1
-        let slot = position < 0 ? 0 : position < Double(last) ? Int(position) : last
-        var cell = Int(table[slot])
-        if t >= bounds[cell &+ 1] { cell &+= 1 }
-        guard bounds[cell] <= t, t < bounds[cell &+ 1] else { return nil }
-        return cell
+        return position < 0 ? 0 : position < Double(last) ? Int(position) : last
     }
 
     /// The cell of t by binary search over the thresholds (the reference encoder; also handles values
