@@ -103,12 +103,13 @@ public final class Store: Sendable {
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` on any other error, or when SQLite is still busy
     ///   after ``busyTimeout`` seconds.
     private static func openPool(path: String, mode: Mode) throws(StoreError) -> DatabasePool {
-        let deadline = Date().addingTimeInterval(busyTimeout)
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(busyTimeout))
         var pause: TimeInterval = 0.002
         while true {
             do {
                 return try DatabasePool(path: path, configuration: configuration(mode))
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && clock.now < deadline {
                 Thread.sleep(forTimeInterval: pause)
                 pause = min(pause * 2, 0.1)
             } catch {

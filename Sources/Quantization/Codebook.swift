@@ -15,9 +15,10 @@ public struct Codebook: Sendable, Equatable {
     public let thresholds: [Double]
     /// Normalised distortion D = d · E(t − Q(t))².
     public let mse: Double
-    /// Encoder acceleration: a uniform grid of slots around the thresholds, each slot narrower than the
-    /// smallest gap between thresholds, so that a slot holds at most one threshold; `lookup[k]` is the
-    /// cell c of the k-th slot's left end, and a value in the slot is in cell c or c + 1.
+    /// Encoder acceleration: a uniform grid of slots around the thresholds, each slot half the smallest
+    /// gap between thresholds wide (unless that needs more than ~65 000 slots, which no codebook of b ≤ 8
+    /// does: b = 8 needs about 1 000), so that a slot holds at most one threshold; `lookup[k]` is the cell
+    /// c of the k-th slot's left end, and a value in the slot is in cell c or c + 1 (always verified).
     private let lookup: [Int32]
     /// Per slot, five values: the bounds of cells c and c + 1 (low, middle, high; ±∞ beyond the
     /// thresholds) and their two centroids. With them the cell and the centroid of a value follow from

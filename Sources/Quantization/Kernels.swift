@@ -1,12 +1,13 @@
 /// The hot numeric kernels: concrete `Double` loops over unsafe buffers, no allocation.
 ///
-/// This is the one audited unsafe place of the engine. Every kernel has two bodies that perform exactly
-/// the same IEEE operations in the same order: ``Scalar`` (plain loops) and ``Vector`` (SIMD lanes and
-/// register blocking). Optimised builds call ``Vector``; debug builds (-Onone), where SIMD types are
-/// unspecialised generic code and ~50× slower, call ``Scalar``. Both bodies are compiled in every build,
-/// and KernelTests compare each of them bit for bit with plain reference code, so the suite checks the
-/// vector bodies even in a debug build, and results never depend on the build configuration. Summation
-/// order is fixed (never depends on threads), so results are bit-reproducible.
+/// This is the one audited unsafe place of the engine. The inner kernels (dot, dot4, axpy, accumulate,
+/// fwht) have two bodies that perform exactly the same IEEE operations in the same order: ``Scalar``
+/// (plain loops) and ``Vector`` (SIMD lanes and register blocking); matVec, matTVec and norm are built on
+/// them. Optimised builds call ``Vector``; debug builds (-Onone), where SIMD types are unspecialised
+/// generic code and many times slower, call ``Scalar``. Both bodies are compiled in every build, and
+/// KernelTests compare each of them bit for bit with plain reference code, so the suite checks the
+/// vector bodies even in a debug build (the engine-level tests of a debug build run the scalar bodies).
+/// Summation order is fixed (never depends on threads), so results are bit-reproducible.
 enum Kernels {
     /// Dot product ⟨a, b⟩ of `n` values, with four fixed partial sums (lane k sums the products at
     /// indices ≡ k mod 4, combined as (s₀ + s₁) + (s₂ + s₃)).

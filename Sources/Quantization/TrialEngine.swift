@@ -55,15 +55,18 @@ public struct TrialEngine: Sendable {
     /// Each result equals ``evaluate(_:on:)`` of that config alone, bit for bit.
     public func evaluate(_ configs: [TrialConfig], on prepared: PreparedTrial) -> [MetricValues] {
         var shared = SharedWork(engine: self, seed: prepared.seed, trial: prepared.trial)
-        return configs.map { config in
+        let quantizers = configs.map { config in
             precondition(prepared.key == config.dataKey, "prepared trial does not match the config's data switches")
-            let (keyQuantizer, valueQuantizer) = shared.quantizers(config)
-            let keys = shared.reconstruction(prepared.data.keys, keyQuantizer, side: .key)
-            let values = shared.reconstruction(prepared.data.values, valueQuantizer, side: .value)
+            return shared.quantizers(config)
+        }
+        shared.planUses(quantizers)
+        return zip(configs, quantizers).map { config, quantizer in
+            let keys = shared.reconstruction(prepared.data.keys, quantizer.key, side: .key)
+            let values = shared.reconstruction(prepared.data.values, quantizer.value, side: .value)
             return TrialMetrics.compute(
                 data: prepared.data, reference: prepared.reference, keys: keys, values: values,
-                bitsK: keyQuantizer.effectiveBits(dim: config.dim),
-                bitsV: valueQuantizer.effectiveBits(dim: config.dim))
+                bitsK: quantizer.key.effectiveBits(dim: config.dim),
+                bitsV: quantizer.value.effectiveBits(dim: config.dim))
         }
     }
 
@@ -78,8 +81,9 @@ public struct TrialEngine: Sendable {
 }
 
 /// What the configs evaluated on one prepared trial share: R and S by (role, kind), and reconstructions
-/// by side and quantizer.
-private struct SharedWork {
+/// by side and quantizer. A reconstruction is kept only while a later config still needs it, so memory
+/// stays at the reconstructions that are actually shared, however many configs a batch has.
+struct SharedWork {
     enum Side: Hashable { case key, value }
 
     /// Everything a reconstruction depends on besides the data: switches a recipe does not use are nil,
@@ -122,6 +126,8 @@ private struct SharedWork {
     var rotations: [RotationIdentity: Rotation] = [:]
     var sketches: [SketchIdentity: QJLSketch] = [:]
     var reconstructions: [QuantizerIdentity: Matrix] = [:]
+    /// Uses still to come per identity (from ``planUses(_:)``); identities not planned count as one use.
+    var remainingUses: [QuantizerIdentity: Int] = [:]
 
     init(engine: TrialEngine, seed: Int, trial: Int) {
         self.engine = engine
@@ -137,11 +143,25 @@ private struct SharedWork {
         )
     }
 
+    /// Counts how often each reconstruction will be asked for.
+    mutating func planUses(_ quantizers: [(key: VectorQuantizer, value: VectorQuantizer)]) {
+        for q in quantizers {
+            remainingUses[QuantizerIdentity(q.key, side: .key), default: 0] += 1
+            remainingUses[QuantizerIdentity(q.value, side: .value), default: 0] += 1
+        }
+    }
+
+    /// The reconstruction of x by `quantizer`: computed once, kept until its last planned use.
     mutating func reconstruction(_ x: Matrix, _ quantizer: VectorQuantizer, side: Side) -> Matrix {
         let identity = QuantizerIdentity(quantizer, side: side)
-        if let done = reconstructions[identity] { return done }
+        let left = (remainingUses[identity] ?? 1) - 1
+        remainingUses[identity] = left
+        if let done = reconstructions[identity] {
+            if left <= 0 { reconstructions[identity] = nil }
+            return done
+        }
         let result = quantizer.reconstruct(x)
-        reconstructions[identity] = result
+        if left > 0 { reconstructions[identity] = result }
         return result
     }
 

@@ -81,11 +81,30 @@ struct DeterminismTests {
         for (i, config) in (configs + configs.reversed()).enumerated() {
             #expect(batch[i].bitwiseEqual(TrialEngine().run(config, seed: 4, trial: 2)), "config \(i)")
         }
-        // The variants really differ from the plain config (no false sharing).
-        let plain = batch[configs.firstIndex { $0.scheme == .KQV && $0.bits == 4 }!]
-        for variant in configs.indices.dropLast().suffix(4) where configs[variant].scheme == .KQV {
-            #expect(!batch[variant].bitwiseEqual(plain), "variant \(variant)")
+        // Each variant (indices 9…14) against the plain config of its scheme at 4 bits: the five that change
+        // a switch the scheme uses differ (no false sharing); KV with another rotation equals plain KV.
+        func plain(_ scheme: Scheme) -> MetricValues {
+            batch[configs.firstIndex { $0.scheme == scheme && $0.bits == 4 }!]
         }
+        for variant in 9..<14 {
+            #expect(!batch[variant].bitwiseEqual(plain(configs[variant].scheme)), "variant \(variant)")
+        }
+        #expect(batch[14].bitwiseEqual(plain(.KV)))
+        // Only reconstructions still needed by a later config stay cached.
+        let engine2 = TrialEngine()
+        var shared = SharedWork(engine: engine2, seed: 4, trial: 2)
+        let quantizers = configs.map { shared.quantizers($0) }
+        shared.planUses(quantizers)
+        var largest = 0
+        for q in quantizers {
+            _ = shared.reconstruction(prepared.data.keys, q.key, side: .key)
+            _ = shared.reconstruction(prepared.data.values, q.value, side: .value)
+            largest = max(largest, shared.reconstructions.count)
+        }
+        #expect(shared.reconstructions.isEmpty)
+        // Most at once, right after KQV at 4 bits: K̂ and V̂ of KV at 4 bits (used again by the last config)
+        // and V̂ of KQV at 1, 2 and 4 bits (used again by QKQV).
+        #expect(largest == 5)
     }
 
     @Test("data depend only on data switches, seed and trial")
