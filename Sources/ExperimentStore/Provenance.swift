@@ -54,7 +54,8 @@ public struct Provenance: Sendable, Equatable {
         let info = ProcessInfo.processInfo
         return Provenance(
             kvlabVersion: kvlabVersion, engineVersion: Engine.version, gitCommit: gitCommit,
-            swiftVersion: compilerVersion, os: "\(osName) \(info.operatingSystemVersionString)", arch: archName,
+            swiftVersion: compilerVersion, os: "\(osName) \(info.operatingSystemVersionString)",
+            arch: archName + (mathLibraryVariant(environment: info.environment).map { "; glibc libm: \($0)" } ?? ""),
             host: info.hostName, pid: Int(info.processIdentifier), command: command, startedAt: Store.now())
     }
 
@@ -86,6 +87,44 @@ public struct Provenance: Sendable, Equatable {
         #else
             return "unknown"
         #endif
+    }
+
+    /// Which code path glibc's math library takes on this machine (x86-64 Linux), or nil elsewhere.
+    ///
+    /// glibc picks, when the program starts, variants of exp, log, sin, cos, … by CPU: "fma" (FMA and
+    /// AVX2), "fma4", or "no fma" (the SSE2 and AVX variants, which compute the same). The variants can
+    /// differ in the last bit, and the engine's numbers with them: runs computed on machines with
+    /// different variants are not bit-identical (the engine is otherwise deterministic). The choice
+    /// follows the CPU flags, unless `GLIBC_TUNABLES` turns FMA or AVX2 off.
+    ///
+    /// - Parameters:
+    ///   - environment: the process environment (for `GLIBC_TUNABLES`).
+    ///   - cpuFlags: the CPU flags (default: the `flags` line of /proc/cpuinfo).
+    static func mathLibraryVariant(environment: [String: String], cpuFlags: Set<String>? = nil) -> String? {
+        #if os(Linux) && arch(x86_64)
+            guard let flags = cpuFlags ?? cpuInfoFlags() else { return nil }
+            let hwcaps =
+                (environment["GLIBC_TUNABLES"] ?? "").split(separator: ":")
+                .first { $0.hasPrefix("glibc.cpu.hwcaps=") }
+                .map { $0.dropFirst("glibc.cpu.hwcaps=".count).split(separator: ",").map(String.init) } ?? []
+            func usable(_ flag: String, _ feature: String) -> Bool {
+                flags.contains(flag) && !hwcaps.contains("-" + feature)
+            }
+            if usable("fma", "FMA") && usable("avx2", "AVX2") { return "fma" }
+            if usable("fma4", "FMA4") { return "fma4" }
+            return "no fma"
+        #else
+            return nil
+        #endif
+    }
+
+    /// The CPU flags of the first processor in /proc/cpuinfo, or nil when it cannot be read.
+    static func cpuInfoFlags() -> Set<String>? {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+            let colon = line.firstIndex(of: ":")
+        else { return nil }
+        return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
     }
 
     /// The CPU architecture.
