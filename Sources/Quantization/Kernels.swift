@@ -6,7 +6,8 @@
 /// them. Optimised builds call ``Vector``; debug builds (-Onone), where SIMD types are unspecialised
 /// generic code and many times slower, call ``Scalar``. Both bodies are compiled in every build, and
 /// KernelTests compare each of them bit for bit with plain reference code, so the suite checks the
-/// vector bodies even in a debug build (the engine-level tests of a debug build run the scalar bodies).
+/// vector bodies even in a debug build (the engine-level tests of a debug build run the scalar bodies;
+/// CI checks the release build's engine output with `scripts/golden/engine.sh --check`).
 /// Summation order is fixed (never depends on threads), so results are bit-reproducible.
 enum Kernels {
     /// Dot product ⟨a, b⟩ of `n` values, with four fixed partial sums (lane k sums the products at

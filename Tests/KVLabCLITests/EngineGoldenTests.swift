@@ -4,7 +4,8 @@ import Testing
 /// Pins the engine's numbers: `kvlab trial` must print exactly the JSON that engine 1 printed when these
 /// files were made (`EngineGolden/cases.txt` lists the arguments; the files come from commit 1606b02, a
 /// debug build, before the kernels were reworked for speed). Any change to a stored number shows up here
-/// and needs a new engine version and new files (see `scripts/golden/engine.sh`).
+/// and needs a new engine version and new files (see `scripts/golden/engine.sh`, which `.ci/run` also
+/// uses to check the release build).
 @Suite("engine golden values")
 struct EngineGoldenTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

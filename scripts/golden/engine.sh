@@ -1,12 +1,32 @@
 #!/usr/bin/env bash
-# Regenerates Tests/KVLabCLITests/EngineGolden/*.json from cases.txt with the given kvlab binary.
-# Only after a deliberate change of the engine's numbers (with an Engine.version bump):
-#   scripts/golden/engine.sh .build/debug/kvlab
+# The engine's pinned outputs: Tests/KVLabCLITests/EngineGolden/*.json, one per line of cases.txt.
+#   scripts/golden/engine.sh --check PATH-TO-KVLAB   compare `kvlab trial` with the files (CI runs this
+#                                                    with the release build; the test suite checks debug)
+#   scripts/golden/engine.sh PATH-TO-KVLAB           regenerate the files, only after a deliberate change
+#                                                    of the engine's numbers (with an Engine.version bump)
 set -euo pipefail
-kvlab=${1:?usage: scripts/golden/engine.sh PATH-TO-KVLAB}
+check=0
+if [[ "${1:-}" == "--check" ]]; then
+    check=1
+    shift
+fi
+kvlab=${1:?usage: scripts/golden/engine.sh [--check] PATH-TO-KVLAB}
 dir="$(dirname "$0")/../../Tests/KVLabCLITests/EngineGolden"
+failed=0
 while IFS='|' read -r name args; do
     # shellcheck disable=SC2086  # the arguments are space-separated on purpose
-    "$kvlab" trial $args --format json >"$dir/$name.json"
+    if ((check)); then
+        if ! "$kvlab" trial $args --format json | cmp -s - "$dir/$name.json"; then
+            echo "engine golden: $name differs from $dir/$name.json (kvlab trial $args)" >&2
+            failed=1
+        fi
+    else
+        "$kvlab" trial $args --format json >"$dir/$name.json"
+    fi
 done <"$dir/cases.txt"
-echo "wrote $(wc -l <"$dir/cases.txt") files to $dir"
+if ((check)); then
+    ((failed == 0)) || exit 1
+    echo "engine golden: $(wc -l <"$dir/cases.txt") configs identical ($kvlab)"
+else
+    echo "wrote $(wc -l <"$dir/cases.txt") files to $dir"
+fi
