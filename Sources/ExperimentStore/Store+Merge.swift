@@ -5,7 +5,9 @@ extension Store {
     /// Merges another kvlab database into this one by natural keys (config hash, seed, engine version,
     /// trial, metric): idempotent and order-independent. A trial stored in both with different values is
     /// reported and the output's value is kept (never overwritten). Runs complete in the output are marked
-    /// done (summaries recomputed); sweep records and memberships are merged by sweep name.
+    /// done (summaries recomputed); sweep records and memberships are merged by sweep name. The input's
+    /// provenance rows are copied (an identical row already in the output is reused) and new runs and
+    /// trials keep pointing at the process that computed them.
     ///
     /// - Parameters:
     ///   - input: an open read-only store (a shard).
@@ -18,25 +20,37 @@ extension Store {
             var seed: Int
             var engineVersion: Int
             var trialsPlanned: Int
+            var provenanceID: Int64?
         }
-        let (configs, runs, sweeps, membership) = try input.read { db in
+        let (configs, runs, sweeps, membership, provenance) = try input.read { db in
             let configs = try String.fetchAll(db, sql: "SELECT config_hash FROM configs").compactMap {
                 try Store.config(hash: $0, in: db)
             }
             let runs = try Row.fetchAll(
-                db, sql: "SELECT id, config_hash, seed, engine_version, trials_planned FROM runs ORDER BY id"
-            ).map { InputRun(id: $0[0], configHash: $0[1], seed: $0[2], engineVersion: $0[3], trialsPlanned: $0[4]) }
+                db,
+                sql: "SELECT id, config_hash, seed, engine_version, trials_planned, provenance_id FROM runs ORDER BY id"
+            ).map {
+                InputRun(
+                    id: $0[0], configHash: $0[1], seed: $0[2], engineVersion: $0[3], trialsPlanned: $0[4],
+                    provenanceID: $0[5])
+            }
             let sweeps = try Row.fetchAll(db, sql: "SELECT name, spec, spec_hash FROM sweeps ORDER BY id").map {
                 (name: $0[0] as String, spec: $0[1] as String, hash: $0[2] as String)
             }
             let membership = try Row.fetchAll(
                 db, sql: "SELECT s.name, sr.run_id FROM sweep_runs sr JOIN sweeps s ON s.id = sr.sweep_id"
             ).map { (name: $0[0] as String, runID: $0[1] as Int64) }
-            return (configs, runs, sweeps, membership)
+            let provenance = try Row.fetchAll(
+                db, sql: "SELECT id, \(Store.provenanceColumns.joined(separator: ", ")) FROM provenance ORDER BY id")
+            return (configs, runs, sweeps, membership, provenance)
         }
         report.inputs += 1
         var idMap: [Int64: Int64] = [:]
+        var provenanceMap: [Int64: Int64] = [:]
         try write { db in
+            for row in provenance {
+                provenanceMap[row[0]] = try Store.copyProvenance(row, in: db)
+            }
             for config in configs {
                 let hash = try config.configHash()
                 if try Store.config(hash: hash, in: db) == nil { report.newConfigs += 1 }
@@ -49,6 +63,11 @@ extension Store {
                     configHash: run.configHash, seed: run.seed, trialsPlanned: run.trialsPlanned,
                     engineVersion: run.engineVersion, in: db)
                 if before == nil { report.newRuns += 1 }
+                if let source = run.provenanceID, let mapped = provenanceMap[source] {
+                    try db.execute(
+                        sql: "UPDATE runs SET provenance_id = ? WHERE id = ? AND provenance_id IS NULL",
+                        arguments: [mapped, id])
+                }
                 idMap[run.id] = id
             }
             for sweep in sweeps {
@@ -70,11 +89,21 @@ extension Store {
         }
         for run in runs {
             guard let outID = idMap[run.id] else { continue }
-            let trials = try input.read { db in try Store.trials(runID: run.id, in: db) }
+            let (trials, trialProvenance) = try input.read { db in
+                let sources = try Row.fetchAll(
+                    db, sql: "SELECT trial, provenance_id FROM trials WHERE run_id = ?", arguments: [run.id])
+                return (
+                    try Store.trials(runID: run.id, in: db),
+                    Dictionary(uniqueKeysWithValues: sources.map { ($0[0] as Int, $0[1] as Int64?) })
+                )
+            }
             try write { db in
                 for t in trials {
                     do {
-                        let added = try Store.insertTrials(runID: outID, [(t.trial, t.metrics)], in: db)
+                        let source = trialProvenance[t.trial] ?? nil
+                        let added = try Store.insertTrials(
+                            runID: outID, [(t.trial, t.metrics)], provenanceID: source.flatMap { provenanceMap[$0] },
+                            in: db)
                         if added == 1 { report.newTrials += 1 } else { report.identicalTrials += 1 }
                     } catch StoreError.conflictingTrial(_, let trial, let metric, let stored, let new) {
                         report.conflicts.append(

@@ -26,4 +26,29 @@ extension Store {
     public func recordProvenance(_ provenance: Provenance) throws -> Int64 {
         try write { db in try Store.recordProvenance(provenance, in: db) }
     }
+
+    /// The columns of a provenance row besides its id, in table order.
+    static let provenanceColumns = [
+        "kvlab_version", "engine_version", "git_commit", "swift_version", "os", "arch", "host", "pid", "command",
+        "started_at",
+    ]
+
+    /// Copies a provenance row of another database (id first, then ``provenanceColumns``) into this one,
+    /// reusing an identical row (a database merged twice gains no duplicates).
+    ///
+    /// - Returns: the row's id in this database.
+    static func copyProvenance(_ row: Row, in db: Database) throws -> Int64 {
+        let values = (1...provenanceColumns.count).map { row[$0] as DatabaseValue }
+        let match = provenanceColumns.map { "\($0) IS ?" }.joined(separator: " AND ")
+        if let id = try Int64.fetchOne(
+            db, sql: "SELECT id FROM provenance WHERE \(match) LIMIT 1", arguments: StatementArguments(values))
+        {
+            return id
+        }
+        let placeholders = Array(repeating: "?", count: provenanceColumns.count).joined(separator: ", ")
+        try db.execute(
+            sql: "INSERT INTO provenance (\(provenanceColumns.joined(separator: ", "))) VALUES (\(placeholders))",
+            arguments: StatementArguments(values))
+        return db.lastInsertedRowID
+    }
 }

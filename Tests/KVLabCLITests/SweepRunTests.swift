@@ -242,5 +242,18 @@ struct SweepRunTests {
         let second = try KVLabProcess.run(["merge", "--into", merged.path] + shards)
         #expect(second.stdout.contains("0 new trials"))
         #expect(try Self.dump(merged) == Self.dump(reference))
+        // Provenance survives the merge: one row per shard process (none added by merging twice), and every
+        // run and trial points at the shard process that computed it.
+        let provenance = try KVLabProcess.run([
+            "sql", "--db", merged.path, "--format", "csv",
+            """
+            SELECT (SELECT count(*) FROM provenance),
+                (SELECT count(*) FROM provenance WHERE command LIKE '%--shard%'),
+                (SELECT count(*) FROM runs WHERE provenance_id IS NULL),
+                (SELECT count(*) FROM trials WHERE provenance_id IS NULL),
+                (SELECT count(*) FROM trials t JOIN runs r ON r.id = t.run_id WHERE t.provenance_id <> r.provenance_id)
+            """,
+        ])
+        #expect(provenance.stdout.split(separator: "\n").last == "3,3,0,0,0", "\(provenance.stdout)")
     }
 }
