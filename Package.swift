@@ -74,11 +74,12 @@ let package = Package(
         .testTarget(
             name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization"],
             exclude: ["Fixtures", "schema.golden.sql"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore", "Statistics"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore", "Quantization", "Statistics"]),
         .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI", "kvlab"], exclude: ["EngineGolden"]),
         .testTarget(
-            name: "ReliabilityTests", dependencies: ["kvlab", "ExperimentStore", "Sweeps", "Claims", "Quantization"]
+            name: "ReliabilityTests",
+            dependencies: ["kvlab", "ExperimentStore", "Sweeps", "Claims", "Quantization", "Statistics"]
         ),
     ]
 )

@@ -111,7 +111,20 @@ public enum CompareEngine {
     /// values (not of the data, so that reruns on the same data agree and groups have distinct streams).
     static func bootstrapSeed(_ request: CompareRequest, group: [SQLValue]) -> UInt64 {
         let parts = [request.metric.rawValue, request.a.rawValue, request.b.rawValue] + request.by
-        return CompareRandom.seed(for: parts.joined(separator: "\u{1f}") + "\u{1e}" + groupJSON(request, group))
+        return seed(for: parts.joined(separator: "\u{1f}") + "\u{1e}" + groupJSON(request, group))
+    }
+
+    /// The seed of the bootstrap generator (``SplitMix64``) for a text: its 64-bit FNV-1a hash.
+    ///
+    /// - Parameter key: text naming the comparison and its group.
+    /// - Returns: the hash.
+    static func seed(for key: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
     }
 
     /// The group's `--by` values as a JSON object, e.g. `{"bits":4,"distribution":"t3"}`.

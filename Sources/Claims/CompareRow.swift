@@ -67,7 +67,7 @@ public struct CompareRow: Sendable, Equatable {
         meanA = n == 0 ? .nan : a.reduce(0, +) / Double(n)
         meanB = n == 0 ? .nan : b.reduce(0, +) / Double(n)
         ratio = meanB / meanA
-        var generator = CompareRandom(seed: bootstrapSeed)
+        var generator = SplitMix64(seed: bootstrapSeed)
         let bootstrap = Bootstrap.ratioOfMeans(
             a, b, confidence: 1 - alpha, resamples: resamples, using: &generator)
         ratioCILow = bootstrap.bcaLow

@@ -1,3 +1,5 @@
+import Statistics
+
 /// The role of a random stream inside one trial.
 ///
 /// Every random quantity of a trial comes from its own stream keyed by (seed, trial, role), so any trial
@@ -39,14 +41,14 @@ public struct RandomStream: Sendable {
     ///   - trial: the trial index (0, 1, 2, …).
     ///   - role: what the stream is used for.
     public init(seed: UInt64, trial: UInt64, role: StreamRole) {
-        var key = RandomStream.mix(seed &+ 0x9E37_79B9_7F4A_7C15)
-        key = RandomStream.mix(key ^ (trial &* 0xD1B5_4A32_D192_ED03 &+ 0x8CB9_2BA7_2F3D_8DD7))
-        key = RandomStream.mix(key ^ (role.rawValue &* 0xAEF1_7502_108E_F2D9 &+ 0x94D0_49BB_1331_11EB))
-        var sm = key
-        s0 = RandomStream.splitMixNext(&sm)
-        s1 = RandomStream.splitMixNext(&sm)
-        s2 = RandomStream.splitMixNext(&sm)
-        s3 = RandomStream.splitMixNext(&sm)
+        var key = SplitMix64.mix(seed &+ 0x9E37_79B9_7F4A_7C15)
+        key = SplitMix64.mix(key ^ (trial &* 0xD1B5_4A32_D192_ED03 &+ 0x8CB9_2BA7_2F3D_8DD7))
+        key = SplitMix64.mix(key ^ (role.rawValue &* 0xAEF1_7502_108E_F2D9 &+ 0x94D0_49BB_1331_11EB))
+        var sm = SplitMix64(seed: key)
+        s0 = sm.next()
+        s1 = sm.next()
+        s2 = sm.next()
+        s3 = sm.next()
         if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
         spareGaussian = nil
     }
@@ -54,20 +56,6 @@ public struct RandomStream: Sendable {
     /// The stream of one (seed, trial, role) with signed seed and trial as stored in the database.
     public init(seed: Int, trial: Int, role: StreamRole) {
         self.init(seed: UInt64(bitPattern: Int64(seed)), trial: UInt64(bitPattern: Int64(trial)), role: role)
-    }
-
-    /// The SplitMix64 finaliser (a bijective 64-bit mixer).
-    @inlinable
-    static func mix(_ z0: UInt64) -> UInt64 {
-        var z = z0
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    private static func splitMixNext(_ state: inout UInt64) -> UInt64 {
-        state = state &+ 0x9E37_79B9_7F4A_7C15
-        return mix(state)
     }
 
     /// The next 64 random bits (xoshiro256**).

@@ -100,7 +100,7 @@ struct CompareTests {
         #expect(first.rows == second.rows)
         let four = first.rows[1]
         let request = first.request
-        var generator = CompareRandom(seed: CompareEngine.bootstrapSeed(request, group: [.integer(4)]))
+        var generator = SplitMix64(seed: CompareEngine.bootstrapSeed(request, group: [.integer(4)]))
         let expected = Bootstrap.ratioOfMeans(Self.a, Self.b4, confidence: 0.9, using: &generator)
         #expect(four.ratioCILow == expected.bcaLow && four.ratioCIHigh == expected.bcaHigh)
         #expect(four.ratioCILow < four.ratio && four.ratio < four.ratioCIHigh)

@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 import Testing
 
 /// Faults around the database file: a full disk, read-only files and directories, a removed WAL, the file

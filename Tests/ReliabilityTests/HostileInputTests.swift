@@ -1,6 +1,7 @@
 import Claims
 import ExperimentStore
 import Foundation
+import Statistics
 import Sweeps
 import Testing
 

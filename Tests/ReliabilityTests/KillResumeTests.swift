@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 import Testing
 
 /// kill -9 at seeded random moments, then resume: the result equals an uninterrupted run.

@@ -1,3 +1,5 @@
+import Statistics
+
 /// Random text mutations for fuzzing sweep specs and claim files: character and line edits, value swaps,
 /// control characters and invalid UTF-8.
 enum Mutator {

@@ -1,6 +1,7 @@
 import ExperimentStore
 import Foundation
 import Quantization
+import Statistics
 import Testing
 
 /// Numerical edge cases through the engine: every metric is finite, or a NaN the store keeps as NaN
