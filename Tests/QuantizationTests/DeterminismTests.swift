@@ -57,24 +57,17 @@ struct DeterminismTests {
             for bits in [1, 2, 4] { configs.append(Self.config(scheme, bits: bits)) }
         }
         // Variants that must not share with the plain configs (or must, where a switch does not apply).
-        var c = Self.config(.QKQV, bits: 4)
-        c.qjl = .hadamard
-        configs.append(c)
-        c = Self.config(.KQV, bits: 4)
-        c.codebook = .gaussian
-        configs.append(c)
-        c = Self.config(.KQV, bits: 4)
-        c.rotation = .none
-        configs.append(c)
-        c = Self.config(.KQV, bits: 4)
-        c.norms = .f16
-        configs.append(c)
-        c = Self.config(.KV, bits: 4)
-        c.baseline = .kvUniform
-        configs.append(c)
-        c = Self.config(.KV, bits: 4)
-        c.rotation = .haar  // not used by KV: shares with the plain KV config
-        configs.append(c)
+        func variant(_ scheme: Scheme, _ change: (inout TrialConfig) -> Void) -> TrialConfig {
+            var c = Self.config(scheme, bits: 4)
+            change(&c)
+            return c
+        }
+        configs += [
+            variant(.QKQV) { $0.qjl = .hadamard }, variant(.KQV) { $0.codebook = .gaussian },
+            variant(.KQV) { $0.rotation = .none }, variant(.KQV) { $0.norms = .f16 },
+            variant(.KV) { $0.baseline = .kvUniform },
+            variant(.KV) { $0.rotation = .haar },  // not used by KV: shares with the plain KV config
+        ]
         let engine = TrialEngine()
         let prepared = PreparedTrial(key: configs[0].dataKey, seed: 4, trial: 2)
         let batch = engine.evaluate(configs + configs.reversed(), on: prepared)
