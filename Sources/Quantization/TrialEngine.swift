@@ -165,28 +165,31 @@ struct SharedWork {
         return result
     }
 
+    /// The cached value for `key`, made and stored on first use.
+    private static func cached<Key: Hashable, Value>(
+        _ cache: inout [Key: Value], _ key: Key, _ make: () -> Value
+    ) -> Value {
+        if let value = cache[key] { return value }
+        let value = make()
+        cache[key] = value
+        return value
+    }
+
     private mutating func side(
         _ recipe: Recipe, _ config: TrialConfig, rotationRole: StreamRole, sketchRole: StreamRole
     ) -> VectorQuantizer {
-        var rotation: Rotation?
-        if recipe.usesRotation {
-            let identity = RotationIdentity(role: rotationRole, kind: config.rotation)
-            if rotations[identity] == nil {
-                rotations[identity] = Rotation(
-                    kind: config.rotation, dim: config.dim,
-                    stream: RandomStream(seed: seed, trial: trial, role: rotationRole))
-            }
-            rotation = rotations[identity]
-        }
-        var sketch: QJLSketch?
-        if recipe.usesSketch {
-            let identity = SketchIdentity(role: sketchRole, kind: config.qjl)
-            if sketches[identity] == nil {
-                sketches[identity] = QJLSketch(
-                    kind: config.qjl, dim: config.dim, stream: RandomStream(seed: seed, trial: trial, role: sketchRole))
-            }
-            sketch = sketches[identity]
-        }
+        let (seed, trial, dim) = (seed, trial, config.dim)
+        let rotation =
+            recipe.usesRotation
+            ? Self.cached(&rotations, RotationIdentity(role: rotationRole, kind: config.rotation)) {
+                Rotation(
+                    kind: config.rotation, dim: dim, stream: RandomStream(seed: seed, trial: trial, role: rotationRole))
+            } : nil
+        let sketch =
+            recipe.usesSketch
+            ? Self.cached(&sketches, SketchIdentity(role: sketchRole, kind: config.qjl)) {
+                QJLSketch(kind: config.qjl, dim: dim, stream: RandomStream(seed: seed, trial: trial, role: sketchRole))
+            } : nil
         return VectorQuantizer(
             recipe: recipe, config: config, rotation: rotation, sketch: sketch, codebooks: engine.codebooks)
     }
