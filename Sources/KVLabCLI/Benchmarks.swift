@@ -130,6 +130,7 @@ struct Benchmarks {
                 return rows
             }
         }
+        elementaryFunctions()
         let queries = Self.randomMatrix(rows: 64, cols: d, seed: 2)
         let keys = Self.randomMatrix(rows: 1024, cols: d, seed: 3)
         let noisy = Self.randomMatrix(rows: 1024, cols: d, seed: 4)
@@ -139,6 +140,41 @@ struct Benchmarks {
             _ = BenchmarkWorkloads.attentionKL(queries: queries, keys: keys, quantizedKeys: quantized, logitScale: 1)
             return 1
         }
+    }
+
+    /// kvlab's deterministic elementary functions against the C library's (whose variant depends on the
+    /// CPU), on the argument ranges the engine uses: calls/s over 4096 arguments.
+    mutating func elementaryFunctions() {
+        let count = 4096
+        var s = RandomStream(seed: 5, trial: 0, role: .auxiliary)
+        let logits = (0..<count).map { _ in -8 * s.uniform() }  // log-probabilities, KL terms
+        let unit = (0..<count).map { _ in s.uniform() }  // Box–Muller inputs, log1p(e^−|u|)
+        @inline(__always) func time(_ name: String, _ args: [Double], _ f: (Double) -> Double) {
+            rate("kernels", name, unit: "calls/s") {
+                var sums = (0.0, 0.0)  // two chains, so the adds do not serialise the calls
+                args.withUnsafeBufferPointer { x in
+                    for _ in 0..<8 {
+                        for i in stride(from: 0, to: x.count, by: 2) {
+                            sums.0 += f(x[i])
+                            sums.1 += f(x[i + 1])
+                        }
+                    }
+                }
+                return (sums.0 + sums.1).isNaN ? 0 : 8 * args.count
+            }
+        }
+        time("exp (kvlab)", logits, Elementary.exp)
+        time("exp (C library)", logits, Foundation.exp)
+        time("expm1 (kvlab)", logits, Elementary.expm1)
+        time("expm1 (C library)", logits, Foundation.expm1)
+        time("log (kvlab)", unit, Elementary.log)
+        time("log (C library)", unit, Foundation.log)
+        time("log1p (kvlab)", unit, Elementary.log1p)
+        time("log1p (C library)", unit, Foundation.log1p)
+        time("sin+cos 2πu (kvlab)", unit) {
+            let (a, b) = Elementary.sinCosTwoPi($0); return a + b
+        }
+        time("sin+cos 2πu (C library)", unit) { Foundation.sin(2 * .pi * $0) + Foundation.cos(2 * .pi * $0) }
     }
 
     mutating func trials() async throws {

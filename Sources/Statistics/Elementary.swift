@@ -1,0 +1,258 @@
+/// kvlab's own elementary functions, computed from IEEE-754 +, −, ×, ÷ and bit operations only.
+///
+/// The C library picks an implementation of exp, log, sin… by CPU at start-up (glibc: FMA+AVX2, FMA4 or
+/// plain SSE2), and the variants differ in the last bit, so numbers computed with them depend on the
+/// machine. These functions use only correctly rounded basic operations in a fixed order (Swift does
+/// not contract a·b + c into a fused multiply-add), so they give the same bits on every IEEE-754 machine,
+/// build, thread and process. Constants and polynomial coefficients come from
+/// `scripts/golden/elementary.py` (mpmath, 60 digits) via `ElementaryTables.swift`.
+///
+/// Accuracy (measured against 60-digit references in `Tests/StatisticsTests/ElementaryTests.swift`):
+/// exp within about half an ulp; expm1, log and log1p within one ulp; sin/cos of 2πu and atan2 within
+/// 1.5 ulps; logGamma within 1e-14 relative (absolute where |logGamma| < 1, near its zeros at 1 and 2).
+public enum Elementary {
+    /// 1.5 · 2^52: adding and subtracting it rounds a double of magnitude < 2^51 to an integer (ties to even).
+    @inlinable static var roundingShift: Double { 0x1.8p52 }
+
+    // MARK: exp and expm1
+
+    /// x = (64m + j) · ln2/64 + r with j in 0…63 and |r| ≤ ln2/128 (a little more after rounding), for
+    /// |x| < 2^40. k·ln2/64 is subtracted in two parts so r is accurate to a few ulps of itself.
+    @inlinable @inline(__always)
+    static func reduceExp(_ x: Double) -> (m: Int, j: Int, r: Double) {
+        let shifted = x * sixtyFourOverLn2 + roundingShift
+        let k = Int(Int32(truncatingIfNeeded: shifted.bitPattern))  // the integer sits in the low bits
+        let kd = shifted - roundingShift
+        let r = (x - kd * ln2Over64Head) - kd * ln2Over64Tail
+        return (k >> 6, k & 63, r)
+    }
+
+    /// e^r − 1 for |r| ≤ 0.0055, by its Taylor polynomial of degree 7 (truncation < 1e-18 relative).
+    @inlinable @inline(__always)
+    static func expMinusOneSmall(_ r: Double) -> Double {
+        let r2 = r * r
+        let high = (1.0 / 24 + r * (1.0 / 120)) + r2 * (1.0 / 720 + r * (1.0 / 5040))
+        return r + r2 * ((0.5 + r * (1.0 / 6)) + r2 * high)
+    }
+
+    /// 2^m for −1022 ≤ m ≤ 1023.
+    @inlinable @inline(__always)
+    static func powerOfTwo(_ m: Int) -> Double {
+        Double(bitPattern: UInt64(truncatingIfNeeded: 1023 + m) << 52)
+    }
+
+    /// eˣ, within about half an ulp (the table keeps 2^(j/64) to twice double precision).
+    @inlinable
+    public static func exp(_ x: Double) -> Double {
+        guard abs(x) < 708 else { return expOutside(x) }
+        let (m, j, r) = reduceExp(x)
+        let p = expMinusOneSmall(r)
+        let (head, tail) = expTable(j)
+        return (head + (tail + head * p)) * powerOfTwo(m)
+    }
+
+    /// eˣ for |x| ≥ 708 or NaN: overflow, underflow (gradual) and NaN.
+    @usableFromInline
+    static func expOutside(_ x: Double) -> Double {
+        if x.isNaN { return x + x }
+        if x > 709.8 { return .infinity }
+        if x < -745.2 { return 0 }
+        let (m, j, r) = reduceExp(x)
+        let p = expMinusOneSmall(r)
+        let (head, tail) = expTable(j)
+        let y = head + (tail + head * p)
+        // Two exact-or-final scalings keep 2^m representable: only the last product rounds.
+        return m > 0 ? y * powerOfTwo(m - 512) * powerOfTwo(512) : y * powerOfTwo(m + 1000) * powerOfTwo(-1000)
+    }
+
+    /// eˣ − 1, accurate to about an ulp of the result also for tiny x.
+    @inlinable
+    public static func expm1(_ x: Double) -> Double {
+        guard abs(x) < 708, x != 0 else { return expm1Outside(x) }
+        let (m, j, r) = reduceExp(x)
+        let p = expMinusOneSmall(r)
+        let scale = powerOfTwo(m)
+        let (head, tail) = expTable(j)
+        let small = scale * (tail + head * p)
+        // 2^m·head − 1 is exact for −1 ≤ m ≤ 52. Below, eˣ < ½ is summed first and 1 subtracted last.
+        return m < -1 ? (head * scale + small) - 1 : (head * scale - 1) + small
+    }
+
+    /// eˣ − 1 for |x| ≥ 708, ±0 or NaN.
+    @usableFromInline
+    static func expm1Outside(_ x: Double) -> Double {
+        if x.isNaN || x == 0 { return x }
+        return x > 0 ? expOutside(x) : -1
+    }
+
+    // MARK: log and log1p
+
+    /// log(2^e · (1 + f)) for √2/2 − 1 ≤ f < √2 − 1, plus `low` (a small correction added before the
+    /// final roundings): 2 atanh(s) with s = f/(2 + f), arranged so f enters exactly (error < 1 ulp).
+    @inlinable @inline(__always)
+    static func logKernel(_ f: Double, exponent e: Double, low: Double) -> Double {
+        let s = f / (2 + f)
+        let z = s * s
+        let z2 = z * z
+        let c = logCoefficients
+        let p =
+            (c.0 + z * c.1) + z2 * ((c.2 + z * c.3) + z2 * ((c.4 + z * c.5) + z2 * (c.6 + z * c.7)))
+        let halfSquare = 0.5 * f * f
+        return e * ln2Head - ((halfSquare - (s * (halfSquare + z * p) + (e * ln2Tail + low))) - f)
+    }
+
+    /// Splits a positive normal double's bits into x = 2^e · m with √2/2 ≤ m < √2; returns (e, m − 1).
+    @inlinable @inline(__always)
+    static func logSplit(_ bits: UInt64) -> (e: Double, f: Double) {
+        let offset = bits &- 0x3fe6_a09e_667f_3bcd  // bits of √2/2
+        let e = Int64(bitPattern: offset) >> 52
+        let m = Double(bitPattern: bits &- (offset & 0xfff0_0000_0000_0000))
+        return (Double(e), m - 1)
+    }
+
+    /// The natural logarithm: −∞ at 0, NaN below 0, within about one ulp elsewhere.
+    @inlinable
+    public static func log(_ x: Double) -> Double {
+        let bits = x.bitPattern
+        // Positive normal numbers lie in [0x0010…, 0x7ff0…); everything else takes the slow path.
+        guard bits &- 0x0010_0000_0000_0000 < 0x7fe0_0000_0000_0000 else { return logOutside(x) }
+        let (e, f) = logSplit(bits)
+        return logKernel(f, exponent: e, low: 0)
+    }
+
+    /// log x for zero, negative, subnormal, infinite and NaN x.
+    @usableFromInline
+    static func logOutside(_ x: Double) -> Double {
+        if x.isNaN { return x }
+        if x < 0 { return .nan }
+        if x == 0 { return -.infinity }
+        if x == .infinity { return x }
+        let (e, f) = logSplit((x * 0x1p54).bitPattern)  // subnormal: scale into the normal range
+        return logKernel(f, exponent: e - 54, low: 0)
+    }
+
+    /// log(1 + x), accurate to about one ulp also for tiny x.
+    @inlinable
+    public static func log1p(_ x: Double) -> Double {
+        if x > -0.2928 && x < 0.4142 {
+            return x == 0 ? x : logKernel(x, exponent: 0, low: 0)
+        }
+        return log1pOutside(x)
+    }
+
+    /// log(1 + x) outside (−0.2928, 0.4142): 1 + x is rounded and its rounding error c corrects the
+    /// result by c/(1 + x).
+    @usableFromInline
+    static func log1pOutside(_ x: Double) -> Double {
+        if x.isNaN || x == .infinity { return x }
+        if x == -1 { return -.infinity }
+        if x < -1 { return .nan }
+        let u = 1 + x
+        let c = u >= 2 ? 1 - (u - x) : x - (u - 1)
+        let (e, f) = logSplit(u.bitPattern)
+        return logKernel(f, exponent: e, low: c / u)
+    }
+
+    // MARK: sin and cos of 2πu
+
+    /// (sin 2πu, cos 2πu) within 1.5 ulps, for any finite u (NaN for ±∞ or NaN). The reduction
+    /// to |f| ≤ 1/8 of a turn is exact, so there is no π rounding error at large arguments.
+    @inlinable
+    public static func sinCosTwoPi(_ u: Double) -> (sin: Double, cos: Double) {
+        var t = 4 * u  // quarter turns
+        if !(abs(t) < 0x1p51) {
+            guard t.isFinite else { return (.nan, .nan) }
+            t -= 4 * (0.25 * t).rounded(.down)  // exact: whole turns removed, t in [0, 4)
+        }
+        let n = (t + roundingShift) - roundingShift
+        let f = 0.25 * (t - n)  // exact, |f| ≤ 1/8
+        let z = f * f
+        let z2 = z * z
+        let a = sinTwoPiCoefficients
+        let b = cosTwoPiCoefficients
+        // sin 2πf = f · (a₀ + rest) with a₀ ≈ 2π; rest = a₁z + … + a₆z⁶.
+        let rest = z * ((a.1 + z * a.2) + z2 * ((a.3 + z * a.4) + z2 * (a.5 + z * a.6)))
+        let cosPart = (b.0 + z * b.1) + z2 * ((b.2 + z * b.3) + z2 * (b.4 + z * (b.5 + z * b.6)))
+        // f · 2π carries most of sin 2πf: it is formed exactly from halves of f and of 2π (Veltkamp
+        // split), so only the small remainder and the final sum round.
+        let spread = f * 134_217_729  // 2^27 + 1
+        let fHead = spread - (spread - f)
+        let fTail = f - fHead
+        let s = fHead * twoPiHead + (fTail * twoPiHead + f * (twoPiTail + rest))
+        let c = 1 + z * cosPart
+        switch Int(n) & 3 {
+        case 0: return (s, c)
+        case 1: return (c, 0 - s)
+        case 2: return (0 - s, 0 - c)
+        default: return (0 - c, s)
+        }
+    }
+
+    // MARK: atan2 and atan
+
+    /// atan t for 0 ≤ t ≤ 1: atan(c) + atan((t − c)/(1 + tc)) with c = j/8 the nearest eighth.
+    @inlinable @inline(__always)
+    static func atanUnit(_ t: Double) -> Double {
+        let jd = (8 * t + roundingShift) - roundingShift
+        let c = 0.125 * jd
+        let r = (t - c) / (1 + t * c)  // t − c is exact
+        let z = r * r
+        let a = atanCoefficients
+        let p = (a.0 + z * a.1) + (z * z) * ((a.2 + z * a.3) + (z * z) * (a.4 + z * a.5))
+        let (head, tail) = atanTable(Int(jd))
+        return head + (tail + (r + r * z * p))
+    }
+
+    /// The angle of the point (x, y) in (−π, π], with C99's signed-zero and infinity conventions.
+    public static func atan2(_ y: Double, _ x: Double) -> Double {
+        if x.isNaN || y.isNaN { return x + y }
+        let ax = abs(x)
+        let ay = abs(y)
+        var angle: Double  // in [0, π/2]
+        if ay <= ax {
+            if ax == .infinity {
+                angle = ay == .infinity ? 0.5 * halfPiHead : 0
+            } else {
+                angle = ax == 0 ? 0 : atanUnit(ay / ax)
+            }
+        } else {
+            angle = ay == .infinity ? halfPiHead : halfPiHead - (atanUnit(ax / ay) - halfPiTail)
+        }
+        if x.sign == .minus { angle = piHead - (angle - piTail) }
+        return y.sign == .minus ? -angle : angle
+    }
+
+    /// The arc tangent, in [−π/2, π/2].
+    public static func atan(_ x: Double) -> Double {
+        atan2(x, 1)
+    }
+
+    // MARK: logGamma
+
+    /// Stirling-series coefficients B₂ₖ/(2k(2k−1)), k = 1…7.
+    static let stirlingCoefficients = (
+        1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360_360, 1.0 / 156
+    )
+
+    /// log Γ(x) for x > 0 (+∞ at 0 and +∞, NaN below 0): Stirling's series at x + n ≥ 12 after the
+    /// recurrence Γ(x + 1) = x Γ(x). Within 1e-14 relative (absolute where |log Γ| < 1).
+    public static func logGamma(_ x: Double) -> Double {
+        if x.isNaN { return x }
+        if x < 0 { return .nan }
+        if x == 0 || x == .infinity { return .infinity }
+        var y = x
+        var product = 1.0
+        while y < 12 {
+            product *= y
+            y += 1
+        }
+        let w = 1 / y
+        let w2 = w * w
+        let c = stirlingCoefficients
+        let series =
+            w * (c.0 + w2 * (c.1 + w2 * (c.2 + w2 * (c.3 + w2 * (c.4 + w2 * (c.5 + w2 * c.6))))))
+        let logY = log(y)
+        let stirling = ((y - 0.5) * logY - y) + (halfLogTwoPi + series)
+        return product == 1 ? stirling : stirling - log(product)
+    }
+}
