@@ -7,20 +7,13 @@ let package = Package(
     products: [.executable(name: "kvlab", targets: ["kvlab"])],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        .target(
-            name: "Statistics",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
-        ),
-        .target(
-            name: "Quantization",
-            dependencies: ["Statistics", .product(name: "RealModule", package: "swift-numerics")]
-        ),
+        .target(name: "Statistics"),
+        .target(name: "Quantization", dependencies: ["Statistics"]),
         .target(
             name: "ExperimentStore",
             dependencies: [

@@ -1,3 +1,5 @@
+import Statistics
+
 /// Pure workloads that `kvlab bench` times (the engine itself reads no clock).
 public enum BenchmarkWorkloads {
     /// Applies the normalised FWHT to every row of `m` in place.
@@ -27,7 +29,7 @@ public enum BenchmarkWorkloads {
             for j in 0..<n {
                 let a = lp[i, j]
                 let b = lq[i, j]
-                total += QueryMetrics.klTerm(p: Math.exp(a), q: Math.exp(b), u: a - b)
+                total += QueryMetrics.klTerm(p: Elementary.exp(a), q: Elementary.exp(b), u: a - b)
             }
         }
         return total / Double(queries.rows)

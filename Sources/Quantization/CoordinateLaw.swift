@@ -1,4 +1,3 @@
-import RealModule
 import Statistics
 
 /// The law of one coordinate in *scaled* units s = t·√d (unit variance), with the cell moments the
@@ -30,7 +29,7 @@ public struct SphereCoordinateLaw: CoordinateLaw {
         self.dim = dim
         let d = Double(dim)
         a = (d - 1) / 2
-        logC = Double.logGamma(d / 2) - Double.logGamma((d - 1) / 2) - 0.5 * Double.log(Double.pi)
+        logC = Elementary.logGamma(d / 2) - Elementary.logGamma((d - 1) / 2) - 0.5 * Elementary.log(Double.pi)
         root = d.squareRoot()
     }
 
@@ -40,7 +39,7 @@ public struct SphereCoordinateLaw: CoordinateLaw {
         let t = s / root
         guard abs(t) < 1 else { return 0 }
         let d = Double(dim)
-        return Double.exp(logC + (d - 3) / 2 * Double.log(onePlus: -t * t)) / root
+        return Elementary.exp(logC + (d - 3) / 2 * Elementary.log1p(-t * t)) / root
     }
 
     /// P(T ≤ t) for the unscaled coordinate t.
@@ -56,7 +55,7 @@ public struct SphereCoordinateLaw: CoordinateLaw {
     /// (1 − t²)^{(d−1)/2}, 0 outside (−1, 1).
     private func power(_ t: Double) -> Double {
         guard abs(t) < 1 else { return 0 }
-        return Double.exp(Double(dim - 1) / 2 * Double.log(onePlus: -t * t))
+        return Elementary.exp(Double(dim - 1) / 2 * Elementary.log1p(-t * t))
     }
 
     public func cellMoments(_ lo: Double, _ hi: Double) -> (mass: Double, first: Double) {
@@ -70,7 +69,7 @@ public struct SphereCoordinateLaw: CoordinateLaw {
         } else {
             mass = 1 - cdf(tl) - survival(th)
         }
-        let c = Double.exp(logC) / Double(dim - 1)
+        let c = Elementary.exp(logC) / Double(dim - 1)
         let first = c * (power(tl) - power(th)) * root
         return (mass, first)
     }

@@ -1,3 +1,5 @@
+import Statistics
+
 /// Vector geometry for the error metrics (angles accurate for small angles).
 enum Geometry {
     /// Angle between a and b in radians: 2·atan2(‖â − b̂‖, ‖â + b̂‖) on the unit vectors; 0 when both
@@ -15,7 +17,7 @@ enum Geometry {
             diff += (ua - ub) * (ua - ub)
             sum += (ua + ub) * (ua + ub)
         }
-        return 2 * Math.atan2(diff.squareRoot(), sum.squareRoot())
+        return 2 * Elementary.atan2(diff.squareRoot(), sum.squareRoot())
     }
 
     /// (‖x − x̂‖/‖x‖, ‖x̂‖/‖x‖ − 1), with 0/0 = 0 and c/0 = +∞.

@@ -110,20 +110,9 @@ public enum LloydMax {
         let limit = law.bound.isFinite ? 0.95 * law.bound : Double.infinity
         return (0..<k).map { i in
             let p = (Double(i) + 0.5) / Double(k)
-            let z = 3.0.squareRoot() * normalQuantileByBisection(p)
+            let z = 3.0.squareRoot() * Distributions.normalQuantile(p)
             return max(-limit, min(limit, z))
         }
-    }
-
-    /// Φ⁻¹(p) by bisection on Φ (only for the start; accuracy ~1e−12).
-    static func normalQuantileByBisection(_ p: Double) -> Double {
-        var lo = -40.0
-        var hi = 40.0
-        for _ in 0..<100 {
-            let mid = 0.5 * (lo + hi)
-            if SpecialFunctions.normalCDF(mid) < p { lo = mid } else { hi = mid }
-        }
-        return 0.5 * (lo + hi)
     }
 
     static func isIncreasing(_ c: [Double], bound: Double) -> Bool {

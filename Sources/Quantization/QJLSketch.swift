@@ -1,4 +1,4 @@
-import RealModule
+import Statistics
 
 /// The QJL sketch matrix S (m = d rows) and its unbiasing scale α (SCIENCE.md "TurboQuant_prod").
 ///
@@ -50,7 +50,8 @@ public struct QJLSketch: Sendable {
         case .gaussian:
             return (Double.pi / 2).squareRoot() / d
         case .orthogonal, .hadamard:
-            let meanAbs = Double.exp(Double.logGamma(d / 2) - Double.logGamma((d + 1) / 2)) / Double.pi.squareRoot()
+            let meanAbs =
+                Elementary.exp(Elementary.logGamma(d / 2) - Elementary.logGamma((d + 1) / 2)) / Double.pi.squareRoot()
             return 1 / (d * d.squareRoot() * meanAbs)
         }
     }

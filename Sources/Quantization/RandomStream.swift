@@ -107,10 +107,10 @@ public struct RandomStream: Sendable {
         }
         let u1 = uniform()
         let u2 = uniform()
-        let radius = (-2 * Math.log(u1)).squareRoot()
-        let angle = 2 * Double.pi * u2
-        spareGaussian = radius * Math.sin(angle)
-        return radius * Math.cos(angle)
+        let radius = (-2 * Elementary.log(u1)).squareRoot()
+        let (sine, cosine) = Elementary.sinCosTwoPi(u2)  // of the angle 2π·u2, without rounding 2π·u2
+        spareGaussian = radius * sine
+        return radius * cosine
     }
 
     /// A Student-t deviate with integer ν > 2 degrees of freedom, scaled to unit variance by √((ν−2)/ν).
@@ -131,7 +131,7 @@ public struct RandomStream: Sendable {
     public mutating func laplace() -> Double {
         let b = 1 / 2.0.squareRoot()
         let u = uniform()
-        return u < 0.5 ? b * Math.log(2 * u) : -b * Math.log(2 * (1 - u))
+        return u < 0.5 ? b * Elementary.log(2 * u) : -b * Elementary.log(2 * (1 - u))
     }
 
     /// A unit-variance deviate of the given distribution.

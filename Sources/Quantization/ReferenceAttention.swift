@@ -1,3 +1,5 @@
+import Statistics
+
 /// The unquantized attention of one trial, computed once and shared by every scheme and budget that
 /// evaluates the same data (SCIENCE.md "Metrics").
 public struct ReferenceAttention: Sendable {
@@ -28,7 +30,7 @@ public struct ReferenceAttention: Sendable {
         outputs = Attention.outputs(probabilities: probabilities, values: data.values)
         rootProbabilities = Matrix(
             rows: logProbabilities.rows, cols: logProbabilities.cols,
-            storage: logProbabilities.storage.map { Math.exp(0.5 * $0) })
+            storage: logProbabilities.storage.map { Elementary.exp(0.5 * $0) })
     }
 }
 
@@ -100,15 +102,15 @@ enum Attention {
         for j in 0..<n where x[j] > m { m = x[j] }
         guard m.isFinite else { return m }
         var sum = 0.0
-        for j in 0..<n { sum += Math.exp(x[j] - m) }
-        return m + Math.log(sum)
+        for j in 0..<n { sum += Elementary.exp(x[j] - m) }
+        return m + Elementary.log(sum)
     }
 
     /// p = exp(log p), elementwise.
     static func exp(_ logProbabilities: Matrix) -> Matrix {
         Matrix(
             rows: logProbabilities.rows, cols: logProbabilities.cols,
-            storage: logProbabilities.storage.map { Math.exp($0) })
+            storage: logProbabilities.storage.map { Elementary.exp($0) })
     }
 
     /// o_i = Σ_j p_ij v_j (queries × dim); terms with p_ij = 0 are skipped.

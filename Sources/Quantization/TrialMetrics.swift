@@ -1,3 +1,5 @@
+import Statistics
+
 /// Computes every metric of SCIENCE.md for one trial from the reference and the decoded K̂, V̂.
 public enum TrialMetrics {
     /// The metrics of one trial.
@@ -130,7 +132,7 @@ struct QueryMetrics {
         quantProbabilities pQuant: UnsafePointer<Double>,
         rootProbabilities rootRef: UnsafePointer<Double>, count n: Int, topK: Int
     ) {
-        let log2 = Math.log(2)
+        let log2 = Elementary.log(2)
         var hellingerSquared = 0.0
         var entropy = 0.0
         var quantEntropy = 0.0
@@ -148,7 +150,7 @@ struct QueryMetrics {
             js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: log2 - softplusMinusU)
             js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: log2 - softplusU)
             tv += abs(p - pq)
-            let root = rootRef[j] - Math.exp(0.5 * lq[j])
+            let root = rootRef[j] - Elementary.exp(0.5 * lq[j])
             hellingerSquared += root * root
             if p > 0 { entropy -= p * lp[j] }
             if pq > 0 { quantEntropy -= pq * lq[j] }
@@ -160,7 +162,7 @@ struct QueryMetrics {
         hellingerSquared = min(1, 0.5 * hellingerSquared)
         hellinger = hellingerSquared.squareRoot()
         if hellingerSquared < 1 - 1e-8 {
-            bhattacharyya = -Math.log1p(-hellingerSquared)
+            bhattacharyya = -Elementary.log1p(-hellingerSquared)
         } else {
             // Σ√(p p̂) = 1 − H² is below 1e-8: 1 − H² has lost its digits (and is 0, giving +∞, once the
             // supports barely overlap, e.g. at logit_scale 1000). −ln Σ√(p p̂) in log space instead.
@@ -181,7 +183,7 @@ struct QueryMetrics {
     @inline(__always)
     static func klTerm(p: Double, q: Double, u: Double) -> Double {
         if p == 0 { return 0 }
-        if u > -1 { return p * (u + Math.expm1(-u)) }
+        if u > -1 { return p * (u + Elementary.expm1(-u)) }
         return p * u + q - p
     }
 
@@ -191,8 +193,8 @@ struct QueryMetrics {
         for j in 0..<n { top = max(top, 0.5 * (lp[j] + lq[j])) }
         guard top.isFinite else { return top }
         var sum = 0.0
-        for j in 0..<n { sum += Math.exp(0.5 * (lp[j] + lq[j]) - top) }
-        return top + Math.log(sum)
+        for j in 0..<n { sum += Elementary.exp(0.5 * (lp[j] + lq[j]) - top) }
+        return top + Elementary.log(sum)
     }
 
     /// (softplus(u), softplus(−u)) with softplus(x) = log(1 + eˣ), stable, as x + log1p(e⁻ˣ) for x > 0
@@ -200,7 +202,7 @@ struct QueryMetrics {
     /// once; the pair equals two separate evaluations bit for bit.
     @inline(__always)
     static func softplusPair(_ u: Double) -> (Double, Double) {
-        let shared = Math.log1p(Math.exp(-abs(u)))
+        let shared = Elementary.log1p(Elementary.exp(-abs(u)))
         return (u > 0 ? u + shared : shared, -u > 0 ? -u + shared : shared)
     }
 

@@ -1,5 +1,3 @@
-import RealModule
-
 /// Normal and Student-t distribution functions: CDF, survival function, density and quantile.
 ///
 /// Conventions: `…CDF` is the lower tail P(X ≤ x), `…SF` the upper tail P(X > x), each computed directly
@@ -25,7 +23,7 @@ public enum Distributions {
             return q * rational(r, numerator: as241Central.numerator, denominator: as241Central.denominator)
         }
         let tail = q < 0 ? p : 1 - p
-        var r = (-Double.log(tail)).squareRoot()
+        var r = (-Elementary.log(tail)).squareRoot()
         let z: Double
         if r <= 5 {
             r -= 1.6
@@ -43,10 +41,10 @@ public enum Distributions {
     /// - Returns: the log survival probability; uses the asymptotic series of Mills' ratio above z = 30.
     static func logNormalSF(_ z: Double) -> Double {
         if z.isNaN { return .nan }
-        if z < 30 { return Double.log(SpecialFunctions.normalSF(z)) }
+        if z < 30 { return Elementary.log(SpecialFunctions.normalSF(z)) }
         let w = 1 / (z * z)
         let series = 1 - w * (1 - 3 * w * (1 - 5 * w * (1 - 7 * w)))
-        return -0.5 * z * z - Double.log(z) - 0.5 * Double.log(2 * Double.pi) + Double.log(series)
+        return -0.5 * z * z - Elementary.log(z) - 0.5 * Elementary.log(2 * Double.pi) + Elementary.log(series)
     }
 
     // MARK: Student t
@@ -87,7 +85,7 @@ public enum Distributions {
     static func studentTPDF(_ t: Double, df: Double) -> Double {
         guard !t.isNaN, df > 0 else { return .nan }
         if df.isInfinite { return SpecialFunctions.normalPDF(t) }
-        return Double.exp(logStudentTPDF(abs(t), df: df))
+        return Elementary.exp(logStudentTPDF(abs(t), df: df))
     }
 
     /// Student-t quantile: the t with P(T ≤ t) = p, to ~1e-14 relative.
@@ -119,22 +117,22 @@ public enum Distributions {
         if s.isInfinite { return (0.5, 0) }
         if df.isInfinite {
             let tail = SpecialFunctions.normalSF(s)
-            let central = 0.5 * SpecialFunctions.erf(s / 2.0.squareRoot())
+            let central = 0.5 * Elementary.erf(s / 2.0.squareRoot())
             return (central, tail)
         }
         if df == 1 {
-            return (Double.atan(s) / Double.pi, Double.atan2(y: 1, x: s) / Double.pi)
+            return (Elementary.atan(s) / Double.pi, Elementary.atan2(1, s) / Double.pi)
         }
         if df == 2 {
             let u = s < 1e150 ? (2 + s * s).squareRoot() : s
             return (0.5 * (s / u), (1 / u) / (u + s))
         }
         let s2 = s * s
-        let logX = Double.log(df) - 2 * Double.log(s)
+        let logX = Elementary.log(df) - 2 * Elementary.log(s)
         if logX < -600 {
             // x = ν/(ν + s²) below 1e-260 (or s² overflowing): I_x(ν/2, ½) = xᵃ/(a·B(a, ½))·(1 + O(x)).
             let a = df / 2
-            return (0.5, 0.5 * Double.exp(a * logX - Double.log(a) - SpecialFunctions.logBeta(a, 0.5)))
+            return (0.5, 0.5 * Elementary.exp(a * logX - Elementary.log(a) - SpecialFunctions.logBeta(a, 0.5)))
         }
         let x = df / (df + s2)  // ν/(ν + s²)
         let y = s2 / (df + s2)  // s²/(ν + s²)
@@ -147,19 +145,20 @@ public enum Distributions {
         let s2 = s * s
         let logKernel: Double
         if s2.isInfinite || s2 / df > 1e300 {
-            logKernel = 2 * Double.log(s) - Double.log(df)
+            logKernel = 2 * Elementary.log(s) - Elementary.log(df)
         } else {
-            logKernel = Double.log(onePlus: s2 / df)
+            logKernel = Elementary.log1p(s2 / df)
         }
-        let logNorm = -SpecialFunctions.logBeta(0.5, df / 2) - 0.5 * Double.log(df)
+        let logNorm = -SpecialFunctions.logBeta(0.5, df / 2) - 0.5 * Elementary.log(df)
         return logNorm - 0.5 * (df + 1) * logKernel
     }
 
     /// The s > 0 with P(T > s) = tail, for 0 < tail < ½.
     static func studentTUpperQuantile(tail: Double, df: Double) -> Double {
         if df == 1 {
-            // P(T > s) = atan(1/s)/π ⇒ s = cot(π·tail) = tan(π(½ − tail)).
-            return tail < 0.25 ? 1 / Double.tan(Double.pi * tail) : Double.tan(Double.pi * (0.5 - tail))
+            // P(T > s) = atan(1/s)/π ⇒ s = cot(π·tail).
+            let (sine, cosine) = Elementary.sinCosTwoPi(0.5 * tail)  // of the angle π·tail
+            return cosine / sine
         }
         if df == 2 {
             let alpha = 4 * tail * (1 - tail)
@@ -168,21 +167,21 @@ public enum Distributions {
         var s = df >= 1 ? hillUpperQuantile(tail: tail, df: df) : asymptoticUpperQuantile(tail: tail, df: df)
         if !(s > 0) || !s.isFinite { s = 1 }
         let center = 0.5 - tail  // exact for tail ≥ ¼
-        let logTail = Double.log(tail)
+        let logTail = Elementary.log(tail)
         for _ in 0..<60 {
             let halves = studentTHalves(s, df: df)
             var next: Double
             if tail >= 0.25 {
                 // Newton on the central mass: F₀(s) = P(0 < T ≤ s) = ½ − tail.
-                next = s - (halves.central - center) / Double.exp(logStudentTPDF(s, df: df))
+                next = s - (halves.central - center) / Elementary.exp(logStudentTPDF(s, df: df))
             } else if s <= 1 {
-                next = s + (halves.tail - tail) / Double.exp(logStudentTPDF(s, df: df))
+                next = s + (halves.tail - tail) / Elementary.exp(logStudentTPDF(s, df: df))
             } else {
                 // Newton in (ln s, ln P(T > s)), nearly linear in the tail; the slope s·f(s)/P(T > s)
                 // is formed in logs because f underflows long before the tail probability does.
-                let logSlope = Double.log(s) + logStudentTPDF(s, df: df) - Double.log(halves.tail)
-                let step = (Double.log(halves.tail) - logTail) / Double.exp(logSlope)
-                next = s * Double.exp(Swift.max(Swift.min(step, 50), -50))
+                let logSlope = Elementary.log(s) + logStudentTPDF(s, df: df) - Elementary.log(halves.tail)
+                let step = (Elementary.log(halves.tail) - logTail) / Elementary.exp(logSlope)
+                next = s * Elementary.exp(Swift.max(Swift.min(step, 50), -50))
             }
             if !(next > 0) { next = s / 2 }
             if !next.isFinite { next = s * 2 }
@@ -196,8 +195,8 @@ public enum Distributions {
     /// Leading-order tail approximation P(T > s) ≈ K ν^{(ν−1)/2} s^{−ν}, K = 1/(√ν B(½, ν/2)): a starting
     /// point for ν < 1, where Hill's formula does not apply.
     static func asymptoticUpperQuantile(tail: Double, df: Double) -> Double {
-        let logK = -SpecialFunctions.logBeta(0.5, df / 2) - 0.5 * Double.log(df)
-        return Double.exp((logK + 0.5 * (df - 1) * Double.log(df) - Double.log(tail)) / df)
+        let logK = -SpecialFunctions.logBeta(0.5, df / 2) - 0.5 * Elementary.log(df)
+        return Elementary.exp((logK + 0.5 * (df - 1) * Elementary.log(df) - Elementary.log(tail)) / df)
     }
 
     /// Hill's (1970) approximation to the upper-tail t quantile (ACM algorithm 396), about 1e-6 relative.
@@ -207,14 +206,14 @@ public enum Distributions {
         let b = 48 / (a * a)
         var c = ((20700 * a / b - 98) * a - 16) * a + 96.36
         let d = ((94.5 / (b + c) - 3) / b + 1) * (a * Double.pi / 2).squareRoot() * n
-        var y = Double.pow(d * twoSided, 2 / n)
+        var y = Elementary.exp(2 / n * Elementary.log(d * twoSided))
         if y > 0.05 + a {
             let x = normalQuantile(0.5 * twoSided)
             y = x * x
             if n < 5 { c += 0.3 * (n - 4.5) * (x + 0.6) }
             c = (((0.05 * d * x - 5) * x - 7) * x - 2) * x + b + c
             y = (((((0.4 * y + 6.3) * y + 36) * y + 94.5) / c - y - 3) / b + 1) * x
-            y = Double.expMinusOne(a * y * y)
+            y = Elementary.expm1(a * y * y)
         } else {
             y =
                 ((1 / (((n + 6) / (n * y) - 0.089 * d - 0.822) * (n + 2) * 3) + 0.5 / (n + 4)) * y - 1)

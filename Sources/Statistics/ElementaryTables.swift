@@ -134,6 +134,10 @@ extension Elementary {
     @inlinable static var piHead: Double { 0x1.921fb54442d18p1 }
     /// π − head, rounded.
     @inlinable static var piTail: Double { 0x1.1a62633145c07p-53 }
+    /// 2/√π, rounded.
+    @inlinable static var twoOverRootPi: Double { 0x1.20dd750429b6dp0 }
+    /// 1/√π, rounded.
+    @inlinable static var oneOverRootPi: Double { 0x1.20dd750429b6dp-1 }
     /// ½ ln(2π), rounded.
     @inlinable static var halfLogTwoPi: Double { 0x1.d67f1c864beb5p-1 }
 }

@@ -1,5 +1,3 @@
-import RealModule
-
 /// Mann–Whitney U test (Wilcoxon rank-sum) of two independent samples A and B, with the rank-biserial
 /// correlation as effect size.
 ///
@@ -102,12 +100,12 @@ public struct MannWhitneyTest: Sendable, Equatable {
             // P(U ≥ u) = P(U ≤ mn − u) by symmetry; u ≥ mn/2, so this sums the small lower tail.
             let upper = MannWhitneyTest.exactLowerTail(Int((m * n - u).rounded(.down)), nA, nB)
             p = Swift.min(1, 2 * upper)
-            logP = Swift.min(0, Double.log(2) + Double.log(upper))
+            logP = Swift.min(0, Elementary.log(2) + Elementary.log(upper))
         } else {
             method = .asymptotic
             let logTail = Distributions.logNormalSF(z)
-            p = Swift.min(1, 2 * Double.exp(logTail))
-            logP = Swift.min(0, Double.log(2) + logTail)
+            p = Swift.min(1, 2 * Elementary.exp(logTail))
+            logP = Swift.min(0, Elementary.log(2) + logTail)
         }
     }
 

@@ -1,5 +1,3 @@
-import RealModule
-
 /// Special functions used by the engine and the statistics layer.
 ///
 /// Everything here is pure `Double` code: no I/O, no global state. Accuracy targets are ~1e-13 relative
@@ -13,7 +11,7 @@ public enum SpecialFunctions {
     /// - Returns: ln Γ(x).
     @inlinable
     public static func logGamma(_ x: Double) -> Double {
-        Double.logGamma(x)
+        Elementary.logGamma(x)
     }
 
     /// Natural logarithm of the beta function, ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b).
@@ -31,8 +29,8 @@ public enum SpecialFunctions {
         if small >= stirlingThreshold {
             // ln B = ½ln(2π) − ½ln(a b/(a+b)) + a ln(a/(a+b)) + b ln(b/(a+b)) − Δδ.
             let sum = a + b
-            let logFront = 0.5 * Double.log(2 * Double.pi) - 0.5 * Double.log(a * b / sum)
-            let mixed = -a * Double.log(onePlus: b / a) - b * Double.log(onePlus: a / b)
+            let logFront = 0.5 * Elementary.log(2 * Double.pi) - 0.5 * Elementary.log(a * b / sum)
+            let mixed = -a * Elementary.log1p(b / a) - b * Elementary.log1p(a / b)
             return logFront + mixed - (stirlingCorrection(sum) - stirlingCorrection(a) - stirlingCorrection(b))
         }
         if large >= stirlingThreshold {
@@ -41,21 +39,13 @@ public enum SpecialFunctions {
         return logGamma(a) + logGamma(b) - logGamma(a + b)
     }
 
-    /// The error function erf(x).
-    @inlinable
-    public static func erf(_ x: Double) -> Double { Double.erf(x) }
-
-    /// The complementary error function erfc(x) = 1 − erf(x), accurate for large x.
-    @inlinable
-    public static func erfc(_ x: Double) -> Double { Double.erfc(x) }
-
     /// Standard normal cumulative distribution function Φ(x), computed through erfc so that the
     /// lower tail keeps full relative accuracy.
     ///
     /// - Parameter x: argument.
     /// - Returns: P(Z ≤ x) for Z ~ N(0, 1).
     public static func normalCDF(_ x: Double) -> Double {
-        0.5 * Double.erfc(-x / 2.0.squareRoot())
+        0.5 * Elementary.erfc(-x / 2.0.squareRoot())
     }
 
     /// Standard normal survival function 1 − Φ(x), accurate in the upper tail.
@@ -63,13 +53,13 @@ public enum SpecialFunctions {
     /// - Parameter x: argument.
     /// - Returns: P(Z > x) for Z ~ N(0, 1).
     public static func normalSF(_ x: Double) -> Double {
-        0.5 * Double.erfc(x / 2.0.squareRoot())
+        0.5 * Elementary.erfc(x / 2.0.squareRoot())
     }
 
     /// Standard normal density φ(x).
     @inlinable
     public static func normalPDF(_ x: Double) -> Double {
-        Double.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+        Elementary.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
     }
 
     /// Regularized incomplete beta function I_x(a, b).
@@ -146,7 +136,7 @@ public enum SpecialFunctions {
     /// - Returns: ln[Γ(z + s)/Γ(z)].
     static func logGammaRatio(_ z: Double, shift s: Double) -> Double {
         let sum = z + s
-        return s * Double.log(sum) + (z - 0.5) * Double.log(onePlus: s / z) - s
+        return s * Elementary.log(sum) + (z - 0.5) * Elementary.log1p(s / z) - s
             + stirlingCorrection(sum) - stirlingCorrection(z)
     }
 
@@ -158,8 +148,8 @@ public enum SpecialFunctions {
     /// log1p(u) − u so that the terms of order a·u cancel analytically (a·u + b·v = 0).
     static func logPowerPrefactor(x: Double, y: Double, a: Double, b: Double) -> Double {
         let xIsSmaller = x <= y
-        let logX = xIsSmaller ? Double.log(x) : Double.log(onePlus: -y)
-        let logY = xIsSmaller ? Double.log(onePlus: -x) : Double.log(y)
+        let logX = xIsSmaller ? Elementary.log(x) : Elementary.log1p(-y)
+        let logY = xIsSmaller ? Elementary.log1p(-x) : Elementary.log(y)
         guard Swift.min(a, b) >= stirlingThreshold else {
             return a * logX + b * logY - logBeta(a, b)
         }
@@ -170,9 +160,9 @@ public enum SpecialFunctions {
         let u = excess / x0
         let v = -excess / y0
         // ln(x/x₀) − u, with ln x₀ = −log1p(b/a) and ln y₀ = −log1p(a/b).
-        let termA = abs(u) < 0.5 ? Double.log(onePlus: u) - u : logX + Double.log(onePlus: b / a) - u
-        let termB = abs(v) < 0.5 ? Double.log(onePlus: v) - v : logY + Double.log(onePlus: a / b) - v
-        let front = 0.5 * Double.log(a * b / (sum * 2 * Double.pi))
+        let termA = abs(u) < 0.5 ? Elementary.log1p(u) - u : logX + Elementary.log1p(b / a) - u
+        let termB = abs(v) < 0.5 ? Elementary.log1p(v) - v : logY + Elementary.log1p(a / b) - v
+        let front = 0.5 * Elementary.log(a * b / (sum * 2 * Double.pi))
         let delta = stirlingCorrection(sum) - stirlingCorrection(a) - stirlingCorrection(b)
         return a * termA + b * termB + front + delta
     }
@@ -180,7 +170,7 @@ public enum SpecialFunctions {
     /// I_x(a, b) by the continued fraction, valid (fast) for x ≤ (a + 1)/(a + b + 2).
     private static func continuedFractionSide(x: Double, y: Double, a: Double, b: Double) -> Double {
         let logFront = logPowerPrefactor(x: x, y: y, a: a, b: b)
-        let front = Double.exp(logFront) / a
+        let front = Elementary.exp(logFront) / a
         if front == 0 { return 0 }
         return front * incompleteBetaContinuedFraction(x, a: a, b: b)
     }

@@ -1,5 +1,3 @@
-import RealModule
-
 /// Wilcoxon signed-rank test of paired samples, with the matched-pairs rank-biserial correlation.
 ///
 /// Conventions:
@@ -116,12 +114,12 @@ public struct WilcoxonSignedRankTest: Sendable, Equatable {
             method = .exact
             let tail = WilcoxonSignedRankTest.exactTail(ranks: ranks, observed: plus)
             p = Swift.min(1, 2 * tail)
-            logP = Swift.min(0, Double.log(2) + Double.log(tail))
+            logP = Swift.min(0, Elementary.log(2) + Elementary.log(tail))
         } else {
             method = .asymptotic
             let logTail = Distributions.logNormalSF(abs(standardized))
-            p = Swift.min(1, 2 * Double.exp(logTail))
-            logP = Swift.min(0, Double.log(2) + logTail)
+            p = Swift.min(1, 2 * Elementary.exp(logTail))
+            logP = Swift.min(0, Elementary.log(2) + logTail)
         }
     }
 

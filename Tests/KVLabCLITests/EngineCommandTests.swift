@@ -104,13 +104,15 @@ struct TrialRecordTests {
         #expect(r.status == 0, "\(r.stderr)")
         let object = try EngineCommandTests.json(r.stdout)
         let machine = try #require(object["machine"] as? [String: Any])
-        #expect(machine["cores"] != nil && machine["engine"] as? String == "1")
+        #expect(machine["cores"] != nil && machine["engine"] as? String == "2")
         let figures = try #require(object["figures"] as? [[String: Any]])
         let expected = [
             "FWHT d=128", "TurboQuant_mse enc+dec b=2 wht1", "TurboQuant_mse enc+dec b=2 wht3",
             "TurboQuant_mse enc+dec b=4 wht1", "TurboQuant_mse enc+dec b=4 wht3",
             "TurboQuant_prod enc+dec b=4 qjl=gaussian wht3", "TurboQuant_prod enc+dec b=4 qjl=orthogonal wht3",
-            "TurboQuant_prod enc+dec b=4 qjl=hadamard wht3", "logits+log-softmax+KL Q=64 N=1024 d=128",
+            "TurboQuant_prod enc+dec b=4 qjl=hadamard wht3", "exp (kvlab)", "exp (C library)", "expm1 (kvlab)",
+            "expm1 (C library)", "log (kvlab)", "log (C library)", "log1p (kvlab)", "log1p (C library)",
+            "sin+cos 2πu (kvlab)", "sin+cos 2πu (C library)", "logits+log-softmax+KL Q=64 N=1024 d=128",
         ]
         #expect(figures.map { $0["name"] as? String ?? "" } == expected)
         for figure in figures {

@@ -1,4 +1,4 @@
-import RealModule
+import Foundation
 import Testing
 
 @testable import Quantization
@@ -13,7 +13,7 @@ struct QuadratureSphereLaw: CoordinateLaw {
     init(dim: Int) {
         self.dim = dim
         let d = Double(dim)
-        logC = Double.logGamma(d / 2) - Double.logGamma((d - 1) / 2) - 0.5 * Double.log(Double.pi)
+        logC = lgamma(d / 2) - lgamma((d - 1) / 2) - 0.5 * log(Double.pi)
         nodes = QuadratureSphereLaw.gaussLegendre(24)
     }
 
@@ -23,7 +23,7 @@ struct QuadratureSphereLaw: CoordinateLaw {
         let root = Double(dim).squareRoot()
         let t = s / root
         guard abs(t) < 1 else { return 0 }
-        return Double.exp(logC + Double(dim - 3) / 2 * Double.log(onePlus: -t * t)) / root
+        return exp(logC + Double(dim - 3) / 2 * log1p(-t * t)) / root
     }
 
     func cellMoments(_ lo: Double, _ hi: Double) -> (mass: Double, first: Double) {
@@ -46,7 +46,7 @@ struct QuadratureSphereLaw: CoordinateLaw {
     /// n-point Gauss–Legendre nodes and weights on [−1, 1] (Newton on P_n).
     static func gaussLegendre(_ n: Int) -> [(x: Double, w: Double)] {
         (0..<n).map { i in
-            var x = Double.cos(Double.pi * (Double(i) + 0.75) / (Double(n) + 0.5))
+            var x = cos(Double.pi * (Double(i) + 0.75) / (Double(n) + 0.5))
             var dp = 0.0
             for _ in 0..<100 {
                 var p0 = 1.0

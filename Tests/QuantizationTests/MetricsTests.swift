@@ -1,3 +1,5 @@
+import Foundation
+import Statistics
 import Testing
 
 @testable import Quantization
@@ -19,17 +21,19 @@ struct MetricsTests {
     func klIdentities() {
         // Two tokens: p = (½, ½), p̂ = (¼, ¾) ⇒ logits (0, 0) and (0, ln 3).
         let s: [Double] = [0, 0]
-        let lp = s.map { $0 - Double.log(2) }
-        let qs: [Double] = [0, Double.log(3)]
-        let lq: [Double] = [Double.log(0.25), Double.log(0.75)]
+        let lp = s.map { $0 - log(2) }
+        let qs: [Double] = [0, log(3)]
+        let lq: [Double] = [log(0.25), log(0.75)]
         let m = QueryMetrics(
-            logits: s, logP: lp, quantLogits: qs, quantLogP: lq, probabilities: lp.map { Math.exp($0) },
-            quantProbabilities: lq.map { Math.exp($0) }, rootProbabilities: lp.map { Math.exp(0.5 * $0) }, count: 2,
+            logits: s, logP: lp, quantLogits: qs, quantLogP: lq, probabilities: lp.map { Elementary.exp($0) },
+            quantProbabilities: lq.map { Elementary.exp($0) }, rootProbabilities: lp.map { Elementary.exp(0.5 * $0) },
+            count: 2,
             topK: 2)
         #expect(abs(m.kl - 0.1438410362258904) < 1e-12)
         let same = QueryMetrics(
-            logits: qs, logP: lq, quantLogits: qs, quantLogP: lq, probabilities: lq.map { Math.exp($0) },
-            quantProbabilities: lq.map { Math.exp($0) }, rootProbabilities: lq.map { Math.exp(0.5 * $0) }, count: 2,
+            logits: qs, logP: lq, quantLogits: qs, quantLogP: lq, probabilities: lq.map { Elementary.exp($0) },
+            quantProbabilities: lq.map { Elementary.exp($0) }, rootProbabilities: lq.map { Elementary.exp(0.5 * $0) },
+            count: 2,
             topK: 2)
         #expect(same.kl == 0 && same.klReverse == 0 && same.js == 0 && same.tv == 0 && same.hellinger == 0)
         // Shift invariance: adding a constant to every quantized logit changes nothing in KL.
@@ -84,7 +88,7 @@ struct MetricsTests {
         let m = TrialEngine().run(Self.small(scheme: scheme, bits: 2), seed: 1, trial: 0)
         for metric in Metric.allCases { #expect(m[metric].isFinite, "\(metric)") }
         #expect(m[.kl] > 0 && m[.klReverse] > 0 && m[.js] > 0)
-        #expect(m[.js] <= Double.log(2))
+        #expect(m[.js] <= log(2))
         #expect(m[.tv] <= 1 && m[.hellinger] <= 1)
         #expect((0...1).contains(m[.top1Flip]) && (0...1).contains(m[.top8Overlap]))
         #expect(m[.kAngle] >= 0 && m[.kAngle] <= Double.pi)

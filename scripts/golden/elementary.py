@@ -148,6 +148,8 @@ def main():
     h, t = headtail(mp.pi)
     const("piHead", h, "π rounded.")
     const("piTail", t, "π − head, rounded.")
+    const("twoOverRootPi", 2 / mpmath.sqrt(mp.pi), "2/√π, rounded.")
+    const("oneOverRootPi", 1 / mpmath.sqrt(mp.pi), "1/√π, rounded.")
     const("halfLogTwoPi", mpmath.log(2 * mp.pi) / 2, "½ ln(2π), rounded.")
     lines.append("}")
     TABLES.write_text("\n".join(lines) + "\n")
@@ -212,6 +214,10 @@ def write_fixture():
         cases["atan2"].append([y, x, hi, float(value - mpf(hi))])
     lgamma_args = [k / 2 for k in range(1, 600)] + loguniform(1e-5, 1e5, 600) + [rng.uniform(0.5, 40) for _ in range(400)]
     add("logGamma", lgamma_args, mpmath.loggamma)
+    erf_args = [rng.uniform(-6, 6) for _ in range(800)] + loguniform(1e-300, 1, 300, True) + [rng.uniform(1.2, 1.3) for _ in range(100)]
+    add("erf", erf_args, mpmath.erf)
+    erfc_args = erf_args + [rng.uniform(1, 26.5) for _ in range(600)] + [-rng.uniform(0, 8) for _ in range(200)]
+    add("erfc", erfc_args, mpmath.erfc)
 
     FIXTURE.write_text(json.dumps({
         "generator": {"script": "scripts/golden/elementary.py", "mpmath": mpmath.__version__, "digits": mp.dps},
