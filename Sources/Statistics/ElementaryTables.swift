@@ -101,6 +101,13 @@ extension Elementary {
             0x1.f9ce24161feb0p2, -0x1.b2f3d15e072b2p0
         )
     }
+    /// (atan(t)/t − 1)/t² as a polynomial in z = t², 0 ≤ t ≤ 1/8.
+    @inlinable static var atanSmallCoefficients: (Double, Double, Double, Double, Double, Double, Double, Double) {
+        (
+            -0x1.5555555555555p-2, 0x1.9999999999998p-3, -0x1.2492492491c34p-3, 0x1.c71c71c504487p-4,
+            -0x1.745d153651994p-4, 0x1.3b1297128dffbp-4, -0x1.10bd4387c44cep-4, 0x1.c7d060ddbdb79p-5
+        )
+    }
     /// (atan(r)/r − 1)/r² as a polynomial in z = r², |r| ≤ 1/16.
     @inlinable static var atanCoefficients: (Double, Double, Double, Double, Double, Double) {
         (

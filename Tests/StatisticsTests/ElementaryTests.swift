@@ -32,10 +32,11 @@ import Testing
         return worst
     }
 
-    /// Bounds a little above what error analysis gives (exp ≈ 0.5 ulp, log ≈ 0.8, sin/cos of 2πu ≈ 1.3), so a change
+    /// Bounds a little above the measured maxima (exp 0.51 ulp, expm1 0.74, log 0.72, log1p 0.65, sin/cos of
+    /// 2πu 1.15), so a change
     /// that loses accuracy fails while the present implementation has headroom against rounding luck.
     @Test(arguments: [
-        ("exp", 0.52), ("expm1", 1.0), ("log", 0.9), ("log1p", 0.9), ("sinTwoPi", 1.5), ("cosTwoPi", 1.5),
+        ("exp", 0.52), ("expm1", 1.0), ("log", 0.9), ("log1p", 0.9), ("sinTwoPi", 1.3), ("cosTwoPi", 1.3),
     ])
     func accuracyAgainstReferences(name: String, bound: Double) throws {
         let f: (Double) -> Double
@@ -52,14 +53,14 @@ import Testing
         #expect(result.error <= bound, "\(name): \(result.error) ulp at \(result.at)")
     }
 
-    /// erf and erfc by series and continued fraction: errors of several ulps (measured 5.7 and 45.6: erfc
-    /// loses up to a decimal digit as 1 − erf just below 1.25), far below what p-values and cell masses need.
+    /// erf and erfc by series and continued fraction: errors of a few ulps (measured 3.6 and 7.2; erfc is
+    /// 1 − erf below 0.7), far below what p-values and cell masses need.
     @Test func erfAndErfcAgainstReferences() throws {
         let erf = try Self.worst("erf", Elementary.erf)
         let erfc = try Self.worst("erfc", Elementary.erfc)
         #expect(erf.count > 1000 && erfc.count > 1500)
-        #expect(erf.error <= 8, "erf: \(erf.error) ulp at \(erf.at)")
-        #expect(erfc.error <= 64, "erfc: \(erfc.error) ulp at \(erfc.at)")
+        #expect(erf.error <= 5, "erf: \(erf.error) ulp at \(erf.at)")
+        #expect(erfc.error <= 10, "erfc: \(erfc.error) ulp at \(erfc.at)")
     }
 
     @Test func atan2AgainstReferences() throws {
@@ -68,7 +69,7 @@ import Testing
         var worst = 0.0
         for row in rows {
             let error = Self.ulpError(Elementary.atan2(row[0], row[1]), hi: row[2], lo: row[3])
-            #expect(error <= 1.5, "atan2(\(row[0]), \(row[1])): \(error) ulp")
+            #expect(error <= 1.2, "atan2(\(row[0]), \(row[1])): \(error) ulp")
             worst = max(worst, error)
         }
         #expect(worst > 0)  // the comparison is live: some results are not correctly rounded
@@ -148,6 +149,8 @@ import Testing
         #expect(Elementary.sinCosTwoPi(0) == (0, 1) && Elementary.sinCosTwoPi(0.25) == (1, 0))
         #expect(Elementary.sinCosTwoPi(0.5) == (0, -1) && Elementary.sinCosTwoPi(-0.25) == (-1, 0))
         #expect(Elementary.sinCosTwoPi(0x1p60) == (0, 1) && Elementary.sinCosTwoPi(0x1p50 + 0.25) == (1, 0))
+        #expect(Elementary.sinCosTwoPi(.greatestFiniteMagnitude) == (0, 1) && Elementary.sinCosTwoPi(-1e308) == (0, 1))
+        #expect(Elementary.sinCosTwoPi(-0.0).sin.sign == .minus && Elementary.sinCosTwoPi(-0x1p50 - 0.75) == (1, 0))
         // C99 atan2 conventions.
         let pi = Double.pi
         #expect(Elementary.atan2(0, 0) == 0 && Elementary.atan2(-0.0, 0).sign == .minus)
@@ -156,6 +159,9 @@ import Testing
         #expect(Elementary.atan2(1, inf) == 0 && Elementary.atan2(1, -inf) == pi)
         #expect(Elementary.atan2(inf, inf) == pi / 4 && Elementary.atan2(-inf, -inf) == -3 * pi / 4)
         #expect(Elementary.atan2(inf, 1) == pi / 2 && Elementary.atan2(1, 1) == pi / 4)
+        #expect(Elementary.atan2(1, -0.0) == pi / 2 && Elementary.atan2(inf, -1) == pi / 2)
+        #expect(Elementary.atan2(-inf, -0.0) == -pi / 2 && Elementary.atan2(1e-320, 1e308) == 1e-320 / 1e308)
+        #expect(Elementary.atan2(1e308, 1e-320) == pi / 2 && Elementary.atan2(-1e-300, -1e300) == -pi)
         #expect(Elementary.atan2(.nan, 1).isNaN && Elementary.atan2(1, .nan).isNaN)
         #expect(Elementary.atan(inf) == pi / 2 && Elementary.atan(-1) == -pi / 4)
         #expect(Elementary.logGamma(0) == inf && Elementary.logGamma(-1).isNaN && Elementary.logGamma(inf) == inf)
@@ -177,6 +183,19 @@ import Testing
                 previous = Elementary.exp(x)
                 previousM1 = Elementary.expm1(x)
             }
+        }
+        for boundary in [0.25, -0.25] {  // expm1 switches from its polynomial to the table
+            var x = boundary.nextDown.nextDown.nextDown
+            for _ in 0..<6 {
+                let next = x.nextUp
+                #expect(Elementary.expm1(next) >= Elementary.expm1(x), "expm1 at \(next)")
+                x = next
+            }
+        }
+        var t = (0.125).nextDown.nextDown.nextDown  // atan switches from its polynomial to the table
+        for _ in 0..<6 {
+            #expect(Elementary.atan(t.nextUp) >= Elementary.atan(t), "atan at \(t)")
+            t = t.nextUp
         }
         for e in -20...20 {
             var x = 0x1.6a09e667f3bcdp0 * Foundation.pow(2, Double(e))  // √2 · 2^e: the log split's boundary

@@ -132,6 +132,9 @@ def main():
     # atan: t in [0, 1], c = j/8 nearest, r = (t − c)/(1 + t c), |r| ≤ 1/16; atan(r) = r + r z A(z), z = r².
     atanA = fit(lambda z: (mpmath.atan(mpmath.sqrt(z)) / mpmath.sqrt(z) - 1) / z, (mpf(0), mpf(1) / 256 * mpf("1.0001")),
                 5, "atan A(z)")
+    atanSmall = fit(lambda z: (mpmath.atan(mpmath.sqrt(z)) / mpmath.sqrt(z) - 1) / z, (mpf(0), mpf(1) / 64 * mpf("1.0001")),
+                    7, "atan small A(z)")
+    coefficients("atanSmallCoefficients", atanSmall, "(atan(t)/t − 1)/t² as a polynomial in z = t², 0 ≤ t ≤ 1/8.")
     coefficients("atanCoefficients", atanA, "(atan(r)/r − 1)/r² as a polynomial in z = r², |r| ≤ 1/16.")
     heads, tails = [], []
     for j in range(9):
@@ -185,6 +188,9 @@ def write_fixture():
     add("exp", exp_args, mpmath.exp)
     expm1_args = [rng.uniform(-40, 709) for _ in range(300)] + [rng.uniform(-1.5, 1.5) for _ in range(600)]
     expm1_args += loguniform(1e-300, 1, 500, signed=True) + [math.log(2) / 64 * k for k in range(-100, 100)]
+    expm1_args += [rng.uniform(0.0054, 0.011) * rng.choice((-1, 1)) for _ in range(600)]
+    expm1_args += [rng.uniform(0.24, 0.26) * rng.choice((-1, 1)) for _ in range(300)]
+    expm1_args += [-0.005541329478657137, 0.006944725792078289]  # worst cases of an earlier version
     add("expm1", expm1_args, mpmath.expm1)
     log_args = loguniform(1e-307, 1e307, 500) + [rng.uniform(0.5, 2) for _ in range(600)]
     log_args += [1 + rng.uniform(-1e-6, 1e-6) for _ in range(200)] + [5e-324, 1e-310, 2.2250738585072014e-308]
@@ -207,14 +213,19 @@ def write_fixture():
         x = rng.uniform(0.1, 10)
         atan_pairs.append((x * math.exp(rng.uniform(-40, 0)), x))
         atan_pairs.append((x * rng.uniform(0.9, 1.1), x))
+    for _ in range(1500):  # quotients near the polynomial/table switch and the first table entries
+        x = math.exp(rng.uniform(-5, 5))
+        atan_pairs.append((x * rng.uniform(0.05, 0.26), x * rng.choice((1, -1))))
+    atan_pairs += [(0.08415743695156931, 1.3458317003833162), (0.06253774593980932, 1.0)]
     cases["atan2"] = []
     for y, x in atan_pairs:
         value = mpmath.atan2(mpf(y), mpf(x))
         hi = float(value)
         cases["atan2"].append([y, x, hi, float(value - mpf(hi))])
-    lgamma_args = [k / 2 for k in range(1, 600)] + loguniform(1e-5, 1e5, 600) + [rng.uniform(0.5, 40) for _ in range(400)]
+    lgamma_args = [rng.uniform(0.9, 1.1) for _ in range(300)] + [rng.uniform(1.9, 2.1) for _ in range(300)]
+    lgamma_args += [k / 2 for k in range(1, 600)] + loguniform(1e-5, 1e5, 600) + [rng.uniform(0.5, 40) for _ in range(400)]
     add("logGamma", lgamma_args, mpmath.loggamma)
-    erf_args = [rng.uniform(-6, 6) for _ in range(800)] + loguniform(1e-300, 1, 300, True) + [rng.uniform(1.2, 1.3) for _ in range(100)]
+    erf_args = [rng.uniform(0.5, 1.5) for _ in range(4000)] + [1.333711798473921, 1.0883796191306803] + [rng.uniform(-6, 6) for _ in range(800)] + loguniform(1e-300, 1, 300, True) + [rng.uniform(1.2, 1.3) for _ in range(100)]
     add("erf", erf_args, mpmath.erf)
     erfc_args = erf_args + [rng.uniform(1, 26.5) for _ in range(600)] + [-rng.uniform(0, 8) for _ in range(200)]
     add("erfc", erfc_args, mpmath.erfc)
