@@ -93,8 +93,9 @@ public struct Provenance: Sendable, Equatable {
     ///
     /// glibc picks, when the program starts, variants of exp, log, sin, cos, … by CPU: "fma" (FMA and
     /// AVX2), "fma4", or "no fma" (the SSE2 and AVX variants, which compute the same). The variants can
-    /// differ in the last bit, and the engine's numbers with them: runs computed on machines with
-    /// different variants are not bit-identical (the engine is otherwise deterministic). The choice
+    /// differ in the last bit. Engine version 1 used them, so its numbers differed between machines with
+    /// different variants; since version 2 kvlab computes these functions itself and no stored number
+    /// depends on the variant (SQL that calls SQLite's own math functions still does). The choice
     /// follows the CPU flags, unless `GLIBC_TUNABLES` turns FMA or AVX2 off.
     ///
     /// - Parameters:

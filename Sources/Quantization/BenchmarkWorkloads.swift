@@ -29,7 +29,9 @@ public enum BenchmarkWorkloads {
             for j in 0..<n {
                 let a = lp[i, j]
                 let b = lq[i, j]
-                total += QueryMetrics.klTerm(p: Elementary.exp(a), q: Elementary.exp(b), u: a - b)
+                let u = a - b
+                total += QueryMetrics.klTerm(
+                    p: Elementary.exp(a), q: Elementary.exp(b), u: u, expm1MinusU: u > -1 ? Elementary.expm1(-u) : 0)
             }
         }
         return total / Double(queries.rows)

@@ -132,7 +132,6 @@ struct QueryMetrics {
         quantProbabilities pQuant: UnsafePointer<Double>,
         rootProbabilities rootRef: UnsafePointer<Double>, count n: Int, topK: Int
     ) {
-        let log2 = Elementary.log(2)
         var hellingerSquared = 0.0
         var entropy = 0.0
         var quantEntropy = 0.0
@@ -142,13 +141,22 @@ struct QueryMetrics {
             let p = pRef[j]  // = exp(lp[j]), cached by the reference
             let pq = pQuant[j]  // = exp(lq[j]), also used for the outputs
             let u = lp[j] - lq[j]  // log(p/p̂)
-            kl += QueryMetrics.klTerm(p: p, q: pq, u: u)
-            klReverse += QueryMetrics.klTerm(p: pq, q: p, u: -u)
-            // JS: ½KL(p‖m) + ½KL(p̂‖m) with log(p/m) = log2 − softplus(−u), log(p̂/m) = log2 − softplus(u).
+            let a = abs(u)
+            // One expm1 serves all four KL terms: e^{−|u|} − 1, and e^{|u|} − 1 = −e/(1 + e) where it is
+            // used (|u| < 1.49: beyond, the terms that need it take their other form).
+            let e = Elementary.expm1(-a)
+            let f = a < 1.5 ? -e / (1 + e) : .infinity
+            let (expm1MinusU, expm1U) = u >= 0 ? (e, f) : (f, e)
+            kl += QueryMetrics.klTerm(p: p, q: pq, u: u, expm1MinusU: expm1MinusU)
+            klReverse += QueryMetrics.klTerm(p: pq, q: p, u: -u, expm1MinusU: expm1U)
+            // JS: ½KL(p‖m) + ½KL(p̂‖m), with m/p − 1 = (e^{−u} − 1)/2 and m/p̂ − 1 = (e^{u} − 1)/2, so
+            // log(p/m) = −log1p((e^{−u} − 1)/2), accurate as u → 0; beyond |u| = ¾ (where e^{|u|} − 1 is
+            // not at hand for large |u|) log(p/m) = log 2 − softplus(−u), log(p̂/m) = log 2 − softplus(u).
             let m = 0.5 * (p + pq)
-            let (softplusU, softplusMinusU) = QueryMetrics.softplusPair(u)
-            js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: log2 - softplusMinusU)
-            js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: log2 - softplusU)
+            let (logPOverM, logQOverM) = QueryMetrics.logRatiosToMidpoint(
+                u, expm1MinusU: expm1MinusU, expm1U: expm1U)
+            js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: logPOverM, expm1MinusU: 0.5 * expm1MinusU)
+            js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: logQOverM, expm1MinusU: 0.5 * expm1U)
             tv += abs(p - pq)
             let root = rootRef[j] - Elementary.exp(0.5 * lq[j])
             hellingerSquared += root * root
@@ -178,12 +186,12 @@ struct QueryMetrics {
         topOverlap = Double(common) / Double(2 * topK - common)
     }
 
-    /// One term p·(u + e^{−u} − 1) of KL(p‖q) = Σ p u, with u = log(p/q) and p e^{−u} = q; ≥ 0 and free
-    /// of cancellation for small u.
+    /// One term p·(u + e^{−u} − 1) of KL(p‖q) = Σ p u, with u = log(p/q), p e^{−u} = q and
+    /// `expm1MinusU` = e^{−u} − 1 (read only when u > −1); ≥ 0 and free of cancellation for small u.
     @inline(__always)
-    static func klTerm(p: Double, q: Double, u: Double) -> Double {
+    static func klTerm(p: Double, q: Double, u: Double, expm1MinusU: Double) -> Double {
         if p == 0 { return 0 }
-        if u > -1 { return p * (u + Elementary.expm1(-u)) }
+        if u > -1 { return p * (u + expm1MinusU) }
         return p * u + q - p
     }
 
@@ -197,14 +205,23 @@ struct QueryMetrics {
         return top + Elementary.log(sum)
     }
 
-    /// (softplus(u), softplus(−u)) with softplus(x) = log(1 + eˣ), stable, as x + log1p(e⁻ˣ) for x > 0
-    /// and log1p(eˣ) otherwise. Both branches compute log1p(exp(−|u|)) (exp(±0) = 1), so it is computed
-    /// once; the pair equals two separate evaluations bit for bit.
+    /// (log(p/m), log(p̂/m)) for m = (p + p̂)/2 and u = log(p/p̂), given e^{−u} − 1 and e^{u} − 1 (the
+    /// latter read only for |u| < ¾): −log1p of half of each for |u| < ¾, else through the stable
+    /// softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^{−|x|}).
     @inline(__always)
-    static func softplusPair(_ u: Double) -> (Double, Double) {
-        let shared = Elementary.log1p(Elementary.exp(-abs(u)))
-        return (u > 0 ? u + shared : shared, -u > 0 ? -u + shared : shared)
+    static func logRatiosToMidpoint(_ u: Double, expm1MinusU: Double, expm1U: Double) -> (Double, Double) {
+        let a = abs(u)
+        if a < 0.75 {
+            return (-Elementary.log1p(0.5 * expm1MinusU), -Elementary.log1p(0.5 * expm1U))
+        }
+        let shared = Elementary.log1p(Elementary.exp(-a))  // log(1 + e^{−|u|})
+        let near = ln2 - shared  // log 2 − softplus(−|u|)
+        let far = ln2 - (a + shared)  // log 2 − softplus(|u|)
+        return u > 0 ? (near, far) : (far, near)
     }
+
+    /// ln 2, rounded.
+    static let ln2 = 0x1.62e42fefa39efp-1
 
     /// Indices of the k largest values (ties: lower index first), largest first.
     static func topIndices(_ x: UnsafePointer<Double>, _ n: Int, _ k: Int) -> [Int] {

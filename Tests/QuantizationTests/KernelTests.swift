@@ -211,27 +211,6 @@ struct KernelTests {
         }
     }
 
-    @Test("softplusPair equals two stable softplus evaluations bit for bit")
-    func softplusPair() {
-        func softplus(_ x: Double) -> Double {
-            x > 0 ? x + Elementary.log1p(Elementary.exp(-x)) : Elementary.log1p(Elementary.exp(x))
-        }
-        var probes: [Double] = [
-            0, -0.0, 1e-300, -1e-300, 1, -1, 36, -36, 745, -745, 1e308, .infinity, -.infinity, .nan,
-        ]
-        var s = RandomStream(seed: 6, trial: 0, role: .auxiliary)
-        for _ in 0..<2000 { probes.append(s.gaussian() * 8) }
-        for u in probes {
-            let (plus, minus) = QueryMetrics.softplusPair(u)
-            if u.isNaN {
-                #expect(plus.isNaN && minus.isNaN)
-            } else {
-                #expect(plus.bitPattern == softplus(u).bitPattern, "u = \(u)")
-                #expect(minus.bitPattern == softplus(-u).bitPattern, "u = \(u)")
-            }
-        }
-    }
-
     @Test("the lookup encoder and bulk quantize equal binary search, on thresholds, between them, outside, NaN and ±∞")
     func encoder() {
         for (law, dim, bits) in [
