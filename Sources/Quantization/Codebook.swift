@@ -86,7 +86,7 @@ public struct Codebook: Sendable, Equatable {
     public func encode(_ t: Double) -> Int {
         lookup.withUnsafeBufferPointer { table in
             slotData.withUnsafeBufferPointer { data in
-                let k = slot(of: t, last: table.count - 1)
+                let k = slot(of: t, last: Double(table.count - 1))
                 let s = data.baseAddress! + 5 * k
                 guard s[0] <= t, t < s[2] else { return encodeBySearch(t) }
                 return Int(table[k]) + (t >= s[1] ? 1 : 0)
@@ -100,7 +100,7 @@ public struct Codebook: Sendable, Equatable {
     public func quantize(_ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int) {
         slotData.withUnsafeBufferPointer { data in
             guard let base = data.baseAddress else { return }
-            let last = data.count / 5 - 1
+            let last = Double(data.count / 5 - 1)
             for j in 0..<count {
                 let t = x[j]
                 let s = base + 5 &* slot(of: t, last: last)
@@ -114,12 +114,15 @@ public struct Codebook: Sendable, Equatable {
         }
     }
 
-    /// The grid slot of t, clamped to 0…last (NaN and +∞ go to the last slot, −∞ to the first: the
-    /// verification against the slot's bounds then sends NaN and +∞ to the search).
+    /// The grid slot of t: ⌊(t − origin)/width⌋ clamped to 0…last, without a conversion check: (p − ½)
+    /// is rounded to an integer by adding 2^52, which gives the floor except when p is an integer, where
+    /// it may give the slot below. Callers verify t against the slot's bounds, so such a guess, NaN (slot
+    /// 0) and ±∞ (the end slots) can only send t to the binary search, never to a wrong cell.
     @inline(__always)
-    private func slot(of t: Double, last: Int) -> Int {
-        let position = (t - lookupOrigin) * lookupScale
-        return position < 0 ? 0 : position < Double(last) ? Int(position) : last
+    private func slot(of t: Double, last: Double) -> Int {
+        let position = (t - lookupOrigin) * lookupScale - 0.5
+        let clamped = position > 0 ? min(position, last) : 0
+        return Int(truncatingIfNeeded: (clamped + 0x1p52).bitPattern & 0xFFFF_FFFF)
     }
 
     /// The cell of t by binary search over the thresholds (the reference encoder; also handles values

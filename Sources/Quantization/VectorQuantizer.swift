@@ -124,7 +124,8 @@ public struct VectorQuantizer: Sendable {
         let storedNorm = norms.round(norm)
         let y = work
         let scratch = work + d
-        for j in 0..<d { y[j] = x[j] / norm }
+        let inverseNorm = 1 / norm  // one division per row; x·(1/‖x‖) is within an ulp of x/‖x‖
+        for j in 0..<d { y[j] = x[j] * inverseNorm }
         if recipe == .baseline {
             // kv-beta: Lloyd–Max per coordinate in the original basis.
             if let cb = codebook {
@@ -161,7 +162,8 @@ public struct VectorQuantizer: Sendable {
             }
             storedNorms[t] = norms.round(norm)
             let xt = x + t * d
-            for j in 0..<d { y[j] = xt[j] / norm }
+            let inverseNorm = 1 / norm
+            for j in 0..<d { y[j] = xt[j] * inverseNorm }
             rotation?.apply(y, scratch: scratch)
             let yHat = yHats + t * d
             if let cb = codebook {
