@@ -210,12 +210,18 @@ public enum Elementary {
         let (fHead, fTail) = split(f)
         let s = fHead * twoPiHead + (fTail * twoPiHead + f * (twoPiTail + rest))
         let c = 1 + z * cosPart
-        switch Int(n) & 3 {
-        case 0: return (s, c)
-        case 1: return (c, 0 - s)
-        case 2: return (0 - s, 0 - c)
-        default: return (0 - c, s)
-        }
+        // The quadrant q rotates (s, c) by q quarter turns: odd q swaps them, and the sine's sign flips
+        // for q = 2, 3, the cosine's for q = 1, 2. Done with selects and sign bits: q is random in the
+        // engine's use (Box–Muller), so a branch on it would be mispredicted half the time.
+        let q = UInt64(truncatingIfNeeded: Int(n)) & 3
+        let odd = q & 1 == 1
+        let sine = odd ? c : s
+        let cosine = odd ? s : c
+        let sineSign = (q & 2) << 62
+        let cosineSign = ((q &+ 1) & 2) << 62
+        return (
+            Double(bitPattern: sine.bitPattern ^ sineSign), Double(bitPattern: cosine.bitPattern ^ cosineSign)
+        )
     }
 
     // MARK: atan2 and atan
