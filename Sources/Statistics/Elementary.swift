@@ -192,7 +192,7 @@ public enum Elementary {
     public static func sinCosTwoPi(_ u: Double) -> (sin: Double, cos: Double) {
         if u == 0 { return (u, 1) }
         var t = 4 * u  // quarter turns
-        if !(abs(u) < 0x1p50) {
+        if !(abs(u) < 0x1p49) {  // below, |t| < 2^51: the rounding shift gives its nearest integer
             guard u.isFinite else { return (.nan, .nan) }
             t = 4 * (u - u.rounded(.down))  // exact: whole turns removed, t in [0, 4)
         }

@@ -151,6 +151,10 @@ import Testing
         #expect(Elementary.sinCosTwoPi(0x1p60) == (0, 1) && Elementary.sinCosTwoPi(0x1p50 + 0.25) == (1, 0))
         #expect(Elementary.sinCosTwoPi(.greatestFiniteMagnitude) == (0, 1) && Elementary.sinCosTwoPi(-1e308) == (0, 1))
         #expect(Elementary.sinCosTwoPi(-0.0).sin.sign == .minus && Elementary.sinCosTwoPi(-0x1p50 - 0.75) == (1, 0))
+        // Just below the exact reduction (|u| < 2^50 once gave the wrong quarter here).
+        let eighth = Elementary.sinCosTwoPi(-(0x1p49 + 0.125))
+        #expect(abs(eighth.sin + 0.5.squareRoot()) < 1e-15 && abs(eighth.cos - 0.5.squareRoot()) < 1e-15)
+        #expect(Elementary.sinCosTwoPi(0x1p49 + 0.25) == (1, 0) && Elementary.sinCosTwoPi(0x1p49 - 0.75) == (1, 0))
         // C99 atan2 conventions.
         let pi = Double.pi
         #expect(Elementary.atan2(0, 0) == 0 && Elementary.atan2(-0.0, 0).sign == .minus)

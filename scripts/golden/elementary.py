@@ -201,6 +201,7 @@ def write_fixture():
     log1p_args += [rng.uniform(-1, 3) for _ in range(200)] + [-0.2928932188134524, 0.41421356237309503, 1.0, 2.0]
     add("log1p", log1p_args, mpmath.log1p)
     turns = [rng.random() for _ in range(1200)] + [(k + 0.5) * 2.0**-53 for k in range(50)]
+    turns += [rng.uniform(2.0**47, 2.0**51) * rng.choice((-1, 1)) for _ in range(200)]  # the reduction switch
     turns += [rng.uniform(-100, 100) for _ in range(200)] + [k / 16 for k in range(-32, 33)] + loguniform(1e-300, 1e-3, 200, True)
     add("sinTwoPi", turns, lambda u: mpmath.sinpi(2 * u))
     add("cosTwoPi", turns, lambda u: mpmath.cospi(2 * u))
