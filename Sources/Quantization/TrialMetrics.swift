@@ -154,7 +154,7 @@ struct QueryMetrics {
             // not at hand for large |u|) log(p/m) = log 2 − softplus(−u), log(p̂/m) = log 2 − softplus(u).
             let m = 0.5 * (p + pq)
             let (logPOverM, logQOverM) = QueryMetrics.logRatiosToMidpoint(
-                u, expm1MinusU: expm1MinusU, expm1U: expm1U)
+                u, magnitude: a, expm1MinusU: expm1MinusU, expm1U: expm1U)
             js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: logPOverM, expm1MinusU: 0.5 * expm1MinusU)
             js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: logQOverM, expm1MinusU: 0.5 * expm1U)
             tv += abs(p - pq)
@@ -205,12 +205,13 @@ struct QueryMetrics {
         return top + Elementary.log(sum)
     }
 
-    /// (log(p/m), log(p̂/m)) for m = (p + p̂)/2 and u = log(p/p̂), given e^{−u} − 1 and e^{u} − 1 (the
+    /// (log(p/m), log(p̂/m)) for m = (p + p̂)/2, u = log(p/p̂) and a = |u|, given e^{−u} − 1 and e^{u} − 1 (the
     /// latter read only for |u| < ¾): −log1p of half of each for |u| < ¾, else through the stable
     /// softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^{−|x|}).
     @inline(__always)
-    static func logRatiosToMidpoint(_ u: Double, expm1MinusU: Double, expm1U: Double) -> (Double, Double) {
-        let a = abs(u)
+    static func logRatiosToMidpoint(_ u: Double, magnitude a: Double, expm1MinusU: Double, expm1U: Double)
+        -> (Double, Double)
+    {
         if a < 0.75 {
             return (-Elementary.log1p(0.5 * expm1MinusU), -Elementary.log1p(0.5 * expm1U))
         }

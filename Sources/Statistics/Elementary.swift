@@ -61,14 +61,22 @@ public enum Elementary {
         Double(bitPattern: UInt64(truncatingIfNeeded: 1023 + m) << 52)
     }
 
-    /// eˣ, within about half an ulp (the table keeps 2^(j/64) to twice double precision).
-    @inlinable
-    public static func exp(_ x: Double) -> Double {
-        guard abs(x) < 708 else { return expOutside(x) }
+    /// eˣ = 2^m · y with y = 2^(j/64) · e^r in [0.99, 2.01), for |x| < 2^40: the table keeps 2^(j/64) to
+    /// twice double precision, so y is within about half an ulp.
+    @inlinable @inline(__always)
+    static func expScaled(_ x: Double) -> (m: Int, y: Double) {
         let (m, j, r) = reduceExp(x)
         let p = expMinusOneSmall(r)
         let (head, tail) = expTable(j)
-        return (head + (tail + head * p)) * powerOfTwo(m)
+        return (m, head + (tail + head * p))
+    }
+
+    /// eˣ, within about half an ulp.
+    @inlinable
+    public static func exp(_ x: Double) -> Double {
+        guard abs(x) < 708 else { return expOutside(x) }
+        let (m, y) = expScaled(x)
+        return y * powerOfTwo(m)
     }
 
     /// eˣ for |x| ≥ 708 or NaN: overflow, underflow (gradual) and NaN.
@@ -77,10 +85,7 @@ public enum Elementary {
         if x.isNaN { return x + x }
         if x > 709.8 { return .infinity }
         if x < -745.2 { return 0 }
-        let (m, j, r) = reduceExp(x)
-        let p = expMinusOneSmall(r)
-        let (head, tail) = expTable(j)
-        let y = head + (tail + head * p)
+        let (m, y) = expScaled(x)
         // Two exact-or-final scalings keep 2^m representable: only the last product rounds.
         return m > 0 ? y * powerOfTwo(m - 512) * powerOfTwo(512) : y * powerOfTwo(m + 1000) * powerOfTwo(-1000)
     }
