@@ -45,11 +45,15 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"), completion: .file())
     var out: String?
 
+    @Flag(help: "With --out: replace an existing SQLite file (never the database being read).")
+    var force = false
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if (table == nil) == (query == nil) { throw ValidationError("give either --table or --query") }
         if table != nil, !params.isEmpty { throw ValidationError("--param applies to --query only") }
+        if force, out == nil { throw ValidationError("--force applies to --out only") }
     }
 
     func run() async throws {
@@ -79,11 +83,7 @@ struct ExportCommand: AsyncParsableCommand {
             if !text.isEmpty, !text.hasSuffix("\n") { text += "\n" }
             if format == .json, result.rows.isEmpty, text.isEmpty { text = "[]\n" }
             if let out {
-                do {
-                    try text.write(toFile: out, atomically: true, encoding: .utf8)
-                } catch {
-                    throw CLIError.failure("cannot write \(out): \(error.localizedDescription)")
-                }
+                try OutputFile(path: out, input: database.path, force: force).write(text)
                 Console.note("\(result.rows.count) row\(result.rows.count == 1 ? "" : "s") written to \(out)")
             } else {
                 print(text, terminator: "")

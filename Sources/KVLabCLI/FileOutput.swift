@@ -4,15 +4,25 @@
     import Darwin
 #endif
 
-/// Unbuffered writes to a file descriptor (stderr for diagnostics; stdout is written with `print`).
+/// Unbuffered writes to a file descriptor: stderr for diagnostics, `--out` files and devices.
 struct FileOutput: Sendable {
     let descriptor: Int32
 
     /// The standard error stream.
     static let standardError = FileOutput(descriptor: 2)
 
-    /// Writes the whole string, retrying on partial writes and EINTR.
+    /// Writes the whole string, retrying on partial writes and EINTR; errors are ignored (for diagnostics,
+    /// which have nowhere else to go).
     func write(_ text: String) {
+        try? writeChecked(text, or: { _ in CLIError.failure("") })
+    }
+
+    /// Writes the whole string, retrying on partial writes and EINTR.
+    ///
+    /// - Parameters:
+    ///   - text: the text, written as UTF-8.
+    ///   - error: the error to throw for an `errno` value (a full disk, a closed pipe…).
+    func writeChecked(_ text: String, or error: (Int32) -> any Error) throws {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -25,8 +35,9 @@ struct FileOutput: Sendable {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                return
+                throw error(errno)
             }
+            if n == 0 { throw error(EIO) }
             offset += n
         }
     }

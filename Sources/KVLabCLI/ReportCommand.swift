@@ -23,6 +23,10 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The HTML file to write.", valueName: "file"))
     var out: String
 
+    /// `--force`: replace an existing SQLite file.
+    @Flag(help: "Replace an existing SQLite file at --out (never the database being read).")
+    var force = false
+
     /// `--where`: an SQL condition on run_means.
     @Option(name: .customLong("where"), help: ArgumentHelp("An SQL condition on run_means.", valueName: "sql"))
     var condition: String?
@@ -49,11 +53,7 @@ struct ReportCommand: AsyncParsableCommand {
             let store = try database.openExisting(.readOnly)
             var builder = ReportBuilder(store: store, options: options)
             let html = try builder.page()
-            do {
-                try Data(html.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-            } catch {
-                throw CLIError.failure("cannot write \(out): \(error.localizedDescription)")
-            }
+            try OutputFile(path: out, input: database.path, force: force).write(html)
             let missing = builder.missing.count
             Console.note("wrote \(out)" + (missing == 0 ? "" : " (\(missing) notes on missing data)"))
         }

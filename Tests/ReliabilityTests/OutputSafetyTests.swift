@@ -1,0 +1,163 @@
+import Crypto
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `--out FILE` of export and report never destroys a database, never replaces a device, FIFO or symlink
+/// with a regular file, and reports write errors (issue: reliability, items 1 and 2).
+@Suite("Reliability: --out never destroys what is there")
+struct OutputSafetyTests {
+    /// A directory with a small finished sweep in `self.sqlite`.
+    static func fixture() throws -> (dir: URL, db: String) {
+        let dir = try Kvlab.temporaryDirectory()
+        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 1), in: dir)
+        let db = dir.appendingPathComponent("self.sqlite").path
+        let r = try Kvlab.run(["run", spec, "--db", db, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return (dir, db)
+    }
+
+    /// SHA-256 of a file's bytes.
+    static func digest(_ path: String) throws -> String {
+        SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }
+            .joined()
+    }
+
+    /// The file type bits of a path (without following a final symlink).
+    static func kind(_ path: String) -> mode_t {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return 0 }
+        return info.st_mode & S_IFMT
+    }
+
+    @Test("export and report refuse to write over the database they read, also through a symlink or --force")
+    func refusesInput() throws {
+        let (dir, db) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let before = try Self.digest(db)
+        let link = dir.appendingPathComponent("link.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "self.sqlite")
+        for out in [db, link, db + "-wal"] {
+            for force in [false, true] {
+                let export = try Kvlab.run(
+                    ["export", "--table", "runs", "--format", "csv", "--out", out, "--db", db]
+                        + (force ? ["--force"] : []))
+                #expect(export.status == 2, "export --out \(out): \(export.stderr)")
+                #expect(export.stderr.contains("the database this command reads"), "\(export.stderr)")
+                let report = try Kvlab.run(["report", "--out", out, "--db", db] + (force ? ["--force"] : []))
+                #expect(report.status == 2, "report --out \(out): \(report.stderr)")
+            }
+        }
+        #expect(try Self.digest(db) == before)
+        #expect(Self.kind(link) == S_IFLNK)
+        #expect(try Kvlab.integrity(db) == "ok")
+        #expect(try Kvlab.scalar(db, "SELECT count(*) FROM runs WHERE state = 'done'") == "24")
+    }
+
+    @Test("another SQLite file is replaced only with --force; a text file is replaced atomically")
+    func refusesOtherDatabase() throws {
+        let (dir, db) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let other = dir.appendingPathComponent("other.sqlite").path
+        try FileManager.default.copyItem(atPath: db, toPath: other)
+        let before = try Self.digest(other)
+        let refused = try Kvlab.run(["export", "--table", "runs", "--format", "csv", "--out", other, "--db", db])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--force"), "\(refused.stderr)")
+        #expect(try Self.digest(other) == before)
+        let report = try Kvlab.run(["report", "--out", other, "--db", db])
+        #expect(report.status == 2)
+        #expect(try Self.digest(other) == before)
+
+        let forced = try Kvlab.run(
+            ["export", "--table", "runs", "--format", "csv", "--out", other, "--db", db, "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try String(contentsOfFile: other, encoding: .utf8).hasPrefix("id,config_hash"))
+
+        let text = dir.appendingPathComponent("runs.csv").path
+        try "old\n".write(toFile: text, atomically: true, encoding: .utf8)
+        let replaced = try Kvlab.run(["export", "--table", "runs", "--format", "csv", "--out", text, "--db", db])
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(try String(contentsOfFile: text, encoding: .utf8).hasPrefix("id,config_hash"))
+        // No temporary file is left beside it.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".kvlab-") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test("a symlink is followed (the link stays), a FIFO is written through, a device is never replaced")
+    func nonRegularTargets() throws {
+        let (dir, db) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A symlink to a text file, and a dangling one: the target is written, the link stays a link.
+        let target = dir.appendingPathComponent("target.csv").path
+        try "old\n".write(toFile: target, atomically: true, encoding: .utf8)
+        let link = dir.appendingPathComponent("link.csv").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.csv")
+        let dangling = dir.appendingPathComponent("dangling.csv").path
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: "created.csv")
+        for out in [link, dangling] {
+            let r = try Kvlab.run(["export", "--table", "runs", "--format", "csv", "--out", out, "--db", db])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(Self.kind(out) == S_IFLNK)
+        }
+        #expect(try String(contentsOfFile: target, encoding: .utf8).hasPrefix("id,config_hash"))
+        #expect(
+            try String(contentsOfFile: dir.appendingPathComponent("created.csv").path, encoding: .utf8).hasPrefix(
+                "id,config_hash"))
+
+        // A FIFO: its reader gets the bytes, and it is still a FIFO afterwards.
+        let fifo = dir.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let received = Received()
+        let reader = Thread {
+            // Opening a FIFO for reading blocks until the writer opens it.
+            let handle = FileHandle(forReadingAtPath: fifo)
+            received.set(String(decoding: handle?.readDataToEndOfFile() ?? Data(), as: UTF8.self))
+        }
+        reader.start()
+        let r = try Kvlab.run(["export", "--table", "runs", "--format", "csv", "--out", fifo, "--db", db])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(Self.kind(fifo) == S_IFIFO)
+        var read: String?
+        for _ in 0..<500 where read == nil {
+            Thread.sleep(forTimeInterval: 0.01)
+            read = received.value
+        }
+        let text = try #require(read)
+        #expect(text.hasPrefix("id,config_hash"))
+
+        // A device: /dev/null takes the bytes, /dev/full is an I/O error (exit 3); both stay devices.
+        let null = try Kvlab.run(["export", "--table", "runs", "--format", "csv", "--out", "/dev/null", "--db", db])
+        #expect(null.status == 0, "\(null.stderr)")
+        #expect(Self.kind("/dev/null") == S_IFCHR)
+        if FileManager.default.fileExists(atPath: "/dev/full") {
+            for arguments in [
+                ["export", "--table", "runs", "--format", "csv", "--out", "/dev/full", "--db", db],
+                ["report", "--out", "/dev/full", "--db", db],
+            ] {
+                let full = try Kvlab.run(arguments)
+                #expect(full.status == 3, "\(arguments[0]): \(full.stderr)")
+                #expect(full.stderr.contains("No space left on device"), "\(full.stderr)")
+                #expect(Self.kind("/dev/full") == S_IFCHR)
+            }
+        }
+        // A directory is bad input.
+        let directory = try Kvlab.run(["report", "--out", dir.path, "--db", db])
+        #expect(directory.status == 2, "\(directory.stderr)")
+    }
+}
+
+/// A string handed from a reader thread to the test.
+private final class Received: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: String?
+
+    /// The text, once the reader has finished.
+    var value: String? { lock.withLock { stored } }
+
+    /// Stores the text.
+    func set(_ text: String) { lock.withLock { stored = text } }
+}
