@@ -56,8 +56,14 @@ public final class Store: Sendable {
         self.mode = mode
         let pending: [Migration]
         var appliedVersions: Set<Int>?
-        switch try StoreProbe.inspect(path) {
-        case .absent, .empty:
+        var finding = try StoreProbe.inspect(path)
+        if mode == .readWrite, finding == .absent || finding == .emptyFile {
+            // Built under a temporary name and linked into place: a kill never leaves half a database.
+            try Store.create(at: path, replacingEmptyFile: finding == .emptyFile)
+            finding = try StoreProbe.inspect(path)
+        }
+        switch finding {
+        case .absent, .emptyFile, .empty:
             guard mode == .readWrite else { throw .missingDatabase(path: path) }
             pending = Migration.all
         case .kvlab(let applied):
@@ -85,6 +91,7 @@ public final class Store: Sendable {
             }
         }
         guard mode == .readWrite else { return }
+        Store.removeAbandonedCreations(at: path)
         do {
             if !pending.isEmpty { try Migrator.migrate(pool, path: path) }
             try ReferenceData.sync(pool)
@@ -102,7 +109,7 @@ public final class Store: Sendable {
     ///
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` on any other error, or when SQLite is still busy
     ///   after ``busyTimeout`` seconds.
-    private static func openPool(path: String, mode: Mode) throws(StoreError) -> DatabasePool {
+    static func openPool(path: String, mode: Mode) throws(StoreError) -> DatabasePool {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(busyTimeout))
         var pause: TimeInterval = 0.002

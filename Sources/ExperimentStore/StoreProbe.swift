@@ -10,8 +10,9 @@ enum StoreProbe {
     enum Finding: Equatable {
         /// No file at the path.
         case absent
-        /// An empty file, or an SQLite database with no schema and no application id: kvlab may create its
-        /// schema there.
+        /// A file of zero bytes: kvlab may create its database in its place.
+        case emptyFile
+        /// An SQLite database with no schema and no application id: kvlab may create its schema there.
         case empty
         /// A kvlab database with these migrations applied.
         case kvlab(applied: [AppliedMigration])
@@ -40,11 +41,53 @@ enum StoreProbe {
         } catch {
             throw .cannotOpen(path: path, reason: error.localizedDescription)
         }
-        if !header.isEmpty {
-            guard header.count == 100, Array(header.prefix(16)) == sqliteMagic else {
-                throw .notSQLite(path: path)
-            }
+        if header.isEmpty, !FileManager.default.fileExists(atPath: path + "-journal"),
+            !FileManager.default.fileExists(atPath: path + "-wal")
+        {
+            return .emptyFile
         }
+        if !header.isEmpty, header.count < 100 || Array(header.prefix(16)) != sqliteMagic {
+            // A first page cut short by a kill is restored from its hot journal; anything else is not SQLite.
+            guard hasHotJournal(path) else { throw .notSQLite(path: path) }
+            try rollBackHotJournal(path, after: "the first page is incomplete")
+        }
+        do {
+            return try classify(path)
+        } catch .cannotOpen(_, let reason) where hasHotJournal(path) {
+            // A process killed inside a rollback-journal transaction (kvlab before it created databases
+            // under a temporary name, or another SQLite client) left a hot journal, which a read-only
+            // connection cannot roll back. Rolling it back is what any SQLite writer does first; then look again.
+            try rollBackHotJournal(path, after: reason)
+            return try classify(path)
+        }
+    }
+
+    /// Whether a rollback journal with content lies beside the database.
+    private static func hasHotJournal(_ path: String) -> Bool {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path + "-journal")[.size] as? Int) ?? 0
+        return (size ?? 0) > 0
+    }
+
+    /// Opens the database read-write without changing its journal mode, which makes SQLite roll back the
+    /// hot journal, and closes it.
+    private static func rollBackHotJournal(_ path: String, after reason: String) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Store.busyTimeout)
+        configuration.label = "kvlab.recovery"
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        } catch {
+            throw .cannotOpen(
+                path: path,
+                reason: "\(reason); it has an unfinished transaction (\(path)-journal) that needs write access "
+                    + "to the file and its directory to be rolled back")
+        }
+    }
+
+    /// Opens the database read-only and classifies it.
+    private static func classify(_ path: String) throws(StoreError) -> Finding {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(Store.busyTimeout)

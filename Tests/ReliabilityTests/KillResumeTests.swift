@@ -41,4 +41,73 @@ struct KillResumeTests {
         #expect(try Kvlab.scalar(db, "SELECT count(*) FROM runs WHERE state <> 'done'") == "0")
         print("kill -9: 5 kills (\(interrupted) while running; uninterrupted run \(uninterrupted) s); resume identical")
     }
+
+    @Test("kill -9 in the first milliseconds (while the database is created): every later command opens it")
+    func killsWhileCreating() throws {
+        let dir = try Kvlab.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 1), in: dir)
+        let reference = dir.appendingPathComponent("ref.sqlite").path
+        #expect(try Kvlab.run(["run", spec, "--db", reference, "--quiet"]).status == 0)
+        let expected = try Kvlab.dump(reference)
+        var rng = SplitMix64(seed: 0xC4EA_7E)
+        var created = 0
+        for attempt in 0..<12 {
+            let db = dir.appendingPathComponent("early-\(attempt).sqlite").path
+            let process = try Kvlab.start(["run", spec, "--db", db, "--quiet"])
+            // 2–700 ms: before, during and just after creating the file and its schema (~0.3 s in debug).
+            Thread.sleep(forTimeInterval: 0.002 + Double.random(in: 0...1, using: &rng) * 0.7)
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let status = try Kvlab.run(["status", "--db", db])
+            if FileManager.default.fileExists(atPath: db) {
+                created += 1
+                // Either a complete kvlab database or nothing: never a half-created file.
+                #expect(status.status == 0, "attempt \(attempt): \(status.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: db + "-journal"))
+            } else {
+                #expect(status.status == 2, "attempt \(attempt): \(status.stderr)")
+            }
+            let resumed = try Kvlab.run(["run", spec, "--db", db, "--quiet"])
+            #expect(resumed.status == 0, "attempt \(attempt): \(resumed.stderr)")
+            #expect(try Kvlab.dump(db) == expected)
+        }
+        // The temporary files of killed creations are removed by the next writing open of that path.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter {
+            $0.contains(".creating-")
+        }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        print("kill -9 while creating: 12 kills, \(created) left a database file; all resumed identically")
+    }
+
+    @Test("a hot rollback journal left by a killed writer is rolled back; the database opens and verifies")
+    func hotJournal() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
+        let dir = try Kvlab.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 1), in: dir)
+        let db = dir.appendingPathComponent("hot.sqlite").path
+        #expect(try Kvlab.run(["run", spec, "--db", db, "--quiet"]).status == 0)
+        let expected = try Kvlab.dump(db)
+        // A writer in rollback-journal mode killed inside a transaction whose pages already reached the file.
+        let script = """
+            PRAGMA journal_mode = DELETE;
+            PRAGMA cache_size = 2;
+            BEGIN;
+            CREATE TABLE junk(x);
+            INSERT INTO junk SELECT randomblob(4000) FROM generate_series(1, 300);
+            UPDATE runs SET state = 'failed';
+            .shell kill -9 $PPID
+            """
+        let killed = try Kvlab.bash("printf '%s\\n' \"$0\" | sqlite3 '\(db)'; exit 0", script)
+        #expect(killed.status == 0)
+        let journal = (try? FileManager.default.attributesOfItem(atPath: db + "-journal")[.size] as? Int) ?? 0
+        #expect((journal ?? 0) > 0, "no hot journal was left: \(killed.stderr)")
+        let status = try Kvlab.run(["status", "--db", db])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(try Kvlab.dump(db) == expected)
+        #expect(try Kvlab.scalar(db, "SELECT count(*) FROM runs WHERE state <> 'done'") == "0")
+        #expect(try Kvlab.run(["verify", "--db", db]).status == 0)
+        #expect(try Kvlab.integrity(db) == "ok")
+    }
 }

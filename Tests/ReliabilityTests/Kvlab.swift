@@ -28,9 +28,11 @@ enum Kvlab {
         try spawn(executable, arguments)
     }
 
-    /// Runs a bash script with `$KVLAB` set to the binary (e.g. to set a `ulimit` first).
-    static func bash(_ script: String) throws -> Result {
-        try spawn(URL(fileURLWithPath: "/bin/bash"), ["-c", script], environment: ["KVLAB": executable.path])
+    /// Runs a bash script with `$KVLAB` set to the binary (e.g. to set a `ulimit` first); `arguments` are
+    /// its `$0`, `$1`…
+    static func bash(_ script: String, _ arguments: String...) throws -> Result {
+        try spawn(
+            URL(fileURLWithPath: "/bin/bash"), ["-c", script] + arguments, environment: ["KVLAB": executable.path])
     }
 
     /// Runs an executable with arguments and waits for it.
