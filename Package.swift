@@ -14,10 +14,12 @@ let package = Package(
     targets: [
         .target(name: "Statistics"),
         .target(name: "Quantization", dependencies: ["Statistics"]),
+        // One C function: sqlite3_db_config is variadic, which Swift cannot call.
+        .target(name: "CSQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "ExperimentStore",
             dependencies: [
-                "Quantization", "Statistics",
+                "Quantization", "Statistics", "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

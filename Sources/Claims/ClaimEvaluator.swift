@@ -58,8 +58,7 @@ public struct ClaimEvaluator: Sendable {
     ///   read at all. Errors of a single claim become its ``ClaimVerdict/error`` verdict instead.
     public func evaluate(_ claims: [ClaimFile], overrides: [String: SQLValue] = [:]) throws -> ClaimReport {
         let values = try Self.parameters(for: claims, overrides: overrides)
-        return try store.read { db in
-            try db.execute(sql: "PRAGMA query_only = 1")
+        return try store.readUntrusted { db in
             let fingerprint = try DataFingerprint.compute(in: db)
             let now = Store.now()
             let evaluations = zip(claims, values).map { claim, parameters in
@@ -103,7 +102,12 @@ public struct ClaimEvaluator: Sendable {
             result.message = defect.message
             result.isClaimDefect = true
         } catch let error as DatabaseError {
-            result.message = "SQL error: \(error.message ?? "\(error.resultCode)")"
+            if let refusal = store.takeSQLRefusal() {
+                result.message = "refused: \(refusal)"
+                result.isClaimDefect = true
+            } else {
+                result.message = "SQL error: \(error.message ?? "\(error.resultCode)")"
+            }
         } catch {
             result.message = "\(error)"
         }

@@ -23,8 +23,7 @@ public enum CompareEngine {
     /// - Throws: ``CompareError/schemeAbsent(scheme:present:)``, ``CompareError/badFilter(message:)``,
     ///   ``CompareError/noPairs(a:b:filtered:)``; ``StoreError`` when the database cannot be read.
     public static func compare(_ request: CompareRequest, in store: Store) throws -> CompareReport {
-        let (groups, dropped, fingerprint, now) = try store.read { db in
-            try db.execute(sql: "PRAGMA query_only = 1")
+        let (groups, dropped, fingerprint, now) = try store.readUntrusted { db in
             let present = try String.fetchAll(
                 db,
                 sql: "SELECT DISTINCT scheme FROM configs JOIN current_runs USING (config_hash) WHERE state = 'done'")

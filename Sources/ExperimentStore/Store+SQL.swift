@@ -5,12 +5,13 @@ import GRDBSQLite
 extension Store {
     /// Runs ad-hoc SQL (one or more statements) with named parameters: the engine of `kvlab sql`.
     ///
-    /// Without `allowWrites` the statements run in one snapshot on a read-only connection with
-    /// `PRAGMA query_only = 1`, and any statement SQLite does not report as read-only (`sqlite3_stmt_readonly`)
-    /// is refused before it runs: three independent guards, so `DELETE`, `DROP`, `ATTACH` followed by a write,
-    /// `PRAGMA query_only = 0` then a write, `PRAGMA writable_schema` and `VACUUM INTO` all fail. With
-    /// `allowWrites` (and a store opened read-write) they run in one `BEGIN IMMEDIATE` transaction, rolled
-    /// back on any error.
+    /// The SQL runs on the guarded connection of ``SQLGuard`` (threat model: `docs/security.md`). Without
+    /// `allowWrites`: one snapshot on a read-only connection that may only read the database's own tables
+    /// and views, and any statement SQLite does not report as read-only (`sqlite3_stmt_readonly`) is refused
+    /// before it runs. With `allowWrites` (and a store opened read-write) the statements run in one
+    /// `BEGIN IMMEDIATE` transaction, rolled back on any error. Either way ATTACH (unless `allowAttach`), transaction statements,
+    /// disabled functions (`fts3_tokenizer`, `load_extension`…) and pragmas that set values are refused, and
+    /// the call stops at `timeLimit`.
     ///
     /// Parameters bind to `:NAME`, `@NAME` or `$NAME`; values are bound, never spliced into the SQL.
     ///
@@ -18,13 +19,17 @@ extension Store {
     ///   - sql: the statements.
     ///   - parameters: values by name (a leading `:`, `@` or `$` is ignored).
     ///   - allowWrites: run in a write transaction instead of read-only.
+    ///   - allowAttach: allow ATTACH (and reading the attached databases).
+    ///   - timeLimit: the longest the call may run; nil for no limit.
     /// - Returns: the rows of the last statement that returns rows.
     /// - Throws: ``StoreError/sql(message:statement:)`` (syntax and run-time errors),
-    ///   ``StoreError/writeRefused(statement:)``, ``StoreError/missingParameter(name:)``,
-    ///   ``StoreError/unusedParameter(name:)``, ``StoreError/invalidParameter(_:)``.
-    public func execute(sql: String, parameters: [String: SQLValue] = [:], allowWrites: Bool = false) throws
-        -> QueryResult
-    {
+    ///   ``StoreError/writeRefused(statement:)``, ``StoreError/notAllowed(_:)``, ``StoreError/timeLimit(seconds:)``,
+    ///   ``StoreError/missingParameter(name:)``, ``StoreError/unusedParameter(name:)``,
+    ///   ``StoreError/invalidParameter(_:)``.
+    public func execute(
+        sql: String, parameters: [String: SQLValue] = [:], allowWrites: Bool = false, allowAttach: Bool = false,
+        timeLimit: Duration? = Store.userSQLTimeLimit
+    ) throws -> QueryResult {
         var named: [String: SQLValue] = [:]
         for (name, value) in parameters {
             var key = Substring(name)
@@ -40,11 +45,12 @@ extension Store {
             guard mode == .readWrite else {
                 throw StoreError.writeRefused(statement: sql)
             }
-            return try write { db in try Store.run(sql: sql, parameters: named, readOnly: false, in: db) }
+            return try writeUntrusted(timeLimit: timeLimit, attach: allowAttach) { db in
+                try Store.run(sql: sql, parameters: named, readOnly: false, in: db)
+            }
         }
-        return try read { db in
-            try db.execute(sql: "PRAGMA query_only = 1")
-            return try Store.run(sql: sql, parameters: named, readOnly: true, in: db)
+        return try readUntrusted(timeLimit: timeLimit, attach: allowAttach) { db in
+            try Store.run(sql: sql, parameters: named, readOnly: true, in: db)
         }
     }
 

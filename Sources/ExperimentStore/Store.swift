@@ -37,6 +37,9 @@ public final class Store: Sendable {
     /// How it was opened.
     public let mode: Mode
 
+    /// The connections that run user SQL (``SQLGuard``), opened on first use.
+    let untrusted = UntrustedConnections()
+
     /// The GRDB pool: one writer connection (unless read-only) and read-only reader connections, all
     /// configured by kvlab. Prefer ``read(_:)`` and ``write(_:)``, which map SQLite errors to ``StoreError``.
     public let pool: DatabasePool
@@ -135,6 +138,7 @@ public final class Store: Sendable {
         configuration.prepareDatabase { db in
             // GRDB gives read-only connections a 10 s busy timeout; this runs after it and applies to all.
             try db.execute(sql: "PRAGMA busy_timeout = \(Int(busyTimeout * 1000))")
+            try SQLGuard.harden(db)
             SQLFunctions.register(on: db)
         }
         return configuration

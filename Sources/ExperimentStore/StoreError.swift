@@ -22,6 +22,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case sql(message: String, statement: String?)
     /// A read-only connection was asked to run a statement that would write.
     case writeRefused(statement: String)
+    /// User SQL tried something the guard refuses (ATTACH, a disabled function, a pragma that sets…).
+    case notAllowed(String)
+    /// User SQL ran longer than its time limit and was stopped.
+    case timeLimit(seconds: Double)
     /// A named SQL parameter has no value.
     case missingParameter(name: String)
     /// A parameter value was given that no statement uses.
@@ -70,6 +74,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "SQL error: \(message) in: \(StoreError.excerpt(statement))"
         case .writeRefused(let statement):
             return "read-only: this statement would modify the database: \(StoreError.excerpt(statement))"
+        case .notAllowed(let reason):
+            return "refused: \(reason)"
+        case .timeLimit(let seconds):
+            return "the query was stopped after its time limit of \(Int(seconds)) s; narrow it, or raise the limit"
         case .missingParameter(let name):
             return "parameter :\(name) has no value"
         case .unusedParameter(let name):

@@ -37,6 +37,14 @@ struct SQLCommand: AsyncParsableCommand {
     @Flag(help: "Allow statements that modify the database (all run in one transaction).")
     var write = false
 
+    /// `--attach`: allow ATTACH of other database files.
+    @Flag(help: "Allow ATTACH of other database files (refused otherwise; see docs/security.md).")
+    var attach = false
+
+    /// `--timeout`: stop the query after this many seconds.
+    @Option(help: ArgumentHelp("Stop the query after this many seconds (0: no limit).", valueName: "seconds"))
+    var timeout: Int = Int(Store.userSQLTimeLimit.components.seconds)
+
     /// The output format.
     @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
     var format: TableFormat = .table
@@ -49,6 +57,7 @@ struct SQLCommand: AsyncParsableCommand {
         if (query == nil) == (file == nil) {
             throw ValidationError("give the SQL either as an argument or with --file, not both or neither")
         }
+        if timeout < 0 { throw ValidationError("--timeout must be ≥ 0 (0: no limit)") }
     }
 
     /// Opens the database, runs the SQL and prints its rows.
@@ -57,7 +66,9 @@ struct SQLCommand: AsyncParsableCommand {
             let sql = try loadSQL()
             let parameters = try SQLCommand.parse(params: params)
             let store = try database.openExisting(write ? .readWrite : .readOnly)
-            let result = try store.execute(sql: sql, parameters: parameters, allowWrites: write)
+            let result = try store.execute(
+                sql: sql, parameters: parameters, allowWrites: write, allowAttach: attach,
+                timeLimit: timeout == 0 ? nil : .seconds(timeout))
             let text = TableOutput.render(result, format: format)
             if !text.isEmpty { print(text) }
             if write { Console.note("\(result.changes) row\(result.changes == 1 ? "" : "s") changed") }

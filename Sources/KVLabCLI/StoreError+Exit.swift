@@ -4,10 +4,10 @@ extension StoreError: KVLabReportable {
     /// Bad input (2) for a wrong file, parameter or statement kind; a database failure (3) otherwise.
     var exitStatus: ExitStatus {
         switch self {
-        case .missingDatabase, .notSQLite, .notKVLab, .writeRefused, .missingParameter, .unusedParameter,
+        case .missingDatabase, .notSQLite, .notKVLab, .writeRefused, .notAllowed, .missingParameter, .unusedParameter,
             .invalidParameter, .invalidConfig, .unknownConfig, .unknownRun, .trialOutOfRange:
             return .badInput
-        case .newerSchema, .migrationChanged, .outdatedSchema, .cannotOpen, .sql, .incompleteRun,
+        case .newerSchema, .migrationChanged, .outdatedSchema, .cannotOpen, .sql, .timeLimit, .incompleteRun,
             .conflictingTrial, .inconsistent:
             return .failure
         }

@@ -85,13 +85,112 @@ struct ReadOnlySQLTests {
         #expect(fileBytes(path) == before)
     }
 
-    @Test func attachedDatabasesCanBeRead() throws {
+    @Test func attachIsRefusedUnlessAsked() throws {
         let dir = try TempDirectory()
         let (path, other) = try Self.fixture(dir)
         let store = try Store(path: path, mode: .readOnly)
-        let result = try store.execute(
-            sql: "ATTACH :other AS o; SELECT a FROM o.z", parameters: ["other": .text(other)])
+        let sql = "ATTACH :other AS o; SELECT a FROM o.z"
+        #expect(Self.refusal { try store.execute(sql: sql, parameters: ["other": .text(other)]) }?.contains("ATTACH") == true)
+        let result = try store.execute(sql: sql, parameters: ["other": .text(other)], allowAttach: true)
         #expect(result.rows == [[.integer(1)]])
+    }
+
+    /// The reason of a ``StoreError/notAllowed(_:)`` thrown by `body`, or nil for any other outcome.
+    static func refusal(_ body: () throws -> some Any) -> String? {
+        do {
+            _ = try body()
+            return nil
+        } catch let StoreError.notAllowed(reason) {
+            return reason
+        } catch {
+            return nil
+        }
+    }
+
+    @Test("fts3_tokenizer can neither leak a pointer nor install one, also with --write or --attach")
+    func fts3TokenizerIsClosed() throws {
+        let dir = try TempDirectory()
+        let (path, _) = try Self.fixture(dir)
+        // The attack: an FTS3 table in a file the attacker controls, a tokenizer pointer set from SQL, then a
+        // MATCH that calls through it (before: a crash at call [rax+8] with rax = 0x4141414141414141).
+        let evil = dir.path("evil.sqlite")
+        let queue = try plainQueue(evil)
+        try queue.write { db in
+            try db.execute(sql: "CREATE VIRTUAL TABLE f USING fts3(body); INSERT INTO f VALUES ('a b c')")
+        }
+        try queue.close()
+        let store = try Store(path: path)
+        let attempts = [
+            "SELECT fts3_tokenizer('simple')",
+            "SELECT hex(fts3_tokenizer('simple'))",
+            "SELECT fts3_tokenizer('simple', x'4141414141414141')",
+            "SELECT fts3_tokenizer('porter', x'4141414141414141') FROM runs",
+            "ATTACH :evil AS e; SELECT fts3_tokenizer('simple', x'4141414141414141'); SELECT * FROM e.f WHERE f MATCH 'a'",
+        ]
+        for sql in attempts {
+            let parameters: [String: SQLValue] = sql.contains(":evil") ? ["evil": .text(evil)] : [:]
+            for (writes, attach) in [(false, false), (true, false), (false, true), (true, true)] {
+                let reason = Self.refusal {
+                    try store.execute(sql: sql, parameters: parameters, allowWrites: writes, allowAttach: attach)
+                }
+                let closed =
+                    reason?.contains("fts3_tokenizer is disabled") == true
+                    || (!attach && reason?.contains("ATTACH") == true)
+                #expect(closed, "\(sql) writes \(writes) attach \(attach): \(reason ?? "-")")
+            }
+        }
+        // Also on kvlab's own connections (the pool), which never run user SQL but are hardened the same way.
+        #expect(throws: (any Error).self) {
+            try store.read { db in try db.execute(sql: "SELECT fts3_tokenizer('simple', x'4141414141414141')") }
+        }
+    }
+
+    @Test("user SQL reads the database's own tables and views, and introspection pragmas, nothing else")
+    func readsOnlyKnownObjects() throws {
+        let dir = try TempDirectory()
+        let (path, _) = try Self.fixture(dir)
+        let store = try Store(path: path, mode: .readOnly)
+        for sql in [
+            "SELECT count(*) FROM trials_wide", "SELECT name FROM sqlite_schema LIMIT 1",
+            "SELECT count(*) FROM pragma_table_info('runs')", "PRAGMA table_info(runs)",
+            "SELECT value FROM json_each('[1, 2]')", "PRAGMA user_version", "PRAGMA integrity_check",
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5) SELECT sum(x) FROM c",
+            "SELECT median(kl), t_quantile(0.975, 4) FROM trials_wide",
+        ] {
+            #expect(throws: Never.self, "\(sql)") { _ = try store.execute(sql: sql) }
+        }
+        for (sql, expected) in [
+            ("SELECT * FROM dbstat", "reading dbstat"),
+            ("SELECT * FROM sqlite_temp_master", "reading sqlite_temp_master"),
+            ("SELECT load_extension('/tmp/x.so')", "load_extension is disabled"),
+            ("PRAGMA writable_schema = 1", "writable_schema is not allowed"),
+            ("PRAGMA query_only = 0", "may only be read"),
+            ("PRAGMA user_version = 3", "may only be read"),
+            ("PRAGMA cache_size = 1", "cache_size is not allowed"),
+            ("BEGIN; SELECT 1", "transaction statements"),
+            ("SAVEPOINT s", "transaction statements"),
+            ("DELETE FROM runs", "add --write"),
+        ] {
+            let reason = Self.refusal { try store.execute(sql: sql) }
+            #expect(reason?.contains(expected) == true, "\(sql): \(reason ?? "not refused")")
+        }
+    }
+
+    @Test("user SQL stops at its time limit and cannot build strings beyond the length limit")
+    func timeAndLengthLimits() throws {
+        let dir = try TempDirectory()
+        let (path, _) = try Self.fixture(dir)
+        let store = try Store(path: path, mode: .readOnly)
+        let endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+        let start = ContinuousClock.now
+        #expect(throws: StoreError.timeLimit(seconds: 1)) { try store.execute(sql: endless, timeLimit: .seconds(1)) }
+        #expect(ContinuousClock.now - start < .seconds(30))
+        // The connection is usable again afterwards.
+        #expect(try store.execute(sql: "SELECT 1").rows == [[.integer(1)]])
+        // 300 MB exceeds the 256 MiB limit: an error, not an allocation.
+        #expect(throws: StoreError.self) { try store.execute(sql: "SELECT length(zeroblob(300000000))") }
+        let printed = try? store.execute(sql: "SELECT length(printf('%.*c', 300000000, 'x'))")
+        #expect(printed == nil || printed?.rows == [[.null]])
     }
 
     @Test func writesWorkWithWrite() throws {

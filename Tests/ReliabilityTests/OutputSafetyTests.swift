@@ -161,3 +161,39 @@ private final class Received: @unchecked Sendable {
     /// Stores the text.
     func set(_ text: String) { lock.withLock { stored = text } }
 }
+
+/// User SQL in every command that takes it is guarded (issue: reliability, item 8).
+@Suite("Reliability: user SQL cannot reach fts3_tokenizer, ATTACH or settings")
+struct UserSQLGuardTests {
+    @Test("kvlab sql, agg --where, compare --where, export --query and a claim refuse the attack (exit 2)")
+    func everyEntryPoint() throws {
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let before = try Kvlab.dump(db)
+        let leak = "fts3_tokenizer('simple') IS NOT NULL"
+        let set = "fts3_tokenizer('simple', x'4141414141414141') IS NOT NULL"
+        let claim = dir.appendingPathComponent("evil.sql").path
+        try "-- name: evil\n-- coverage: SELECT 1\n-- coverage_min: 1\nSELECT fts3_tokenizer('simple') AS p\n".write(
+            toFile: claim, atomically: true, encoding: .utf8)
+        let cases: [[String]] = [
+            ["sql", "SELECT \(leak)"],
+            ["sql", "--write", "SELECT \(set)"],
+            ["sql", "ATTACH '\(dir.path)/x.sqlite' AS x"],
+            ["sql", "PRAGMA writable_schema = 1"],
+            ["agg", "--by", "scheme", "--metric", "kl", "--where", leak],
+            ["agg", "--by", "scheme", "--metric", "kl", "--where", set],
+            ["compare", "--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", set],
+            ["export", "--query", "SELECT \(set)", "--format", "csv"],
+            ["claims", "check", claim],
+        ]
+        for arguments in cases {
+            let r = try Kvlab.run(arguments + ["--db", db])
+            #expect(r.status == 2, "\(arguments): \(r.status) \(r.stderr)")
+            #expect(!r.stdout.contains("0x"), "\(arguments): \(r.stdout)")
+            #expect(!Kvlab.crashed(r), "\(arguments): \(r.stderr)")
+        }
+        // (claims check records its verdicts: the trials are what must not change.)
+        #expect(try Kvlab.dump(db) == before)
+        #expect(try Kvlab.integrity(db) == "ok")
+    }
+}
