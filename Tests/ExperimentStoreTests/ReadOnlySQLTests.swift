@@ -90,7 +90,9 @@ struct ReadOnlySQLTests {
         let (path, other) = try Self.fixture(dir)
         let store = try Store(path: path, mode: .readOnly)
         let sql = "ATTACH :other AS o; SELECT a FROM o.z"
-        #expect(Self.refusal { try store.execute(sql: sql, parameters: ["other": .text(other)]) }?.contains("ATTACH") == true)
+        #expect(
+            Self.refusal { try store.execute(sql: sql, parameters: ["other": .text(other)]) }?.contains("ATTACH")
+                == true)
         let result = try store.execute(sql: sql, parameters: ["other": .text(other)], allowAttach: true)
         #expect(result.rows == [[.integer(1)]])
     }
