@@ -71,10 +71,16 @@ let package = Package(
             exclude: ["Fixtures", "schema.golden.sql"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore", "Statistics"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore", "Quantization", "Statistics"]),
-        .testTarget(name: "KVLabCLITests", dependencies: ["KVLabCLI", "kvlab"], exclude: ["EngineGolden"]),
+        .testTarget(
+            name: "KVLabCLITests",
+            dependencies: ["KVLabCLI", "kvlab", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["EngineGolden"]),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["kvlab", "ExperimentStore", "Sweeps", "Claims", "Quantization", "Statistics"]
+            dependencies: [
+                "kvlab", "ExperimentStore", "Sweeps", "Claims", "Quantization", "Statistics",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ]
 )

@@ -116,7 +116,9 @@ struct SpecSource {
     var spec: SweepSpec
     var text: String
 
-    /// Loads SPEC: an existing file, else a shipped sweep name.
+    /// Loads SPEC: an existing file, else a shipped sweep name (`paper`, or `paper.yaml` without a
+    /// directory). A path with a directory, or a name with a YAML/JSON extension that is not a shipped
+    /// name, must be a file: a missing one is bad input, never silently a shipped sweep.
     static func load(_ argument: String) throws -> SpecSource {
         if FileManager.default.fileExists(atPath: argument) {
             let spec = try SweepSpec.load(path: argument)
@@ -124,12 +126,15 @@ struct SpecSource {
             return SpecSource(spec: spec, text: text)
         }
         let name = argument.hasSuffix(".yaml") ? String(argument.dropLast(5)) : argument
-        let base = name.split(separator: "/").last.map(String.init) ?? name
-        if let text = SweepSpec.shippedText(named: base), !argument.contains("/") || !argument.hasSuffix(".yaml") {
-            return SpecSource(spec: try SweepSpec.shipped(named: base), text: text)
+        if !argument.contains("/"), let text = SweepSpec.shippedText(named: name) {
+            return SpecSource(spec: try SweepSpec.shipped(named: name), text: text)
         }
-        if let text = SweepSpec.shippedText(named: base) {
-            return SpecSource(spec: try SweepSpec.shipped(named: base), text: text)
+        if argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
+            || argument.hasSuffix(".json")
+        {
+            throw CLIError.badInput(
+                "no sweep spec file at '\(argument)' (check the path; shipped sweeps are named without a "
+                    + "directory: \(SweepSpec.shippedNames.joined(separator: ", ")))")
         }
         throw CLIError.badInput(
             "no sweep spec at '\(argument)' and no shipped sweep of that name (shipped: \(SweepSpec.shippedNames.joined(separator: ", ")))"

@@ -7,9 +7,9 @@ extension SweepSpec {
     ///
     /// It depends only on what would be computed, not on how the spec is written: comments, key order, the
     /// order of grid lists, of grids and of seeds, spelling a default explicitly, and non-applicable switches
-    /// do not change it; the name does not enter it. The runner stores it with the sweep to detect "same name,
-    /// changed spec". Compare ``planFingerprint`` first: when only ``trials`` changed, the plan fingerprint
-    /// is equal and the runs are extended.
+    /// do not change it; the name does not enter it. The planner stores ``planFingerprint`` (not this one) as
+    /// the sweep's `spec_hash` to detect "same name, changed spec": when only ``trials`` changed, the plan
+    /// fingerprint is equal and the runs are extended.
     public var fingerprint: String { Self.sha256Hex(canonicalPlanText + "trials \(trials)\n") }
 
     /// SHA-256 (lowercase hex) of the canonical planned runs (sorted config keys and sorted seeds), without

@@ -1,11 +1,13 @@
+import Crypto
 import Foundation
 import Testing
 
-/// Pins the engine's numbers: `kvlab trial` must print exactly the JSON that engine 1 printed when these
-/// files were made (`EngineGolden/cases.txt` lists the arguments; the files come from commit 1606b02, a
-/// debug build, before the kernels were reworked for speed). Any change to a stored number shows up here
-/// and needs a new engine version and new files (see `scripts/golden/engine.sh`, which `.ci/run` also
-/// uses to check the release build).
+/// Pins the engine's numbers: `kvlab trial` must print exactly the JSON of the files in `EngineGolden/`
+/// (`cases.txt` lists the arguments). They were made by engine 2 (commit 09f2682, when kvlab's own
+/// elementary functions replaced the C library's; engine 1's files, from commit 1606b02, agreed with them to
+/// 4.5e-11). Any change to a stored number shows up here and needs a new engine version and new files
+/// (`scripts/golden/engine.sh`, which `.ci/run` also uses to check the release build); `manifest.txt`
+/// records which engine version made the files, and the second test fails when they change without it.
 @Suite("engine golden values")
 struct EngineGoldenTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -30,5 +32,30 @@ struct EngineGoldenTests {
             #expect(result.status == 0, "\(name): \(result.stderr)")
             #expect(result.stdout == expected, "\(name): the engine's numbers changed")
         }
+    }
+
+    @Test("the pinned files are those the manifest names for the running engine version")
+    func manifestMatchesEngineVersion() throws {
+        let version = try KVLabProcess.run(["--version"])
+        let engine = try #require(version.stdout.firstMatch(of: /engine (\d+),/)?.1).description
+        var hasher = SHA256()
+        for (name, _) in try Self.cases() {
+            hasher.update(data: Data((name + "\n").utf8))
+            hasher.update(data: try Data(contentsOf: Self.directory.appendingPathComponent("\(name).json")))
+        }
+        let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let manifest = try String(
+            contentsOf: Self.directory.appendingPathComponent("manifest.txt"), encoding: .utf8)
+        let entries = manifest.split(separator: "\n").filter { $0.hasPrefix("engine ") }.map {
+            $0.split(separator: " ").map(String.init)
+        }
+        let last = try #require(entries.last)
+        #expect(
+            last[1] == engine,
+            "the engine is version \(engine) but the pinned files are engine \(last[1])'s: regenerate them")
+        #expect(
+            last[2] == hash,
+            "the pinned files changed without a new Engine.version (manifest: \(last[2]), files: \(hash))")
+        #expect(Set(entries.map { $0[2] }).count == entries.count, "two engine versions with the same files")
     }
 }

@@ -151,6 +151,24 @@ struct SweepRunTests {
         }
     }
 
+    /// Regression: a missing spec file whose name ends like a shipped sweep ran the shipped sweep silently.
+    @Test("a missing spec file is bad input (exit 2), never the shipped sweep of the same name")
+    func missingSpecFile() throws {
+        let dir = try KVLabProcess.temporaryDirectory()
+        let db = dir.appendingPathComponent("never.sqlite").path
+        for spec in ["/no/such/dir/paper.yaml", "some/dir/smoke.yaml", "sweeps/smoke", "nosuch.yaml", "nosuch"] {
+            let r = try KVLabProcess.run(["run", spec, "--db", db, "--dry-run"])
+            #expect(r.status == 2, "\(spec): \(r.stderr)")
+            #expect(r.stderr.contains("no sweep spec"), "\(spec): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: db))
+        // Shipped names still work, with or without the extension.
+        for spec in ["smoke", "smoke.yaml"] {
+            let r = try KVLabProcess.run(["run", spec, "--db", db, "--dry-run"])
+            #expect(r.status == 0, "\(spec): \(r.stderr)")
+        }
+    }
+
     /// Starts `processes` kvlab processes with the same arguments at once and waits for all of them.
     static func runConcurrently(_ arguments: [String], processes count: Int) throws -> [(Int32, String)] {
         var processes: [(Process, Pipe)] = []

@@ -28,5 +28,15 @@ if ((check)); then
     ((failed == 0)) || exit 1
     echo "engine golden: $(wc -l <"$dir/cases.txt") configs identical ($kvlab)"
 else
-    echo "wrote $(wc -l <"$dir/cases.txt") files to $dir"
+    # The manifest records which engine version made the files; EngineGoldenTests fails when the files
+    # change and the last line does not name the running engine version with their new hash.
+    version=$("$kvlab" --version | sed -n 's/.*(engine \([0-9]*\),.*/\1/p')
+    hash=$(while IFS='|' read -r name _; do printf '%s\n' "$name"; cat "$dir/$name.json"; done <"$dir/cases.txt" |
+        sha256sum | cut -d' ' -f1)
+    if grep -q "^engine $version " "$dir/manifest.txt"; then
+        echo "engine golden: the files of engine $version changed; bump Engine.version first" >&2
+        exit 1
+    fi
+    echo "engine $version $hash" >>"$dir/manifest.txt"
+    echo "wrote $(wc -l <"$dir/cases.txt") files to $dir (engine $version)"
 fi
