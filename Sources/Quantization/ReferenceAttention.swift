@@ -25,7 +25,7 @@ public struct ReferenceAttention: Sendable {
     public init(data: TrialData, logitScale: Double) {
         scale = logitScale / Double(data.keys.cols).squareRoot()
         logits = Attention.logits(queries: data.queries, keys: data.keys, scale: scale)
-        logProbabilities = Attention.logSoftmaxRows(logits)
+        logProbabilities = Attention.logSoftmaxRows(logits, prefixLengths: data.prefixLengths)
         probabilities = Attention.exp(logProbabilities)
         outputs = Attention.outputs(probabilities: probabilities, values: data.values)
         rootProbabilities = Matrix(
@@ -81,16 +81,23 @@ enum Attention {
         return out
     }
 
-    /// Row-wise log-softmax by log-sum-exp.
-    static func logSoftmaxRows(_ s: Matrix) -> Matrix {
+    /// Row-wise log-softmax by log-sum-exp, over each row's causal prefix.
+    ///
+    /// - Parameters:
+    ///   - s: logits, queries × tokens.
+    ///   - prefixLengths: per row, how many leading entries take part (nil: all); the others become −∞, so
+    ///     their probability is exactly 0 and every later sum skips them or adds nothing.
+    static func logSoftmaxRows(_ s: Matrix, prefixLengths: [Int]? = nil) -> Matrix {
         var out = s
         let n = s.cols
         out.storage.withUnsafeMutableBufferPointer { ob in
             guard let op = ob.baseAddress else { return }
             for i in 0..<s.rows {
                 let row = op + i * n
-                let lse = logSumExp(row, n)
-                for j in 0..<n { row[j] -= lse }
+                let length = prefixLengths?[i] ?? n
+                let lse = logSumExp(row, length)
+                for j in 0..<length { row[j] -= lse }
+                for j in length..<n { row[j] = -.infinity }
             }
         }
         return out

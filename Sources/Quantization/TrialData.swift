@@ -1,18 +1,36 @@
-/// The synthetic data of one trial: keys, values and queries.
+/// The materialised inputs of one trial, whatever their source (``TrialDataSource``): keys, values,
+/// queries, and how much of the cache each query sees.
 public struct TrialData: Sendable {
-    /// Keys, tokens × dim.
+    /// Keys, tokens × dim (every row is quantized).
     public var keys: Matrix
-    /// Values, tokens × dim.
+    /// Values, tokens × dim (every row is quantized).
     public var values: Matrix
     /// Queries, queries × dim (never quantized).
     public var queries: Matrix
+    /// Per query, the length of the causal prefix of the cache it attends to: query i reads keys and values
+    /// 0 ..< `prefixLengths[i]`, as in decoding with a cache. Nil: every query reads all tokens (synthetic
+    /// data).
+    public var prefixLengths: [Int]?
 
     /// Wraps existing matrices.
-    public init(keys: Matrix, values: Matrix, queries: Matrix) {
+    ///
+    /// - Precondition: keys and values have the same shape, queries the same width, and every prefix length
+    ///   (one per query) is in 1 ... tokens.
+    public init(keys: Matrix, values: Matrix, queries: Matrix, prefixLengths: [Int]? = nil) {
+        precondition(keys.rows == values.rows && keys.cols == values.cols && queries.cols == keys.cols)
+        if let prefixLengths {
+            precondition(prefixLengths.count == queries.rows)
+            precondition(prefixLengths.allSatisfy { $0 >= 1 && $0 <= keys.rows })
+        }
         self.keys = keys
         self.values = values
         self.queries = queries
+        self.prefixLengths = prefixLengths
     }
+
+    /// How many keys query `i` attends to.
+    @inline(__always)
+    func prefixLength(_ i: Int) -> Int { prefixLengths?[i] ?? keys.rows }
 }
 
 extension TrialData {

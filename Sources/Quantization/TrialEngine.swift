@@ -12,12 +12,24 @@ public struct PreparedTrial: Sendable {
     /// The exact attention.
     public let reference: ReferenceAttention
 
-    /// Generates the data and the reference attention.
+    /// Generates the synthetic data of `key` and the reference attention.
     public init(key: DataKey, seed: Int, trial: Int) {
+        self.init(
+            key: key, data: SyntheticSource(key: key).trialData(seed: seed, trial: trial), seed: seed, trial: trial)
+    }
+
+    /// Prepares inputs that a data source materialised, and computes their reference attention.
+    ///
+    /// - Parameters:
+    ///   - key: the data switches the configs evaluated on it carry.
+    ///   - data: K, V, queries and causal prefix lengths (``TrialDataSource/trialData(seed:trial:)``).
+    ///   - seed: the run's seed.
+    ///   - trial: the trial index.
+    public init(key: DataKey, data: TrialData, seed: Int, trial: Int) {
         self.key = key
         self.seed = seed
         self.trial = trial
-        data = TrialData.generate(key, seed: seed, trial: trial)
+        self.data = data
         reference = ReferenceAttention(data: data, logitScale: key.logitScale)
     }
 }

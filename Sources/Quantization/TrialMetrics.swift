@@ -11,7 +11,8 @@ public enum TrialMetrics {
     ///   - values: decoded values V̂ (tokens × d).
     ///   - bitsK: effective bits per K coordinate.
     ///   - bitsV: effective bits per V coordinate.
-    /// - Returns: every metric; attention metrics are means over queries, geometric ones over tokens.
+    /// - Returns: every metric; attention metrics are means over queries (each over its causal prefix of
+    ///   the cache when `data.prefixLengths` is set), geometric ones over all tokens.
     /// - Complexity: O(queries · tokens · d).
     public static func compute(
         data: TrialData, reference: ReferenceAttention, keys: Matrix, values: Matrix, bitsK: Double, bitsV: Double
@@ -29,13 +30,12 @@ public enum TrialMetrics {
         m[.bitsV] = bitsV
 
         let quantLogits = Attention.logits(queries: data.queries, keys: keys, scale: reference.scale)
-        let quantLogP = Attention.logSoftmaxRows(quantLogits)
+        let quantLogP = Attention.logSoftmaxRows(quantLogits, prefixLengths: data.prefixLengths)
         let quantP = Attention.exp(quantLogP)
         let quantOutputs = Attention.outputs(probabilities: quantP, values: values)
         let q = data.queries.rows
         let n = data.keys.rows
         let d = data.keys.cols
-        let topK = min(8, n)
         var sums = [Double](repeating: 0, count: Metric.allCases.count)
         let geoKV =
             kErr.absNormRatio * kErr.absNormRatio + kErr.angle * kErr.angle
@@ -58,11 +58,14 @@ public enum TrialMetrics {
                                                 let qp0 = qpb.baseAddress
                                             else { return }
                                             for i in 0..<q {
+                                                // Causal data: the query sees its prefix of the cache only.
+                                                let count = data.prefixLength(i)
                                                 let row = QueryMetrics(
                                                     logits: s0 + i * n, logP: lp0 + i * n, quantLogits: qs0 + i * n,
                                                     quantLogP: lq0 + i * n, probabilities: p0 + i * n,
                                                     quantProbabilities: qp0 + i * n,
-                                                    rootProbabilities: r0 + i * n, count: n, topK: topK)
+                                                    rootProbabilities: r0 + i * n, count: count,
+                                                    topK: min(8, count))
                                                 sums[Metric.kl.index] += row.kl
                                                 sums[Metric.klReverse.index] += row.klReverse
                                                 sums[Metric.js.index] += row.js
