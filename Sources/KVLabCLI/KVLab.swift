@@ -43,7 +43,13 @@ public struct KVLab: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            if !flushStandardOutput() { Self.exit(withError: ExitCode(ExitStatus.failure.rawValue)) }
         } catch {
+            // A failed write of data (exit 3) outranks only a clean result or a claim verdict (2 > 3 > 1 > 4 > 0).
+            let ranked = ExitStatus(rawValue: exitCode(for: error).rawValue)
+            if !flushStandardOutput(), ranked.map({ $0 < .failure }) ?? true {
+                Self.exit(withError: ExitCode(ExitStatus.failure.rawValue))
+            }
             let code = exitCode(for: error)
             if code == .validationFailure {
                 FileOutput.standardError.write(fullMessage(for: error) + "\n")
@@ -51,6 +57,22 @@ public struct KVLab: AsyncParsableCommand {
             }
             Self.exit(withError: error)
         }
+    }
+
+    /// Flushes stdout and reports whether every byte of data reached it: a full disk or a closed file makes
+    /// the command fail (exit 3) instead of exiting 0 with its output cut short.
+    ///
+    /// - Returns: false after printing the error on stderr.
+    static func flushStandardOutput() -> Bool {
+        // Swift 6 does not let code name C's global `stdout` (shared mutable state): read the same pointer
+        // through the dynamic linker. ferror catches a write that failed earlier, inside a long print.
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "stdout"),
+            let stream = symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee
+        else { return fflush(nil) == 0 }
+        if fflush(stream) == 0, ferror(stream) == 0 { return true }
+        let reason = String(cString: strerror(errno))
+        FileOutput.standardError.write("kvlab: error: cannot write the output (stdout): \(reason)\n")
+        return false
     }
 
     /// The engine allocates and frees blocks of about 1 MB per step (a trial's K̂, V̂, logits, …). With

@@ -32,6 +32,11 @@ struct ReproduceCommand: AsyncParsableCommand {
             var spec = try SweepSpec.shipped(named: "paper")
             if let seeds {
                 guard seeds >= 1 else { throw CLIError.badInput("--seeds: \(seeds) must be ≥ 1") }
+                // Checked before the seed list is allocated (99999999999 seeds would need 800 GB).
+                guard seeds <= SweepSpec.maxSeedCount else {
+                    throw CLIError.badInput(
+                        "--seeds: \(seeds) is more than the \(SweepSpec.maxSeedCount) seeds a sweep may have")
+                }
                 spec = try spec.replacingSeeds(Array(1...seeds))
             }
             let jobs = self.jobs ?? defaultJobs()

@@ -197,3 +197,39 @@ struct UserSQLGuardTests {
         #expect(try Kvlab.integrity(db) == "ok")
     }
 }
+
+/// Data written to stdout is checked, and huge counts are refused before anything is allocated
+/// (issue: reliability, items 5 and 10).
+@Suite("Reliability: stdout write errors and huge counts")
+struct StandardOutputTests {
+    @Test("a command whose data cannot be written to stdout (a full device) exits 3, not 0")
+    func fullStandardOutput() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for command in [
+            "status --db '\(db)'", "sql --db '\(db)' 'SELECT * FROM trials_wide'",
+            "agg --by scheme --metric kl --db '\(db)'", "export --table runs --format csv --db '\(db)'",
+            "trial --dim 16 --tokens 32 --queries 4", "codebook --dim 64 --bits 2",
+        ] {
+            let r = try Kvlab.bash("\"$KVLAB\" \(command) > /dev/full")
+            #expect(r.status == 3, "\(command): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains("cannot write the output"), "\(command): \(r.stderr)")
+        }
+        // The same commands to a working stdout still exit 0.
+        #expect(try Kvlab.bash("\"$KVLAB\" status --db '\(db)' > /dev/null").status == 0)
+    }
+
+    @Test("reproduce --seeds beyond the limit is bad input at once, never an allocation failure")
+    func hugeSeedCounts() throws {
+        let dir = try Kvlab.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("never.sqlite").path
+        for seeds in ["99999999999", "9223372036854775807", "100001"] {
+            let r = try Kvlab.run(["reproduce", "--seeds", seeds, "--db", db])
+            #expect(r.status == 2, "\(seeds): \(r.stderr)")
+            #expect(!Kvlab.crashed(r), "\(seeds): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+}
