@@ -260,6 +260,25 @@ struct CompareTests {
         #expect(stored?[0] as Double? == nil && stored?[1] as Double? == nil)
     }
 
+    @Test func aSeedWithAMissingValueIsLeftOutOfItsGroup() throws {
+        // Two cells (gaussian, t3); QKQV's kl is NaN in every trial of t3 at seed 3 (its run mean is NULL).
+        let db = try FixtureDatabase()
+        try db.addGrid(schemes: [.KQV, .QKQV], bits: [4], distributions: [.gaussian, .t3]) { key, _, m in
+            m[.kl] = key.scheme == .QKQV && key.distribution == .t3 && key.seed == 3 ? .nan : Double(key.seed)
+        }
+        // Pooled: seed 3 has a missing cell, so it leaves the group (as agg leaves out a seed with a NULL).
+        let pooled = try compare(db)
+        #expect(pooled.rows.map(\.n) == [4] && pooled.droppedSeeds == 1)
+        #expect(pooled.rows[0].a == [1, 2, 4, 5])
+        // Per distribution: only t3 loses seed 3.
+        let split = try compare(db, by: ["distribution"])
+        #expect(split.rows.map(\.n) == [5, 4] && split.droppedSeeds == 1)
+        let arguments = ["compare", "--metric", "kl", "--a", "KQV", "--b", "QKQV", "--db", db.path]
+        guard let r = try kvlab(arguments) else { return }
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("1 seed left out of its group"), "\(r.stderr)")
+    }
+
     @Test func badInputExitsTwoWithAClearMessage() throws {
         let db = try Self.fixture(bits: [4])
         let base = ["compare", "--db", db.path]
