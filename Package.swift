@@ -27,6 +27,7 @@ let package = Package(
                 .embedInCode("../../migrations/0001_initial.sql"),
                 .embedInCode("../../migrations/0002_analysis_views.sql"),
                 .embedInCode("../../migrations/0003_compare_results.sql"),
+                .embedInCode("../../migrations/0004_compare_per_seed.sql"),
             ]
         ),
         .target(

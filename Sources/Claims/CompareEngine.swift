@@ -4,16 +4,27 @@ import GRDB
 import Quantization
 import Statistics
 
-/// `kvlab compare`: scheme A against scheme B on one metric, per group of switches, from the pairs of runs
-/// of the `run_pairs` view (same config but the scheme, same seed; each run's mean over its trials).
+/// `kvlab compare`: scheme A against scheme B on one metric, per group of switches, with the seed as the
+/// replicate.
 ///
-/// Per group: means, the ratio mean_b/mean_a with a bootstrap BCa CI (pairs resampled, seeded from the
-/// comparison and the group, so the output is reproducible), the paired t CI of mean(b − a), the Wilcoxon
-/// signed-rank test (paired), the Mann-Whitney test (A vs B as independent samples, as the paper), and the
-/// Wilcoxon p Holm-adjusted across the groups. The verdict names the better scheme when the paired CI
-/// excludes 0 and the Holm p is below alpha (SCIENCE.md: a tie is never a win). For a metric whose ideal is
-/// 0, every statistic is of |value|.
+/// The pairs of runs come from the `run_pairs` view (same config but the scheme, same seed; each run's
+/// mean over its trials). Within a group (the `--by` values), each seed gives one (A, B) pair: the means,
+/// over the group's pairs of runs of that seed, of scheme A's and of scheme B's run means. A seed where any
+/// of those run means is NULL or not finite is left out of the group (and counted), as `kvlab agg` leaves
+/// out a seed with a missing value. Per group (``CompareRow``): the means, the ratio mean_b/mean_a with its
+/// delta-method CI and a bootstrap BCa CI (seeds resampled, seeded from the comparison and the group, so
+/// the output is reproducible), the paired t CI of mean(b − a) and its p-value, the Wilcoxon signed-rank
+/// test (paired), the Mann-Whitney test (A vs B as independent samples, as the paper), and the t-test p
+/// Holm-adjusted across the groups. Every CI is at 95%. The verdict follows the paired t-CI alone, group by
+/// group, so it does not depend on how many other groups are compared; the p-values are reported beside
+/// it. For a metric whose ideal is 0, every statistic is of |value| (each run mean's, before averaging).
 public enum CompareEngine {
+    /// The two-sided level of every CI of a comparison.
+    public static let confidence = 0.95
+
+    /// 1 − ``confidence``, as stored in `compare_results.alpha` (it decides nothing).
+    public static let alpha = 0.05
+
     /// Runs a comparison in one snapshot (one read transaction on a read-only connection).
     ///
     /// - Parameters:
@@ -40,23 +51,34 @@ public enum CompareEngine {
         }
         return CompareReport(
             request: request, rows: rows(request, groups: groups), dataFingerprint: fingerprint,
-            droppedPairs: dropped, createdAt: now)
+            droppedSeeds: dropped, createdAt: now)
     }
 
-    /// The pairs of one group.
+    /// The per-seed values of one group.
     struct Group {
         /// The `--by` values.
         var key: [SQLValue]
-        /// Scheme A's run mean per pair.
+        /// Scheme A's value per seed (mean over the seed's pairs of runs), in seed order.
         var a: [Double] = []
-        /// Scheme B's run mean per pair.
+        /// Scheme B's value per seed, in seed order.
         var b: [Double] = []
-        /// The distinct seeds.
-        var seeds: Set<Int64> = []
     }
 
-    /// Reads the pairs, grouped by the `--by` values in order; pairs with a NULL or non-finite run mean are
-    /// dropped and counted.
+    /// The pairs of runs of one group and seed, being summed.
+    private struct SeedSums {
+        /// Sum of scheme A's run means (|value| where the metric's ideal is 0).
+        var a = 0.0
+        /// Sum of scheme B's run means.
+        var b = 0.0
+        /// Pairs of runs summed.
+        var pairs = 0
+        /// Whether a pair had a NULL or non-finite run mean.
+        var missing = false
+    }
+
+    /// Reads the pairs of runs and reduces them to one (A, B) pair per group and seed: the means over the
+    /// seed's pairs of runs in the group. A group and seed with a NULL or non-finite run mean is dropped and
+    /// counted; groups left without a seed are omitted.
     static func readGroups(_ request: CompareRequest, in db: Database) throws -> ([Group], Int) {
         let arguments: StatementArguments = ["a": request.a.rawValue, "b": request.b.rawValue]
         let statement: Statement
@@ -69,6 +91,18 @@ public enum CompareEngine {
         guard statement.isReadonly else { throw CompareError.badFilter(message: "the condition would write") }
         var groups: [Group] = []
         var dropped = 0
+        var current: (key: [SQLValue], seed: Int64, sums: SeedSums)?
+        func close() {
+            guard let current else { return }
+            let sums = current.sums
+            if groups.last?.key != current.key { groups.append(Group(key: current.key)) }
+            guard !sums.missing else {
+                dropped += 1
+                return
+            }
+            groups[groups.count - 1].a.append(sums.a / Double(sums.pairs))
+            groups[groups.count - 1].b.append(sums.b / Double(sums.pairs))
+        }
         let width = request.by.count
         let absolute = request.comparesAbsoluteValues
         let rows = try Row.fetchCursor(statement)
@@ -77,32 +111,32 @@ public enum CompareEngine {
             let seed: Int64 = row[width]
             let a: Double? = row[width + 1]
             let b: Double? = row[width + 2]
-            if groups.last?.key != key { groups.append(Group(key: key)) }
+            if current?.key != key || current?.seed != seed {
+                close()
+                current = (key, seed, SeedSums())
+            }
             guard let a, let b, a.isFinite, b.isFinite else {
-                dropped += 1
+                current?.sums.missing = true
                 continue
             }
-            groups[groups.count - 1].a.append(absolute ? abs(a) : a)
-            groups[groups.count - 1].b.append(absolute ? abs(b) : b)
-            groups[groups.count - 1].seeds.insert(seed)
+            current?.sums.a += absolute ? abs(a) : a
+            current?.sums.b += absolute ? abs(b) : b
+            current?.sums.pairs += 1
         }
+        close()
         return (groups.filter { !$0.a.isEmpty }, dropped)
     }
 
-    /// The rows of the groups: each group's statistics, then the Holm adjustment and the verdicts.
+    /// The rows of the groups: each group's statistics and verdict, then the Holm adjustment of the t-test
+    /// p-values across the groups (reported only).
     static func rows(_ request: CompareRequest, groups: [Group]) -> [CompareRow] {
         var rows = groups.map { group in
             CompareRow(
-                group: group.key, a: group.a, b: group.b, seeds: group.seeds.count, alpha: request.alpha,
+                group: group.key, a: group.a, b: group.b, direction: request.metric.direction,
                 resamples: request.resamples, bootstrapSeed: bootstrapSeed(request, group: group.key))
         }
-        let holm = PValueAdjustment.holm(rows.map(\.wilcoxonP))
-        for index in rows.indices {
-            rows[index].holmP = holm[index]
-            rows[index].verdict = CompareVerdict.decide(
-                diffLow: rows[index].diffCILow, diffHigh: rows[index].diffCIHigh, holmP: holm[index],
-                alpha: request.alpha, direction: request.metric.direction)
-        }
+        let holm = PValueAdjustment.holm(rows.map(\.tP))
+        for index in rows.indices { rows[index].holmP = holm[index] }
         return rows
     }
 

@@ -10,8 +10,6 @@ public enum CompareError: Error, Equatable, CustomStringConvertible {
     case unknownDimension(name: String, allowed: [String])
     /// A `--by` entry appears twice.
     case duplicateDimension(name: String)
-    /// `--alpha` outside (0, 1).
-    case badAlpha(Double)
     /// The database has no done current run of a scheme.
     case schemeAbsent(scheme: String, present: [String])
     /// The `--where` condition is not valid SQL on `run_pairs` (SQLite's message).
@@ -33,8 +31,6 @@ public enum CompareError: Error, Equatable, CustomStringConvertible {
                 + (name == "scheme" ? " (scheme is what is compared: use --a and --b)" : "")
         case .duplicateDimension(let name):
             return "--by lists '\(name)' twice"
-        case .badAlpha(let alpha):
-            return "--alpha must be in (0, 1), not \(alpha)"
         case .schemeAbsent(let scheme, let present):
             let schemes = present.isEmpty ? "none (no run is done)" : present.joined(separator: ", ")
             return "no runs of scheme \(scheme) in the database (schemes with done runs: \(schemes))"

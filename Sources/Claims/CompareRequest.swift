@@ -5,16 +5,14 @@ import Statistics
 public struct CompareRequest: Sendable, Equatable {
     /// The metric compared.
     public var metric: Metric
-    /// Scheme A (the denominator of the ratio; the `a` verdict).
+    /// Scheme A (the denominator of the ratio; the `a` verdict code).
     public var a: Scheme
-    /// Scheme B (the numerator of the ratio; the `b` verdict).
+    /// Scheme B (the numerator of the ratio; the `b` verdict code).
     public var b: Scheme
     /// The switches to group by, in the order given (columns of `run_pairs`).
     public var by: [String]
     /// An SQL condition on the columns of `run_pairs`, or nil.
     public var filter: String?
-    /// Significance level of the verdicts; the CIs are at level 1 − alpha.
-    public var alpha: Double
     /// Bootstrap resamples of the ratio CI.
     public var resamples: Int
 
@@ -33,11 +31,10 @@ public struct CompareRequest: Sendable, Equatable {
     ///   - b: scheme B (case-insensitive), different from A.
     ///   - by: switches to group by (see ``dimensions``); empty for one overall group.
     ///   - filter: an SQL condition on `run_pairs`, or nil (blank counts as nil).
-    ///   - alpha: significance level in (0, 1).
     ///   - resamples: bootstrap resamples, ≥ 1.
     /// - Throws: ``CompareError`` for any invalid value.
     public init(
-        metric: String, a: String, b: String, by: [String] = [], filter: String? = nil, alpha: Double = 0.05,
+        metric: String, a: String, b: String, by: [String] = [], filter: String? = nil,
         resamples: Int = Bootstrap.defaultResamples
     ) throws(CompareError) {
         guard let m = Metric(rawValue: metric) else {
@@ -57,23 +54,21 @@ public struct CompareRequest: Sendable, Equatable {
         self.by = by
         let trimmed = filter?.trimmingSpaces()
         self.filter = trimmed?.isEmpty == false ? trimmed : nil
-        guard alpha > 0, alpha < 1 else { throw .badAlpha(alpha) }
-        self.alpha = alpha
         self.resamples = max(1, resamples)
     }
 
     /// Whether the statistics are of |value| (metrics whose ideal is 0) rather than of the value.
     public var comparesAbsoluteValues: Bool { metric.direction == .zero }
 
-    /// The SQL that reads the pairs: the `--by` switches, the seed and the two run means, ordered by group and
-    /// seed, with `:a` and `:b` bound to the schemes.
+    /// The SQL that reads the pairs of runs: the `--by` switches, the seed and the two run means, ordered by
+    /// group, seed and configs (a fixed order of summation), with `:a` and `:b` bound to the schemes.
     var pairsSQL: String {
         let groups = by.map { "p.\($0)" }
         let columns = (groups + ["p.seed", "p.a_\(metric.rawValue)", "p.b_\(metric.rawValue)"])
         var sql = "SELECT " + columns.joined(separator: ", ") + "\nFROM run_pairs AS p\nWHERE p.a_scheme = :a"
         sql += " AND p.b_scheme = :b"
         if let filter { sql += "\n    AND (\(filter)\n)" }
-        sql += "\nORDER BY " + (groups + ["p.seed", "p.a_config_hash"]).joined(separator: ", ")
+        sql += "\nORDER BY " + (groups + ["p.seed", "p.a_config_hash", "p.b_config_hash"]).joined(separator: ", ")
         return sql
     }
 

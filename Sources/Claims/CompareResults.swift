@@ -1,10 +1,11 @@
 import ExperimentStore
 import GRDB
 
-/// The stored results of `kvlab compare` (`compare_results`, migration 0003).
+/// The stored results of `kvlab compare` (`compare_results`: migration 0003, columns added by 0004).
 public enum CompareResults {
     /// Stores a report in one short write transaction, replacing the rows of an earlier run of the same
-    /// comparison (same metric, schemes, `--by`, `--where` and alpha). NaN statistics are stored as NULL.
+    /// comparison (same metric, schemes, `--by` and `--where`). NaN statistics are stored as NULL; the
+    /// verdict as its code (`a`, `b`, `tie`); `alpha` is always ``CompareEngine/alpha`` (every CI is at 95%).
     ///
     /// - Parameters:
     ///   - report: the comparison.
@@ -18,9 +19,9 @@ public enum CompareResults {
         let byDims = request.by.joined(separator: ",")
         let filter = request.filter ?? ""
         let statisticColumns = [
-            "compared_on", "n", "seeds", "mean_a", "mean_b", "ratio", "ratio_ci_low", "ratio_ci_high",
-            "ratio_ci_method", "resamples", "diff_ci_low", "diff_ci_high", "wilcoxon_p", "wilcoxon_log10_p",
-            "wilcoxon_r", "mw_u", "mw_p", "mw_log10_p", "mw_r", "holm_p", "verdict",
+            "compared_on", "n", "seeds", "mean_a", "mean_b", "ratio", "ratio_delta_ci_low", "ratio_delta_ci_high",
+            "ratio_ci_low", "ratio_ci_high", "ratio_ci_method", "resamples", "diff_ci_low", "diff_ci_high", "t_p",
+            "wilcoxon_p", "wilcoxon_log10_p", "wilcoxon_r", "mw_u", "mw_p", "mw_log10_p", "mw_r", "holm_p", "verdict",
         ]
         let columns =
             ["metric", "scheme_a", "scheme_b", "by_dims", "where_sql", "group_json"] + request.by + statisticColumns
@@ -33,11 +34,9 @@ public enum CompareResults {
             try db.execute(
                 sql: """
                     DELETE FROM compare_results WHERE metric = ? AND scheme_a = ? AND scheme_b = ? AND by_dims = ?
-                        AND where_sql = ? AND alpha = ?
+                        AND where_sql = ?
                     """,
-                arguments: [
-                    request.metric.rawValue, request.a.rawValue, request.b.rawValue, byDims, filter, request.alpha,
-                ])
+                arguments: [request.metric.rawValue, request.a.rawValue, request.b.rawValue, byDims, filter])
             let statement = try db.makeStatement(sql: sql)
             for row in report.rows {
                 var values: [DatabaseValue] = [
@@ -50,14 +49,17 @@ public enum CompareResults {
                     (request.comparesAbsoluteValues ? "abs" : "value").databaseValue, row.n.databaseValue,
                     row.seeds.databaseValue,
                 ]
-                values += [row.meanA, row.meanB, row.ratio, row.ratioCILow, row.ratioCIHigh].map(real)
+                values += [
+                    row.meanA, row.meanB, row.ratio, row.ratioDeltaLow, row.ratioDeltaHigh, row.ratioCILow,
+                    row.ratioCIHigh,
+                ].map(real)
                 values += ["bca".databaseValue, request.resamples.databaseValue]
                 values += [
-                    row.diffCILow, row.diffCIHigh, row.wilcoxonP, row.wilcoxonLog10P, row.wilcoxonR, row.mwU, row.mwP,
-                    row.mwLog10P, row.mwR, row.holmP,
+                    row.diffCILow, row.diffCIHigh, row.tP, row.wilcoxonP, row.wilcoxonLog10P, row.wilcoxonR, row.mwU,
+                    row.mwP, row.mwLog10P, row.mwR, row.holmP,
                 ].map(real)
                 values += [
-                    row.verdict.rawValue.databaseValue, request.alpha.databaseValue,
+                    row.verdict.rawValue.databaseValue, CompareEngine.alpha.databaseValue,
                     report.dataFingerprint.databaseValue, report.createdAt.databaseValue,
                     provenanceID?.databaseValue ?? .null,
                 ]

@@ -58,7 +58,7 @@ public final class Store: Sendable {
         self.path = path
         self.mode = mode
         let pending: [Migration]
-        var appliedVersions: Set<Int>?
+        var existing = false
         var finding = try StoreProbe.inspect(path)
         if mode == .readWrite, finding == .absent || finding == .emptyFile {
             // Built under a temporary name and linked into place: a kill never leaves half a database.
@@ -70,19 +70,23 @@ public final class Store: Sendable {
             guard mode == .readWrite else { throw .missingDatabase(path: path) }
             pending = Migration.all
         case .kvlab(let applied):
-            appliedVersions = Set(applied.map(\.version))
+            existing = true
             pending = try Migrator.pending(applied: applied, path: path)
             if mode == .readOnly, !pending.isEmpty {
                 throw .outdatedSchema(path: path, applied: applied.last?.version ?? 0, required: Store.schemaVersion)
             }
         }
         pool = try Store.openPool(path: path, mode: mode)
-        if checkSchema, let appliedVersions {
+        if checkSchema, existing {
             // Commands read rows by column name, which traps on a missing column: refuse a damaged schema
-            // up front (`kvlab verify` opens with checkSchema: false and reports the details).
+            // up front (`kvlab verify` opens with checkSchema: false and reports the details). The migrations
+            // are read again in the snapshot of the schema: another process may have applied some since the
+            // probe (0004 alters a table, so the probe's list would expect its old SQL).
             let damage: [String]
             do {
-                damage = try pool.read { db in try Store.schemaDamage(db, applied: appliedVersions) }
+                damage = try pool.read { db in
+                    try Store.schemaDamage(db, applied: Set(Migrator.applied(db).map(\.version)))
+                }
             } catch {
                 throw .cannotOpen(path: path, reason: Store.reason(error))
             }

@@ -9,23 +9,29 @@ import Quantization
 struct CompareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare two schemes on a metric per group: ratio, paired CIs, Wilcoxon, Mann-Whitney, verdict.",
+        abstract: "Compare two schemes on a metric per group: ratio, paired t-CI over seeds, verdict, rank tests.",
         discussion: """
             Pairs the done current runs of scheme A and scheme B that share every other switch and the seed (view \
             run_pairs; a switch that does not apply to one scheme matches anything). Each run contributes its \
-            mean over its trials; one pair of runs is one replicate, so a group's n is its pairs (its seeds when \
-            --by fixes every other switch). Per group: mean_a, mean_b, ratio = mean_b/mean_a with a bootstrap \
-            BCa CI (2000 resamples of the pairs, seeded from the comparison and the group: reproducible), the \
-            paired t CI of mean(b − a), the Wilcoxon signed-rank test (paired, matched-pairs rank-biserial r), \
-            the Mann-Whitney test of A vs B as independent samples (U_A, rank-biserial r = 2U_A/(n_A·n_B) − 1: \
-            negative when A is smaller), the Wilcoxon p Holm-adjusted across the printed groups, and the \
-            verdict at --alpha: the better scheme (a or b, by the metric's direction) when the paired CI \
-            excludes 0 and holm_p < alpha, else tie. CIs are at level 1 − alpha. For a metric whose ideal is 0 \
-            (logit_bias, entropy_delta, *_norm_ratio) every statistic is of |value|. The *_log10_p columns keep \
-            p-values that underflow to 0. The table and markdown formats round numbers to 4 significant \
-            digits; csv, tsv, json and ndjson print them in full.
-            The rows are also stored in compare_results (replacing an earlier run of the same comparison) with \
-            the data fingerprint, so claims can assert on them in plain SQL; on a read-only file they are not.
+            mean over its trials. The replicate is the seed, as in agg and the claims: within a group (the --by \
+            values), each seed gives one pair (A, B), the means over the group's pairs of runs of that seed (one \
+            per cell: configs that differ only in switches outside --by) of A's and of B's run means; n = seeds. \
+            A seed where one of those run means is NULL, NaN or infinite is left out of its group. Per group: \
+            mean_a, mean_b, ratio = mean_b/mean_a with its delta-method CI over seeds (ratio_delta_ci_*) and a \
+            bootstrap BCa CI (ratio_ci_*: 2000 resamples of the seeds, seeded from the comparison and the group: \
+            reproducible), the paired t CI of mean(b − a) with its p-value t_p, the Wilcoxon signed-rank test \
+            (paired, matched-pairs rank-biserial r), the Mann-Whitney test of A vs B as independent samples \
+            (U_A, rank-biserial r = 2U_A/(n_A·n_B) − 1: negative when A is smaller), and t_p Holm-adjusted \
+            across the printed groups (holm_p). Every CI is at 95%. The verdict follows the paired t-CI alone: \
+            entirely on one side of 0, the better scheme by the metric's direction (printed by name); covering \
+            0 or undefined (one seed), tie. It does not depend on the other groups or on --where leaving some \
+            out; the p-values are reported, never deciding. For a metric whose ideal is 0 (logit_bias, \
+            entropy_delta, *_norm_ratio) every statistic is of |value|. The *_log10_p columns keep p-values \
+            that underflow to 0. The table and markdown formats round numbers to 4 significant digits; csv, \
+            tsv, json and ndjson print them in full.
+            The rows are also stored in compare_results (replacing an earlier run of the same comparison; the \
+            verdict as a, b or tie) with the data fingerprint, so claims can assert on them in plain SQL; on a \
+            read-only file they are not.
             Example: kvlab compare --metric kl --a KQV --b QKQV --by bits --where "mixing = 'axis'"
             """
     )
@@ -47,9 +53,6 @@ struct CompareCommand: AsyncParsableCommand {
         help: ArgumentHelp("An SQL condition on the columns of run_pairs.", valueName: "sql"))
     var condition: String?
 
-    @Option(help: "Significance level of the verdicts; CIs are at level 1 − alpha.")
-    var alpha = 0.05
-
     @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
     var format: TableFormat = .table
 
@@ -58,7 +61,7 @@ struct CompareCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let request = try CompareRequest(
-                metric: metric, a: a, b: b, by: by.map(AggCommand.list) ?? [], filter: condition, alpha: alpha)
+                metric: metric, a: a, b: b, by: by.map(AggCommand.list) ?? [], filter: condition)
             let writable = ClaimsCommand.Check.isWritable(database.path)
             let store = try database.openExisting(writable ? .readWrite : .readOnly)
             let report = try CompareEngine.compare(request, in: store)
@@ -93,18 +96,19 @@ struct CompareCommand: AsyncParsableCommand {
             guard rounded, d.isFinite, d != 0 else { return .real(d) }
             return .real(Double(String(format: "%.4g", d)) ?? d)
         }
+        let request = report.request
         return report.rows.map { row in
             row.group
                 + [.integer(Int64(row.n)), .integer(Int64(row.seeds))]
                 + [
-                    row.meanA, row.meanB, row.ratio, row.ratioCILow, row.ratioCIHigh, row.diffCILow, row.diffCIHigh,
-                    row.wilcoxonP, row.wilcoxonLog10P, row.wilcoxonR, row.mwU, row.mwP, row.mwLog10P, row.mwR,
-                    row.holmP,
-                ].map(number) + [.text(row.verdict.rawValue)]
+                    row.meanA, row.meanB, row.ratio, row.ratioDeltaLow, row.ratioDeltaHigh, row.ratioCILow,
+                    row.ratioCIHigh, row.diffCILow, row.diffCIHigh, row.tP, row.wilcoxonP, row.wilcoxonLog10P,
+                    row.wilcoxonR, row.mwU, row.mwP, row.mwLog10P, row.mwR, row.holmP,
+                ].map(number) + [.text(row.verdict.label(a: request.a, b: request.b))]
         }
     }
 
-    /// Notes for stderr: groups with one pair or one seed, dropped pairs, |value| comparisons.
+    /// Notes for stderr: groups with one seed, seeds left out, |value| comparisons.
     static func notes(_ report: CompareReport) -> [String] {
         var notes: [String] = []
         let request = report.request
@@ -119,12 +123,13 @@ struct CompareCommand: AsyncParsableCommand {
             notes.append(
                 "note: \(single.count) group\(single.count == 1 ? " has" : "s have") one seed only (\(shown)"
                     + (single.count > 5 ? "; …" : "")
-                    + "): one seed is no replicate; where n = 1 the CIs are NaN and the verdict is tie; run more seeds")
+                    + "): one seed is no replicate; its CIs are NaN and its verdict is tie; run more seeds")
         }
-        if report.droppedPairs > 0 {
+        if report.droppedSeeds > 0 {
+            let count = report.droppedSeeds
             notes.append(
-                "note: \(report.droppedPairs) pair\(report.droppedPairs == 1 ? "" : "s") left out: a run mean of "
-                    + "\(request.metric.rawValue) is NULL, NaN or infinite")
+                "note: \(count) seed\(count == 1 ? "" : "s") left out of \(count == 1 ? "its group" : "their groups"): "
+                    + "a run mean of \(request.metric.rawValue) is NULL, NaN or infinite")
         }
         if request.comparesAbsoluteValues {
             notes.append(

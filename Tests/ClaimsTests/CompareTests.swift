@@ -31,10 +31,9 @@ struct CompareTests {
     }
 
     func compare(
-        _ db: FixtureDatabase, metric: String = "kl", by: [String] = ["bits"], alpha: Double = 0.05,
-        filter: String? = nil
+        _ db: FixtureDatabase, metric: String = "kl", by: [String] = ["bits"], filter: String? = nil
     ) throws -> CompareReport {
-        let request = try CompareRequest(metric: metric, a: "KQV", b: "QKQV", by: by, filter: filter, alpha: alpha)
+        let request = try CompareRequest(metric: metric, a: "KQV", b: "QKQV", by: by, filter: filter)
         return try CompareEngine.compare(request, in: db.store)
     }
 
@@ -87,21 +86,29 @@ struct CompareTests {
         #expect(close(two.diffCIHigh, 0.3801941807152775, 1e-10) && close(two.diffCILow, -0.3801941807152775, 1e-10))
         #expect(two.mwU == 18 && two.mwR == 0 && close(two.mwP, 1))
         #expect(close(two.ratio, 1))
-        // Holm over (1, 0.03125): 2·0.03125 = 0.0625, then max(0.0625, 1).
-        #expect(four.holmP == 0.0625 && two.holmP == 1)
-        #expect(report.rows.map(\.verdict) == [.tie, .tie])
+        // The paired t test: scipy ttest_rel(b, a).pvalue; Holm over (0.00437…, 1): 2·0.00437…, then 1.
+        #expect(close(four.tP, 0.004372592596934997, 1e-10) && two.tP == 1)
+        #expect(close(four.holmP, 0.008745185193869994, 1e-10) && two.holmP == 1)
+        // The delta-method ratio CI: numpy means, var/cov (ddof 1) and scipy t.ppf(0.975, 5).
+        #expect(close(four.ratioDeltaLow, 2.002124392601447, 1e-10))
+        #expect(close(four.ratioDeltaHigh, 2.152637512160457, 1e-10))
+        #expect(close(two.ratioDeltaLow, 0.8913730912242066, 1e-10))
+        #expect(close(two.ratioDeltaHigh, 1.1086269087757934, 1e-10))
+        // The t-CI of n = 4 lies above 0: KQV (A) is better. (The rule before required the Holm-adjusted
+        // Wilcoxon p, 0.0625 here, to be below 0.05, and called it a tie.)
+        #expect(report.rows.map(\.verdict) == [.tie, .a])
         #expect(report.dataFingerprint == (try db.store.read { try DataFingerprint.compute(in: $0) }))
     }
 
     @Test func bootstrapRatioIntervalIsSeededPerGroupAndReproducible() throws {
         let db = try Self.fixture()
-        let first = try compare(db, alpha: 0.1)
-        let second = try compare(db, alpha: 0.1)
+        let first = try compare(db)
+        let second = try compare(db)
         #expect(first.rows == second.rows)
         let four = first.rows[1]
         let request = first.request
         var generator = SplitMix64(seed: CompareEngine.bootstrapSeed(request, group: [.integer(4)]))
-        let expected = Bootstrap.ratioOfMeans(Self.a, Self.b4, confidence: 0.9, using: &generator)
+        let expected = Bootstrap.ratioOfMeans(Self.a, Self.b4, confidence: 0.95, using: &generator)
         #expect(four.ratioCILow == expected.bcaLow && four.ratioCIHigh == expected.bcaHigh)
         #expect(four.ratioCILow < four.ratio && four.ratio < four.ratioCIHigh)
         #expect(
@@ -111,39 +118,38 @@ struct CompareTests {
 
     @Test func verdictsFollowTheMetricsDirection() throws {
         let db = try Self.fixture()
-        // At alpha 0.1 the n = 4 group wins: CI of b − a > 0, Holm p 0.0625 < 0.1.
-        let kl = try compare(db, alpha: 0.1)
+        // The n = 4 group: the CI of b − a lies above 0, so the scheme with the better value wins.
+        let kl = try compare(db)
         #expect(kl.rows.map(\.verdict) == [.tie, .a])
-        #expect(close(kl.rows[1].diffCILow, 2.2284974925998453, 1e-10))  // scipy, 90%
-        let overlap = try compare(db, metric: "top8_overlap", alpha: 0.1)
+        let overlap = try compare(db, metric: "top8_overlap")
         #expect(overlap.rows.map(\.verdict) == [.tie, .b])
         // logit_bias is best at 0: statistics of |value|; KQV's −s is closer to 0 than QKQV's larger +b.
-        let bias = try compare(db, metric: "logit_bias", alpha: 0.1)
+        let bias = try compare(db, metric: "logit_bias")
         #expect(bias.rows.map(\.verdict) == [.tie, .a])
         #expect(close(bias.rows[1].meanA, 3.5))
         #expect(bias.request.comparesAbsoluteValues)
         for direction in MetricDirection.allCases {
             let smallerWins: CompareVerdict = direction == .higher ? .a : .b
-            #expect(
-                CompareVerdict.decide(diffLow: -2, diffHigh: -1, holmP: 0.01, alpha: 0.05, direction: direction)
-                    == smallerWins)
-            #expect(
-                CompareVerdict.decide(diffLow: -2, diffHigh: 1, holmP: 0.01, alpha: 0.05, direction: direction) == .tie)
-            #expect(
-                CompareVerdict.decide(diffLow: 1, diffHigh: 2, holmP: 0.05, alpha: 0.05, direction: direction) == .tie)
-            #expect(
-                CompareVerdict.decide(diffLow: .nan, diffHigh: .nan, holmP: 0, alpha: 0.05, direction: direction)
-                    == .tie)
-            #expect(
-                CompareVerdict.decide(diffLow: 1, diffHigh: 2, holmP: .nan, alpha: 0.05, direction: direction) == .tie)
+            let largerWins: CompareVerdict = direction == .higher ? .b : .a
+            #expect(CompareVerdict.decide(diffLow: -2, diffHigh: -1, direction: direction) == smallerWins)
+            #expect(CompareVerdict.decide(diffLow: 1, diffHigh: 2, direction: direction) == largerWins)
+            #expect(CompareVerdict.decide(diffLow: -2, diffHigh: 1, direction: direction) == .tie)
+            #expect(CompareVerdict.decide(diffLow: 0, diffHigh: 1, direction: direction) == .tie)
+            #expect(CompareVerdict.decide(diffLow: .nan, diffHigh: .nan, direction: direction) == .tie)
+            // A zero-width CI (every seed the same difference): its sign decides, exactly 0 is a tie.
+            #expect(CompareVerdict.decide(diffLow: 1e-300, diffHigh: 1e-300, direction: direction) == largerWins)
+            #expect(CompareVerdict.decide(diffLow: 0, diffHigh: 0, direction: direction) == .tie)
         }
+        #expect(CompareVerdict.a.label(a: .KQV, b: .QKQV) == "KQV")
+        #expect(CompareVerdict.b.label(a: .KQV, b: .QKQV) == "QKQV")
+        #expect(CompareVerdict.tie.label(a: .KQV, b: .QKQV) == "tie")
     }
 
     @Test func tinyPValuesKeepTheirLogarithm() {
         // 1500 pairs, B always larger and fully separated: both normal approximations give |z| ≈ 47, p < 1e−308.
         let a = (0..<1500).map { Double($0) }
         let b = a.map { $0 + 10_000 }
-        let row = CompareRow(group: [], a: a, b: b, seeds: 1500, alpha: 0.05, resamples: 50, bootstrapSeed: 1)
+        let row = CompareRow(group: [], a: a, b: b, direction: .lower, resamples: 50, bootstrapSeed: 1)
         let m = 1500.0
         let z = (m * m / 2 - 0.5) / (m * m * (2 * m + 1) / 12).squareRoot()
         // Mills ratio series: log Φ̄(z) = log φ(z) − log z + log(1 − 1/z² + 3/z⁴ − 15/z⁶).
@@ -163,7 +169,6 @@ struct CompareTests {
         #expect(throws: CompareError.unknownDimension(name: "scheme", allowed: CompareRequest.dimensions)) {
             try CompareRequest(metric: "kl", a: "KQV", b: "QKQV", by: ["scheme"])
         }
-        #expect(throws: CompareError.badAlpha(1)) { try CompareRequest(metric: "kl", a: "KQV", b: "QKQV", alpha: 1) }
         #expect(throws: CompareError.unknownScheme(name: "KVQ", allowed: ["KV", "KQV", "QKQV"])) {
             try CompareRequest(metric: "kl", a: "KVQ", b: "QKQV")
         }
@@ -182,47 +187,58 @@ struct CompareTests {
     @Test func commandPrintsJSONAndRecordsTheRows() throws {
         let db = try Self.fixture()
         let arguments = ["compare", "--metric", "kl", "--a", "KQV", "--b", "QKQV", "--by", "bits", "--db", db.path]
-        guard let r = try kvlab(arguments + ["--alpha", "0.1", "--format", "json"]) else { return }
+        guard let r = try kvlab(arguments + ["--format", "json"]) else { return }
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
         #expect(rows.count == 2)
         #expect(Set(rows[0].keys) == Set(["bits"] + CompareReport.statisticColumns))
         #expect(rows.map { $0["bits"] as? Int } == [2, 4])
-        #expect(rows.map { $0["verdict"] as? String } == ["tie", "a"])
+        // Printed verdicts name the scheme; the table stores the codes a, b, tie.
+        #expect(rows.map { $0["verdict"] as? String } == ["tie", "KQV"])
         #expect(rows[1]["wilcoxon_p"] as? Double == 0.03125)
-        #expect(rows[1]["holm_p"] as? Double == 0.0625)
-        #expect(rows[1]["n"] as? Int == 6)
+        #expect(close(try #require(rows[1]["holm_p"] as? Double), 0.008745185193869994, 1e-10))
+        #expect(rows[1]["n"] as? Int == 6 && rows[1]["seeds"] as? Int == 6)
         let fingerprint = try db.store.read { try DataFingerprint.compute(in: $0) }
         let stored = try db.store.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT bits, n, seeds, mean_a, verdict, holm_p, group_json, by_dims, compared_on, data_fingerprint,
-                        alpha, distribution, provenance_id IS NOT NULL AS has_provenance
+                    SELECT bits, n, seeds, mean_a, verdict, holm_p, t_p, ratio_delta_ci_low, ratio_delta_ci_high,
+                        group_json, by_dims, compared_on, data_fingerprint, alpha, distribution,
+                        provenance_id IS NOT NULL AS has_provenance
                     FROM compare_results WHERE metric = 'kl' AND scheme_a = 'KQV' AND scheme_b = 'QKQV' ORDER BY bits
                     """)
         }
         #expect(stored.map { $0["bits"] as Int } == [2, 4])
         #expect(stored.map { $0["verdict"] as String } == ["tie", "a"])
-        #expect(stored[1]["holm_p"] as Double == 0.0625)
+        #expect(close(stored[1]["holm_p"] as Double, 0.008745185193869994, 1e-10))
+        #expect(close(stored[1]["t_p"] as Double, 0.004372592596934997, 1e-10))
+        #expect(close(stored[1]["ratio_delta_ci_low"] as Double, 2.002124392601447, 1e-10))
+        #expect(close(stored[1]["ratio_delta_ci_high"] as Double, 2.152637512160457, 1e-10))
         #expect(stored[1]["mean_a"] as Double == 3.5)
+        #expect(stored[1]["n"] as Int == 6 && stored[1]["seeds"] as Int == 6)
         #expect(stored[1]["group_json"] as String == "{\"bits\":4}")
         #expect(stored[1]["by_dims"] as String == "bits")
         #expect(stored[1]["compared_on"] as String == "value")
         #expect(stored[1]["data_fingerprint"] as String == fingerprint)
+        #expect(stored[1]["alpha"] as Double == 0.05)
         #expect(stored[1]["distribution"] as String? == nil)
         #expect(stored[1]["has_provenance"] as Bool == true)
-        // The same comparison again replaces its rows; another alpha is another comparison.
-        let again = try #require(try kvlab(arguments + ["--alpha", "0.1"]))
+        // The same comparison again replaces its rows; another --where is another comparison.
+        let again = try #require(try kvlab(arguments))
         #expect(again.status == 0)
-        let other = try #require(try kvlab(arguments))
+        #expect(again.stdout.split(separator: "\n").count == 4)  // header, rule, 2 rows
+        let other = try #require(try kvlab(arguments + ["--where", "seed <= 4"]))
         #expect(other.status == 0)
-        #expect(other.stdout.split(separator: "\n").count == 4)  // header, rule, 2 rows
         let counts = try db.store.read { db in
-            try Row.fetchAll(db, sql: "SELECT alpha, count(*) AS n FROM compare_results GROUP BY alpha ORDER BY alpha")
-                .map { [$0[0] as Double, Double($0[1] as Int)] }
+            try Row.fetchAll(
+                db, sql: "SELECT where_sql, count(*) AS n FROM compare_results GROUP BY where_sql ORDER BY where_sql"
+            ).map { "\($0[0] as String):\($0[1] as Int)" }
         }
-        #expect(counts == [[0.05, 2], [0.1, 2]])
+        #expect(counts == [":2", "seed <= 4:2"])
+        // --alpha is gone: every CI is at 95% and nothing else decides.
+        let alpha = try #require(try kvlab(arguments + ["--alpha", "0.1"]))
+        #expect(alpha.status != 0 && alpha.stderr.contains("--alpha"))
     }
 
     @Test func oneSeedGivesNaNIntervalsATieAndANote() throws {
@@ -236,11 +252,31 @@ struct CompareTests {
         let value = Dictionary(uniqueKeysWithValues: zip(["bits"] + CompareReport.statisticColumns, fields))
         #expect(value["n"] == "1" && value["mean_a"] == "3.0" && value["mean_b"] == "6.5")
         #expect(value["diff_ci_low"] == "NaN" && value["ratio_ci_high"] == "NaN" && value["verdict"] == "tie")
+        #expect(value["ratio_delta_ci_low"] == "NaN" && value["t_p"] == "NaN")
         #expect(r.stderr.contains("one seed only"))
         let stored = try db.store.read {
             try Row.fetchOne($0, sql: "SELECT diff_ci_low, ratio_ci_low FROM compare_results")
         }
         #expect(stored?[0] as Double? == nil && stored?[1] as Double? == nil)
+    }
+
+    @Test func aSeedWithAMissingValueIsLeftOutOfItsGroup() throws {
+        // Two cells (gaussian, t3); QKQV's kl is NaN in every trial of t3 at seed 3 (its run mean is NULL).
+        let db = try FixtureDatabase()
+        try db.addGrid(schemes: [.KQV, .QKQV], bits: [4], distributions: [.gaussian, .t3]) { key, _, m in
+            m[.kl] = key.scheme == .QKQV && key.distribution == .t3 && key.seed == 3 ? .nan : Double(key.seed)
+        }
+        // Pooled: seed 3 has a missing cell, so it leaves the group (as agg leaves out a seed with a NULL).
+        let pooled = try compare(db)
+        #expect(pooled.rows.map(\.n) == [4] && pooled.droppedSeeds == 1)
+        #expect(pooled.rows[0].a == [1, 2, 4, 5])
+        // Per distribution: only t3 loses seed 3.
+        let split = try compare(db, by: ["distribution"])
+        #expect(split.rows.map(\.n) == [5, 4] && split.droppedSeeds == 1)
+        let arguments = ["compare", "--metric", "kl", "--a", "KQV", "--b", "QKQV", "--db", db.path]
+        guard let r = try kvlab(arguments) else { return }
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("1 seed left out of its group"), "\(r.stderr)")
     }
 
     @Test func badInputExitsTwoWithAClearMessage() throws {
@@ -255,7 +291,6 @@ struct CompareTests {
             (["--metric", "kl", "--a", "KQV", "--b", "QKV"], "unknown scheme 'QKV'"),
             (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", "nope = 1"], "no such column: nope"),
             (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", "bits = 3"], "matches --where"),
-            (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--alpha", "0"], "--alpha"),
         ]
         for (arguments, message) in cases {
             guard let r = try kvlab(base + arguments) else { return }

@@ -1,6 +1,6 @@
 -- kvlab schema snapshot (Tests/ExperimentStoreTests/SchemaGoldenTests.swift)
 -- PRAGMA application_id = 1263946818
--- PRAGMA user_version = 3
+-- PRAGMA user_version = 4
 
 -- index claim_evaluations_claim on claim_evaluations
 CREATE INDEX claim_evaluations_claim ON claim_evaluations (claim, evaluated_at);
@@ -103,7 +103,7 @@ CREATE TABLE compare_results (
     data_fingerprint TEXT NOT NULL,
     created_at REAL NOT NULL,
     provenance_id INTEGER REFERENCES provenance (id)
-) STRICT;
+, ratio_delta_ci_low REAL, ratio_delta_ci_high REAL, t_p REAL) STRICT;
 
 -- table configs on configs
 CREATE TABLE configs (

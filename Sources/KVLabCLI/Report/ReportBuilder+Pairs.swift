@@ -1,76 +1,47 @@
+import Claims
 import ExperimentStore
 import Foundation
 import Quantization
-import Statistics
 
 extension ReportBuilder {
-    /// A paired comparison of two schemes in one (facet, bits) group: per seed, the mean over the group's
-    /// pairs of runs (view `run_pairs`) of each scheme; the interval is the paired t-CI of b − a over seeds.
-    struct PairedCell: Sendable {
-        /// The facet switch values (empty when pooled).
-        var facet: [SQLValue]
-        /// The bit budget.
-        var bits: Int
-        /// Per-seed means of scheme a.
-        var a: [Double]
-        /// Per-seed means of scheme b.
-        var b: [Double]
-        /// The paired t interval of b − a.
-        var interval: PairedTInterval { PairedTInterval(a, b) }
-    }
-
-    /// Pairs of scheme a and scheme b runs (same data, randomness and seed; both passing `--where`),
-    /// grouped by facet switches and bits, with per-seed means.
+    /// Compares two schemes with the engine of `kvlab compare` (``CompareEngine``) on the report's runs: both
+    /// runs of a pair must pass `--where`, and `bits`, when given, keeps one budget. Its rows carry the same
+    /// numbers as `kvlab compare --metric M --a A --b B --by DIMS` with that filter: per group, one (A, B)
+    /// pair per seed, the paired 95% t-CI of b − a deciding the verdict.
     ///
     /// - Parameters:
     ///   - metric: the metric compared.
-    ///   - a: the first scheme.
-    ///   - b: the second scheme (differences are b − a).
-    ///   - dimensions: facet switches (may be empty: pooled).
+    ///   - a: scheme A.
+    ///   - b: scheme B (differences are b − a, the ratio b/a).
+    ///   - by: the switches to group by (may be empty: pooled over every cell).
     ///   - bits: only this budget, or nil for all.
-    func pairedCells(_ metric: Metric, a: String, b: String, dimensions: [String], bits: Int? = nil) throws
-        -> [PairedCell]
-    {
-        let m = metric.rawValue
-        let keys = (dimensions + ["bits"]).map { "\"\($0)\"" }.joined(separator: ", ")
-        var parameters: [String: SQLValue] = ["a": .text(a), "b": .text(b)]
-        if let bits { parameters["bits"] = .integer(Int64(bits)) }
-        let result = try query(
-            """
-            WITH kept AS (SELECT run_id FROM run_means WHERE \(condition))
-            SELECT \(keys), seed, avg("a_\(m)"), avg("b_\(m)")
-            FROM run_pairs
-            WHERE a_scheme = :a AND b_scheme = :b \(bits == nil ? "" : "AND bits = :bits")
-                AND a_run_id IN (SELECT run_id FROM kept) AND b_run_id IN (SELECT run_id FROM kept)
-                AND "a_\(m)" IS NOT NULL AND "b_\(m)" IS NOT NULL
-            GROUP BY \(keys), seed
-            ORDER BY \(keys), seed
-            """, parameters)
-        let k = dimensions.count
-        var cells: [PairedCell] = []
-        for r in result.rows {
-            guard let bits = Self.integer(r[k]), let x = Self.double(r[k + 2]), let y = Self.double(r[k + 3]) else {
-                continue
-            }
-            let facet = Array(r[0..<k])
-            if let last = cells.last, last.facet == facet, last.bits == bits {
-                cells[cells.count - 1].a.append(x)
-                cells[cells.count - 1].b.append(y)
-            } else {
-                cells.append(PairedCell(facet: facet, bits: bits, a: [x], b: [y]))
-            }
+    /// - Returns: one row per group, in the order of the `--by` values; empty when no pair remains.
+    func comparison(_ metric: Metric, a: Scheme, b: Scheme, by: [String], bits: Int? = nil) throws -> [CompareRow] {
+        var conditions: [String] = []
+        if let bits { conditions.append("bits = \(bits)") }
+        if options.filter != nil {
+            let kept = "(SELECT run_id FROM run_means WHERE \(condition))"
+            conditions.append("a_run_id IN \(kept) AND b_run_id IN \(kept)")
         }
-        return cells
+        let request = try CompareRequest(
+            metric: metric.rawValue, a: a.rawValue, b: b.rawValue, by: by,
+            filter: conditions.isEmpty ? nil : conditions.joined(separator: " AND "))
+        do {
+            return try CompareEngine.compare(request, in: store).rows
+        } catch CompareError.noPairs, CompareError.schemeAbsent {
+            return []
+        }
     }
 
     /// The k_angle crossover: QKQV − KQV paired differences per bits with CIs, zero line marked.
     mutating func crossoverSection() -> String {
         var out = "<p class=\"note\">Paper claim 3: QKQV better (difference below 0) at n ∈ {2, 3, 5}, KQV better "
         out += "(above 0) at n ∈ {4, 6}. Each point is the mean over seeds of QKQV − KQV (paired runs: same data, "
-        out += "rotations, sketches and seed) with its paired 95% t-CI. Filled markers: the CI excludes 0; open: "
-        out += "a tie.</p>"
+        out += "rotations, sketches and seed; a seed's value is its mean over the facet's cells) with its paired 95% "
+        out += "t-CI, by the engine of <code>kvlab compare</code>. Filled markers: the CI excludes 0; open: a tie."
+        out += "</p>"
         do {
-            let cells = try pairedCells(.kAngle, a: "KQV", b: "QKQV", dimensions: facetDimensions)
+            let cells = try comparison(.kAngle, a: .KQV, b: .QKQV, by: facetDimensions + ["bits"])
             if cells.isEmpty {
                 out += missingNote("no paired KQV and QKQV runs with k_angle" + filterSuffix + ": no crossover view")
             } else {
@@ -82,10 +53,11 @@ extension ReportBuilder {
         return Self.section(id: "crossover", title: "k_angle crossover (QKQV − KQV)", out)
     }
 
-    /// A chart of paired differences, one facet per facet key, markers by outcome.
-    func differenceChart(_ cells: [PairedCell], metric: Metric, label: String) -> FacetChart {
-        let distributions = Self.sortedValues(cells.map { $0.facet[0] })
-        let others = Self.sortedValues(cells.compactMap { $0.facet.count > 1 ? $0.facet[1] : nil })
+    /// A chart of paired differences (rows of ``comparison(_:a:b:by:bits:)`` grouped by the facet switches
+    /// and bits), one facet per facet key, markers by verdict.
+    func differenceChart(_ cells: [CompareRow], metric: Metric, label: String) -> FacetChart {
+        let distributions = Self.sortedValues(cells.map { $0.group[0] })
+        let others = Self.sortedValues(cells.compactMap { $0.group.count > 2 ? $0.group[1] : nil })
         let keys: [[SQLValue]] =
             options.by == nil
             ? distributions.map { [$0] } : others.flatMap { o in distributions.map { [$0, o] } }
@@ -96,24 +68,26 @@ extension ReportBuilder {
         var facets: [FacetChart.Facet] = []
         for key in keys {
             let title = facetTitle(key)
-            let points = cells.filter { $0.facet == key }.map { cell -> FacetChart.Point in
-                let t = cell.interval
-                let defined = t.ciLow.isFinite && t.ciHigh.isFinite
-                let style = !defined || !t.excludesZero ? tie : (t.ciHigh < 0 ? bBetter : aBetter)
+            let points = cells.compactMap { cell -> FacetChart.Point? in
+                guard Array(cell.group.dropLast()) == key, let bits = cell.group.last.flatMap(Self.integer) else {
+                    return nil
+                }
+                let defined = cell.diffCILow.isFinite && cell.diffCIHigh.isFinite
+                let style = cell.verdict == .b ? bBetter : cell.verdict == .a ? aBetter : tie
                 var attributes: [(String, String)] = [("metric", metric.rawValue)]
-                for (d, v) in zip(facetDimensions, cell.facet) {
+                for (d, v) in zip(facetDimensions, key) {
                     attributes.append((d.replacingOccurrences(of: "_", with: "-"), Self.text(v)))
                 }
                 attributes += [
-                    ("bits", String(cell.bits)), ("n", String(t.n)), ("difference", Markup.exact(t.meanDifference)),
-                    ("ci95-low", Markup.exact(t.ciLow)), ("ci95-high", Markup.exact(t.ciHigh)),
+                    ("bits", String(bits)), ("n", String(cell.n)), ("difference", Markup.exact(cell.diffMean)),
+                    ("ci95-low", Markup.exact(cell.diffCILow)), ("ci95-high", Markup.exact(cell.diffCIHigh)),
                 ]
-                var tooltip = "\(label), \(cell.bits) bits, \(title): \(Markup.number(t.meanDifference))"
-                if defined { tooltip += " [\(Markup.number(t.ciLow)), \(Markup.number(t.ciHigh))]" }
-                tooltip += ", n = \(t.n) seeds"
+                var tooltip = "\(label), \(bits) bits, \(title): \(Markup.number(cell.diffMean))"
+                if defined { tooltip += " [\(Markup.number(cell.diffCILow)), \(Markup.number(cell.diffCIHigh))]" }
+                tooltip += ", n = \(cell.n) seeds"
                 return FacetChart.Point(
-                    x: cell.bits, mean: t.meanDifference, low: defined ? t.ciLow : nil, high: defined ? t.ciHigh : nil,
-                    tooltip: tooltip, attributes: attributes, markerStyle: style)
+                    x: bits, mean: cell.diffMean, low: defined ? cell.diffCILow : nil,
+                    high: defined ? cell.diffCIHigh : nil, tooltip: tooltip, attributes: attributes, markerStyle: style)
             }
             facets.append(
                 FacetChart.Facet(
@@ -136,35 +110,40 @@ extension ReportBuilder {
             description: "\(label) paired difference of \(metric.rawValue) against bits")
     }
 
-    /// The compare table at n = 4 on kl: KQV vs QKQV and KV vs KQV, per distribution (and `--by`) and pooled.
+    /// The compare table at n = 4 on kl: KQV vs QKQV and KV vs KQV, per distribution (and `--by`) and pooled,
+    /// by the engine of `kvlab compare`.
     mutating func compareSection() -> String {
-        let pairs = [("KQV", "QKQV"), ("KV", "KQV")]
-        var out = "<p class=\"note\">Paired comparisons at n = 4 bits on kl (lower is better), computed here from "
-        out += "<code>run_pairs</code> with the paired t-interval of the Statistics module: per seed, the mean of "
-        out += "each scheme over the paired runs of the row's cells; Δ = B − A over seeds. A win needs a CI that "
-        out += "excludes 0; otherwise it is a tie.</p>"
+        let pairs: [(Scheme, Scheme)] = [(.KQV, .QKQV), (.KV, .KQV)]
+        var out = "<p class=\"note\">Paired comparisons at n = 4 bits on kl (lower is better), by the engine of "
+        out += "<code>kvlab compare</code> (the same numbers as <code>kvlab compare --metric kl --a A --b B --by "
+        out += "distribution --where 'bits = 4'</code>): per seed, the mean of each scheme over the paired runs of "
+        out += "the row's cells; Δ = B − A over seeds with its paired 95% t-CI, which alone decides: a win needs a "
+        out += "CI that excludes 0, otherwise it is a tie. B / A with its delta-method 95% CI over seeds; p of the "
+        out += "paired t test.</p>"
         var rows = ""
         for (a, b) in pairs {
             do {
-                let pooled = try pairedCells(.kl, a: a, b: b, dimensions: [], bits: 4)
-                let split = try pairedCells(.kl, a: a, b: b, dimensions: facetDimensions, bits: 4)
+                let pooled = try comparison(.kl, a: a, b: b, by: [], bits: 4)
+                let split = try comparison(.kl, a: a, b: b, by: facetDimensions, bits: 4)
                 if pooled.isEmpty {
-                    out += missingNote("no paired \(a) and \(b) runs at 4 bits with kl" + filterSuffix)
+                    out += missingNote(
+                        "no paired \(a.rawValue) and \(b.rawValue) runs at 4 bits with kl" + filterSuffix)
                     continue
                 }
-                let ordered = split.sorted { Self.sortedKeyLess($0.facet, $1.facet) }
+                let ordered = split.sorted { Self.sortedKeyLess($0.group, $1.group) }
                 for cell in ordered + pooled {
                     rows += compareRow(cell, a: a, b: b)
                 }
             } catch {
-                out += missingNote("the \(a) vs \(b) comparison could not be computed: \(error)")
+                out += missingNote("the \(a.rawValue) vs \(b.rawValue) comparison could not be computed: \(error)")
             }
         }
         if !rows.isEmpty {
             out += "<table class=\"compare\"><thead><tr><th>A</th><th>B</th><th>cell</th><th class=\"num\">seeds</th>"
             out += "<th class=\"num\">mean A</th><th class=\"num\">mean B</th><th class=\"num\">Δ = B − A</th>"
-            out += "<th class=\"num\">95% CI of Δ</th><th class=\"num\">B / A</th><th class=\"num\">p</th>"
-            out += "<th>verdict</th></tr></thead><tbody>\(rows)</tbody></table>"
+            out +=
+                "<th class=\"num\">95% CI of Δ</th><th class=\"num\">B / A</th><th class=\"num\">95% CI of B / A</th>"
+            out += "<th class=\"num\">p</th><th>verdict</th></tr></thead><tbody>\(rows)</tbody></table>"
         }
         return Self.section(id: "compare", title: "Compare at n = 4 (kl)", out)
     }
@@ -178,23 +157,30 @@ extension ReportBuilder {
         return false
     }
 
-    /// One row of the compare table.
-    private func compareRow(_ cell: PairedCell, a: String, b: String) -> String {
-        let t = cell.interval
-        let meanA = cell.a.reduce(0, +) / Double(cell.a.count)
-        let meanB = cell.b.reduce(0, +) / Double(cell.b.count)
-        let winner = !t.excludesZero ? "tie" : (t.ciHigh < 0 ? "\(b) better" : "\(a) better")
-        let label = cell.facet.isEmpty ? "all (pooled)" : facetTitle(cell.facet)
-        let ci = t.ciLow.isFinite ? "[\(Markup.number(t.ciLow)), \(Markup.number(t.ciHigh))]" : "n < 2"
-        var out = "<tr data-a=\"\(Markup.escape(a))\" data-b=\"\(Markup.escape(b))\" "
-        out += "data-cell=\"\(Markup.escape(label))\" data-n=\"\(t.n)\" "
-        out += "data-difference=\"\(Markup.exact(t.meanDifference))\">"
-        out += "<td>\(Markup.escape(a))</td><td>\(Markup.escape(b))</td><td>\(Markup.escape(label))</td>"
-        out += "<td class=\"num\">\(t.n)</td><td class=\"num\">\(Markup.number(meanA))</td>"
-        out += "<td class=\"num\">\(Markup.number(meanB))</td><td class=\"num\">\(Markup.number(t.meanDifference))</td>"
-        out += "<td class=\"num\">\(ci)</td><td class=\"num\">\(Markup.number(meanB / meanA))</td>"
-        out += "<td class=\"num\">\(Markup.number(t.p, digits: 2))</td>"
-        out += "<td class=\"\(winner == "tie" ? "" : "win")\">\(Markup.escape(winner))</td></tr>"
+    /// One row of the compare table; its `data-*` attributes carry the numbers exactly.
+    private func compareRow(_ cell: CompareRow, a: Scheme, b: Scheme) -> String {
+        let winner = cell.verdict == .tie ? "tie" : "\(cell.verdict.label(a: a, b: b)) better"
+        let label = cell.group.isEmpty ? "all (pooled)" : facetTitle(cell.group)
+        func interval(_ low: Double, _ high: Double) -> String {
+            low.isFinite && high.isFinite ? "[\(Markup.number(low)), \(Markup.number(high))]" : "n < 2"
+        }
+        var out = "<tr data-a=\"\(Markup.escape(a.rawValue))\" data-b=\"\(Markup.escape(b.rawValue))\" "
+        out += "data-cell=\"\(Markup.escape(label))\" data-n=\"\(cell.n)\" "
+        out += "data-mean-a=\"\(Markup.exact(cell.meanA))\" data-mean-b=\"\(Markup.exact(cell.meanB))\" "
+        out += "data-difference=\"\(Markup.exact(cell.diffMean))\" "
+        out += "data-ci95-low=\"\(Markup.exact(cell.diffCILow))\" data-ci95-high=\"\(Markup.exact(cell.diffCIHigh))\" "
+        out += "data-ratio=\"\(Markup.exact(cell.ratio))\" data-ratio-low=\"\(Markup.exact(cell.ratioDeltaLow))\" "
+        out += "data-ratio-high=\"\(Markup.exact(cell.ratioDeltaHigh))\" data-verdict=\"\(Markup.escape(winner))\">"
+        out +=
+            "<td>\(Markup.escape(a.rawValue))</td><td>\(Markup.escape(b.rawValue))</td><td>\(Markup.escape(label))</td>"
+        out += "<td class=\"num\">\(cell.n)</td><td class=\"num\">\(Markup.number(cell.meanA))</td>"
+        out +=
+            "<td class=\"num\">\(Markup.number(cell.meanB))</td><td class=\"num\">\(Markup.number(cell.diffMean))</td>"
+        out += "<td class=\"num\">\(interval(cell.diffCILow, cell.diffCIHigh))</td>"
+        out += "<td class=\"num\">\(Markup.number(cell.ratio))</td>"
+        out += "<td class=\"num\">\(interval(cell.ratioDeltaLow, cell.ratioDeltaHigh))</td>"
+        out += "<td class=\"num\">\(Markup.number(cell.tP, digits: 2))</td>"
+        out += "<td class=\"\(cell.verdict == .tie ? "" : "win")\">\(Markup.escape(winner))</td></tr>"
         return out
     }
 }
