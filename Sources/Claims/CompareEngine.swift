@@ -38,16 +38,16 @@ public enum CompareEngine {
             let present = try String.fetchAll(
                 db,
                 sql: "SELECT DISTINCT scheme FROM configs JOIN current_runs USING (config_hash) WHERE state = 'done'")
-            for scheme in [request.a, request.b] where !present.contains(scheme.rawValue) {
-                let order = Scheme.allCases.map(\.rawValue)
-                throw CompareError.schemeAbsent(
-                    scheme: scheme.rawValue, present: order.filter(present.contains))
+            for scheme in [request.a, request.b] where !present.contains(scheme) {
+                let shipped = Scheme.shipped.map(\.name)
+                let order = shipped.filter(present.contains) + present.filter { !shipped.contains($0) }.sorted()
+                throw CompareError.schemeAbsent(scheme: scheme, present: order)
             }
             let (groups, dropped) = try readGroups(request, in: db)
             return (groups, dropped, try DataFingerprint.compute(in: db), Store.now())
         }
         guard !groups.isEmpty else {
-            throw CompareError.noPairs(a: request.a.rawValue, b: request.b.rawValue, filtered: request.filter != nil)
+            throw CompareError.noPairs(a: request.a, b: request.b, filtered: request.filter != nil)
         }
         return CompareReport(
             request: request, rows: rows(request, groups: groups), dataFingerprint: fingerprint,
@@ -80,7 +80,7 @@ public enum CompareEngine {
     /// seed's pairs of runs in the group. A group and seed with a NULL or non-finite run mean is dropped and
     /// counted; groups left without a seed are omitted.
     static func readGroups(_ request: CompareRequest, in db: Database) throws -> ([Group], Int) {
-        let arguments: StatementArguments = ["a": request.a.rawValue, "b": request.b.rawValue]
+        let arguments: StatementArguments = ["a": request.a, "b": request.b]
         let statement: Statement
         do {
             statement = try db.makeStatement(sql: request.pairsSQL)
@@ -143,7 +143,7 @@ public enum CompareEngine {
     /// The bootstrap seed of a group: a hash of the metric, the schemes, the `--by` switches and the group's
     /// values (not of the data, so that reruns on the same data agree and groups have distinct streams).
     static func bootstrapSeed(_ request: CompareRequest, group: [SQLValue]) -> UInt64 {
-        let parts = [request.metric.rawValue, request.a.rawValue, request.b.rawValue] + request.by
+        let parts = [request.metric.rawValue, request.a, request.b] + request.by
         return seed(for: parts.joined(separator: "\u{1f}") + "\u{1e}" + groupJSON(request, group))
     }
 

@@ -6,9 +6,9 @@ public struct CompareRequest: Sendable, Equatable {
     /// The metric compared.
     public var metric: Metric
     /// Scheme A (the denominator of the ratio; the `a` verdict code).
-    public var a: Scheme
+    public var a: String
     /// Scheme B (the numerator of the ratio; the `b` verdict code).
-    public var b: Scheme
+    public var b: String
     /// The switches to group by, in the order given (columns of `run_pairs`).
     public var by: [String]
     /// An SQL condition on the columns of `run_pairs`, or nil.
@@ -43,7 +43,7 @@ public struct CompareRequest: Sendable, Equatable {
         self.metric = m
         self.a = try Self.scheme(a)
         self.b = try Self.scheme(b)
-        guard self.a != self.b else { throw .sameScheme(name: self.a.rawValue) }
+        guard self.a != self.b else { throw .sameScheme(name: self.a) }
         var seen: Set<String> = []
         for dimension in by {
             guard Self.dimensions.contains(dimension) else {
@@ -72,10 +72,14 @@ public struct CompareRequest: Sendable, Equatable {
         return sql
     }
 
-    private static func scheme(_ name: String) throws(CompareError) -> Scheme {
-        guard let scheme = Scheme.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else {
-            throw .unknownScheme(name: name, allowed: Scheme.allCases.map(\.rawValue))
+    /// A scheme name: a shipped one matches case-insensitively (`kqv` is KQV); any other (a declared
+    /// scheme, `mse+mse`) is taken as written and must be present in the database.
+    private static func scheme(_ name: String) throws(CompareError) -> String {
+        let trimmed = name.trimmingSpaces()
+        if let shipped = Scheme.shipped.first(where: { $0.name.lowercased() == trimmed.lowercased() }) {
+            return shipped.name
         }
-        return scheme
+        guard !trimmed.isEmpty else { throw .unknownScheme(name: name, allowed: Scheme.shipped.map(\.name)) }
+        return trimmed
     }
 }

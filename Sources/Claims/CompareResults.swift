@@ -36,12 +36,12 @@ public enum CompareResults {
                     DELETE FROM compare_results WHERE metric = ? AND scheme_a = ? AND scheme_b = ? AND by_dims = ?
                         AND where_sql = ?
                     """,
-                arguments: [request.metric.rawValue, request.a.rawValue, request.b.rawValue, byDims, filter])
+                arguments: [request.metric.rawValue, request.a, request.b, byDims, filter])
             let statement = try db.makeStatement(sql: sql)
             for row in report.rows {
                 var values: [DatabaseValue] = [
-                    request.metric.rawValue.databaseValue, request.a.rawValue.databaseValue,
-                    request.b.rawValue.databaseValue, byDims.databaseValue, filter.databaseValue,
+                    request.metric.rawValue.databaseValue, request.a.databaseValue,
+                    request.b.databaseValue, byDims.databaseValue, filter.databaseValue,
                     CompareEngine.groupJSON(request, row.group).databaseValue,
                 ]
                 values += row.group.map(\.databaseValue)

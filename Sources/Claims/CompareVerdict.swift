@@ -36,11 +36,14 @@ public enum CompareVerdict: String, Sendable, Equatable, CaseIterable {
     ///   - a: scheme A.
     ///   - b: scheme B.
     /// - Returns: e.g. `KQV`, `QKQV` or `tie`.
-    public func label(a: Scheme, b: Scheme) -> String {
+    public func label(a: String, b: String) -> String {
         switch self {
-        case .a: return a.rawValue
-        case .b: return b.rawValue
+        case .a: return a
+        case .b: return b
         case .tie: return "tie"
         }
     }
+
+    /// ``label(a:b:)`` of two schemes' names.
+    public func label(a: Scheme, b: Scheme) -> String { label(a: a.name, b: b.name) }
 }

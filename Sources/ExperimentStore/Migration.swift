@@ -35,6 +35,7 @@ public struct Migration: Sendable, Hashable {
         Migration(name: "0002_analysis_views", bytes: PackageResources._002_analysis_views_sql),
         Migration(name: "0003_compare_results", bytes: PackageResources._003_compare_results_sql),
         Migration(name: "0004_compare_per_seed", bytes: PackageResources._004_compare_per_seed_sql),
+        Migration(name: "0005_declared_schemes", bytes: PackageResources._005_declared_schemes_sql),
     ]
 
     /// The schema version of this build: the version of its last migration.

@@ -26,9 +26,22 @@ extension ResolvedConfig {
     ///   range, or values that are not a resolved config.
     public init(switchValues members: [(name: String, value: SwitchValue)]) throws(StoreError) {
         var config = TrialConfig()
+        var recipes: (key: Recipe?, value: Recipe?) = (nil, nil)
         for (name, value) in members {
             if case .null = value { continue }
-            try Self.assign(name, value, to: &config)
+            switch name {
+            case "key_recipe": recipes.key = try Self.enumValue(name, value)
+            case "value_recipe": recipes.value = try Self.enumValue(name, value)
+            default: try Self.assign(name, value, to: &config)
+            }
+        }
+        if recipes.key != nil || recipes.value != nil {
+            guard let key = recipes.key, let value = recipes.value,
+                !members.contains(where: { $0.name == "scheme" && $0.value != .null })
+            else {
+                throw .invalidConfig("a config names either a shipped scheme or both key_recipe and value_recipe")
+            }
+            config.scheme = Scheme.pair(key: key, value: value)
         }
         do {
             try config.validate()
@@ -46,7 +59,12 @@ extension ResolvedConfig {
     /// Sets one switch of a requested config from a JSON value.
     private static func assign(_ name: String, _ value: SwitchValue, to c: inout TrialConfig) throws(StoreError) {
         switch name {
-        case "scheme": c.scheme = try enumValue(name, value)
+        case "scheme":
+            guard case .string(let text) = value, let scheme = Scheme(rawValue: text) else {
+                let shipped = Scheme.shipped.map(\.name).joined(separator: ", ")
+                throw .invalidConfig("scheme must be one of \(shipped) (another scheme is stored by its recipes)")
+            }
+            c.scheme = scheme
         case "bits": c.bits = try int(name, value)
         case "distribution": c.distribution = try enumValue(name, value)
         case "rank": c.rank = try int(name, value)

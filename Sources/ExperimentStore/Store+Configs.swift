@@ -16,6 +16,7 @@ extension Store {
     public static func upsertConfig(_ config: ResolvedConfig, in db: Database) throws -> String {
         let json = try config.canonicalJSON()
         let hash = Hex.sha256(json.utf8)
+        try registerScheme(config.scheme, in: db)
         if let stored = try String.fetchOne(
             db, sql: "SELECT canonical_json FROM configs WHERE config_hash = ?", arguments: [hash])
         {
@@ -24,7 +25,7 @@ extension Store {
             }
             return hash
         }
-        let switches = config.switchValues
+        let switches = config.columnValues
         let columns = ["config_hash"] + switches.map(\.name) + ["nu", "canonical_json", "created_at"]
         var values: [DatabaseValue] = [hash.databaseValue]
         for (_, value) in switches {
@@ -41,6 +42,37 @@ extension Store {
             sql: "INSERT INTO configs (\(columns.joined(separator: ", "))) VALUES (\(placeholders))")
         try statement.execute(arguments: StatementArguments(values))
         return hash
+    }
+
+    /// Binds a scheme's name to its recipe pair in the `schemes` table (shipped schemes are there already).
+    ///
+    /// - Throws: ``StoreError/invalidConfig(_:)`` when the name is bound to another pair, or the pair to
+    ///   another name, in this database.
+    static func registerScheme(_ scheme: Scheme, in db: Database) throws {
+        guard !scheme.isShipped else { return }
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT key_recipe, value_recipe FROM schemes WHERE name = ?", arguments: [scheme.name])
+        {
+            let key: String = row[0]
+            let value: String = row[1]
+            guard key == scheme.key.rawValue, value == scheme.value.rawValue else {
+                throw StoreError.invalidConfig(
+                    "scheme \(scheme.name) is (key: \(key), value: \(value)) in this database, not "
+                        + "(\(scheme.recipeText)); a scheme name is never rebound: choose another name")
+            }
+            return
+        }
+        if let other = try String.fetchOne(
+            db, sql: "SELECT name FROM schemes WHERE key_recipe = ? AND value_recipe = ?",
+            arguments: [scheme.key.rawValue, scheme.value.rawValue])
+        {
+            throw StoreError.invalidConfig(
+                "(\(scheme.recipeText)) is already named \(other) in this database; use that name instead of "
+                    + scheme.name)
+        }
+        try db.execute(
+            sql: "INSERT INTO schemes (name, key_recipe, value_recipe, shipped, created_at) VALUES (?, ?, ?, 0, ?)",
+            arguments: [scheme.name, scheme.key.rawValue, scheme.value.rawValue, Store.now()])
     }
 
     /// Stores a config if it is new, in its own write transaction.
@@ -63,14 +95,22 @@ extension Store {
     ///   resolved config of this build.
     public static func config(hash: String, in db: Database) throws -> ResolvedConfig? {
         guard
-            let json = try String.fetchOne(
-                db, sql: "SELECT canonical_json FROM configs WHERE config_hash = ?", arguments: [hash])
+            let row = try Row.fetchOne(
+                db, sql: "SELECT canonical_json, scheme FROM configs WHERE config_hash = ?", arguments: [hash])
         else { return nil }
-        let config: ResolvedConfig
+        let json: String = row[0]
+        var config: ResolvedConfig
         do {
             config = try ResolvedConfig(switchValues: try CanonicalJSON.parse(json))
-        } catch {
+            // The hash holds a declared scheme's recipes; its name is the label stored beside it.
+            let label: String = row[1]
+            if !config.scheme.isShipped, label != config.scheme.name {
+                config.scheme = try Scheme(declaring: label, key: config.scheme.key, value: config.scheme.value)
+            }
+        } catch let error as StoreError {
             throw StoreError.inconsistent("config \(hash): \(error.description)")
+        } catch {
+            throw StoreError.inconsistent("config \(hash): \(error)")
         }
         guard try config.configHash() == hash else {
             throw StoreError.inconsistent("config \(hash): its canonical JSON has another hash")

@@ -186,7 +186,7 @@ extension Store {
     }
 
     private static func verifyConfigs(_ db: Database, _ log: inout ProblemLog) throws -> Int {
-        let switchNames = ResolvedConfig(TrialConfig()).switchValues.map(\.name)
+        let switchNames = ResolvedConfig(TrialConfig()).columnValues.map(\.name)
         let columns = (["config_hash", "canonical_json", "nu"] + switchNames).joined(separator: ", ")
         let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM configs ORDER BY config_hash")
         var count = 0
@@ -208,9 +208,23 @@ extension Store {
             if (try? config.canonicalJSON()) != json {
                 log.add("config \(short)…: canonical_json is not in canonical form")
             }
-            var expected = config.switchValues
+            var expected = config.columnValues
             expected.append(("nu", config.nu.map { .int($0) } ?? .null))
             for (name, value) in expected {
+                if name == "scheme", !config.scheme.isShipped {
+                    // A declared scheme's name is a label (not in the hash): it must be bound to its recipes.
+                    let label: String? = row["scheme"]
+                    let bound = try label.flatMap {
+                        try Row.fetchOne(
+                            db, sql: "SELECT key_recipe, value_recipe FROM schemes WHERE name = ?", arguments: [$0])
+                    }
+                    if bound?[0] != config.scheme.key.rawValue || bound?[1] != config.scheme.value.rawValue {
+                        log.add(
+                            "config \(short)…: scheme \(label ?? "NULL") is not bound to (\(config.scheme.recipeText)) "
+                                + "in the schemes table")
+                    }
+                    continue
+                }
                 let stored: DatabaseValue = row[name]
                 if !matches(stored, value) {
                     log.add("config \(short)…: column \(name) holds \(stored), but canonical_json says \(value)")

@@ -3,8 +3,14 @@ import Quantization
 
 /// Every switch of SCIENCE.md as a command-line option (kebab-case), with the documented defaults.
 struct SwitchOptions: ParsableArguments {
-    @Option(help: "Scheme: KV, KQV or QKQV.")
-    var scheme: Scheme = .KQV
+    @Option(help: "Scheme: KV, KQV, QKQV, or KEY+VALUE with recipes mse, prod, baseline (e.g. mse+mse).")
+    var scheme: String = Scheme.KQV.name
+
+    @Option(help: "Recipe of K (mse, prod or baseline); with --value-recipe, instead of --scheme.")
+    var keyRecipe: Recipe?
+
+    @Option(help: "Recipe of V (mse, prod or baseline); with --key-recipe, instead of --scheme.")
+    var valueRecipe: Recipe?
 
     @Option(help: "Budget n: code bits per coordinate for K and for V (1…8).")
     var bits: Int = 4
@@ -59,7 +65,7 @@ struct SwitchOptions: ParsableArguments {
     /// - Throws: ``CLIError`` (exit 2) naming the option that is out of range.
     func config() throws -> TrialConfig {
         var c = TrialConfig()
-        c.scheme = scheme
+        c.scheme = try resolvedScheme()
         c.bits = bits
         c.distribution = distribution
         c.rank = rank
@@ -85,7 +91,35 @@ struct SwitchOptions: ParsableArguments {
     }
 }
 
-extension Scheme: ExpressibleByArgument {}
+extension SwitchOptions {
+    /// The scheme of `--scheme`, or of `--key-recipe` and `--value-recipe`: a shipped name, or the scheme
+    /// named for a recipe pair (SCIENCE.md: the shipped scheme of that pair, else `KEY+VALUE`).
+    ///
+    /// - Throws: ``CLIError`` (exit 2) for an unknown scheme or half a recipe pair.
+    func resolvedScheme() throws -> Scheme {
+        if keyRecipe != nil || valueRecipe != nil {
+            guard let keyRecipe, let valueRecipe else {
+                throw CLIError.badInput("give both --key-recipe and --value-recipe (recipes: mse, prod, baseline)")
+            }
+            let pair = Scheme.pair(key: keyRecipe, value: valueRecipe)
+            if scheme != Scheme.KQV.name, scheme != pair.name {
+                throw CLIError.badInput("--scheme \(scheme) contradicts --key-recipe/--value-recipe (\(pair.name))")
+            }
+            return pair
+        }
+        if let shipped = Scheme(rawValue: scheme) { return shipped }
+        let parts = scheme.split(separator: "+", omittingEmptySubsequences: false)
+        if parts.count == 2, let key = Recipe(rawValue: String(parts[0])),
+            let value = Recipe(rawValue: String(parts[1]))
+        {
+            return Scheme.pair(key: key, value: value)
+        }
+        throw CLIError.badInput(
+            "--scheme \(scheme): not a scheme (KV, KQV, QKQV, or KEY+VALUE with recipes mse, prod, baseline)")
+    }
+}
+
+extension Recipe: ExpressibleByArgument {}
 extension Distribution: ExpressibleByArgument {}
 extension Mixing: ExpressibleByArgument {}
 extension RotationKind: ExpressibleByArgument {}

@@ -60,7 +60,7 @@ struct TrialCommand: AsyncParsableCommand {
     ) -> String {
         switch format {
         case .json:
-            let configObject: [(String, JSONValue)] = config.switchValues.map { ($0.name, JSONValue($0.value)) }
+            let configObject: [(String, JSONValue)] = config.displayValues.map { ($0.name, JSONValue($0.value)) }
             let metricObject: [(String, JSONValue)] = Metric.allCases.map { ($0.rawValue, .double(metrics[$0])) }
             var pairs: [(String, JSONValue)] = [("config", .object(configObject))]
             if let configHash { pairs.append(("config_hash", .string(configHash))) }
@@ -69,7 +69,7 @@ struct TrialCommand: AsyncParsableCommand {
         case .table:
             var lines = configHash.map { ["config_hash\t\($0)"] } ?? []
             lines += ["seed\t\(seed)", "trial\t\(trial)"]
-            for (name, value) in config.switchValues { lines.append("\(name)\t\(JSONValue(value).rendered())") }
+            for (name, value) in config.displayValues { lines.append("\(name)\t\(JSONValue(value).rendered())") }
             for metric in Metric.allCases { lines.append("\(metric.rawValue)\t\(metrics[metric])") }
             return lines.joined(separator: "\n")
         }

@@ -1,8 +1,10 @@
 /// The fully resolved config: every switch, with those that do not apply to the scheme set to nil.
 ///
 /// This is the identity of a config (its canonical JSON is hashed by the store). `rank` is always
-/// explicit; `outlierScale` is nil when `outliers == 0` (it changes nothing then); `rotation` and `qjl`
-/// apply to KQV and QKQV; `baseline` to KV; `codebook` to all but KV with kv-uniform.
+/// explicit; `outlierScale` is nil when `outliers == 0` (it changes nothing then). Which quantizer
+/// switches apply follows from the scheme's recipes, not its name: `rotation` where a side is mse or prod,
+/// `qjl` where a side is prod, `baseline` where a side is baseline, `codebook` everywhere except where the
+/// only quantizer is the kv-uniform baseline.
 public struct ResolvedConfig: Sendable, Hashable {
     public var scheme: Scheme
     public var bits: Int
@@ -39,11 +41,11 @@ public struct ResolvedConfig: Sendable, Hashable {
         queries = config.queries
         logitScale = config.logitScale
         norms = config.norms
-        let rotated = config.scheme != .KV
-        rotation = rotated ? config.rotation : nil
-        qjl = rotated ? config.qjl : nil
-        baseline = rotated ? nil : config.baseline
-        codebook = (config.scheme == .KV && config.baseline == .kvUniform) ? nil : config.codebook
+        let scheme = config.scheme
+        rotation = scheme.usesRotation ? config.rotation : nil
+        qjl = scheme.usesSketch ? config.qjl : nil
+        baseline = scheme.usesBaseline ? config.baseline : nil
+        codebook = (!scheme.usesRotation && config.baseline == .kvUniform) ? nil : config.codebook
     }
 
     /// Student-t degrees of freedom of the distribution (derived), nil for other laws.
@@ -72,12 +74,23 @@ public struct ResolvedConfig: Sendable, Hashable {
         return c
     }
 
-    /// A switch value as a JSON-like value, keyed by its snake_case name, in a fixed order.
+    /// The switches of the first stage, in their fixed order: a config's sweep key lists each of them,
+    /// also when it is null. Switches added later appear only where they have a value, so adding one
+    /// changes no existing identity, hash or sweep fingerprint (SCIENCE.md "Switches").
+    public static let stageOneSwitches: Set<String> = [
+        "scheme", "bits", "distribution", "rank", "mixing", "noise", "outliers", "outlier_scale", "dim", "tokens",
+        "queries", "logit_scale", "rotation", "qjl", "codebook", "baseline", "norms",
+    ]
+
+    /// The identity of the config as switch values keyed by snake_case name, in a fixed order.
     ///
-    /// Non-applicable switches are ``SwitchValue/null``. The store hashes the canonical JSON of this.
+    /// Non-applicable switches are ``SwitchValue/null``. The store hashes the canonical JSON of this (nulls
+    /// omitted). A shipped scheme is identified by its name (`scheme`); any other scheme by its recipes
+    /// (`key_recipe`, `value_recipe`), with `scheme` null: its name is a label (``columnValues``).
     public var switchValues: [(name: String, value: SwitchValue)] {
-        [
-            ("scheme", .string(scheme.rawValue)),
+        let shipped = scheme.isShipped
+        return [
+            ("scheme", shipped ? .string(scheme.name) : .null),
             ("bits", .int(bits)),
             ("distribution", .string(distribution.rawValue)),
             ("rank", .int(rank)),
@@ -94,7 +107,33 @@ public struct ResolvedConfig: Sendable, Hashable {
             ("codebook", codebook.map { .string($0.rawValue) } ?? .null),
             ("baseline", baseline.map { .string($0.rawValue) } ?? .null),
             ("norms", .string(norms.rawValue)),
+            ("key_recipe", shipped ? .null : .string(scheme.key.rawValue)),
+            ("value_recipe", shipped ? .null : .string(scheme.value.rawValue)),
         ]
+    }
+
+    /// The switches as shown to people (`kvlab trial`): the first stage's switches as before (nulls
+    /// included), the scheme by name, and later switches only where they have a value (the recipes of a
+    /// scheme that is not shipped).
+    public var displayValues: [(name: String, value: SwitchValue)] {
+        columnValues.compactMap { name, value in
+            if name == "key_recipe" || name == "value_recipe" { return scheme.isShipped ? nil : (name, value) }
+            if case .null = value, !Self.stageOneSwitches.contains(name) { return nil }
+            return (name, value)
+        }
+    }
+
+    /// The values of the typed columns of the `configs` table: ``switchValues`` with the scheme's name and
+    /// both recipes always filled.
+    public var columnValues: [(name: String, value: SwitchValue)] {
+        switchValues.map { name, value in
+            switch name {
+            case "scheme": return (name, .string(scheme.name))
+            case "key_recipe": return (name, .string(scheme.key.rawValue))
+            case "value_recipe": return (name, .string(scheme.value.rawValue))
+            default: return (name, value)
+            }
+        }
     }
 }
 

@@ -1,13 +1,3 @@
-/// The quantization scheme: which recipe encodes K and which encodes V (SCIENCE.md "The three schemes").
-public enum Scheme: String, CaseIterable, Sendable, Codable, Hashable {
-    /// Baseline scalar quantizer for both K and V.
-    case KV
-    /// TurboQuant_mse for K, TurboQuant_prod for V.
-    case KQV
-    /// TurboQuant_prod for both K and V.
-    case QKQV
-}
-
 /// The distribution of the latent factors Z of the data generator.
 public enum Distribution: String, CaseIterable, Sendable, Codable, Hashable {
     case gaussian, t10, t5, t3, laplace

@@ -3,13 +3,17 @@ import Quantization
 extension ResolvedConfig {
     /// A canonical one-line text of every switch, e.g. `scheme=KV;bits=2;…;rotation=null;…`, in the fixed
     /// order of `switchValues`. Integers in decimal, doubles in Swift's shortest round-trip form, absent
-    /// (non-applicable) switches as `null`.
+    /// (non-applicable) switches of the first stage as `null`; later switches only where they have a value.
     ///
     /// Sweeps use it for spec fingerprints and shard assignment. It is not the store's `config_hash` (that is
     /// SHA-256 over the store's canonical JSON), but it identifies the same configs: two resolved configs
     /// have equal keys exactly when they are equal.
     var sweepKey: String {
-        switchValues.map { "\($0.name)=\(Self.text($0.value))" }.joined(separator: ";")
+        switchValues.compactMap { name, value in
+            // A switch added after the first stage appears only with a value, so old keys stay as they were.
+            if case .null = value, !Self.stageOneSwitches.contains(name) { return nil }
+            return "\(name)=\(Self.text(value))"
+        }.joined(separator: ";")
     }
 
     /// A canonical text of the data switches (those of `TrialConfig.dataKey`): configs with equal data keys

@@ -7,6 +7,10 @@ struct SpecReader {
     /// The file the spec came from.
     let source: String
 
+    /// The schemes a `scheme` value may name besides `KEY+VALUE`: the shipped ones and those declared
+    /// under `schemes:`.
+    var schemes: [String: Scheme] = Dictionary(uniqueKeysWithValues: Scheme.shipped.map { ($0.name, $0) })
+
     /// An `invalid` error at a key path, positioned at a node when given.
     ///
     /// - Parameters:
@@ -175,7 +179,24 @@ struct SpecReader {
     /// - Throws: ``SweepSpecError`` for a value of the wrong type or not among the allowed words.
     func setting(_ name: SwitchName, _ node: Node, _ path: String) throws(SweepSpecError) -> SwitchSetting {
         switch name {
-        case .scheme: return .scheme(try choice(node, path, Scheme.self))
+        case .scheme:
+            let shipped = Scheme.shipped.map(\.name)
+            let names = shipped + schemes.keys.filter { !shipped.contains($0) }.sorted()
+            let word = try text(node, path, expected: "one of \(names.joined(separator: ", "))")
+            if let scheme = schemes[word] { return .scheme(scheme) }
+            let parts = word.split(separator: "+", omittingEmptySubsequences: false)
+            if parts.count == 2, let key = Recipe(rawValue: String(parts[0])),
+                let value = Recipe(rawValue: String(parts[1]))
+            {
+                return .scheme(Scheme.pair(key: key, value: value))
+            }
+            var message = "\(Self.describe(node)) is not one of \(names.joined(separator: ", "))"
+            if let near = Self.nearest(word, among: names) {
+                message += "; did you mean \(near)?"
+            } else {
+                message += " (declare a scheme under schemes:, or write KEY+VALUE with recipes mse, prod, baseline)"
+            }
+            throw error(path, message, at: node)
         case .distribution: return .distribution(try choice(node, path, Distribution.self))
         case .mixing: return .mixing(try choice(node, path, Mixing.self))
         case .rotation: return .rotation(try choice(node, path, RotationKind.self))

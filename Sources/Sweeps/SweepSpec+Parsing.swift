@@ -1,9 +1,10 @@
 import Foundation
+import Quantization
 import Yams
 
 extension SweepSpec {
     /// The keys a spec may have at its top level.
-    public static let topLevelKeys = ["name", "seeds", "trials", "fixed", "grid", "grids", "exclude"]
+    public static let topLevelKeys = ["name", "seeds", "trials", "schemes", "fixed", "grid", "grids", "exclude"]
 
     /// Largest spec file accepted, in bytes.
     public static let maxFileSize = 4 << 20
@@ -60,7 +61,7 @@ extension SweepSpec {
         } catch {
             throw syntaxError(error, text: text, source: source)
         }
-        let reader = SpecReader(source: source)
+        var reader = SpecReader(source: source)
         guard let root = composed else {
             throw SweepSpecError(
                 kind: .invalid, source: source,
@@ -75,6 +76,7 @@ extension SweepSpec {
             keys[entry.key] = (entry.keyNode, entry.value)
         }
 
+        if let node = keys["schemes"]?.value { reader.schemes = try parseSchemes(node, reader) }
         let name = try parseName(keys["name"]?.value, reader)
         let seeds = try parseSeeds(keys["seeds"]?.value, reader)
         var trials = 8
@@ -136,6 +138,41 @@ extension SweepSpec {
     }
 
     // MARK: Keys
+
+    /// `schemes: {NAME: {key: RECIPE, value: RECIPE}, …}`: the shipped schemes plus the declared ones.
+    private static func parseSchemes(_ node: Node, _ reader: SpecReader) throws(SweepSpecError) -> [String: Scheme] {
+        var schemes = reader.schemes
+        var pairs: [String: String] = [:]
+        let recipes = Recipe.allCases.map(\.rawValue).joined(separator: ", ")
+        for entry in try reader.mapping(node, "schemes", expected: "a mapping of name → {key: RECIPE, value: RECIPE}") {
+            let path = SpecReader.join("schemes", entry.key)
+            var sides: [String: Recipe] = [:]
+            for side in try reader.mapping(entry.value, path, expected: "a mapping {key: RECIPE, value: RECIPE}") {
+                let sidePath = SpecReader.join(path, side.key)
+                guard side.key == "key" || side.key == "value" else {
+                    throw reader.unknownKey(side.key, side.keyNode, sidePath, allowed: ["key", "value"])
+                }
+                sides[side.key] = try reader.choice(side.value, sidePath, Recipe.self)
+            }
+            guard let key = sides["key"], let value = sides["value"] else {
+                throw reader.error(
+                    path, "give both recipes: {key: RECIPE, value: RECIPE} with \(recipes)", at: entry.value)
+            }
+            let scheme: Scheme
+            do throws(ConfigError) {
+                scheme = try Scheme(declaring: entry.key, key: key, value: value)
+            } catch {
+                throw reader.error(path, error.message, at: entry.keyNode)
+            }
+            let pair = "\(key.rawValue)+\(value.rawValue)"
+            if let other = pairs[pair] {
+                throw reader.error(path, "\(other) already names \(scheme.recipeText); use one name", at: entry.keyNode)
+            }
+            pairs[pair] = entry.key
+            schemes[entry.key] = scheme
+        }
+        return schemes
+    }
 
     private static func parseName(_ node: Node?, _ reader: SpecReader) throws(SweepSpecError) -> String {
         let rule = "[A-Za-z0-9._-]+, at most 100 characters"

@@ -16,7 +16,9 @@ public enum SwitchName: String, CaseIterable, Sendable, Hashable, Comparable {
     /// What a value of this switch may be, in words (for error messages).
     public var allowedValues: String {
         switch self {
-        case .scheme: return Self.words(Scheme.allCases.map(\.rawValue))
+        case .scheme:
+            return Self.words(Scheme.shipped.map(\.name))
+                + ", a name declared under schemes:, or KEY+VALUE (recipes mse, prod, baseline)"
         case .distribution: return Self.words(Distribution.allCases.map(\.rawValue))
         case .mixing: return Self.words(Mixing.allCases.map(\.rawValue))
         case .rotation: return Self.words(RotationKind.allCases.map(\.rawValue))

@@ -169,9 +169,12 @@ struct CompareTests {
         #expect(throws: CompareError.unknownDimension(name: "scheme", allowed: CompareRequest.dimensions)) {
             try CompareRequest(metric: "kl", a: "KQV", b: "QKQV", by: ["scheme"])
         }
-        #expect(throws: CompareError.unknownScheme(name: "KVQ", allowed: ["KV", "KQV", "QKQV"])) {
-            try CompareRequest(metric: "kl", a: "KVQ", b: "QKQV")
+        #expect(throws: CompareError.unknownScheme(name: " ", allowed: ["KV", "KQV", "QKQV"])) {
+            try CompareRequest(metric: "kl", a: " ", b: "QKQV")
         }
+        // Shipped names match case-insensitively; any other name (a declared scheme) is taken as written.
+        #expect((try? CompareRequest(metric: "kl", a: "kqv", b: "MSE2"))?.a == "KQV")
+        #expect((try? CompareRequest(metric: "kl", a: "kqv", b: "MSE2"))?.b == "MSE2")
     }
 
     // MARK: - End to end (the built kvlab)
@@ -288,7 +291,7 @@ struct CompareTests {
             (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--by", "scheme"], "use --a and --b"),
             (["--metric", "kl", "--a", "KQV", "--b", "KV"], "no runs of scheme KV"),
             (["--metric", "kl", "--a", "KQV", "--b", "KQV"], "both KQV"),
-            (["--metric", "kl", "--a", "KQV", "--b", "QKV"], "unknown scheme 'QKV'"),
+            (["--metric", "kl", "--a", "KQV", "--b", "QKV"], "no runs of scheme QKV"),
             (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", "nope = 1"], "no such column: nope"),
             (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", "bits = 3"], "matches --where"),
         ]

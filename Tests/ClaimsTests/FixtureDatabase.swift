@@ -134,6 +134,8 @@ final class FixtureDatabase: @unchecked Sendable {
             m[.kAngle] = noisy(1.3 * root, 3)
             m[.dist6Geo] = noisy(2.6 * root, 4)
             m[.kRelL2] = noisy(1.3 * root, 0)
+        default:
+            break
         }
         m[.klReverse] = m[.kl]
         m[.js] = m[.kl] / 4

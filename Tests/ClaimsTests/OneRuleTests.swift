@@ -31,6 +31,7 @@ struct OneRuleTests {
         case .KV: return 1.5
         case .KQV: return 1
         case .QKQV: return 2.25
+        default: return 1
         }
     }
 

@@ -1,6 +1,6 @@
 -- kvlab schema snapshot (Tests/ExperimentStoreTests/SchemaGoldenTests.swift)
 -- PRAGMA application_id = 1263946818
--- PRAGMA user_version = 4
+-- PRAGMA user_version = 5
 
 -- index claim_evaluations_claim on claim_evaluations
 CREATE INDEX claim_evaluations_claim ON claim_evaluations (claim, evaluated_at);
@@ -27,6 +27,12 @@ CREATE INDEX runs_state ON runs (state);
 -- (created by SQLite)
 
 -- index sqlite_autoindex_runs_1 on runs
+-- (created by SQLite)
+
+-- index sqlite_autoindex_schemes_1 on schemes
+-- (created by SQLite)
+
+-- index sqlite_autoindex_schemes_2 on schemes
 -- (created by SQLite)
 
 -- index sqlite_autoindex_sweeps_1 on sweeps
@@ -128,7 +134,7 @@ CREATE TABLE configs (
     norms TEXT NOT NULL,
     canonical_json TEXT NOT NULL,
     created_at REAL NOT NULL
-) STRICT;
+, key_recipe TEXT CHECK (key_recipe IN ('mse', 'prod', 'baseline')), value_recipe TEXT CHECK (value_recipe IN ('mse', 'prod', 'baseline'))) STRICT;
 
 -- table kvlab_migrations on kvlab_migrations
 CREATE TABLE kvlab_migrations (
@@ -242,6 +248,16 @@ CREATE TABLE runs (
     provenance_id INTEGER REFERENCES provenance (id),
     UNIQUE (config_hash, engine_version, seed),
     CHECK ((state = 'done') = (trials_hash IS NOT NULL))
+) STRICT;
+
+-- table schemes on schemes
+CREATE TABLE schemes (
+    name TEXT PRIMARY KEY,
+    key_recipe TEXT NOT NULL CHECK (key_recipe IN ('mse', 'prod', 'baseline')),
+    value_recipe TEXT NOT NULL CHECK (value_recipe IN ('mse', 'prod', 'baseline')),
+    shipped INTEGER NOT NULL CHECK (shipped IN (0, 1)), -- 1 for the paper's KV, KQV, QKQV
+    created_at REAL NOT NULL,
+    UNIQUE (key_recipe, value_recipe)
 ) STRICT;
 
 -- table sweep_runs on sweep_runs
@@ -534,7 +550,7 @@ cells AS (
     FROM spread
 )
 SELECT
-    c.config_hash, c.scheme, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise, c.outliers,
+    c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise, c.outliers,
     c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook, c.baseline,
     c.norms, p.engine_version, p.metric, p.n, p.mean, p.sd, p.sd / sqrt(p.n) AS se, p.t975,
     p.mean - p.t975 * p.sd / sqrt(p.n) AS ci95_low,
@@ -561,7 +577,7 @@ JOIN (
 -- view run_means on run_means
 CREATE VIEW run_means AS
 SELECT
-    r.id AS run_id, c.config_hash, c.scheme, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise,
+    r.id AS run_id, c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise,
     c.outliers, c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook,
     c.baseline, c.norms, r.seed, r.engine_version, s.trials,
     s.kl_mean AS kl, s.kl_reverse_mean AS kl_reverse, s.js_mean AS js, s.tv_mean AS tv,
@@ -583,7 +599,8 @@ CREATE VIEW run_pairs AS
 WITH m AS MATERIALIZED (SELECT * FROM run_means)
 SELECT
     a.run_id AS a_run_id, b.run_id AS b_run_id, a.config_hash AS a_config_hash, b.config_hash AS b_config_hash,
-    a.scheme AS a_scheme, b.scheme AS b_scheme, a.seed, a.bits, a.distribution, coalesce(a.nu, b.nu) AS nu,
+    a.scheme AS a_scheme, b.scheme AS b_scheme, a.key_recipe AS a_key_recipe,
+    a.value_recipe AS a_value_recipe, b.key_recipe AS b_key_recipe, b.value_recipe AS b_value_recipe, a.seed, a.bits, a.distribution, coalesce(a.nu, b.nu) AS nu,
     a.rank, a.mixing, a.noise, a.outliers, coalesce(a.outlier_scale, b.outlier_scale) AS outlier_scale, a.dim,
     a.tokens, a.queries, a.logit_scale, coalesce(a.rotation, b.rotation) AS rotation,
     coalesce(a.qjl, b.qjl) AS qjl, coalesce(a.codebook, b.codebook) AS codebook,
@@ -627,7 +644,7 @@ WHERE t.nan_mask <> 0;
 -- view trials_wide on trials_wide
 CREATE VIEW trials_wide AS
 SELECT
-    c.config_hash, c.scheme, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise, c.outliers,
+    c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise, c.outliers,
     c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook, c.baseline,
     c.norms, r.seed, t.trial, r.engine_version, t.run_id, t.nan_mask,
     t.kl, t.kl_reverse, t.js, t.tv, t.hellinger, t.bhattacharyya, t.top1_flip, t.top8_overlap, t.logit_bias,

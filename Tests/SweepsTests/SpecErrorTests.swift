@@ -69,7 +69,9 @@ struct SpecErrorTests {
             keyPath: "grids[1].noise[1]", message: "-1.0 must be a finite number ≥ 0"),
         ErrorCase(
             label: "unknown top-level key", text: head + "trails: 4\n", keyPath: "trails",
-            message: "unknown key (allowed: name, seeds, trials, fixed, grid, grids, exclude); did you mean trials?"),
+            message:
+                "unknown key (allowed: name, seeds, trials, schemes, fixed, grid, grids, exclude); did you mean trials?"
+        ),
         ErrorCase(
             label: "missing name", text: "seeds: 2\n", keyPath: "name", message: "missing (required"),
         ErrorCase(
@@ -144,7 +146,8 @@ struct SpecErrorTests {
                 + "exclude: []\n", keyPath: "seeds", message: "16 configs × 100000 seeds exceed 1000000 planned runs"),
         ErrorCase(
             label: "root not a mapping", text: "- a\n- b\n", keyPath: "",
-            message: "expected a mapping with keys name, seeds, trials, fixed, grid, grids, exclude, got a list"),
+            message:
+                "expected a mapping with keys name, seeds, trials, schemes, fixed, grid, grids, exclude, got a list"),
         ErrorCase(label: "empty text", text: "", keyPath: "", message: "empty spec"),
         ErrorCase(
             label: "YAML syntax error", text: "name: x\nseeds: [1, 2\ntrials: 3\n", keyPath: "",
@@ -190,7 +193,10 @@ struct SpecErrorTests {
         let typo = try #require(TestSupport.error(Self.head + "fixed: {rotation: hadamard}\n"))
         #expect(!typo.message.contains("did you mean"))
         let tie = try #require(TestSupport.error(Self.head + "fixed: {scheme: KQ}\n"))
-        #expect(tie.message == "\"KQ\" is not one of KV, KQV, QKQV")
+        #expect(
+            tie.message
+                == "\"KQ\" is not one of KV, KQV, QKQV (declare a scheme under schemes:, or write KEY+VALUE with "
+                + "recipes mse, prod, baseline)")
         let key = try #require(TestSupport.error(Self.head + "grid: {logitscale: [1]}\n"))
         #expect(key.message.hasSuffix("did you mean logit_scale?"))
     }

@@ -6,20 +6,21 @@
 -- coverage: SELECT count(*) FROM trials_wide
 -- coverage_min: 1
 --
--- Recipes: KV = (baseline, baseline); KQV = (TurboQuant_mse, TurboQuant_prod); QKQV = (TurboQuant_prod,
--- TurboQuant_prod). Coverage: the number of stored trials of the current runs. A failing row is a trial
--- whose bits_k or bits_v differs from the expected value by more than 1e-9, or is NULL/NaN.
+-- By recipe, so it holds for every scheme, shipped or declared (key_recipe and value_recipe: mse, prod or
+-- baseline). Coverage: the number of stored trials of the current runs. A failing row is a trial whose
+-- bits_k or bits_v differs from the expected value by more than 1e-9, or is NULL/NaN.
 WITH expected AS (
     SELECT
         t.run_id, t.trial, t.scheme, t.bits, t.baseline, t.norms, t.dim, t.bits_k, t.bits_v,
         t.bits + (CASE
-            WHEN t.scheme = 'QKQV' THEN 2
-            WHEN t.scheme = 'KV' AND t.baseline = 'kv-uniform' THEN 2
+            WHEN t.key_recipe = 'prod' THEN 2
+            WHEN t.key_recipe = 'baseline' AND t.baseline = 'kv-uniform' THEN 2
             ELSE 1
         END) * (CASE t.norms WHEN 'f16' THEN 16 ELSE 32 END) * 1.0 / t.dim AS expected_bits_k,
         t.bits + (CASE
-            WHEN t.scheme = 'KV' AND t.baseline <> 'kv-uniform' THEN 1
-            ELSE 2
+            WHEN t.value_recipe = 'prod' THEN 2
+            WHEN t.value_recipe = 'baseline' AND t.baseline = 'kv-uniform' THEN 2
+            ELSE 1
         END) * (CASE t.norms WHEN 'f16' THEN 16 ELSE 32 END) * 1.0 / t.dim AS expected_bits_v
     FROM trials_wide AS t
 )
