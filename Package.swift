@@ -82,7 +82,8 @@ let package = Package(
             dependencies: [
                 "kvlab", "ExperimentStore", "Sweeps", "Claims", "Quantization", "Statistics",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ]
 )
