@@ -18,10 +18,9 @@ public struct CompareRequest: Sendable, Equatable {
 
     /// The switches `--by` accepts: every switch but `scheme` (what is compared), and `nu`, in the order of
     /// the SCIENCE.md table. Each is a column of `run_pairs` and of `compare_results`.
-    public static let dimensions = [
-        "bits", "distribution", "nu", "rank", "mixing", "noise", "outliers", "outlier_scale", "dim", "tokens",
-        "queries", "logit_scale", "rotation", "qjl", "codebook", "baseline", "norms",
-    ]
+    public static let dimensions = SwitchRegistry.groupingDimensions.filter {
+        !["scheme", "key_recipe", "value_recipe"].contains($0)
+    }
 
     /// Validates a request as typed on the command line.
     ///

@@ -25,6 +25,8 @@ public struct KVLab: AsyncParsableCommand {
             ReportCommand.self,
             BenchCommand.self,
             VerifyCommand.self,
+            SwitchesCommand.self,
+            MetricsCommand.self,
         ]
     )
 

@@ -1,63 +1,75 @@
 import ArgumentParser
 import Quantization
 
-/// Every switch of SCIENCE.md as a command-line option (kebab-case), with the documented defaults.
+/// Every switch as a command-line option (kebab-case), with the defaults and help of ``SwitchRegistry``.
 struct SwitchOptions: ParsableArguments {
-    @Option(help: "Scheme: KV, KQV, QKQV, or KEY+VALUE with recipes mse, prod, baseline (e.g. mse+mse).")
+    /// The help of a switch's option, from its declaration.
+    ///
+    /// - Parameters:
+    ///   - name: the switch.
+    ///   - listsValues: add the allowed values (ArgumentParser lists an enumeration's values itself).
+    static func help(_ name: String, listsValues: Bool = true) -> ArgumentHelp {
+        let s = SwitchRegistry[name]
+        let values = listsValues ? " Values: \(s.values)." : ""
+        let applies = s.appliesTo == "all" ? "" : " Only for \(s.appliesTo)."
+        return ArgumentHelp("\(s.help)\(values)\(applies)")
+    }
+
+    @Option(help: SwitchOptions.help("scheme"))
     var scheme: String = Scheme.KQV.name
 
-    @Option(help: "Recipe of K (mse, prod or baseline); with --value-recipe, instead of --scheme.")
+    @Option(help: SwitchOptions.help("key_recipe", listsValues: false))
     var keyRecipe: Recipe?
 
-    @Option(help: "Recipe of V (mse, prod or baseline); with --key-recipe, instead of --scheme.")
+    @Option(help: SwitchOptions.help("value_recipe", listsValues: false))
     var valueRecipe: Recipe?
 
-    @Option(help: "Budget n: code bits per coordinate for K and for V (1…8).")
+    @Option(help: SwitchOptions.help("bits"))
     var bits: Int = 4
 
-    @Option(help: "Latent factor law: gaussian, t10, t5, t3 or laplace (unit variance).")
+    @Option(help: SwitchOptions.help("distribution", listsValues: false))
     var distribution: Distribution = .gaussian
 
-    @Option(help: "Rank r of the data (1…dim; default: full rank = dim).")
+    @Option(help: SwitchOptions.help("rank"))
     var rank: Int?
 
-    @Option(help: "Mixing: dense (W i.i.d. N(0,1/r)) or axis (W selects r coordinates).")
+    @Option(help: SwitchOptions.help("mixing", listsValues: false))
     var mixing: Mixing = .dense
 
-    @Option(help: "Noise σ ≥ 0 added to K, V and queries.")
+    @Option(help: SwitchOptions.help("noise"))
     var noise: Double = 0.1
 
-    @Option(help: "Number of outlier channels of K (≥ 0).")
+    @Option(help: SwitchOptions.help("outliers"))
     var outliers: Int = 0
 
-    @Option(help: "Factor the outlier channels are multiplied by (> 0).")
+    @Option(help: SwitchOptions.help("outlier_scale"))
     var outlierScale: Double = 10
 
-    @Option(help: "Head dimension d: a power of two in 16…4096.")
+    @Option(help: SwitchOptions.help("dim"))
     var dim: Int = 128
 
-    @Option(help: "Tokens N (≥ 1).")
+    @Option(help: SwitchOptions.help("tokens"))
     var tokens: Int = 1024
 
-    @Option(help: "Queries per trial (≥ 1).")
+    @Option(help: SwitchOptions.help("queries"))
     var queries: Int = 64
 
-    @Option(help: "Logit scale β > 0: logits = β·⟨q,k⟩/√dim.")
+    @Option(help: SwitchOptions.help("logit_scale"))
     var logitScale: Double = 1
 
-    @Option(help: "Rotation (KQV, QKQV): wht1, wht2, wht3, haar or none.")
+    @Option(help: SwitchOptions.help("rotation", listsValues: false))
     var rotation: RotationKind = .wht3
 
-    @Option(help: "QJL sketch matrix (KQV, QKQV): gaussian, orthogonal or hadamard.")
+    @Option(help: SwitchOptions.help("qjl", listsValues: false))
     var qjl: QJLKind = .gaussian
 
-    @Option(help: "Codebook law: beta (exact sphere marginal) or gaussian.")
+    @Option(help: SwitchOptions.help("codebook", listsValues: false))
     var codebook: CodebookLaw = .beta
 
-    @Option(help: "KV baseline: kv-beta or kv-uniform.")
+    @Option(help: SwitchOptions.help("baseline", listsValues: false))
     var baseline: Baseline = .kvBeta
 
-    @Option(help: "Precision of stored per-vector floats: f32 or f16.")
+    @Option(help: SwitchOptions.help("norms", listsValues: false))
     var norms: NormPrecision = .f32
 
     /// The requested config, validated.
