@@ -14,6 +14,7 @@ extension Store {
     ///   - report: accumulates counts and conflicts.
     /// - Throws: database errors.
     public func merge(from input: Store, into report: inout MergeReport) throws {
+        // (Callers merging several inputs check them all first with ``checkMergeInput()``.)
         struct InputRun {
             var id: Int64
             var configHash: String
@@ -23,6 +24,9 @@ extension Store {
             var provenanceID: Int64?
         }
         let (configs, runs, sweeps, membership, provenance) = try input.read { db in
+            // A shard whose stored trials no longer match their recorded hash (edited, corrupted) must not
+            // pass its bad rows on: the output would recompute hashes and summaries from them and verify clean.
+            try Store.checkMergeInput(path: input.path, in: db)
             let configs = try String.fetchAll(db, sql: "SELECT config_hash FROM configs").compactMap {
                 try Store.config(hash: $0, in: db)
             }
@@ -120,5 +124,23 @@ extension Store {
                 }
             }
         }
+    }
+}
+
+extension Store {
+    /// Refuses a merge input whose stored trials no longer match their recorded hash (edited or corrupted):
+    /// merging would recompute the output's hashes and summaries from the bad rows, and it would verify clean.
+    ///
+    /// - Throws: ``StoreError/inconsistent(_:)`` naming the input and the first bad run.
+    public func checkMergeInput() throws {
+        try read { db in try Store.checkMergeInput(path: path, in: db) }
+    }
+
+    static func checkMergeInput(path: String, in db: Database) throws {
+        guard let bad = try firstRunWithChangedTrials(in: db) else { return }
+        throw StoreError.inconsistent(
+            "\(path): run \(bad.runID)'s trial rows hash to \(bad.computed), not the recorded "
+                + "\(bad.recorded ?? "NULL"): a stored value changed. Nothing was merged; run `kvlab verify --db "
+                + "\(path)` and recompute or restore that input")
     }
 }

@@ -46,6 +46,15 @@ extension Store {
         let state: String = existing[2]
         guard trialsPlanned > planned else { return id }
         if state == RunState.done.rawValue {
+            // Extending a run re-hashes all its rows: rows that no longer match the recorded hash (edited,
+            // corrupted) would be blessed. Refuse instead.
+            let recorded = try String.fetchOne(db, sql: "SELECT trials_hash FROM runs WHERE id = ?", arguments: [id])
+            let computed = RunSummary.compute(runID: id, rows: try trialValues(runID: id, in: db)).trialsHash
+            guard computed == recorded else {
+                throw StoreError.inconsistent(
+                    "run \(id): its stored trial rows no longer match their recorded hash, so it is not extended "
+                        + "to \(trialsPlanned) trials; run `kvlab verify` for details and restore the database from a copy")
+            }
             try db.execute(sql: "DELETE FROM run_summaries WHERE run_id = ?", arguments: [id])
             try db.execute(
                 sql: """

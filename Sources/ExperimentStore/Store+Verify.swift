@@ -302,6 +302,21 @@ extension Store {
         return try Int.fetchOne(db, sql: "SELECT count(*) FROM trials") ?? 0
     }
 
+    /// The first done run whose trial rows no longer hash to its recorded `trials_hash`, if any.
+    ///
+    /// - Parameter db: a connection.
+    /// - Returns: the run, the recorded and the recomputed hash.
+    static func firstRunWithChangedTrials(in db: Database) throws -> (runID: Int64, recorded: String?, computed: String)? {
+        let runs = try Row.fetchAll(db, sql: "SELECT id, trials_hash FROM runs WHERE state = 'done' ORDER BY id")
+        for run in runs {
+            let id: Int64 = run[0]
+            let recorded: String? = run[1]
+            let computed = RunSummary.compute(runID: id, rows: try trialValues(runID: id, in: db)).trialsHash
+            if computed != recorded { return (id, recorded, computed) }
+        }
+        return nil
+    }
+
     /// Recomputes the content hash (or the summaries) of every done run from its trial rows.
     private static func verifyContent(_ db: Database, _ log: inout ProblemLog, summaries: Bool) throws -> Int {
         let runs = try Row.fetchAll(

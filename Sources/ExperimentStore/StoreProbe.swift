@@ -114,6 +114,13 @@ enum StoreProbe {
         guard applicationID == Store.applicationID else {
             throw StoreError.notKVLab(path: path, applicationID: applicationID)
         }
-        return .kvlab(applied: try Migrator.applied(db))
+        let applied = try Migrator.applied(db)
+        // A user_version beyond this build's schema means a newer kvlab (or a tool) moved the schema on,
+        // even if its migration rows are missing: never write such a file.
+        let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if userVersion > Store.schemaVersion {
+            throw StoreError.newerSchema(path: path, unknownMigrations: ["user_version \(userVersion)"])
+        }
+        return .kvlab(applied: applied)
     }
 }

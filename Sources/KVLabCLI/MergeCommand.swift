@@ -33,6 +33,8 @@ struct MergeCommand: AsyncParsableCommand {
                 }
                 return try Store(path: path, mode: .readOnly)
             }
+            // Every input is checked before anything is written: a bad one leaves the output unchanged.
+            for source in sources { try source.checkMergeInput() }
             let output = try Store(path: into, mode: .readWrite)
             var report = MergeReport()
             for source in sources { try output.merge(from: source, into: &report) }

@@ -233,3 +233,67 @@ struct StandardOutputTests {
         #expect(!FileManager.default.fileExists(atPath: db))
     }
 }
+
+/// merge refuses an input whose trial rows were edited (issue: reliability, item 3).
+@Suite("Reliability: merge checks its inputs")
+struct MergeInputTests {
+    @Test("a shard with an edited trial value is refused (exit 3, naming it and the run); the output is unchanged")
+    func editedShard() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("good.sqlite").path
+        try FileManager.default.copyItem(atPath: db, toPath: good)
+        let edited = dir.appendingPathComponent("edited.sqlite").path
+        try FileManager.default.copyItem(atPath: db, toPath: edited)
+        let update = try Kvlab.spawn(
+            URL(fileURLWithPath: "/usr/bin/sqlite3"), [edited, "UPDATE trials SET kl = kl * 2 WHERE run_id = 3"])
+        #expect(update.status == 0, "\(update.stderr)")
+        let out = dir.appendingPathComponent("merged.sqlite").path
+        let refused = try Kvlab.run(["merge", "--into", out, good, edited])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("edited.sqlite") && refused.stderr.contains("run 3"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // The good shard alone merges, and the output verifies.
+        let merged = try Kvlab.run(["merge", "--into", out, good])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(try Kvlab.run(["verify", "--db", out]).status == 0)
+    }
+}
+
+/// run never writes a newer schema, and never extends runs whose rows fail their hash (item 6).
+@Suite("Reliability: newer schemas and changed rows are not written")
+struct RefusedWritesTests {
+    @Test("a newer user_version is refused for writing, without changing a byte")
+    func newerUserVersion() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bump = try Kvlab.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "PRAGMA user_version = 99"])
+        #expect(bump.status == 0)
+        let before = try OutputSafetyTests.digest(db)
+        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 2), in: dir)
+        let r = try Kvlab.run(["run", spec, "--db", db, "--quiet"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("newer kvlab"), "\(r.stderr)")
+        #expect(try OutputSafetyTests.digest(db) == before)
+    }
+
+    @Test("raising trials does not extend a run whose stored rows fail their hash")
+    func editedRowsAreNotExtended() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let edit = try Kvlab.spawn(
+            URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "UPDATE trials SET kl = kl * 2 WHERE run_id = 1"])
+        #expect(edit.status == 0)
+        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 2), in: dir)
+        let r = try Kvlab.run(["run", spec, "--db", db, "--quiet"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("no longer match their recorded hash"), "\(r.stderr)")
+        // Nothing was extended: still one trial per run, and verify still reports the edited run.
+        #expect(try Kvlab.scalar(db, "SELECT max(trials_planned) FROM runs") == "1")
+        let verify = try Kvlab.run(["verify", "--db", db])
+        #expect(verify.status == 3)
+    }
+}
