@@ -53,7 +53,8 @@ extension Store {
             guard computed == recorded else {
                 throw StoreError.inconsistent(
                     "run \(id): its stored trial rows no longer match their recorded hash, so it is not extended "
-                        + "to \(trialsPlanned) trials; run `kvlab verify` for details and restore the database from a copy")
+                        + "to \(trialsPlanned) trials; run `kvlab verify` for details and restore the database from a copy"
+                )
             }
             try db.execute(sql: "DELETE FROM run_summaries WHERE run_id = ?", arguments: [id])
             try db.execute(

@@ -306,7 +306,9 @@ extension Store {
     ///
     /// - Parameter db: a connection.
     /// - Returns: the run, the recorded and the recomputed hash.
-    static func firstRunWithChangedTrials(in db: Database) throws -> (runID: Int64, recorded: String?, computed: String)? {
+    static func firstRunWithChangedTrials(in db: Database) throws -> (
+        runID: Int64, recorded: String?, computed: String
+    )? {
         let runs = try Row.fetchAll(db, sql: "SELECT id, trials_hash FROM runs WHERE state = 'done' ORDER BY id")
         for run in runs {
             let id: Int64 = run[0]
