@@ -71,6 +71,7 @@ extension Store {
         [
             ("integrity", verifyIntegrity), ("foreign_keys", verifyForeignKeys), ("migrations", verifyMigrations),
             ("schema", verifySchema),
+            ("reference_tables", verifyReferenceTables),
             ("configs", verifyConfigs), ("runs", verifyRunStates), ("nan_masks", verifyNaNMasks),
             ("trial_hashes", { db, log in try verifyContent(db, &log, summaries: false) }),
             ("summaries", { db, log in try verifyContent(db, &log, summaries: true) }),
@@ -78,7 +79,9 @@ extension Store {
     }
 
     /// The checks that read rows by column name (skipped when the schema check fails).
-    private static let contentChecks: Set<String> = ["configs", "runs", "nan_masks", "trial_hashes", "summaries"]
+    private static let contentChecks: Set<String> = [
+        "reference_tables", "configs", "runs", "nan_masks", "trial_hashes", "summaries",
+    ]
 
     /// Compares `sqlite_master` (every table, index, view and trigger with its SQL text) with the schema the
     /// recorded migrations create in an empty in-memory database.
@@ -300,6 +303,41 @@ extension Store {
             log.add("run \(runID), trial \(trial): nan_mask \(mask) marks a stored number or an unknown metric as NaN")
         }
         return try Int.fetchOne(db, sql: "SELECT count(*) FROM trials") ?? 0
+    }
+
+    /// Compares `metrics` and `t_quantiles` with the rows this kvlab defines (``ReferenceData``): an edited
+    /// quantile would silently change every confidence interval, an edited metric row its direction.
+    private static func verifyReferenceTables(_ db: Database, _ log: inout ProblemLog) throws -> Int {
+        let changes: ReferenceData.Changes
+        do {
+            changes = try ReferenceData.changes(db)
+        } catch {
+            log.add("metrics: \(typedError(error).description)")
+            return 0
+        }
+        for row in changes.metrics {
+            log.add("metrics: the row of \(row.name) differs from this kvlab's (unit, direction or description)")
+        }
+        let stored = Dictionary(
+            uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT df, q95, q975, q995 FROM t_quantiles").map {
+                ($0[0] as Int64, [$0[1] as Double, $0[2] as Double, $0[3] as Double])
+            })
+        for row in changes.tQuantiles {
+            if let values = stored[row.df] {
+                log.add(
+                    "t_quantiles: df \(row.df) holds (\(values.map { "\($0)" }.joined(separator: ", "))), expected "
+                        + "(\(row.q95), \(row.q975), \(row.q995))")
+            } else {
+                log.add("t_quantiles: df \(row.df) is missing")
+            }
+        }
+        let known = Set(ReferenceData.tQuantileRows.map(\.df))
+        for df in stored.keys.sorted() where !known.contains(df) { log.add("t_quantiles: df \(df) is not kvlab's") }
+        let names = Set(ReferenceData.metricRows.map(\.name))
+        for name in try String.fetchAll(db, sql: "SELECT name FROM metrics ORDER BY name") where !names.contains(name) {
+            log.add("metrics: \(name) is not a metric of this kvlab")
+        }
+        return stored.count + names.count
     }
 
     /// The first done run whose trial rows no longer hash to its recorded `trials_hash`, if any.

@@ -297,3 +297,30 @@ struct RefusedWritesTests {
         #expect(verify.status == 3)
     }
 }
+
+/// verify checks the reference tables against what kvlab defines (item 4).
+@Suite("Reliability: verify checks the reference tables")
+struct ReferenceTableTests {
+    @Test("an edited t quantile, metric row or extra row is reported (before: verify said clean)")
+    func editedReferenceRows() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Kvlab.run(["verify", "--db", db]).status == 0)
+        for (edit, expected) in [
+            ("UPDATE t_quantiles SET q975 = 0.001 WHERE df = 2", "t_quantiles: df 2 holds"),
+            ("DELETE FROM t_quantiles WHERE df = 7", "t_quantiles: df 7 is missing"),
+            ("INSERT INTO t_quantiles VALUES (1001, 1, 2, 3)", "t_quantiles: df 1001 is not kvlab's"),
+            ("UPDATE metrics SET direction = 'higher' WHERE name = 'kl'", "metrics: the row of kl differs"),
+        ] {
+            let copy = dir.appendingPathComponent("edited.sqlite").path
+            try? FileManager.default.removeItem(atPath: copy)
+            try FileManager.default.copyItem(atPath: db, toPath: copy)
+            let r = try Kvlab.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [copy, edit])
+            #expect(r.status == 0, "\(r.stderr)")
+            let verify = try Kvlab.run(["verify", "--db", copy])
+            #expect(verify.status == 3, "\(edit): \(verify.stdout)")
+            #expect(verify.stdout.contains(expected), "\(edit): \(verify.stdout)")
+        }
+    }
+}
