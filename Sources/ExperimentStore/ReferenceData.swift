@@ -80,8 +80,11 @@ enum ReferenceData {
         var stored: [String: MetricRow] = [:]
         var owner: [Int: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT name, position, unit, direction, description FROM metrics") {
+            // Read leniently: a damaged row (wrong types) is a difference to report or rewrite, never a trap.
+            func text(_ i: Int) -> String { String.fromDatabaseValue(row[i] as DatabaseValue) ?? "" }
             let metric = MetricRow(
-                name: row[0], position: row[1], unit: row[2], direction: row[3], description: row[4])
+                name: text(0), position: Int.fromDatabaseValue(row[1] as DatabaseValue) ?? -1, unit: text(2),
+                direction: text(3), description: text(4))
             stored[metric.name] = metric
             owner[metric.position] = metric.name
         }
@@ -100,8 +103,9 @@ enum ReferenceData {
         }
         var quantiles: [Int64: TQuantileRow] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT df, q95, q975, q995 FROM t_quantiles") {
-            let q = TQuantileRow(df: row[0], q95: row[1], q975: row[2], q995: row[3])
-            quantiles[q.df] = q
+            func number(_ i: Int) -> Double { Double.fromDatabaseValue(row[i] as DatabaseValue) ?? .nan }
+            guard let df = Int64.fromDatabaseValue(row[0] as DatabaseValue) else { continue }
+            quantiles[df] = TQuantileRow(df: df, q95: number(1), q975: number(2), q995: number(3))
         }
         changes.tQuantiles = tQuantileRows.filter { quantiles[$0.df] != $0 }
         return changes

@@ -318,14 +318,20 @@ extension Store {
         for row in changes.metrics {
             log.add("metrics: the row of \(row.name) differs from this kvlab's (unit, direction or description)")
         }
-        let stored = Dictionary(
-            uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT df, q95, q975, q995 FROM t_quantiles").map {
-                ($0[0] as Int64, [$0[1] as Double, $0[2] as Double, $0[3] as Double])
-            })
+        var stored: [Int64: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT df, q95, q975, q995 FROM t_quantiles") {
+            let values = (1...3).map { "\(row[$0] as DatabaseValue)" }
+            guard let df = Int64.fromDatabaseValue(row[0] as DatabaseValue) else {
+                log.add("t_quantiles: a row's df is \(row[0] as DatabaseValue), not an integer")
+                continue
+            }
+            if stored[df] != nil { log.add("t_quantiles: df \(df) appears twice") }
+            stored[df] = values
+        }
         for row in changes.tQuantiles {
             if let values = stored[row.df] {
                 log.add(
-                    "t_quantiles: df \(row.df) holds (\(values.map { "\($0)" }.joined(separator: ", "))), expected "
+                    "t_quantiles: df \(row.df) holds (\(values.joined(separator: ", "))), expected "
                         + "(\(row.q95), \(row.q975), \(row.q995))")
             } else {
                 log.add("t_quantiles: df \(row.df) is missing")
