@@ -24,7 +24,13 @@ struct DatabaseOptions: ParsableArguments {
     /// - Returns: the open store.
     /// - Throws: ``StoreError`` (mapped to exit codes by `StoreError+Exit.swift`).
     func open(_ mode: Store.Mode) throws -> Store {
-        try Store(path: path, mode: mode)
+        try checkPath()
+        return try Store(path: path, mode: mode)
+    }
+
+    /// Refuses an empty `--db` (or `$KVLAB_DB`) with a message that says so.
+    func checkPath() throws {
+        if path.isEmpty { throw CLIError.badInput("--db: the path is empty; give a database file") }
     }
 
     /// Opens an existing database (refusing to create one), read-only or read-write.
@@ -35,6 +41,7 @@ struct DatabaseOptions: ParsableArguments {
     /// - Returns: the open store.
     /// - Throws: ``StoreError/missingDatabase(path:)`` when there is no file.
     func openExisting(_ mode: Store.Mode, checkSchema: Bool = true) throws -> Store {
+        try checkPath()
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missingDatabase(path: path) }
         return try Store(path: path, mode: mode, checkSchema: checkSchema)
     }

@@ -39,7 +39,7 @@ public struct KVLab: AsyncParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         keepFreedMemory()
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(Self.normalized(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -59,6 +59,28 @@ public struct KVLab: AsyncParsableCommand {
             }
             Self.exit(withError: error)
         }
+    }
+
+    /// Arguments as ArgumentParser should see them: a negative number after an option becomes the option's
+    /// value (`--jobs -1` → `--jobs=-1`, so validation can say "must be ≥ 1" instead of "missing value"), and
+    /// an argument that starts with `-` but holds whitespace (SQL beginning with a `--` comment) is passed
+    /// after `--` as a positional argument.
+    static func normalized(_ arguments: [String]) -> [String] {
+        guard !arguments.contains("--") else { return arguments }
+        var out: [String] = []
+        var positional: [String] = []
+        for argument in arguments {
+            if argument.hasPrefix("-"), argument.contains(where: \.isWhitespace) {
+                positional.append(argument)
+            } else if argument.wholeMatch(of: /-[0-9][0-9.eE+-]*/) != nil, let last = out.last, last.hasPrefix("--"),
+                !last.contains("=")
+            {
+                out[out.count - 1] = last + "=" + argument
+            } else {
+                out.append(argument)
+            }
+        }
+        return positional.isEmpty ? out : out + ["--"] + positional
     }
 
     /// Flushes stdout and reports whether every byte of data reached it: a full disk or a closed file makes

@@ -15,7 +15,12 @@ struct RetryCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let store = try database.openExisting(.readWrite)
-            let count = try store.write { db in try Store.retryFailed(sweep: sweep, in: db) }
+            let count = try store.write { db in
+                if let sweep, try Store.sweep(named: sweep, in: db) == nil {
+                    throw CLIError.badInput("no sweep named '\(sweep)' in \(database.path) (see `kvlab sweeps list`)")
+                }
+                return try Store.retryFailed(sweep: sweep, in: db)
+            }
             print("\(count) failed runs sent back to pending; run `kvlab run --db \(database.path)` to compute them")
         }
     }
