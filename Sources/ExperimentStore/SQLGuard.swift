@@ -10,8 +10,9 @@ import GRDBSQLite
 /// direct writes to shadow tables), no extension loading, and `fts3_tokenizer` replaced by a function that
 /// refuses (SQLite's two-argument form installs a tokenizer from a raw pointer: a controlled indirect call).
 ///
-/// User SQL runs on a connection of its own (``Store/untrustedReader``), opened read-only, with untrusted
-/// schema, length limits, no ATTACH, and an authorizer that, while a user statement is compiled, allows
+/// User SQL runs on a connection of its own (``Store/readUntrusted(timeLimit:attach:_:)``), opened read-only,
+/// with untrusted schema, length limits, no ATTACH, no virtual table module but the JSON table functions,
+/// and an authorizer that, while a user statement is compiled, allows
 /// only: SELECT, reads of the database's own tables and views (and `sqlite_schema`, `json_each`,
 /// `json_tree`), functions other than the refused ones, and a list of introspection pragmas without
 /// arguments. A progress handler stops a statement at its deadline.
@@ -99,6 +100,15 @@ final class SQLGuard: @unchecked Sendable {
             throw DatabaseError(message: "cannot turn off trusted_schema")
         }
         if !policy.writes { try db.execute(sql: "PRAGMA query_only = 1") }
+        // Only the JSON table functions stay: no FTS3/4/5 (whose tokenizers are the pointer attack's target),
+        // R*Tree, dbstat (raw pages) or statement tables, whatever the SQL and even with --attach.
+        let keep: [UnsafeMutablePointer<CChar>?] = ["json_each", "json_tree"].map { name in
+            name.withCString { strdup($0) }
+        }
+        defer { keep.forEach { free($0) } }
+        var list: [UnsafePointer<CChar>?] = keep.map { $0.map { UnsafePointer($0) } } + [nil]
+        guard list.withUnsafeMutableBufferPointer({ sqlite3_drop_modules(connection, $0.baseAddress) }) == SQLITE_OK
+        else { throw DatabaseError(message: "cannot drop the virtual table modules") }
         sqlite3_limit(connection, SQLITE_LIMIT_ATTACHED, policy.attach ? 10 : 0)
         sqlite3_limit(connection, SQLITE_LIMIT_LENGTH, Self.maxLength)
         sqlite3_limit(connection, SQLITE_LIMIT_SQL_LENGTH, Self.maxSQLLength)

@@ -20,29 +20,26 @@ extension Store {
     public func readUntrusted<T>(
         timeLimit: Duration? = Store.userSQLTimeLimit, attach: Bool = false, _ body: (Database) throws -> T
     ) throws -> T {
-        let (queue, sqlGuard) = try untrusted.connection(path: path, policy: .init(attach: attach))
-        do {
-            return try queue.inDatabase { db in
-                var result: T?
-                try db.inTransaction(.deferred) {
-                    result = try sqlGuard.enforcing(on: db, timeLimit: timeLimit) { try body(db) }
-                    return .commit
-                }
-                return result!
-            }
-        } catch {
-            throw Store.storeError(error)
-        }
+        try guarded(.init(attach: attach), .deferred, timeLimit: timeLimit, body)
     }
 
     /// Runs user SQL that may write (`kvlab sql --write`) in one `BEGIN IMMEDIATE` transaction on a guarded
     /// read-write connection: writes are allowed, ATTACH, virtual tables and refused functions are not.
     func writeUntrusted<T>(timeLimit: Duration?, attach: Bool, _ body: (Database) throws -> T) throws -> T {
-        let (queue, sqlGuard) = try untrusted.connection(path: path, policy: .init(writes: true, attach: attach))
+        try guarded(.init(writes: true, attach: attach), .immediate, timeLimit: timeLimit, body)
+    }
+
+    /// Runs `body` in one transaction of `kind` on the guarded connection of `policy`, the guard enforcing
+    /// while it runs (and not during the transaction's own BEGIN and COMMIT).
+    private func guarded<T>(
+        _ policy: SQLGuard.Policy, _ kind: Database.TransactionKind, timeLimit: Duration?,
+        _ body: (Database) throws -> T
+    ) throws -> T {
+        let (queue, sqlGuard) = try untrusted.connection(path: path, policy: policy)
         do {
             return try queue.inDatabase { db in
                 var result: T?
-                try db.inTransaction(.immediate) {
+                try db.inTransaction(kind) {
                     result = try sqlGuard.enforcing(on: db, timeLimit: timeLimit) { try body(db) }
                     return .commit
                 }

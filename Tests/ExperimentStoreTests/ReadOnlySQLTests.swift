@@ -162,7 +162,7 @@ struct ReadOnlySQLTests {
             #expect(throws: Never.self, "\(sql)") { _ = try store.execute(sql: sql) }
         }
         for (sql, expected) in [
-            ("SELECT * FROM dbstat", "reading dbstat"),
+
             ("SELECT * FROM sqlite_temp_master", "reading sqlite_temp_master"),
             ("SELECT load_extension('/tmp/x.so')", "load_extension is disabled"),
             ("PRAGMA writable_schema = 1", "writable_schema is not allowed"),
@@ -176,6 +176,20 @@ struct ReadOnlySQLTests {
             let reason = Self.refusal { try store.execute(sql: sql) }
             #expect(reason?.contains(expected) == true, "\(sql): \(reason ?? "not refused")")
         }
+    }
+
+    @Test("only the JSON table functions are loaded: dbstat, FTS and R*Tree modules are absent for user SQL")
+    func virtualTableModules() throws {
+        let dir = try TempDirectory()
+        let (path, _) = try Self.fixture(dir)
+        let store = try Store(path: path, mode: .readOnly)
+        for sql in [
+            "SELECT * FROM dbstat", "SELECT (SELECT count(*) FROM dbstat) > 0",
+            "SELECT * FROM fts3tokenize", "SELECT count(*) FROM sqlite_stmt",
+        ] {
+            #expect(throws: StoreError.self, "\(sql)") { _ = try store.execute(sql: sql) }
+        }
+        #expect(try store.execute(sql: "SELECT count(*) FROM json_tree('{\"a\": [1, 2]}')").rows == [[.integer(4)]])
     }
 
     @Test("user SQL stops at its time limit and cannot build strings beyond the length limit")
