@@ -105,7 +105,7 @@ final class SQLGuard: @unchecked Sendable {
         let keep: [UnsafeMutablePointer<CChar>?] = ["json_each", "json_tree"].map { name in
             name.withCString { strdup($0) }
         }
-        defer { keep.forEach { free($0) } }
+        defer { for name in keep { free(name) } }
         var list: [UnsafePointer<CChar>?] = keep.map { $0.map { UnsafePointer($0) } } + [nil]
         guard list.withUnsafeMutableBufferPointer({ sqlite3_drop_modules(connection, $0.baseAddress) }) == SQLITE_OK
         else { throw DatabaseError(message: "cannot drop the virtual table modules") }
