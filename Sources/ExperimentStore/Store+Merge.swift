@@ -7,7 +7,9 @@ extension Store {
     /// reported and the output's value is kept (never overwritten). Runs complete in the output are marked
     /// done (summaries recomputed); sweep records and memberships are merged by sweep name. The input's
     /// provenance rows are copied (an identical row already in the output is reused) and new runs and
-    /// trials keep pointing at the process that computed them.
+    /// trials keep pointing at the process that computed them. Datasets are copied first, by content hash
+    /// (``mergeDatasets(from:into:)``): a name holding different content in the two databases is an error
+    /// and nothing of that input is merged.
     ///
     /// - Parameters:
     ///   - input: an open read-only store (a shard).
@@ -22,6 +24,7 @@ extension Store {
             var trialsPlanned: Int
             var provenanceID: Int64?
         }
+        try mergeDatasets(from: input, into: &report)
         let (configs, runs, sweeps, membership, provenance) = try input.read { db in
             let configs = try String.fetchAll(db, sql: "SELECT config_hash FROM configs").compactMap {
                 try Store.config(hash: $0, in: db)
