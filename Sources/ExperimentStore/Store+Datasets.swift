@@ -79,14 +79,7 @@ extension Store {
         _ content: DatasetContent, metadata: DatasetMetadata, name: String, provenance: DatasetProvenance,
         createdAt: Double, in db: Database
     ) throws -> DatasetImportOutcome {
-        if let byName = try dataset(named: name, in: db), byName.contentHash != content.contentHash {
-            throw DatasetError.nameTaken(name: name, existingHash: byName.contentHash, newHash: content.contentHash)
-        }
-        if let stored = try dataset(hash: content.contentHash, in: db) {
-            guard stored.name == name else {
-                throw DatasetError.contentStored(
-                    name: name, existingName: stored.name, contentHash: content.contentHash)
-            }
+        if let stored = try existingDataset(content, name: name, in: db) {
             let filled = try fillDatasetMetadata(stored, with: metadata, in: db)
             return filled.isEmpty ? .unchanged : .filled(filled)
         }
@@ -121,17 +114,59 @@ extension Store {
         return .created
     }
 
+    /// What importing a file would do, found in one read snapshot without writing (a read-only store
+    /// can answer): the same checks and outcome as ``importDataset(_:name:provenance:)``.
+    ///
+    /// - Throws: the errors the import would throw.
+    public func plannedImport(_ file: DatasetFile, name: String) throws -> DatasetImportOutcome {
+        try Store.validateDatasetName(name)
+        return try read { db in
+            guard let stored = try Store.existingDataset(file.content, name: name, in: db) else { return .created }
+            let changes = try Store.metadataChanges(stored, with: file.metadata)
+            return changes.isEmpty ? .unchanged : .filled(changes.map(\.0).filter { $0 != "token_ids_sha256" })
+        }
+    }
+
+    /// The stored dataset with this content and name, nil when neither is stored.
+    ///
+    /// - Throws: ``DatasetError/nameTaken(name:existingHash:newHash:)`` when the name holds other content,
+    ///   ``DatasetError/contentStored(name:existingName:contentHash:)`` when the content has another name.
+    static func existingDataset(_ content: DatasetContent, name: String, in db: Database) throws -> DatasetRecord? {
+        if let byName = try dataset(named: name, in: db), byName.contentHash != content.contentHash {
+            throw DatasetError.nameTaken(name: name, existingHash: byName.contentHash, newHash: content.contentHash)
+        }
+        guard let stored = try dataset(hash: content.contentHash, in: db) else { return nil }
+        guard stored.name == name else {
+            throw DatasetError.contentStored(name: name, existingName: stored.name, contentHash: content.contentHash)
+        }
+        return stored
+    }
+
     /// Fills the side metadata a stored dataset lacks; a value that differs from the stored one is an error.
     ///
     /// - Returns: the keys filled.
     static func fillDatasetMetadata(_ stored: DatasetRecord, with new: DatasetMetadata, in db: Database) throws
         -> [String]
     {
+        let assignments = try metadataChanges(stored, with: new)
+        guard !assignments.isEmpty else { return [] }
+        // One statement: token_ids and token_ids_sha256 are set together (a CHECK ties them).
+        try db.execute(
+            sql:
+                "UPDATE datasets SET \(assignments.map { "\($0.0) = ?" }.joined(separator: ", ")) WHERE content_hash = ?",
+            arguments: StatementArguments(assignments.map(\.1) + [stored.contentHash.databaseValue]))
+        return assignments.map(\.0).filter { $0 != "token_ids_sha256" }
+    }
+
+    /// The columns to fill (those the stored dataset lacks), with their values.
+    ///
+    /// - Throws: ``DatasetError/metadataConflict(name:key:stored:new:)`` when a value differs from the stored one.
+    static func metadataChanges(_ stored: DatasetRecord, with new: DatasetMetadata) throws -> [(String, DatabaseValue)]
+    {
         let old = stored.metadata
         func conflict(_ key: String, _ a: String, _ b: String) -> DatasetError {
             .metadataConflict(name: stored.name, key: key, stored: shown(a), new: shown(b))
         }
-        var filled: [String] = []
         var assignments: [(String, DatabaseValue)] = []
         if let model = new.model {
             if let was = old.model, was != model { throw conflict("model", was, model) }
@@ -152,14 +187,7 @@ extension Store {
             if let was = old.text, was != text { throw conflict("text", was, text) }
             if old.text == nil { assignments.append(("text", text.databaseValue)) }
         }
-        guard !assignments.isEmpty else { return [] }
-        // One statement: token_ids and token_ids_sha256 are set together (a CHECK ties them).
-        try db.execute(
-            sql:
-                "UPDATE datasets SET \(assignments.map { "\($0.0) = ?" }.joined(separator: ", ")) WHERE content_hash = ?",
-            arguments: StatementArguments(assignments.map(\.1) + [stored.contentHash.databaseValue]))
-        filled = assignments.map(\.0).filter { $0 != "token_ids_sha256" }
-        return filled
+        return assignments
     }
 
     /// A value for a message: quoted, and cut to 60 characters with its length when longer.

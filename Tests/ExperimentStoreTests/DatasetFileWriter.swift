@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes small dataset files for the tests: safetensors files of any dtype and header, and directories of
-/// `.npy` files (a copy of this file serves the CLI tests in ReliabilityTests).
+/// `.npy` files (copied in ReliabilityTests/DatasetFileWriter.swift: test targets cannot share files).
 enum DatasetFileWriter {
     /// The shape of a test dataset.
     struct Shape {

@@ -132,6 +132,12 @@ struct DatasetStoreTests {
             try store.importDataset(b, name: "a", provenance: Self.provenance)
         }
         #expect(try Self.counts(store) == before)
+        // The same answers from a read-only store, without writing.
+        let reader = try Store(path: dir.path(), mode: .readOnly)
+        #expect(try reader.plannedImport(a, name: "a") == .unchanged)
+        #expect(try reader.plannedImport(b, name: "b") == .created)
+        #expect(throws: DatasetError.self) { try reader.plannedImport(a, name: "a2") }
+        #expect(throws: DatasetError.self) { try reader.plannedImport(b, name: "a") }
         let message = DatasetError.contentStored(name: "a2", existingName: "a", contentHash: "h").description
         #expect(message.contains("already stored as dataset 'a'"))
         for bad in ["", " x", "a b", "-x", String(repeating: "a", count: 129), String(repeating: "0", count: 64)] {
@@ -149,6 +155,7 @@ struct DatasetStoreTests {
             try store.importDataset(try Self.file(dir), name: "d", provenance: Self.provenance).outcome == .unchanged)
         let ids = "[" + (0..<16).map(String.init).joined(separator: ",") + "]"
         let more = try Self.file(dir, metadata: W.baseMetadata + [("text", "the text"), ("token_ids", ids)])
+        #expect(try store.plannedImport(more, name: "d") == .filled(["token_ids", "text"]))
         let (record, outcome) = try store.importDataset(more, name: "d", provenance: Self.provenance)
         #expect(outcome == .filled(["token_ids", "text"]))
         #expect(record.metadata.text == "the text" && record.metadata.tokenIDs?.count == 16)
