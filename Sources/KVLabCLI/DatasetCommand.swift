@@ -77,7 +77,7 @@ struct DatasetCommand: AsyncParsableCommand {
         }
 
         /// What the import would do, from a read-only open of an existing, current database (nil when there
-        /// is no database yet, or it needs the migrations of a writing open).
+        /// is no database yet, the file is empty, or it needs the migrations of a writing open).
         static func plannedImport(_ file: DatasetFile, name: String, database: DatabaseOptions) throws
             -> DatasetImportOutcome?
         {
@@ -85,7 +85,8 @@ struct DatasetCommand: AsyncParsableCommand {
             let store: Store
             do {
                 store = try Store(path: database.path, mode: .readOnly)
-            } catch .outdatedSchema {
+            } catch .outdatedSchema, .missingDatabase {
+                // Older (needs migrating) or an empty file (replaced by a new database): only a writing open can.
                 return nil
             }
             defer { try? store.close() }

@@ -104,6 +104,19 @@ struct DatasetCommandTests {
         #expect(missing.status == 2)
     }
 
+    @Test("Import into an empty file creates the database there, as every writing command does")
+    func emptyFile() throws {
+        let dir = try Kvlab.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("empty.sqlite").path
+        FileManager.default.createFile(atPath: db, contents: Data())
+        let file = dir.appendingPathComponent("a.safetensors").path
+        try W.write(W.safetensors(W.tensors()), to: file)
+        let r = try Kvlab.run(["dataset", "import", file, "--name", "a", "--db", db])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Self.counts(db) == "1/16/1")
+    }
+
     @Test("verify reports a flipped byte in a stored tensor (exit 3)")
     func verifyFlippedByte() throws {
         let (dir, db) = try Self.fixture()
