@@ -29,6 +29,7 @@ let package = Package(
                 .embedInCode("../../migrations/0003_compare_results.sql"),
                 .embedInCode("../../migrations/0004_compare_per_seed.sql"),
                 .embedInCode("../../migrations/0005_declared_schemes.sql"),
+                .embedInCode("../../migrations/0006_datasets.sql"),
             ]
         ),
         .target(

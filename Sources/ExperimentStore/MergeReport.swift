@@ -10,6 +10,8 @@ public struct MergeReport: Sendable {
     public var newTrials = 0
     /// Trials already present with identical values.
     public var identicalTrials = 0
+    /// Datasets new to the output.
+    public var newDatasets = 0
     /// Trials present in both with different values: kept as in the output, reported here.
     public var conflicts: [String] = []
 

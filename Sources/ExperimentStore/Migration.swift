@@ -36,6 +36,7 @@ public struct Migration: Sendable, Hashable {
         Migration(name: "0003_compare_results", bytes: PackageResources._003_compare_results_sql),
         Migration(name: "0004_compare_per_seed", bytes: PackageResources._004_compare_per_seed_sql),
         Migration(name: "0005_declared_schemes", bytes: PackageResources._005_declared_schemes_sql),
+        Migration(name: "0006_datasets", bytes: PackageResources._006_datasets_sql),
     ]
 
     /// The schema version of this build: the version of its last migration.

@@ -7,7 +7,9 @@ extension Store {
     /// reported and the output's value is kept (never overwritten). Runs complete in the output are marked
     /// done (summaries recomputed); sweep records and memberships are merged by sweep name. The input's
     /// provenance rows are copied (an identical row already in the output is reused) and new runs and
-    /// trials keep pointing at the process that computed them.
+    /// trials keep pointing at the process that computed them. Datasets are copied first, by content hash
+    /// (``mergeDatasets(from:into:)``): a name holding different content in the two databases is an error
+    /// and nothing of that input is merged.
     ///
     /// - Parameters:
     ///   - input: an open read-only store (a shard).
@@ -23,6 +25,7 @@ extension Store {
             var trialsPlanned: Int
             var provenanceID: Int64?
         }
+        try mergeDatasets(from: input, into: &report)
         let (configs, runs, sweeps, membership, provenance) = try input.read { db in
             // A shard whose stored trials no longer match their recorded hash (edited, corrupted) must not
             // pass its bad rows on: the output would recompute hashes and summaries from them and verify clean.

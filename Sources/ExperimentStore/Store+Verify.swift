@@ -19,6 +19,8 @@ extension Store {
     /// - `trial_hashes`: each done run's trial rows re-hash (``TrialContentHash``) to `runs.trials_hash`.
     /// - `summaries`: each done run's `run_summaries` row equals a recomputation from its trial rows, bit
     ///   for bit.
+    /// - `datasets`: every dataset tensor re-hashes to its recorded SHA-256 and has the manifest's shape, the
+    ///   tensors are exactly the manifest's, and the content hash recomputes (``datasetProblems(in:problem:)``).
     ///
     /// A check that cannot complete (e.g. SQLite reports the file malformed) records that as a problem and
     /// the next check still runs.
@@ -75,12 +77,13 @@ extension Store {
             ("configs", verifyConfigs), ("runs", verifyRunStates), ("nan_masks", verifyNaNMasks),
             ("trial_hashes", { db, log in try verifyContent(db, &log, summaries: false) }),
             ("summaries", { db, log in try verifyContent(db, &log, summaries: true) }),
+            ("datasets", { db, log in try datasetProblems(in: db) { log.add($0) } }),
         ]
     }
 
     /// The checks that read rows by column name (skipped when the schema check fails).
     private static let contentChecks: Set<String> = [
-        "reference_tables", "configs", "runs", "nan_masks", "trial_hashes", "summaries",
+        "reference_tables", "configs", "runs", "nan_masks", "trial_hashes", "summaries", "datasets",
     ]
 
     /// Compares `sqlite_master` (every table, index, view and trigger with its SQL text) with the schema the

@@ -23,10 +23,18 @@ struct FileOutput: Sendable {
     ///   - text: the text, written as UTF-8.
     ///   - error: the error to throw for an `errno` value (a full disk, a closed pipe…).
     func writeChecked(_ text: String, or error: (Int32) -> any Error) throws {
-        var bytes = Array(text.utf8)
+        try writeChecked(bytes: Array(text.utf8), or: error)
+    }
+
+    /// Writes all the bytes, retrying on partial writes and EINTR.
+    ///
+    /// - Parameters:
+    ///   - bytes: the bytes.
+    ///   - error: the error to throw for an `errno` value (a full disk, a closed pipe…).
+    func writeChecked(bytes: [UInt8], or error: (Int32) -> any Error) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { raw in
+            let n = bytes.withUnsafeBytes { raw in
                 #if canImport(Glibc)
                     Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 #else

@@ -16,6 +16,7 @@ public struct KVLab: AsyncParsableCommand {
             RetryCommand.self,
             SweepsCommand.self,
             MergeCommand.self,
+            DatasetCommand.self,
             SlurmScriptCommand.self,
             SQLCommand.self,
             AggCommand.self,

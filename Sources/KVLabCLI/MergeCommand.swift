@@ -9,8 +9,9 @@ struct MergeCommand: AsyncParsableCommand {
         abstract: "Merge shard databases into one by natural keys (idempotent, order-independent).",
         discussion: """
             Joins configs, runs and trials by (config hash, seed, engine version, trial). A trial stored in \
-            two inputs with different values is reported and never overwritten (exit 3). Inputs are opened \
-            read-only and not changed.
+            two inputs with different values is reported and never overwritten (exit 3). Datasets are copied \
+            by content hash; one name holding different contents is an error (exit 3) and nothing of that \
+            input is merged. Inputs are opened read-only and not changed.
             """
     )
 
@@ -42,7 +43,8 @@ struct MergeCommand: AsyncParsableCommand {
             print(
                 "merged \(report.inputs) databases into \(into): \(report.newConfigs) new configs, "
                     + "\(report.newRuns) new runs, \(report.newTrials) new trials, "
-                    + "\(report.identicalTrials) already present, \(report.conflicts.count) conflicts")
+                    + "\(report.identicalTrials) already present, \(report.conflicts.count) conflicts"
+                    + (report.newDatasets > 0 ? ", \(report.newDatasets) new datasets" : ""))
             for conflict in report.conflicts.prefix(50) { Console.error("conflict: \(conflict)") }
             return report.conflicts.isEmpty ? .ok : .failure
         }

@@ -36,6 +36,11 @@ struct OutputFile {
     /// - Throws: ``CLIError`` — bad input (exit 2) for a refused target, a directory or an empty path; a
     ///   failure (exit 3) when the bytes cannot be written.
     func write(_ text: String) throws {
+        try write(bytes: Array(text.utf8))
+    }
+
+    /// Writes `bytes` as the whole content of the file (same rules as ``write(_:)``).
+    func write(bytes text: [UInt8]) throws {
         guard !path.isEmpty else { throw CLIError.badInput("--out: the path is empty") }
         let target = try resolve(path)
         var info = stat()
@@ -93,15 +98,15 @@ struct OutputFile {
     }
 
     /// Writes into an existing non-regular file (device, FIFO, socket) in place.
-    private func writeThrough(_ text: String, to target: String) throws {
+    private func writeThrough(_ text: [UInt8], to target: String) throws {
         let fd = open(target, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure("cannot open", errno) }
         defer { close(fd) }
-        try FileOutput(descriptor: fd).writeChecked(text, or: { self.failure("cannot write", $0) })
+        try FileOutput(descriptor: fd).writeChecked(bytes: text, or: { self.failure("cannot write", $0) })
     }
 
     /// Writes a temporary file beside the target and renames it over the target.
-    private func replace(_ target: String, with text: String) throws {
+    private func replace(_ target: String, with text: [UInt8]) throws {
         let directory = (target as NSString).deletingLastPathComponent
         let name = (target as NSString).lastPathComponent
         var template = Array(
@@ -112,7 +117,7 @@ struct OutputFile {
         var renamed = false
         defer { if !renamed { unlink(temporary) } }
         do {
-            try FileOutput(descriptor: fd).writeChecked(text, or: { self.failure("cannot write", $0) })
+            try FileOutput(descriptor: fd).writeChecked(bytes: text, or: { self.failure("cannot write", $0) })
             fchmod(fd, 0o666 & ~Self.umaskValue)
             guard fsync(fd) == 0 else { throw failure("cannot write", errno) }
         } catch {

@@ -16,8 +16,9 @@ struct VerifyCommand: AsyncParsableCommand {
             foreign_keys (PRAGMA foreign_key_check), migrations (checksums, user_version, application_id), \
             configs (canonical_json re-hashes to config_hash; typed columns equal the JSON), runs (done ⇔ \
             trials_hash set, a done run has all planned trials and a summary, no trial beyond trials_planned), \
-            nan_masks, trial_hashes (each done run's rows re-hash to runs.trials_hash) and summaries \
-            (run_summaries equal a recomputation bit for bit).
+            nan_masks, trial_hashes (each done run's rows re-hash to runs.trials_hash), summaries \
+            (run_summaries equal a recomputation bit for bit) and datasets (every tensor re-hashes to its \
+            sha256, the tensors match the manifest, the content hash recomputes).
             """
     )
 

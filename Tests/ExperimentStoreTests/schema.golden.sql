@@ -1,6 +1,6 @@
 -- kvlab schema snapshot (Tests/ExperimentStoreTests/SchemaGoldenTests.swift)
 -- PRAGMA application_id = 1263946818
--- PRAGMA user_version = 5
+-- PRAGMA user_version = 6
 
 -- index claim_evaluations_claim on claim_evaluations
 CREATE INDEX claim_evaluations_claim ON claim_evaluations (claim, evaluated_at);
@@ -15,6 +15,15 @@ CREATE INDEX configs_scheme_bits_distribution ON configs (scheme, bits, distribu
 CREATE INDEX runs_state ON runs (state);
 
 -- index sqlite_autoindex_configs_1 on configs
+-- (created by SQLite)
+
+-- index sqlite_autoindex_dataset_tensors_1 on dataset_tensors
+-- (created by SQLite)
+
+-- index sqlite_autoindex_datasets_1 on datasets
+-- (created by SQLite)
+
+-- index sqlite_autoindex_datasets_2 on datasets
 -- (created by SQLite)
 
 -- index sqlite_autoindex_kvlab_migrations_1 on kvlab_migrations
@@ -135,6 +144,40 @@ CREATE TABLE configs (
     canonical_json TEXT NOT NULL,
     created_at REAL NOT NULL
 , key_recipe TEXT CHECK (key_recipe IN ('mse', 'prod', 'baseline')), value_recipe TEXT CHECK (value_recipe IN ('mse', 'prod', 'baseline'))) STRICT;
+
+-- table dataset_tensors on dataset_tensors
+CREATE TABLE dataset_tensors (
+    content_hash TEXT NOT NULL REFERENCES datasets (content_hash) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('k', 'v', 'q')),
+    layer INTEGER NOT NULL CHECK (layer >= 0),
+    head INTEGER NOT NULL CHECK (head >= 0), -- the KV head for k and v, the query head for q
+    rows INTEGER NOT NULL CHECK (rows >= 1), -- T
+    cols INTEGER NOT NULL CHECK (cols >= 1), -- d
+    sha256 TEXT NOT NULL,
+    data BLOB NOT NULL CHECK (length(data) = 4 * rows * cols),
+    PRIMARY KEY (content_hash, kind, layer, head)
+) STRICT;
+
+-- table datasets on datasets
+CREATE TABLE datasets (
+    content_hash TEXT PRIMARY KEY, -- SHA-256 of the manifest and the tensors' SHA-256 (above)
+    name TEXT NOT NULL UNIQUE, -- what specs, claims and commands call it
+    layers INTEGER NOT NULL CHECK (layers >= 1),
+    kv_heads INTEGER NOT NULL CHECK (kv_heads >= 1),
+    query_heads INTEGER NOT NULL CHECK (query_heads >= 1),
+    group_size INTEGER NOT NULL CHECK (group_size >= 1 AND group_size * kv_heads = query_heads), -- G
+    head_dim INTEGER NOT NULL CHECK (head_dim >= 2), -- d
+    tokens INTEGER NOT NULL CHECK (tokens >= 1), -- T
+    coordinate_order TEXT NOT NULL CHECK (coordinate_order = 'rotate-half'), -- of K and Q as stored
+    model TEXT, -- the model's name, when known
+    model_sha256 TEXT, -- SHA-256 of the model file (GGUF), when known
+    token_ids TEXT, -- the T token ids as a JSON array, when known
+    token_ids_sha256 TEXT, -- SHA-256 of the token ids as little-endian uint32
+    text TEXT, -- the text the model read, when known
+    provenance_id INTEGER REFERENCES provenance (id), -- the importing process
+    created_at REAL NOT NULL,
+    CHECK ((token_ids IS NULL) = (token_ids_sha256 IS NULL))
+) STRICT;
 
 -- table kvlab_migrations on kvlab_migrations
 CREATE TABLE kvlab_migrations (
