@@ -61,7 +61,7 @@ struct ReproduceCommand: AsyncParsableCommand {
             print(
                 "Claims (queries/claims; a refuted claim is a result, not an error — `kvlab claims check` gives CI exit codes)"
             )
-            print(ClaimsCommand.render(report, format: .text, limit: 5))
+            print(report.text(limit: 5))
             for metric in ["kl", "k_angle"] {
                 print("\n\(metric) by scheme × bits (mean over runs of the paper sweep; replicate = seed)")
                 let result = try store.execute(sql: Self.headlineSQL(metric: metric))

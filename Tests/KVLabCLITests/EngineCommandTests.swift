@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 import Testing
 
 @testable import KVLabCLI
@@ -75,7 +76,7 @@ struct EngineCommandTests {
 struct TrialRecordTests {
     @Test("stores the trial once; the stored values equal the printed ones")
     func record() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let db = dir.appendingPathComponent("t.sqlite").path
         let args = [
             "trial", "--dim", "16", "--tokens", "8", "--queries", "2", "--format", "json", "--record", "--db", db,

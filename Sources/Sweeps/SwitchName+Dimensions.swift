@@ -1,0 +1,5 @@
+extension SwitchName {
+    /// The columns of `run_means` a result may be grouped by (`kvlab agg --by`, the report's facets): every
+    /// switch, and `nu` (the degrees of freedom of a t distribution).
+    public static let dimensions = allCases.map(\.rawValue) + ["nu"]
+}
