@@ -59,9 +59,11 @@ let package = Package(
         ),
         .target(name: "Reports", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
         .target(
+            name: "Benchmarks", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
+        .target(
             name: "KVLabCLI",
             dependencies: [
-                "Quantization", "Statistics", "ExperimentStore", "Sweeps", "Claims", "Reports",
+                "Quantization", "Statistics", "ExperimentStore", "Sweeps", "Claims", "Reports", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,6 +87,7 @@ let package = Package(
         .testTarget(
             name: "ReportsTests",
             dependencies: ["Reports", "Claims", "ExperimentStore", "Quantization", "KVLabTestSupport", "kvlab"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(
             name: "KVLabCLITests",
             dependencies: ["KVLabCLI", "kvlab", "KVLabTestSupport", .product(name: "Crypto", package: "swift-crypto")],

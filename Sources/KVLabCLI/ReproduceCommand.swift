@@ -51,9 +51,8 @@ struct ReproduceCommand: AsyncParsableCommand {
             var resume = "kvlab reproduce"
             if let seeds { resume += " --seeds \(seeds)" }
             if database.db != nil { resume += " --db \(store.path)" }
-            let runner = SweepRunner(
-                store: store, jobs: jobs, quiet: quiet, sweep: spec.name, resumeCommand: resume, watcher: watcher)
-            let outcome = try await runner.execute()
+            let runner = SweepRunner(store: store, jobs: jobs, sweep: spec.name, resumeCommand: resume)
+            let outcome = try await runner.run(quiet: quiet, resumeCommand: resume, watcher: watcher)
             guard outcome == .ok else { return outcome }
             let claims = try ClaimLoader.load([])
             let (report, claimStatus) = try ClaimsCommand.evaluateAndRecord(

@@ -14,3 +14,8 @@ extension ShardError: KVLabReportable {
     var exitStatus: ExitStatus { .badInput }
     var message: String { "--shard: " + description }
 }
+
+extension SpecSourceError: KVLabReportable {
+    var exitStatus: ExitStatus { .badInput }
+    var message: String { description }
+}
