@@ -69,7 +69,7 @@ let package = Package(
         ),
         .executableTarget(name: "kvlab", dependencies: ["KVLabCLI"]),
         // Shared by the test targets: the kvlab process runner, temporary directories, external tools,
-        // sample configs.
+        // sample configs and an in-memory RunQueue.
         .target(
             name: "KVLabTestSupport", dependencies: ["Sweeps", "ExperimentStore", "Quantization"],
             path: "Tests/KVLabTestSupport"),

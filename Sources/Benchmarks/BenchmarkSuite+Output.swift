@@ -23,7 +23,7 @@ extension BenchmarkSuite {
     }
 
     /// The machine and build the figures were measured on, as (key, value) pairs.
-    public var machine: [(String, String)] {
+    var machine: [(String, String)] {
         let info = ProcessInfo.processInfo
         let cpu =
             (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")

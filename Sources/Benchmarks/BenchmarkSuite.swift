@@ -9,21 +9,21 @@ import Statistics
 /// say how fast kvlab is, not how fast a stand-in is.
 public struct BenchmarkSuite {
     /// One figure: a rate (items per second) or a duration (seconds).
-    public struct Figure: Sendable {
+    struct Figure: Sendable {
         /// The section that measured it (`kernels`, `trial`, `store`, `end to end`).
-        public var section: String
+        var section: String
         /// What was measured.
-        public var name: String
+        var name: String
         /// The unit of the values (`rows/s`, `vectors/s`, `calls/s`, `trials/s`, `s`…).
-        public var unit: String
+        var unit: String
         /// The median over the repetitions.
-        public var median: Double
+        var median: Double
         /// The smallest value.
-        public var min: Double
+        var min: Double
         /// The largest value.
-        public var max: Double
+        var max: Double
         /// How many repetitions were measured (the warm-up is not counted).
-        public var repetitions: Int
+        var repetitions: Int
     }
 
     /// The sections of the benchmark, in the order they run.
@@ -39,15 +39,15 @@ public struct BenchmarkSuite {
     }
 
     /// Repetitions per figure (after one warm-up).
-    public var repetitions: Int
+    var repetitions: Int
     /// Workers for the parallel figures.
-    public var jobs: Int
+    var jobs: Int
     /// The kvlab release, reported with the machine.
-    public var kvlabVersion: String
+    var kvlabVersion: String
     /// The figures measured so far, in order.
-    public var figures: [Figure] = []
+    var figures: [Figure] = []
     /// Notes derived from the figures (parallel efficiency, share of time outside the engine…).
-    public var notes: [String] = []
+    var notes: [String] = []
 
     /// A suite that has measured nothing yet.
     ///

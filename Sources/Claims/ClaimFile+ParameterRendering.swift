@@ -3,7 +3,7 @@ import ExperimentStore
 extension ClaimFile.Parameter {
     /// The value as it would be typed in `--param` (text that would parse as a number is quoted as an SQL
     /// literal).
-    public var literal: String {
+    var literal: String {
         guard case .text(let s) = value else { return TableOutput.text(value) ?? "NULL" }
         return SQLValue.parse(s) == value ? s : "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
     }
@@ -14,7 +14,7 @@ extension ClaimFile.Parameter {
     }
 
     /// Parameter values as a JSON object keyed by name.
-    public static func json(_ parameters: [ClaimFile.Parameter]) -> JSONValue {
+    static func json(_ parameters: [ClaimFile.Parameter]) -> JSONValue {
         .object(parameters.map { ($0.name, TableOutput.json($0.value)) })
     }
 }

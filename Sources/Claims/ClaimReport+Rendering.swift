@@ -46,7 +46,7 @@ extension ClaimReport {
 
     /// The report as JSON: the data fingerprint, one object per claim (at most `limit` failing rows each)
     /// and the summary counts.
-    public func json(limit: Int) -> JSONValue {
+    func json(limit: Int) -> JSONValue {
         let claims: [JSONValue] = evaluations.map { e in
             .object([
                 ("name", .string(e.claim.name)), ("source", .string(e.claim.source)),
@@ -74,7 +74,7 @@ extension ClaimReport {
     /// The report as a JUnit XML test suite: a failing claim is a failure (a failing `warn` claim only
     /// prints in system-out), an inconclusive one is skipped, an error verdict is an error; at most `limit`
     /// failing rows per claim.
-    public func junit(limit: Int) -> String {
+    func junit(limit: Int) -> String {
         let counted = evaluations
         let failures = counted.count { $0.verdict == .fail && $0.claim.severity == .error }
         let errors = count(.error)

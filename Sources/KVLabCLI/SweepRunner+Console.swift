@@ -17,7 +17,8 @@ extension SweepRunner {
     ///   - resumeCommand: the command to print for resuming.
     ///   - watcher: installed by the command before it opens or plans anything, so an early signal also
     ///     stops cleanly.
-    /// - Returns: `.ok`, or `.interrupted`/`.terminated` after a clean stop.
+    /// - Returns: `.ok`; `.failure` when runs of the scope are failed (computed or not by this process:
+    ///   the sweep is incomplete until `kvlab retry`); `.interrupted`/`.terminated` after a clean stop.
     func run(quiet: Bool, resumeCommand: String, watcher: SignalWatcher) async throws -> ExitStatus {
         let work = try pendingWork()
         if work.runs == 0 {
@@ -28,7 +29,7 @@ extension SweepRunner {
                 )
             }
             try store.checkpoint()
-            return .ok
+            return Self.reportFailedRuns(work.status)
         }
         if !quiet {
             Console.note("kvlab: \(work.runs) runs to compute (\(work.trials) trials) on \(jobs) workers")
@@ -44,11 +45,25 @@ extension SweepRunner {
                 Console.note(
                     "kvlab: done in \(ProgressReporter.duration(result.elapsedSeconds)); database \(store.path)")
             }
-            return .ok
+            return Self.reportFailedRuns(result.status)
         case .cancelled:
             Console.note("kvlab: stopped; everything committed is kept. Resume with: \(resumeCommand)")
             return watcher.exitStatus
         }
+    }
+}
+
+extension SweepRunner {
+    /// Notes failed runs on stderr (even when quiet: the sweep is incomplete) with the first error.
+    ///
+    /// - Returns: `.failure` when the scope has failed runs, else `.ok`.
+    static func reportFailedRuns(_ status: SweepStatus) -> ExitStatus {
+        guard status.failed > 0 else { return .ok }
+        let first = status.errors.first.map { " (run \($0.runID): \($0.message))" } ?? ""
+        Console.note(
+            "kvlab: \(status.failed) run\(status.failed == 1 ? "" : "s") failed\(first); `kvlab status` shows the "
+                + "errors, `kvlab retry` sends failed runs back to pending")
+        return .failure
     }
 }
 

@@ -30,6 +30,10 @@ public struct SweepRunner: Sendable {
         public var progress: SweepExecutor.Progress
         /// Wall-clock seconds of the execution, checkpoint included.
         public var elapsedSeconds: Double
+        /// The runner's scope after the execution: runs by state, with the errors of failed runs (those
+        /// whose computation threw, those claimed ``Store/maxAttempts`` times without finishing, and any
+        /// failed before).
+        public var status: SweepStatus
     }
 
     /// The database.
@@ -39,9 +43,13 @@ public struct SweepRunner: Sendable {
     /// Restrict execution to this sweep's runs (nil: all planned work).
     public var sweep: String?
     /// This process, as recorded with the trials it computes.
-    public var provenance: Provenance
+    var provenance: Provenance
     /// The executor's engine.
-    public var engine: TrialEngine
+    var engine: TrialEngine
+    /// The clock and process-liveness check of the leases.
+    var environment: LeaseEnvironment
+    /// The source of each data key's inputs (the executor's ``SweepExecutor/dataSource``).
+    var dataSource: @Sendable (DataKey) -> any TrialDataSource
 
     /// A runner.
     ///
@@ -51,19 +59,26 @@ public struct SweepRunner: Sendable {
     ///   - sweep: the sweep whose runs to compute, or nil for every planned run.
     ///   - provenance: this process (recorded once by ``pendingWork()``).
     ///   - engine: the trial engine.
+    ///   - environment: the clock and liveness check of the leases (default: the system's).
+    ///   - dataSource: the source of a data key's inputs (default: the synthetic generator).
     public init(
-        store: Store, jobs: Int, sweep: String?, provenance: Provenance, engine: TrialEngine = TrialEngine()
+        store: Store, jobs: Int, sweep: String?, provenance: Provenance, engine: TrialEngine = TrialEngine(),
+        environment: LeaseEnvironment = .system,
+        dataSource: @escaping @Sendable (DataKey) -> any TrialDataSource = { SyntheticSource(key: $0) }
     ) {
         self.store = store
         self.jobs = max(1, jobs)
         self.sweep = sweep
         self.provenance = provenance
         self.engine = engine
+        self.environment = environment
+        self.dataSource = dataSource
     }
 
     /// The executor the runner uses: `claimSize` max(15, 8 × jobs) runs, a commit every 16 × jobs trials.
-    public var executor: SweepExecutor {
-        SweepExecutor(engine: engine, jobs: jobs, claimSize: max(15, 8 * jobs), commitEvery: 16 * jobs)
+    var executor: SweepExecutor {
+        SweepExecutor(
+            engine: engine, jobs: jobs, claimSize: max(15, 8 * jobs), commitEvery: 16 * jobs, dataSource: dataSource)
     }
 
     /// Records this process's provenance and reads the runner's scope: runs by state and trials left.
@@ -71,10 +86,18 @@ public struct SweepRunner: Sendable {
     /// - Throws: ``StoreError``.
     public func pendingWork() throws -> Work {
         let provenanceID = try store.recordProvenance(provenance)
-        let status = try store.read { db in
-            try Store.sweepStatus(name: sweep, now: Store.now(), host: LeaseOwner.hostName(), in: db)
+        return Work(status: try status(), provenanceID: provenanceID)
+    }
+
+    /// The runner's scope now: runs by state, trials, stale leases and the errors of failed runs.
+    ///
+    /// - Throws: ``StoreError``.
+    func status() throws -> SweepStatus {
+        let environment = self.environment
+        return try store.read { db in
+            try Store.sweepStatus(
+                name: sweep, now: environment.now(), host: LeaseOwner.hostName(), isAlive: environment.isAlive, in: db)
         }
-        return Work(status: status, provenanceID: provenanceID)
     }
 
     /// Computes the pending work until none is claimable or `isCancelled` returns true, then checkpoints
@@ -90,7 +113,8 @@ public struct SweepRunner: Sendable {
         _ work: Work, isCancelled: @escaping @Sendable () -> Bool,
         progress: @escaping @Sendable (SweepExecutor.Progress) -> Void = { _ in }
     ) async throws -> Result {
-        let queue = StoreRunQueue(store: store, sweep: sweep, provenanceID: work.provenanceID)
+        let queue = StoreRunQueue(
+            store: store, sweep: sweep, provenanceID: work.provenanceID, environment: environment)
         let totals = LastProgress()
         let start = SweepExecutor.monotonicSeconds()
         let outcome = try await executor.execute(
@@ -100,8 +124,9 @@ public struct SweepRunner: Sendable {
                 progress(p)
             })
         try store.checkpoint()
+        let elapsed = SweepExecutor.monotonicSeconds() - start
         return Result(
             outcome: outcome, progress: totals.get() ?? SweepExecutor.Progress(runsDone: 0, trialsDone: 0),
-            elapsedSeconds: SweepExecutor.monotonicSeconds() - start)
+            elapsedSeconds: elapsed, status: try status())
     }
 }
