@@ -59,29 +59,45 @@ let package = Package(
                 .embedInCode("../../queries/claims/sanity-effective-bits.sql"),
             ]
         ),
+        .target(name: "Reports", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
+        .target(
+            name: "Benchmarks", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
         .target(
             name: "KVLabCLI",
             dependencies: [
-                "Quantization", "Statistics", "ExperimentStore", "Sweeps", "Claims",
+                "Quantization", "Statistics", "ExperimentStore", "Sweeps", "Claims", "Reports", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "kvlab", dependencies: ["KVLabCLI"]),
+        // Shared by the test targets: the kvlab process runner, temporary directories, external tools,
+        // sample configs and an in-memory RunQueue.
+        .target(
+            name: "KVLabTestSupport", dependencies: ["Sweeps", "ExperimentStore", "Quantization"],
+            path: "Tests/KVLabTestSupport"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Statistics"]),
         .testTarget(
-            name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization"],
+            name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization", "KVLabTestSupport"],
             exclude: ["Fixtures", "schema.golden.sql"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentStore", "Statistics"]),
-        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "ExperimentStore", "Quantization", "Statistics"]),
+        .testTarget(
+            name: "SweepsTests",
+            dependencies: ["Sweeps", "ExperimentStore", "Quantization", "Statistics", "KVLabTestSupport"]),
+        .testTarget(
+            name: "ClaimsTests",
+            dependencies: ["Claims", "ExperimentStore", "Quantization", "Statistics", "KVLabTestSupport", "kvlab"]),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Claims", "ExperimentStore", "Quantization", "KVLabTestSupport", "kvlab"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(
             name: "KVLabCLITests",
-            dependencies: ["KVLabCLI", "kvlab", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["KVLabCLI", "kvlab", "KVLabTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["EngineGolden"]),
         .testTarget(
             name: "ReliabilityTests",
             dependencies: [
-                "kvlab", "ExperimentStore", "Sweeps", "Claims", "Quantization", "Statistics",
+                "kvlab", "ExperimentStore", "Sweeps", "Claims", "Quantization", "Statistics", "KVLabTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Fixtures"]

@@ -22,7 +22,8 @@ public struct RunRecord: Sendable, Equatable {
     public var leaseExpiresAt: Double?
     /// Last heartbeat of the lease owner (Unix epoch seconds).
     public var heartbeatAt: Double?
-    /// How many times the run was started.
+    /// Attempts since the run last stored a trial: processes that began computing it
+    /// (``Store/beginRuns(ids:in:)``); at ``Store/maxAttempts`` the next claim marks the run failed.
     public var attempts: Int
     /// The last failure's message.
     public var error: String?

@@ -5,22 +5,36 @@ extension Store {
     /// Default lease duration in seconds; every commit of the owner extends it.
     public static let leaseSeconds: Double = 120
 
+    /// How many attempts a run may have without storing a trial before the next claim marks it failed
+    /// instead of leasing it again. An attempt is a process beginning to compute the run
+    /// (``beginRuns(ids:in:)``); storing a trial of it resets the count (``recordProgress(runID:in:)``). So
+    /// the cap is reached when three processes in a row died while computing the run (killed, e.g. for
+    /// memory, or lost with their node) before storing any of its trials.
+    public static let maxAttempts = 3
+
+    /// The error stored with a run that reached ``maxAttempts``.
+    static let abandonedRunError =
+        "claimed \(maxAttempts) times without finishing; the process may be running out of memory"
+
     /// Returns stale leases to `pending`: leases of dead processes on this host at once, any lease
     /// past its expiry. Stored trials are kept.
     ///
     /// - Parameters:
     ///   - host: this host's name.
     ///   - now: the current time (epoch seconds).
+    ///   - isAlive: whether a pid is a live process on this host (default: ``LeaseOwner/isAlive(pid:)``).
     ///   - db: a connection inside a write transaction.
     /// - Returns: the number of runs reclaimed.
     @discardableResult
-    public static func reclaimStaleLeases(host: String, now: Double, in db: Database) throws -> Int {
+    public static func reclaimStaleLeases(
+        host: String, now: Double, isAlive: (Int32) -> Bool = { LeaseOwner.isAlive(pid: $0) }, in db: Database
+    ) throws -> Int {
         var reclaimed = 0
         let local = try Row.fetchAll(
             db, sql: "SELECT id, lease_pid FROM runs WHERE state = 'running' AND lease_host = ?", arguments: [host])
         for row in local {
             let pid: Int32 = row[1] ?? 0
-            if !LeaseOwner.isAlive(pid: pid) {
+            if !isAlive(pid) {
                 try db.execute(
                     sql: """
                         UPDATE runs SET state = 'pending', lease_host = NULL, lease_pid = NULL, lease_expires_at = NULL
@@ -41,32 +55,44 @@ extension Store {
     /// Leases up to `limit` claimable runs of the current engine version to `owner` (compare-and-set
     /// inside the caller's `BEGIN IMMEDIATE` transaction, so two processes never lease the same run).
     ///
+    /// Stale leases are reclaimed first (``reclaimStaleLeases(host:now:isAlive:in:)``). A pending run with
+    /// ``maxAttempts`` attempts is marked failed with ``abandonedRunError`` instead of being leased again.
     /// Runs are ordered by their data switches and seed, so runs that share data are leased together.
+    /// Leasing is not an attempt: ``beginRuns(ids:in:)`` counts one when the computation starts.
     ///
     /// - Parameters:
     ///   - owner: this process.
     ///   - limit: the most runs to lease.
     ///   - sweep: restrict to one sweep's runs (nil: any planned run).
     ///   - now: the current time.
+    ///   - isAlive: whether a pid is a live process on this host (default: ``LeaseOwner/isAlive(pid:)``).
     ///   - db: a connection inside a write transaction.
     /// - Returns: the leased runs with the trials they already have.
     public static func claimRuns(
-        owner: LeaseOwner, limit: Int, sweep: String?, now: Double, in db: Database
+        owner: LeaseOwner, limit: Int, sweep: String?, now: Double,
+        isAlive: (Int32) -> Bool = { LeaseOwner.isAlive(pid: $0) }, in db: Database
     ) throws -> [ClaimedRunRow] {
-        try reclaimStaleLeases(host: owner.host, now: now, in: db)
-        var sql = """
-            SELECT r.id, r.config_hash, r.seed, r.trials_planned
-            FROM runs AS r JOIN configs AS c ON c.config_hash = r.config_hash
-            WHERE r.state = 'pending' AND r.engine_version = ?
-            """
+        try reclaimStaleLeases(host: owner.host, now: now, isAlive: isAlive, in: db)
+        var scope = "r.state = 'pending' AND r.engine_version = ?"
         var arguments: StatementArguments = [Engine.version]
         if let sweep {
-            sql += """
+            scope += """
                  AND r.id IN (SELECT sr.run_id FROM sweep_runs AS sr JOIN sweeps AS s ON s.id = sr.sweep_id
                 WHERE s.name = ?)
                 """
             _ = arguments.append(contentsOf: [sweep])
         }
+        try db.execute(
+            sql: """
+                UPDATE runs AS r SET state = 'failed', error = ?, finished_at = ?
+                WHERE \(scope) AND r.attempts >= ?
+                """,
+            arguments: [abandonedRunError, now] + arguments + [maxAttempts])
+        var sql = """
+            SELECT r.id, r.config_hash, r.seed, r.trials_planned
+            FROM runs AS r JOIN configs AS c ON c.config_hash = r.config_hash
+            WHERE \(scope)
+            """
         sql += """
              ORDER BY c.distribution, c.rank, c.mixing, c.noise, c.outliers, c.outlier_scale, c.dim, c.tokens,
             c.queries, c.logit_scale, r.seed, c.scheme, c.bits, r.id LIMIT ?
@@ -79,7 +105,7 @@ extension Store {
             try db.execute(
                 sql: """
                     UPDATE runs SET state = 'running', lease_host = ?, lease_pid = ?, lease_expires_at = ?,
-                    heartbeat_at = ?, attempts = attempts + 1, started_at = coalesce(started_at, ?)
+                    heartbeat_at = ?, started_at = coalesce(started_at, ?)
                     WHERE id = ? AND state = 'pending'
                     """,
                 arguments: [owner.host, owner.pid, now + leaseSeconds, now, now, id])
@@ -112,6 +138,25 @@ extension Store {
             arguments: [owner.host, owner.pid])
     }
 
+    /// Counts an attempt for each of these leased runs: a process begins computing them.
+    ///
+    /// - Parameters:
+    ///   - ids: run ids (runs not `running` are left alone).
+    ///   - db: a connection inside a write transaction.
+    public static func beginRuns(ids: [Int64], in db: Database) throws {
+        guard !ids.isEmpty else { return }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        try db.execute(
+            sql: "UPDATE runs SET attempts = attempts + 1 WHERE state = 'running' AND id IN (\(marks))",
+            arguments: StatementArguments(ids))
+    }
+
+    /// Records that trials of a run were stored: its attempts restart at zero, so only attempts that store
+    /// nothing count toward ``maxAttempts``.
+    public static func recordProgress(runID: Int64, in db: Database) throws {
+        try db.execute(sql: "UPDATE runs SET attempts = 0 WHERE id = ? AND attempts <> 0", arguments: [runID])
+    }
+
     /// Marks a run failed with its error (stored trials are kept; `kvlab retry` sends it back to pending).
     public static func failRun(id: Int64, error: String, now: Double, in db: Database) throws {
         try db.execute(
@@ -122,12 +167,14 @@ extension Store {
             arguments: [error, now, id])
     }
 
-    /// Sends failed runs (of one sweep, or all) back to pending.
+    /// Sends failed runs (of one sweep, or all) back to pending, with their attempts reset.
     ///
     /// - Returns: how many runs were reset.
     @discardableResult
     public static func retryFailed(sweep: String?, in db: Database) throws -> Int {
-        var sql = "UPDATE runs SET state = 'pending', error = NULL, finished_at = NULL WHERE state = 'failed'"
+        var sql = """
+            UPDATE runs SET state = 'pending', error = NULL, finished_at = NULL, attempts = 0 WHERE state = 'failed'
+            """
         var arguments: StatementArguments = []
         if let sweep {
             sql += """

@@ -79,7 +79,17 @@ extension Store {
     }
 
     /// Run counts by state for one sweep (or, with nil, for all planned runs under the name "(all)").
-    public static func sweepStatus(name: String?, now: Double, host: String, in db: Database) throws -> SweepStatus {
+    ///
+    /// - Parameters:
+    ///   - name: the sweep, or nil for every planned run.
+    ///   - now: the current time (epoch seconds), for expired leases.
+    ///   - host: this host's name, for leases of dead processes.
+    ///   - isAlive: whether a pid is a live process on this host (default: ``LeaseOwner/isAlive(pid:)``).
+    ///   - db: a connection.
+    public static func sweepStatus(
+        name: String?, now: Double, host: String, isAlive: (Int32) -> Bool = { LeaseOwner.isAlive(pid: $0) },
+        in db: Database
+    ) throws -> SweepStatus {
         var filter = ""
         var arguments: StatementArguments = []
         if let name {
@@ -113,7 +123,7 @@ extension Store {
                 let expires: Double = row[2] ?? 0
                 let leaseHost: String? = row[0]
                 let pid: Int32 = row[1] ?? 0
-                return expires < now || (leaseHost == host && !LeaseOwner.isAlive(pid: pid))
+                return expires < now || (leaseHost == host && !isAlive(pid))
             }.count
         let failed = try Row.fetchAll(
             db,

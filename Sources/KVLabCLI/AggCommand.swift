@@ -56,7 +56,7 @@ struct AggCommand: AsyncParsableCommand {
     }
 
     /// The switches `--by` accepts: every switch of SCIENCE.md, and `nu`.
-    static let dimensions = SwitchRegistry.groupingDimensions
+    static let dimensions = SwitchName.dimensions
 
     /// Splits a comma-separated option.
     static func list(_ text: String) -> [String] {

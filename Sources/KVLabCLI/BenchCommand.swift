@@ -1,9 +1,6 @@
 import ArgumentParser
-import Claims
-import ExperimentStore
+import Benchmarks
 import Foundation
-import Quantization
-import Sweeps
 
 /// `kvlab bench`: kernel, trial, store and end-to-end benchmarks with medians.
 struct BenchCommand: AsyncParsableCommand {
@@ -37,20 +34,20 @@ struct BenchCommand: AsyncParsableCommand {
         try await reportingErrors {
             let jobs = self.jobs ?? defaultJobs()
             guard jobs >= 1 else { throw CLIError.badInput("--jobs: \(jobs) must be ≥ 1") }
-            var sections = Set(Benchmarks.Section.allCases)
+            var sections = Set(BenchmarkSuite.Section.allCases)
             if quick { sections.remove(.e2e) }
             if let only {
                 sections = []
                 for name in only.split(separator: ",", omittingEmptySubsequences: false) {
                     let trimmed = name.trimmingCharacters(in: .whitespaces)
-                    guard let section = Benchmarks.Section(rawValue: trimmed) else {
+                    guard let section = BenchmarkSuite.Section(rawValue: trimmed) else {
                         throw CLIError.badInput(
                             "--only: unknown section '\(trimmed)'; use kernels, trial, store or e2e, comma-separated")
                     }
                     sections.insert(section)
                 }
             }
-            var bench = Benchmarks(repetitions: quick ? 3 : 7, jobs: jobs)
+            var bench = BenchmarkSuite(repetitions: quick ? 3 : 7, jobs: jobs, kvlabVersion: VersionInfo.kvlab)
             try await bench.run(sections)
             switch format {
             case .json: print(bench.json().rendered(pretty: true))

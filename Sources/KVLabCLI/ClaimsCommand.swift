@@ -11,11 +11,6 @@ struct ClaimsCommand: AsyncParsableCommand {
         subcommands: [Check.self, List.self, History.self]
     )
 
-    /// Output formats of `claims check`.
-    enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json, junit
-    }
-
     /// `kvlab claims check`.
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -48,7 +43,7 @@ struct ClaimsCommand: AsyncParsableCommand {
         var limit = 10
 
         @Option(help: "Output format: text, json or junit.")
-        var format: CheckFormat = .text
+        var format: ClaimReportFormat = .text
 
         @OptionGroup var database: DatabaseOptions
 
@@ -65,7 +60,7 @@ struct ClaimsCommand: AsyncParsableCommand {
                 let store = try database.openExisting(writable ? .readWrite : .readOnly)
                 let (report, status) = try ClaimsCommand.evaluateAndRecord(
                     claims, overrides: overrides, store: store, writable: writable)
-                print(ClaimsCommand.render(report, format: format, limit: limit))
+                print(report.rendered(as: format, limit: limit))
                 if status != .ok { throw ExitCode(status.rawValue) }
             }
         }
@@ -94,9 +89,9 @@ struct ClaimsCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let claims = try ClaimLoader.load(paths)
                 let rows: [[SQLValue]] = claims.map { claim in
-                    let params = claim.parameters.map { "\($0.name)=\(ClaimsCommand.literal($0.value))" }
-                    return [
-                        .text(claim.name), .text(claim.severity.rawValue), .text(params.joined(separator: ", ")),
+                    [
+                        .text(claim.name), .text(claim.severity.rawValue),
+                        .text(ClaimFile.Parameter.text(claim.parameters)),
                         .integer(Int64(claim.coverageMin)), .text(claim.source), .text(claim.description),
                     ]
                 }
@@ -134,7 +129,7 @@ struct ClaimsCommand: AsyncParsableCommand {
                     let changed = previous[r.claim].map { $0 == r.verdict ? "" : "changed" } ?? "first"
                     previous[r.claim] = r.verdict
                     rows.append([
-                        .text(ClaimsCommand.timestamp(r.evaluatedAt)), .text(r.claim), .text(r.verdict.rawValue),
+                        .text(ClaimHistory.timestamp(r.evaluatedAt)), .text(r.claim), .text(r.verdict.rawValue),
                         .text(changed), r.coveredCells.map { .integer(Int64($0)) } ?? .null, .text(r.paramsJSON),
                         .text(String(r.fileHash.prefix(12))), .text(String(r.dataFingerprint.prefix(12))),
                         r.message.map { .text($0) } ?? .null,
@@ -155,9 +150,6 @@ struct ClaimsCommand: AsyncParsableCommand {
 }
 
 extension ClaimsCommand {
-    /// The exit status of a check: 2 for a defective claim, 3 for an evaluation error, 1 for a refuted claim,
-    /// 4 for an inconclusive one, else 0 (DESIGN.md precedence 2 > 3 > 1 > 4 > 0; `warn` claims only count
-    /// through errors).
     /// Evaluates claims in one snapshot and records the verdicts (a warning on a read-only file).
     ///
     /// - Returns: the report and its exit status (raised to 3 when recording fails).
@@ -171,7 +163,7 @@ extension ClaimsCommand {
                 let provenance = Provenance.current(
                     kvlabVersion: VersionInfo.kvlab,
                     command: (["kvlab"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
-                try ClaimHistory.record(ClaimsCommand.records(report), provenance: provenance, in: store)
+                try ClaimHistory.record(report.records, provenance: provenance, in: store)
             } catch {
                 Console.error("error: the verdicts could not be recorded: \(error)")
                 status = max(status, .failure)
@@ -182,6 +174,9 @@ extension ClaimsCommand {
         return (report, status)
     }
 
+    /// The exit status of a check: 2 for a defective claim, 3 for an evaluation error, 1 for a refuted claim,
+    /// 4 for an inconclusive one, else 0 (precedence 2 > 3 > 1 > 4 > 0; `warn` claims only count through
+    /// errors).
     static func exitStatus(_ report: ClaimReport) -> ExitStatus {
         var status = ExitStatus.ok
         for e in report.evaluations where e.affectsExitCode {
@@ -193,146 +188,6 @@ extension ClaimsCommand {
             }
         }
         return status
-    }
-
-    /// The report in a format.
-    static func render(_ report: ClaimReport, format: CheckFormat, limit: Int) -> String {
-        switch format {
-        case .text: return text(report, limit: limit)
-        case .json: return json(report, limit: limit).rendered(pretty: true)
-        case .junit: return junit(report, limit: limit)
-        }
-    }
-
-    /// One line per claim, its failing rows (at most `limit`) indented below, then the summary line.
-    static func text(_ report: ClaimReport, limit: Int) -> String {
-        var lines: [String] = []
-        for e in report.evaluations {
-            var head = e.verdict.rawValue.uppercased().padding(toLength: 14, withPad: " ", startingAt: 0) + e.claim.name
-            if e.claim.severity == .warn { head += " (warn)" }
-            if !e.parameters.isEmpty { head += " [" + parameterText(e.parameters) + "]" }
-            var details: [String] = []
-            if let covered = e.coveredCells { details.append("covered \(covered)") }
-            if let message = e.message { details.append(message) }
-            if !details.isEmpty { head += ": " + details.joined(separator: "; ") }
-            lines.append(head)
-            if e.verdict == .fail, limit > 0 {
-                let shown = Array(e.failingRows.prefix(limit))
-                let keep = e.columns.indices.filter { i in shown.contains { $0[i] != .null } }
-                let table = TableOutput.render(
-                    columns: keep.map { e.columns[$0] }, rows: shown.map { row in keep.map { row[$0] } },
-                    format: .table)
-                lines += table.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
-                if e.failingRowCount > shown.count { lines.append("    … \(e.failingRowCount - shown.count) more") }
-            }
-        }
-        lines.append(report.summaryLine)
-        return lines.joined(separator: "\n")
-    }
-
-    /// The report as JSON: the data fingerprint, one object per claim and the summary counts.
-    static func json(_ report: ClaimReport, limit: Int) -> JSONValue {
-        let claims: [JSONValue] = report.evaluations.map { e in
-            .object([
-                ("name", .string(e.claim.name)), ("source", .string(e.claim.source)),
-                ("file_hash", .string(e.claim.fileHash)), ("severity", .string(e.claim.severity.rawValue)),
-                ("verdict", .string(e.verdict.rawValue)), ("covered_cells", e.coveredCells.map { .int($0) } ?? .null),
-                ("coverage_min", .int(e.claim.coverageMin)), ("params", parametersJSON(e.parameters)),
-                ("failing_row_count", .int(e.failingRowCount)),
-                ("failing_rows", rowsJSON(e.columns, Array(e.failingRows.prefix(limit)))),
-                ("message", e.message.map { .string($0) } ?? .null),
-            ])
-        }
-        return .object([
-            ("data_fingerprint", .string(report.dataFingerprint)),
-            ("evaluated_at", .string(timestamp(report.evaluatedAt))), ("claims", .array(claims)),
-            (
-                "summary",
-                .object([
-                    ("passed", .int(report.count(.pass))), ("failed", .int(report.count(.fail))),
-                    ("inconclusive", .int(report.count(.inconclusive))), ("errors", .int(report.count(.error))),
-                ])
-            ),
-        ])
-    }
-
-    /// The report as a JUnit XML test suite: a failing claim is a failure (a failing `warn` claim only
-    /// prints in system-out), an inconclusive one is skipped, an error verdict is an error.
-    static func junit(_ report: ClaimReport, limit: Int) -> String {
-        let counted = report.evaluations
-        let failures = counted.count { $0.verdict == .fail && $0.claim.severity == .error }
-        let errors = report.count(.error)
-        let skipped = report.count(.inconclusive)
-        let counts = "tests=\"\(counted.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"kvlab claims\" \(counts)>\n"
-        out += "  <testsuite name=\"kvlab claims\" \(counts) timestamp=\"\(timestamp(report.evaluatedAt))\">\n"
-        out +=
-            "    <properties><property name=\"data_fingerprint\" value=\"\(report.dataFingerprint)\"/></properties>\n"
-        for e in report.evaluations {
-            out +=
-                "    <testcase classname=\"kvlab.claims\" name=\"\(Markup.escape(e.claim.name))\" "
-                + "file=\"\(Markup.escape(e.claim.source))\">\n"
-            let message = Markup.escape(e.message ?? "")
-            switch e.verdict {
-            case .pass: break
-            case .fail:
-                let rows = TableOutput.render(
-                    columns: e.columns, rows: Array(e.failingRows.prefix(limit)), format: .table)
-                if e.claim.severity == .error {
-                    out += "      <failure message=\"\(message)\" type=\"refuted\">\(Markup.escape(rows))</failure>\n"
-                } else {
-                    out +=
-                        "      <system-out>warning (severity warn): \(message)\n\(Markup.escape(rows))</system-out>\n"
-                }
-            case .inconclusive: out += "      <skipped message=\"inconclusive: \(message)\"/>\n"
-            case .error: out += "      <error message=\"\(message)\" type=\"error\"/>\n"
-            }
-            out += "    </testcase>\n"
-        }
-        out += "  </testsuite>\n</testsuites>"
-        return out
-    }
-
-    /// The records to store for a report.
-    static func records(_ report: ClaimReport) -> [ClaimRecord] {
-        report.evaluations.map { e in
-            ClaimRecord(
-                claim: e.claim.name, fileHash: e.claim.fileHash, dataFingerprint: report.dataFingerprint,
-                paramsJSON: parametersJSON(e.parameters).rendered(), severity: e.claim.severity.rawValue,
-                verdict: e.verdict, coveredCells: e.coveredCells,
-                failingRowsJSON: rowsJSON(e.columns, e.failingRows).rendered(), message: e.message,
-                evaluatedAt: report.evaluatedAt)
-        }
-    }
-
-    /// Parameter values as a JSON object.
-    static func parametersJSON(_ parameters: [ClaimFile.Parameter]) -> JSONValue {
-        .object(parameters.map { ($0.name, TableOutput.json($0.value)) })
-    }
-
-    /// Rows as a JSON array of objects keyed by column name.
-    static func rowsJSON(_ columns: [String], _ rows: [[SQLValue]]) -> JSONValue {
-        .array(rows.map { row in .object(zip(columns, row).map { ($0, TableOutput.json($1)) }) })
-    }
-
-    /// `name=value, …` with text values quoted as SQL literals.
-    static func parameterText(_ parameters: [ClaimFile.Parameter]) -> String {
-        parameters.map { "\($0.name)=\(literal($0.value))" }.joined(separator: ", ")
-    }
-
-    /// A value as it would be typed in `--param` (text that would parse as a number is quoted).
-    static func literal(_ value: SQLValue) -> String {
-        guard case .text(let s) = value else { return TableOutput.text(value) ?? "NULL" }
-        return SQLValue.parse(s) == value ? s : "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
-    }
-
-    /// Unix epoch seconds as ISO 8601 UTC with milliseconds.
-    static func timestamp(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExperimentStore
 import Quantization
 
 /// `kvlab codebook`: design and print a Lloyd–Max codebook.

@@ -2,6 +2,7 @@ import ArgumentParser
 import ExperimentStore
 import Foundation
 import Quantization
+import Reports
 
 /// `kvlab report`: a self-contained HTML report (inline SVG and CSS, no script) of a database.
 struct ReportCommand: AsyncParsableCommand {
@@ -83,6 +84,14 @@ struct ReportCommand: AsyncParsableCommand {
         return ReportBuilder.Options(
             filter: trimmed?.isEmpty == false ? trimmed : nil,
             metrics: metrics.isEmpty ? ReportBuilder.defaultMetrics : metrics, by: by, databasePath: databasePath,
-            generatedAt: Store.now())
+            generatedAt: Store.now(), kvlabVersion: VersionInfo.kvlab)
     }
+}
+
+extension ReportError: KVLabReportable {
+    /// A report option the database rejects is bad input.
+    var exitStatus: ExitStatus { .badInput }
+
+    /// The error's description.
+    var message: String { description }
 }

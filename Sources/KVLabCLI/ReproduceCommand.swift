@@ -51,9 +51,8 @@ struct ReproduceCommand: AsyncParsableCommand {
             var resume = "kvlab reproduce"
             if let seeds { resume += " --seeds \(seeds)" }
             if database.db != nil { resume += " --db \(store.path)" }
-            let runner = SweepRunner(
-                store: store, jobs: jobs, quiet: quiet, sweep: spec.name, resumeCommand: resume, watcher: watcher)
-            let outcome = try await runner.execute()
+            let runner = SweepRunner(store: store, jobs: jobs, sweep: spec.name, resumeCommand: resume)
+            let outcome = try await runner.run(quiet: quiet, resumeCommand: resume, watcher: watcher)
             guard outcome == .ok else { return outcome }
             let claims = try ClaimLoader.load([])
             let (report, claimStatus) = try ClaimsCommand.evaluateAndRecord(
@@ -61,7 +60,7 @@ struct ReproduceCommand: AsyncParsableCommand {
             print(
                 "Claims (queries/claims; a refuted claim is a result, not an error — `kvlab claims check` gives CI exit codes)"
             )
-            print(ClaimsCommand.render(report, format: .text, limit: 5))
+            print(report.text(limit: 5))
             for metric in ["kl", "k_angle"] {
                 print("\n\(metric) by scheme × bits (mean over runs of the paper sweep; replicate = seed)")
                 let result = try store.execute(sql: Self.headlineSQL(metric: metric))

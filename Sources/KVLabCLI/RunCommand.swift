@@ -65,10 +65,8 @@ struct RunCommand: AsyncParsableCommand {
             if let spec { resume += " \(spec)" }
             if database.db != nil || path != "kvlab.sqlite" { resume += " --db \(path)" }
             if let shardText = self.shard { resume += " --shard \(shardText)" }
-            let runner = SweepRunner(
-                store: store, jobs: jobs, quiet: quiet, sweep: loaded?.spec.name, resumeCommand: resume,
-                watcher: watcher)
-            return try await runner.execute()
+            let runner = SweepRunner(store: store, jobs: jobs, sweep: loaded?.spec.name, resumeCommand: resume)
+            return try await runner.run(quiet: quiet, resumeCommand: resume, watcher: watcher)
         }
         if status != .ok { throw ExitCode(status.rawValue) }
     }
@@ -108,36 +106,5 @@ struct RunCommand: AsyncParsableCommand {
         print("trials_to_compute\t\(trials)")
         print("estimated_time\t\(ProgressReporter.duration(estimate)) on \(jobs) workers")
         print("database\t\(path)")
-    }
-}
-
-/// A spec loaded from a file or a shipped name, with its text.
-struct SpecSource {
-    var spec: SweepSpec
-    var text: String
-
-    /// Loads SPEC: an existing file, else a shipped sweep name (`paper`, or `paper.yaml` without a
-    /// directory). A path with a directory, or a name with a YAML/JSON extension that is not a shipped
-    /// name, must be a file: a missing one is bad input, never silently a shipped sweep.
-    static func load(_ argument: String) throws -> SpecSource {
-        if FileManager.default.fileExists(atPath: argument) {
-            let spec = try SweepSpec.load(path: argument)
-            let text = (try? String(contentsOfFile: argument, encoding: .utf8)) ?? ""
-            return SpecSource(spec: spec, text: text)
-        }
-        let name = argument.hasSuffix(".yaml") ? String(argument.dropLast(5)) : argument
-        if !argument.contains("/"), let text = SweepSpec.shippedText(named: name) {
-            return SpecSource(spec: try SweepSpec.shipped(named: name), text: text)
-        }
-        if argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
-            || argument.hasSuffix(".json")
-        {
-            throw CLIError.badInput(
-                "no sweep spec file at '\(argument)' (check the path; shipped sweeps are named without a "
-                    + "directory: \(SweepSpec.shippedNames.joined(separator: ", ")))")
-        }
-        throw CLIError.badInput(
-            "no sweep spec at '\(argument)' and no shipped sweep of that name (shipped: \(SweepSpec.shippedNames.joined(separator: ", ")))"
-        )
     }
 }

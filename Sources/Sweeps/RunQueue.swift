@@ -43,13 +43,17 @@ public struct TrialResult: Sendable {
     }
 }
 
-/// The database side of execution: leases, batched commits, completion. Implemented over the
-/// experiment store by ``StoreRunQueue``; tests may use an in-memory fake.
+/// The database side of execution: leases, attempts, batched commits, completion. Implemented over the
+/// experiment store by ``StoreRunQueue``; the tests use an in-memory one (KVLabTestSupport's
+/// `InMemoryRunQueue`).
 public protocol RunQueue: Sendable {
     /// Atomically leases up to `limit` pending (or reclaimable) runs to this process.
     ///
     /// Runs are returned grouped so that runs sharing data (same data switches and seed) come together.
     func claim(limit: Int) throws -> [ClaimedRun]
+    /// Records that computing these leased runs begins: one attempt each (a run with too many attempts
+    /// and no stored trial is failed by a later claim instead of being leased again).
+    func begin(_ runIDs: [Int64]) throws
     /// Commits computed trials in one transaction, marks `completed` runs done (with their summaries) in
     /// the same transaction and extends this process's leases.
     func commit(_ results: [TrialResult], completed: [Int64]) throws

@@ -13,6 +13,10 @@ import Synchronization
 /// one ``PreparedTrial``: K, V, queries and the reference attention are computed once. Trials already
 /// stored are never recomputed. Numbers do not depend on `jobs`, batching, claiming order or
 /// interruptions: each trial is a pure function of (config, seed, trial).
+///
+/// When the inputs of a trial cannot be produced (its ``TrialDataSource`` throws), every run that needs
+/// them is marked failed with the error (``RunQueue/fail(runID:error:)``), its uncommitted trials are
+/// dropped, and the other runs go on.
 public struct SweepExecutor: Sendable {
     /// Progress of an execution, reported after every commit.
     public struct Progress: Sendable {
@@ -20,6 +24,8 @@ public struct SweepExecutor: Sendable {
         public var runsDone: Int
         /// Trials computed and committed by this process.
         public var trialsDone: Int
+        /// Runs this process marked failed because their computation threw.
+        public var runsFailed: Int = 0
         /// Seconds the workers spent computing (summed over workers; the rest of the wall time × jobs is
         /// bookkeeping, database and idle time).
         public var computeSeconds: Double = 0
@@ -39,8 +45,11 @@ public struct SweepExecutor: Sendable {
     public var jobs: Int
     /// Runs claimed per lease round.
     public var claimSize: Int
-    /// Trials per commit (a commit also happens when a claim round ends).
+    /// Trials per commit (a commit also happens when a claim round ends, and as soon as a run begun in
+    /// this round has its first result, so that a process dying later has stored progress for it).
     public var commitEvery: Int
+    /// The source of each data key's inputs (default: the synthetic generator, ``SyntheticSource``).
+    public var dataSource: @Sendable (DataKey) -> any TrialDataSource
 
     /// An executor.
     ///
@@ -49,11 +58,24 @@ public struct SweepExecutor: Sendable {
     ///   - jobs: worker count (default: 2).
     ///   - claimSize: runs leased per round (default: 30, enough to share data across schemes and bits).
     ///   - commitEvery: trials per commit.
-    public init(engine: TrialEngine = TrialEngine(), jobs: Int = 2, claimSize: Int = 30, commitEvery: Int = 64) {
+    ///   - dataSource: the source of a data key's inputs (default: the synthetic generator).
+    public init(
+        engine: TrialEngine = TrialEngine(), jobs: Int = 2, claimSize: Int = 30, commitEvery: Int = 64,
+        dataSource: @escaping @Sendable (DataKey) -> any TrialDataSource = { SyntheticSource(key: $0) }
+    ) {
         self.engine = engine
         self.jobs = max(1, jobs)
         self.claimSize = max(1, claimSize)
         self.commitEvery = max(1, commitEvery)
+        self.dataSource = dataSource
+    }
+
+    /// What one work unit gave: its results, or the error that stopped it.
+    enum UnitOutcome: Sendable {
+        /// The unit's trials, computed.
+        case computed([TrialResult])
+        /// The unit's inputs could not be produced: its runs and the error's description.
+        case failed([Int64], String)
     }
 
     /// One unit of parallel work: one trial of a group of runs that share data.
@@ -138,38 +160,83 @@ public struct SweepExecutor: Sendable {
         let units = SweepExecutor.workUnits(claimed)
         var pending: [TrialResult] = []
         var completed: [Int64] = []
+        var failed: Set<Int64> = []
+        var begun: Set<Int64> = []
+        // Begun runs none of whose trials is committed yet: their first result is committed at once, so a
+        // process that dies later has stored progress for them (attempts count only deaths before that).
+        var unproven: Set<Int64> = []
         var cancelled = false
         let engine = self.engine
-        try await withThrowingTaskGroup(of: ([TrialResult], Double).self) { group in
+        let dataSource = self.dataSource
+        try await withThrowingTaskGroup(of: (UnitOutcome, Double).self) { group in
             var next = 0
-            func submit() {
-                let unit = units[next]
-                next += 1
-                group.addTask {
-                    if isCancelled() { return ([], 0) }
-                    let start = SweepExecutor.monotonicSeconds()
-                    let prepared = PreparedTrial(key: unit.key, seed: unit.seed, trial: unit.trial)
-                    let metrics = engine.evaluate(unit.runs.map(\.config), on: prepared)
-                    let results = zip(unit.runs, metrics).map { run, values in
-                        TrialResult(runID: run.runID, trial: unit.trial, metrics: values)
+            /// Starts the next unit that still has a run not failed; false when none is left. The first unit
+            /// of a run counts its attempt.
+            func submit() throws -> Bool {
+                while next < units.count {
+                    var unit = units[next]
+                    next += 1
+                    unit.runs.removeAll { failed.contains($0.runID) }
+                    if unit.runs.isEmpty { continue }
+                    let starting = unit.runs.map(\.runID).filter { !begun.contains($0) }
+                    if !starting.isEmpty {
+                        try queue.begin(starting)
+                        begun.formUnion(starting)
+                        unproven.formUnion(starting)
                     }
-                    return (results, SweepExecutor.monotonicSeconds() - start)
+                    group.addTask {
+                        if isCancelled() { return (.computed([]), 0) }
+                        let start = SweepExecutor.monotonicSeconds()
+                        do {
+                            let data = try dataSource(unit.key).trialData(seed: unit.seed, trial: unit.trial)
+                            let prepared = PreparedTrial(key: unit.key, data: data, seed: unit.seed, trial: unit.trial)
+                            let metrics = engine.evaluate(unit.runs.map(\.config), on: prepared)
+                            let results = zip(unit.runs, metrics).map { run, values in
+                                TrialResult(runID: run.runID, trial: unit.trial, metrics: values)
+                            }
+                            return (.computed(results), SweepExecutor.monotonicSeconds() - start)
+                        } catch {
+                            return (
+                                .failed(unit.runs.map(\.runID), String(describing: error)),
+                                SweepExecutor.monotonicSeconds() - start
+                            )
+                        }
+                    }
+                    return true
                 }
+                return false
             }
-            while next < units.count && next < jobs { submit() }
-            while let (results, seconds) = try await group.next() {
+            var running = 0
+            while try running < jobs && submit() { running += 1 }
+            while let (outcome, seconds) = try await group.next() {
+                running -= 1
+                var firstResult = false
                 totals.computeSeconds += seconds
-                for r in results {
-                    pending.append(r)
-                    remaining[r.runID, default: 0] -= 1
-                    if remaining[r.runID] == 0 { completed.append(r.runID) }
+                switch outcome {
+                case .computed(let results):
+                    for r in results where !failed.contains(r.runID) {
+                        if unproven.remove(r.runID) != nil { firstResult = true }
+                        pending.append(r)
+                        remaining[r.runID, default: 0] -= 1
+                        if remaining[r.runID] == 0 { completed.append(r.runID) }
+                    }
+                case .failed(let runIDs, let message):
+                    for runID in runIDs where !failed.contains(runID) {
+                        try queue.fail(runID: runID, error: message)
+                        failed.insert(runID)
+                        totals.runsFailed += 1
+                    }
+                    pending.removeAll { failed.contains($0.runID) }
+                    progress(totals)
                 }
                 if isCancelled() {
                     cancelled = true
-                } else if next < units.count {
-                    submit()
+                } else if try submit() {
+                    running += 1
                 }
-                if pending.count >= commitEvery || (!completed.isEmpty && pending.count >= commitEvery / 4) {
+                if pending.count >= commitEvery || (!completed.isEmpty && pending.count >= commitEvery / 4)
+                    || firstResult
+                {
                     try queue.commit(pending, completed: completed)
                     totals.trialsDone += pending.count
                     totals.runsDone += completed.count

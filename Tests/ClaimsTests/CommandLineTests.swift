@@ -1,20 +1,16 @@
 import ExperimentStore
 import Foundation
 import GRDB
+import KVLabTestSupport
 import Quantization
 import Testing
 
 @testable import Claims
 
-/// End-to-end: `kvlab claims`, `kvlab agg` and `kvlab export` run as the built binary (skipped when it is
-/// not built beside the tests).
+/// End-to-end: `kvlab claims`, `kvlab agg` and `kvlab export` run as the built binary.
 struct CommandLineTests {
-    func kvlab(_ arguments: [String]) throws -> Shell.Result? {
-        guard let binary = Shell.kvlab else {
-            print("CommandLineTests: the kvlab binary is not built beside the tests; skipping")
-            return nil
-        }
-        return try Shell.run(binary, arguments)
+    func kvlab(_ arguments: [String]) throws -> KVLabProcess.Result {
+        try KVLabProcess.run(arguments)
     }
 
     func write(_ text: String, _ name: String, in db: FixtureDatabase) throws -> String {
@@ -26,7 +22,7 @@ struct CommandLineTests {
     @Test func checkPrintsOneLinePerClaimAndRecordsEveryEvaluation() throws {
         let db = try FixtureDatabase()
         try db.addGrid()
-        guard let r = try kvlab(["claims", "check", "--db", db.path]) else { return }
+        let r = try kvlab(["claims", "check", "--db", db.path])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
         let count = ShippedClaims.files.count
@@ -34,8 +30,7 @@ struct CommandLineTests {
         #expect(lines.last == "\(count) passed, 0 failed, 0 inconclusive")
         let stored = try db.store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM claim_evaluations") }
         #expect(stored == count)
-        let history = try #require(
-            try kvlab(["claims", "history", "qkqv-worse-kl", "--db", db.path, "--format", "csv"]))
+        let history = try kvlab(["claims", "history", "qkqv-worse-kl", "--db", db.path, "--format", "csv"])
         #expect(history.status == 0)
         #expect(history.stdout.contains(",qkqv-worse-kl,pass,first,"))
     }
@@ -56,12 +51,10 @@ struct CommandLineTests {
             ([param, "--param", "bits=3"], 1), ([db.directory.appendingPathComponent("missing.sql").path], 2),
         ]
         for (arguments, expected) in cases {
-            guard let r = try kvlab(["claims", "check", "--db", db.path] + arguments) else { return }
+            let r = try kvlab(["claims", "check", "--db", db.path] + arguments)
             #expect(r.status == expected, "\(arguments.map { ($0 as NSString).lastPathComponent }): \(r.stderr)")
         }
-        guard
-            let empty = try kvlab(["claims", "check", "--db", db.directory.appendingPathComponent("none.sqlite").path])
-        else { return }
+        let empty = try kvlab(["claims", "check", "--db", db.directory.appendingPathComponent("none.sqlite").path])
         #expect(empty.status == 2)
     }
 
@@ -70,9 +63,7 @@ struct CommandLineTests {
         try db.addGrid(schemes: [.KQV], bits: [4], distributions: [.gaussian])
         let refuted = try write("-- coverage: SELECT 1\nSELECT 1.5 AS x, 'a<b' AS y;", "refuted.sql", in: db)
         let open = try write("-- coverage: SELECT 0\nSELECT 1;", "open.sql", in: db)
-        guard let json = try kvlab(["claims", "check", refuted, open, "--db", db.path, "--format", "json"]) else {
-            return
-        }
+        let json = try kvlab(["claims", "check", refuted, open, "--db", db.path, "--format", "json"])
         #expect(json.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let claims = try #require(object["claims"] as? [[String: Any]])
@@ -80,9 +71,7 @@ struct CommandLineTests {
         let rows = try #require(claims[0]["failing_rows"] as? [[String: Any]])
         #expect(rows.first?["x"] as? Double == 1.5)
         #expect((object["summary"] as? [String: Any])?["failed"] as? Int == 1)
-        guard let junit = try kvlab(["claims", "check", refuted, open, "--db", db.path, "--format", "junit"]) else {
-            return
-        }
+        let junit = try kvlab(["claims", "check", refuted, open, "--db", db.path, "--format", "junit"])
         #expect(junit.stdout.hasPrefix("<?xml"))
         #expect(junit.stdout.contains("tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"1\""))
         #expect(junit.stdout.contains("a&lt;b"))
@@ -92,16 +81,15 @@ struct CommandLineTests {
     @Test func aggValidatesAndShowsItsSQL() throws {
         let db = try FixtureDatabase()
         try db.addGrid(schemes: [.KQV, .QKQV], bits: [4], distributions: [.gaussian])
-        guard let bad = try kvlab(["agg", "--by", "scheme", "--metric", "kll", "--db", db.path]) else { return }
+        let bad = try kvlab(["agg", "--by", "scheme", "--metric", "kll", "--db", db.path])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("k_angle"))
-        let badDim = try #require(try kvlab(["agg", "--by", "schema", "--metric", "kl", "--db", db.path]))
+        let badDim = try kvlab(["agg", "--by", "schema", "--metric", "kl", "--db", db.path])
         #expect(badDim.status == 2)
         #expect(badDim.stderr.contains("distribution"))
-        let ok = try #require(
-            try kvlab([
-                "agg", "--by", "scheme,bits", "--metric", "kl", "--show-sql", "--format", "csv", "--db", db.path,
-            ]))
+        let ok = try kvlab([
+            "agg", "--by", "scheme,bits", "--metric", "kl", "--show-sql", "--format", "csv", "--db", db.path,
+        ])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stderr.contains("FROM run_means"))
         #expect(ok.stdout.hasPrefix("scheme,bits,metric,n,mean,sd,ci95_low,ci95_high\n"))
@@ -121,12 +109,10 @@ struct CommandLineTests {
         }
         for format in ["csv", "json", "ndjson"] {
             let out = db.directory.appendingPathComponent("out.\(format)").path
-            guard
-                let r = try kvlab([
-                    "export", "--query", "SELECT logit_bias, entropy_delta FROM trials_wide ORDER BY trial", "--format",
-                    format, "--out", out, "--db", db.path,
-                ])
-            else { return }
+            let r = try kvlab([
+                "export", "--query", "SELECT logit_bias, entropy_delta FROM trials_wide ORDER BY trial", "--format",
+                format, "--out", out, "--db", db.path,
+            ])
             #expect(r.status == 0, "\(r.stderr)")
             let text = try String(contentsOfFile: out, encoding: .utf8)
             var parsed: [[Double]] = []
@@ -141,12 +127,10 @@ struct CommandLineTests {
             }
             #expect(parsed.map { $0.map(\.bitPattern) } == stored.map { $0.map(\.bitPattern) }, "\(format)")
         }
-        guard let table = try kvlab(["export", "--table", "run_means", "--format", "csv", "--db", db.path]) else {
-            return
-        }
+        let table = try kvlab(["export", "--table", "run_means", "--format", "csv", "--db", db.path])
         #expect(table.status == 0)
         #expect(table.stdout.hasPrefix("run_id,config_hash,scheme,"))
-        let missing = try #require(try kvlab(["export", "--table", "nope", "--format", "csv", "--db", db.path]))
+        let missing = try kvlab(["export", "--table", "nope", "--format", "csv", "--db", db.path])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("trials_wide"))
     }

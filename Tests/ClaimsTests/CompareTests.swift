@@ -1,6 +1,7 @@
 import ExperimentStore
 import Foundation
 import GRDB
+import KVLabTestSupport
 import Quantization
 import Statistics
 import Testing
@@ -179,18 +180,14 @@ struct CompareTests {
 
     // MARK: - End to end (the built kvlab)
 
-    func kvlab(_ arguments: [String]) throws -> Shell.Result? {
-        guard let binary = Shell.kvlab else {
-            print("CompareTests: the kvlab binary is not built beside the tests; skipping")
-            return nil
-        }
-        return try Shell.run(binary, arguments)
+    func kvlab(_ arguments: [String]) throws -> KVLabProcess.Result {
+        try KVLabProcess.run(arguments)
     }
 
     @Test func commandPrintsJSONAndRecordsTheRows() throws {
         let db = try Self.fixture()
         let arguments = ["compare", "--metric", "kl", "--a", "KQV", "--b", "QKQV", "--by", "bits", "--db", db.path]
-        guard let r = try kvlab(arguments + ["--format", "json"]) else { return }
+        let r = try kvlab(arguments + ["--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
         #expect(rows.count == 2)
@@ -228,10 +225,10 @@ struct CompareTests {
         #expect(stored[1]["distribution"] as String? == nil)
         #expect(stored[1]["has_provenance"] as Bool == true)
         // The same comparison again replaces its rows; another --where is another comparison.
-        let again = try #require(try kvlab(arguments))
+        let again = try kvlab(arguments)
         #expect(again.status == 0)
         #expect(again.stdout.split(separator: "\n").count == 4)  // header, rule, 2 rows
-        let other = try #require(try kvlab(arguments + ["--where", "seed <= 4"]))
+        let other = try kvlab(arguments + ["--where", "seed <= 4"])
         #expect(other.status == 0)
         let counts = try db.store.read { db in
             try Row.fetchAll(
@@ -240,14 +237,14 @@ struct CompareTests {
         }
         #expect(counts == [":2", "seed <= 4:2"])
         // --alpha is gone: every CI is at 95% and nothing else decides.
-        let alpha = try #require(try kvlab(arguments + ["--alpha", "0.1"]))
+        let alpha = try kvlab(arguments + ["--alpha", "0.1"])
         #expect(alpha.status != 0 && alpha.stderr.contains("--alpha"))
     }
 
     @Test func oneSeedGivesNaNIntervalsATieAndANote() throws {
         let db = try Self.fixture(seeds: [3], bits: [4])
         let base = ["compare", "--metric", "kl", "--a", "KQV", "--b", "QKQV", "--db", db.path]
-        guard let r = try kvlab(base + ["--by", "bits", "--format", "csv"]) else { return }
+        let r = try kvlab(base + ["--by", "bits", "--format", "csv"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == (["bits"] + CompareReport.statisticColumns).joined(separator: ","))
@@ -277,7 +274,7 @@ struct CompareTests {
         let split = try compare(db, by: ["distribution"])
         #expect(split.rows.map(\.n) == [5, 4] && split.droppedSeeds == 1)
         let arguments = ["compare", "--metric", "kl", "--a", "KQV", "--b", "QKQV", "--db", db.path]
-        guard let r = try kvlab(arguments) else { return }
+        let r = try kvlab(arguments)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("1 seed left out of its group"), "\(r.stderr)")
     }
@@ -296,14 +293,13 @@ struct CompareTests {
             (["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", "bits = 3"], "matches --where"),
         ]
         for (arguments, message) in cases {
-            guard let r = try kvlab(base + arguments) else { return }
+            let r = try kvlab(base + arguments)
             #expect(r.status == 2, "\(arguments): \(r.stderr)")
             #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
             #expect(r.stdout.isEmpty)
         }
-        let filtered = try #require(
-            try kvlab(
-                base + ["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", "seed <= 3", "--format", "json"]))
+        let filtered = try kvlab(
+            base + ["--metric", "kl", "--a", "KQV", "--b", "QKQV", "--where", "seed <= 3", "--format", "json"])
         #expect(filtered.status == 0)
         #expect(filtered.stdout.contains("\"n\":3"))
         let count = try db.store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM compare_results") }

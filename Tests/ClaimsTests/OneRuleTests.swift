@@ -1,5 +1,6 @@
 import ExperimentStore
 import Foundation
+import KVLabTestSupport
 import Quantization
 import Statistics
 import Testing
@@ -136,12 +137,8 @@ struct OneRuleTests {
         }
 
         // The report's n = 4 table: the same engine, so the same numbers to the last bit.
-        guard let kvlab = Shell.kvlab else {
-            print("OneRuleTests: the kvlab binary is not built beside the tests; the report is not checked")
-            return
-        }
         let out = db.directory.appendingPathComponent("report.html")
-        let r = try Shell.run(kvlab, ["report", "--db", db.path, "--out", out.path])
+        let r = try KVLabProcess.run(["report", "--db", db.path, "--out", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         let html = try String(contentsOf: out, encoding: .utf8)
         let reportRows = html.matches(of: /<tr (data-a="[^>]*)>/).map { match in

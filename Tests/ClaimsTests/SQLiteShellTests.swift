@@ -1,5 +1,6 @@
 import ExperimentStore
 import Foundation
+import KVLabTestSupport
 import Quantization
 import Testing
 
@@ -25,11 +26,9 @@ struct SQLiteShellTests {
         return db
     }
 
-    @Test func shippedClaimsGiveTheSameRowsInSQLite3() throws {
-        guard let sqlite3 = Shell.sqlite3 else {
-            print("SQLiteShellTests: sqlite3 is not installed; skipping the shell comparison")
-            return
-        }
+    @Test(.enabled(if: ExternalTool.sqlite3 != nil, "the sqlite3 shell is not installed"))
+    func shippedClaimsGiveTheSameRowsInSQLite3() throws {
+        let sqlite3 = try #require(ExternalTool.sqlite3)
         let db = try fixture()
         let claims = try ShippedClaims.all()
         let report = try db.evaluate(claims)
@@ -51,7 +50,7 @@ struct SQLiteShellTests {
                 script += ".param set :\(p.name) \(literal)\n"
             }
             script += ".mode json\n.read '\(file.path)'\n"
-            let result = try Shell.run(sqlite3, ["-readonly", db.path], input: script)
+            let result = try KVLabProcess.spawn(sqlite3, ["-readonly", db.path], input: script)
             #expect(result.status == 0, "\(claim.name): \(result.stderr)")
             #expect(result.stderr.isEmpty, "\(claim.name): \(result.stderr)")
             let text = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -95,8 +94,9 @@ struct SQLiteShellTests {
             let file = reports.appendingPathComponent(name)
             let result = try db.store.execute(sql: try String(contentsOf: file, encoding: .utf8))
             #expect(!result.rows.isEmpty, "\(name)")
-            guard let sqlite3 = Shell.sqlite3 else { continue }
-            let shell = try Shell.run(sqlite3, ["-readonly", db.path], input: ".mode json\n.read '\(file.path)'\n")
+            guard let sqlite3 = ExternalTool.sqlite3 else { continue }
+            let shell = try KVLabProcess.spawn(
+                sqlite3, ["-readonly", db.path], input: ".mode json\n.read '\(file.path)'\n")
             #expect(shell.status == 0 && shell.stderr.isEmpty, "\(name): \(shell.stderr)")
             let rows = try JSONSerialization.jsonObject(with: Data(shell.stdout.utf8)) as? [[String: Any]]
             #expect(rows?.count == result.rows.count, "\(name)")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KVLabTestSupport
 import Quantization
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 /// "database is locked".
 struct ConcurrencyTests {
     @Test func twoWritersLoseNothing() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path()
         let perWriter = 150
         let failures = Mutex<[String]>([])
@@ -58,7 +59,7 @@ struct ProcessConcurrencyTests {
 
     @Test(.enabled(if: testExecutable != nil && childDatabase == nil))
     func twoProcessesLoseNothing() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path()
         var children: [(Process, String)] = []
         for child in 0..<2 {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KVLabTestSupport
 import Testing
 
 @testable import ExperimentStore
@@ -11,7 +12,8 @@ struct DatasetFormatTests {
     typealias W = DatasetFileWriter
 
     /// Writes a file into a temporary directory and reads it.
-    static func read(_ bytes: [UInt8], in dir: TempDirectory, name: String = "caches.safetensors") throws -> DatasetFile
+    static func read(_ bytes: [UInt8], in dir: TemporaryDirectory, name: String = "caches.safetensors") throws
+        -> DatasetFile
     {
         let path = dir.path(name)
         try W.write(bytes, to: path)
@@ -47,7 +49,7 @@ struct DatasetFormatTests {
 
     @Test("F16 and BF16 files convert to the hand-computed float32 values")
     func halfAndBFloatFiles() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         // F16: 1.0, −2.0, 1/3 rounded to half (0x3555), 2^−24 (the smallest subnormal).
         let halves: [UInt16] = [0x3C00, 0xC000, 0x3555, 0x0001]
         let f16Data = (0..<3).flatMap { _ in halves.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] } }
@@ -71,7 +73,7 @@ struct DatasetFormatTests {
 
     @Test("The same values in F32, F16, BF16, with a batch dimension, or as .npy give one content hash")
     func sameValuesSameHash() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let tensors = W.tensors()
         let f32 = try Self.read(W.safetensors(tensors), in: dir, name: "f32.safetensors")
         let f16 = try Self.read(W.safetensors(tensors, dtype: "F16"), in: dir, name: "f16.safetensors")
@@ -96,7 +98,7 @@ struct DatasetFormatTests {
 
     @Test("The content hash is SHA-256 of the documented manifest text and tensor hashes")
     func contentHashDefinition() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let file = try Self.read(W.safetensors(W.tensors()), in: dir)
         var text = "kvlab-dataset/1\nlayers 2\nkv_heads 2\nquery_heads 4\ngroup_size 2\nhead_dim 8\ntokens 16\n"
         for kind in ["k", "q", "v"] {
@@ -128,7 +130,7 @@ struct DatasetFormatTests {
 
     @Test("Interleaved K and Q become rotate-half: (2i, 2i+1) → (i, i + d/2); V is never reordered")
     func interleavedToRotateHalf() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         // By hand, d = 4: interleaved row [a0, a1, a2, a3] is stored as [a0, a2, a1, a3].
         let row: [Float] = [1, 2, 3, 4]
         let small = [
@@ -157,7 +159,7 @@ struct DatasetFormatTests {
 
     /// Reads bytes that must be refused; returns the error.
     static func refused(_ bytes: [UInt8], name: String = "bad.safetensors") throws -> DatasetError {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path(name)
         try W.write(bytes, to: path)
         do {
@@ -344,7 +346,7 @@ struct DatasetFormatTests {
 
     @Test(".npy directories: bad arrays and metadata are refused naming the file")
     func badNPY() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         func refusedDirectory(_ setup: (URL) throws -> Void) throws -> DatasetError {
             let url = dir.url.appendingPathComponent(UUID().uuidString)
             try W.npyDirectory(at: url, W.tensors())

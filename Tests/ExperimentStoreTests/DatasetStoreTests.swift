@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KVLabTestSupport
 import Quantization
 import Testing
 
@@ -13,7 +14,7 @@ struct DatasetStoreTests {
 
     /// A dataset file read from bytes written into `dir`.
     static func file(
-        _ dir: TempDirectory, seed: Int = 0, metadata: [(String, String)] = W.baseMetadata,
+        _ dir: TemporaryDirectory, seed: Int = 0, metadata: [(String, String)] = W.baseMetadata,
         name: String = "in.safetensors"
     ) throws -> DatasetFile {
         let path = dir.path(name)
@@ -36,7 +37,7 @@ struct DatasetStoreTests {
 
     @Test("Import stores the manifest, the metadata and every tensor; one tensor reads back alone")
     func importAndRead() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let ids = "[" + (0..<16).map { String(100 + $0) }.joined(separator: ",") + "]"
         let file = try Self.file(
@@ -79,7 +80,7 @@ struct DatasetStoreTests {
 
     @Test("Export writes the import format: it re-imports to the same hash and metadata, byte for byte stable")
     func exportRoundTrip() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let interleaved = [("format", "kvlab-caches/1"), ("coordinate_order", "interleaved")]
         let meta =
@@ -116,7 +117,7 @@ struct DatasetStoreTests {
 
     @Test("One name per content: a second name for stored content and a taken name are refused, nothing written")
     func oneNamePerContent() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let a = try Self.file(dir, seed: 0)
         let b = try Self.file(dir, seed: 1, name: "b.safetensors")
@@ -148,7 +149,7 @@ struct DatasetStoreTests {
 
     @Test("Re-importing fills missing side metadata; a differing value is an error and changes nothing")
     func sideMetadata() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         try store.importDataset(try Self.file(dir), name: "d", provenance: Self.provenance)
         #expect(
@@ -174,7 +175,7 @@ struct DatasetStoreTests {
 
     @Test("rm removes the dataset and its tensors; refused while runs of a config with that source exist")
     func remove() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let file = try Self.file(dir)
         try store.importDataset(file, name: "d", provenance: nil)
@@ -213,7 +214,7 @@ struct DatasetStoreTests {
 
     @Test("verify re-hashes every tensor: a flipped byte, a changed hash or a missing tensor is reported")
     func verifyDetectsDamage() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path()
         let store = try Store(path: path)
         let file = try Self.file(dir)
@@ -255,7 +256,7 @@ struct DatasetStoreTests {
 
     @Test("merge copies datasets by content hash, idempotently; one name with two contents is an error naming both")
     func merge() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let shard = try Store(path: dir.path("shard.sqlite"))
         let file = try Self.file(dir, metadata: W.baseMetadata + [("model", "tiny")])
         try shard.importDataset(file, name: "d", provenance: Self.provenance)

@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 import Quantization
 import Testing
 
@@ -64,7 +65,7 @@ struct DeclaredSchemeTests {
 
     @Test("the store binds a name to one pair and a pair to one name, and keeps the label")
     func storeBindsNames() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let mse2 = try Scheme(declaring: "MSE2", key: .turboMSE, value: .turboMSE)
         let hash = try store.upsertConfig(Self.config(mse2))

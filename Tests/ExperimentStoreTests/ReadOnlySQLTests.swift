@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KVLabTestSupport
 import Quantization
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// `kvlab sql` without `--write` cannot modify anything (through the same `Store.execute` it uses).
 struct ReadOnlySQLTests {
     /// A database with one recorded trial, closed, plus a second plain SQLite file to attach.
-    static func fixture(_ dir: TempDirectory) throws -> (path: String, other: String) {
+    static func fixture(_ dir: TemporaryDirectory) throws -> (path: String, other: String) {
         let path = dir.path()
         let store = try Store(path: path)
         try store.recordTrial(config: sampleConfig(), seed: 1, trial: 0, metrics: sampleMetrics(trial: 0))
@@ -47,7 +48,7 @@ struct ReadOnlySQLTests {
 
     @Test(arguments: attempts)
     func writesAreRefusedWithoutWrite(sql: String) throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, other) = try Self.fixture(dir)
         let newPath = dir.path("new.sqlite")
         let text = sql.replacingOccurrences(of: "OTHER", with: other).replacingOccurrences(of: "NEW", with: newPath)
@@ -68,7 +69,7 @@ struct ReadOnlySQLTests {
     }
 
     @Test func readerConnectionsRefuseWritesEvenWithoutTheStatementCheck() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
         let before = fileBytes(path)
         for mode in [Store.Mode.readOnly, .readWrite] {
@@ -86,7 +87,7 @@ struct ReadOnlySQLTests {
     }
 
     @Test func attachIsRefusedUnlessAsked() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, other) = try Self.fixture(dir)
         let store = try Store(path: path, mode: .readOnly)
         let sql = "ATTACH :other AS o; SELECT a FROM o.z"
@@ -111,7 +112,7 @@ struct ReadOnlySQLTests {
 
     @Test("fts3_tokenizer can neither leak a pointer nor install one, also with --write or --attach")
     func fts3TokenizerIsClosed() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
         // The attack: an FTS3 table in a file the attacker controls, a tokenizer pointer set from SQL, then a
         // MATCH that calls through it (before: a crash at call [rax+8] with rax = 0x4141414141414141).
@@ -149,7 +150,7 @@ struct ReadOnlySQLTests {
 
     @Test("user SQL reads the database's own tables and views, and introspection pragmas, nothing else")
     func readsOnlyKnownObjects() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
         let store = try Store(path: path, mode: .readOnly)
         for sql in [
@@ -180,7 +181,7 @@ struct ReadOnlySQLTests {
 
     @Test("only the JSON table functions are loaded: dbstat, FTS and R*Tree modules are absent for user SQL")
     func virtualTableModules() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
         let store = try Store(path: path, mode: .readOnly)
         for sql in [
@@ -194,7 +195,7 @@ struct ReadOnlySQLTests {
 
     @Test("user SQL stops at its time limit and cannot build strings beyond the length limit")
     func timeAndLengthLimits() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
         let store = try Store(path: path, mode: .readOnly)
         let endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
@@ -210,7 +211,7 @@ struct ReadOnlySQLTests {
     }
 
     @Test func writesWorkWithWrite() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
         let store = try Store(path: path)
         let result = try store.execute(sql: "DELETE FROM trials; SELECT count(*) AS n FROM trials", allowWrites: true)
@@ -222,7 +223,7 @@ struct ReadOnlySQLTests {
     }
 
     @Test func aFailingWriteScriptRollsBack() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
         let store = try Store(path: path)
         #expect(throws: StoreError.self) {
@@ -232,7 +233,7 @@ struct ReadOnlySQLTests {
     }
 
     @Test func parametersAreBoundWithTheirTypes() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
         let store = try Store(path: path, mode: .readOnly)
         let injection = "x'; DROP TABLE configs; --"
@@ -257,7 +258,7 @@ struct ReadOnlySQLTests {
     }
 
     @Test func parameterErrors() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
         let store = try Store(path: path, mode: .readOnly)
         #expect(throws: StoreError.missingParameter(name: "bits")) { try store.execute(sql: "SELECT :bits") }
@@ -268,7 +269,7 @@ struct ReadOnlySQLTests {
     }
 
     @Test func syntaxErrorsCarrySQLitesMessage() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
         let store = try Store(path: path, mode: .readOnly)
         #expect {

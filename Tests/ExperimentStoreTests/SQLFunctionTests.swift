@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KVLabTestSupport
 import Testing
 
 @testable import ExperimentStore
@@ -7,7 +8,7 @@ import Testing
 /// kvlab's SQL functions, on every connection of a store.
 struct SQLFunctionTests {
     @Test func aggregates() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let result = try store.execute(
             sql: """
@@ -31,7 +32,7 @@ struct SQLFunctionTests {
     }
 
     @Test func scalars() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let row = try store.execute(
             sql: """
@@ -53,7 +54,7 @@ struct SQLFunctionTests {
     }
 
     @Test func functionsExistOnWriterAndReaders() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         #expect(try store.pool.write { db in try Double.fetchOne(db, sql: "SELECT median(1)") } == 1)
         #expect(try store.pool.read { db in try Double.fetchOne(db, sql: "SELECT t_quantile(0.5, 3)") } == 0)

@@ -1,4 +1,5 @@
 import GRDB
+import KVLabTestSupport
 import Testing
 
 @testable import ExperimentStore
@@ -21,7 +22,7 @@ struct SchemaDamageTests {
 
     @Test("a renamed column is refused for reading and writing, with the path and the fix")
     func renamedColumn() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path()
         try Store(path: path).close()
         try Self.damage(path, object: "trials", replacing: "kl_reverse REAL", with: "kl_reversx REAL")
@@ -48,7 +49,7 @@ struct SchemaDamageTests {
 
     @Test("objects a user added do not count as damage")
     func userObjects() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path()
         let store = try Store(path: path)
         try store.write { db in try db.execute(sql: "CREATE VIEW my_view AS SELECT 1 AS one") }

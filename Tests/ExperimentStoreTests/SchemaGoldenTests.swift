@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KVLabTestSupport
 import Testing
 
 @testable import ExperimentStore
@@ -33,7 +34,7 @@ struct SchemaGoldenTests {
     }
 
     @Test func schemaMatchesTheGoldenSnapshot() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let actual = try Self.dump(try Store(path: dir.path()))
         if ProcessInfo.processInfo.environment["KVLAB_UPDATE_GOLDEN"] == "1" {
             try actual.write(toFile: Self.goldenPath, atomically: true, encoding: .utf8)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KVLabTestSupport
 import Quantization
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// Configs, runs, trials and summaries.
 struct TrialStoreTests {
     @Test func upsertConfigIsIdempotentAndFillsTypedColumns() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         var requested = TrialConfig()
         requested.scheme = .KV
@@ -34,7 +35,7 @@ struct TrialStoreTests {
     }
 
     @Test func sameTrialTwiceIsOneRow() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let hash = try store.upsertConfig(sampleConfig())
         let run = try store.ensureRun(configHash: hash, seed: 1, trialsPlanned: 4)
@@ -50,7 +51,7 @@ struct TrialStoreTests {
     }
 
     @Test func aDifferentValueForAStoredTrialIsAConflict() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let hash = try store.upsertConfig(sampleConfig())
         let run = try store.ensureRun(configHash: hash, seed: 1, trialsPlanned: 2)
@@ -72,7 +73,7 @@ struct TrialStoreTests {
     }
 
     @Test func nonFiniteValuesRoundTrip() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let hash = try store.upsertConfig(sampleConfig())
         let run = try store.ensureRun(configHash: hash, seed: 1, trialsPlanned: 2)
@@ -111,7 +112,7 @@ struct TrialStoreTests {
     }
 
     @Test func markRunDoneWritesSummariesAndTheContentHash() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let hash = try store.upsertConfig(sampleConfig())
         let run = try store.ensureRun(configHash: hash, seed: 3, trialsPlanned: 3)
@@ -147,7 +148,7 @@ struct TrialStoreTests {
     }
 
     @Test func recordTrialStoresConfigRunAndTrial() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let provenance = try store.recordProvenance(.current(kvlabVersion: "test", command: "kvlab trial"))
         let config = sampleConfig(scheme: .QKQV)
@@ -173,7 +174,7 @@ struct TrialStoreTests {
     }
 
     @Test func viewsWorkOnAPlainConnection() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path())
         let configs = [sampleConfig(scheme: .KQV), sampleConfig(scheme: .QKQV)]
         for (c, config) in configs.enumerated() {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KVLabTestSupport
 import Testing
 
 @testable import ExperimentStore
@@ -15,7 +16,7 @@ struct UpgradeTests {
         .appendingPathComponent("Fixtures/schema-v1.db").path
 
     @Test func aVersion1DatabaseIsUpgradedInPlace() throws {
-        let dir = try TempDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path()
         try FileManager.default.copyItem(atPath: Self.fixture, toPath: path)
         let before = fileBytes(path)

@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 import Testing
 
 /// A scheme declared in a spec runs end to end: run, agg, compare, a claim, verify; `kvlab trial` takes
@@ -20,7 +21,7 @@ struct DeclaredSchemeRunTests {
 
     @Test("run, agg --by scheme, compare --a KQV --b MSE2, a claim naming MSE2, verify")
     func endToEnd() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let specURL = dir.appendingPathComponent("declared.yaml")
         try Self.spec.write(to: specURL, atomically: true, encoding: .utf8)
         let db = dir.appendingPathComponent("d.sqlite").path

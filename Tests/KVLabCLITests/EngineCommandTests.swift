@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 import Testing
 
 @testable import KVLabCLI
@@ -75,7 +76,7 @@ struct EngineCommandTests {
 struct TrialRecordTests {
     @Test("stores the trial once; the stored values equal the printed ones")
     func record() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let db = dir.appendingPathComponent("t.sqlite").path
         let args = [
             "trial", "--dim", "16", "--tokens", "8", "--queries", "2", "--format", "json", "--record", "--db", db,
@@ -107,12 +108,12 @@ struct TrialRecordTests {
         #expect(machine["cores"] != nil && machine["engine"] as? String == "2")
         let figures = try #require(object["figures"] as? [[String: Any]])
         let expected = [
-            "FWHT d=128", "TurboQuant_mse enc+dec b=2 wht1", "TurboQuant_mse enc+dec b=2 wht3",
+            "rotation wht1 (signs + FWHT) d=128", "TurboQuant_mse enc+dec b=2 wht1", "TurboQuant_mse enc+dec b=2 wht3",
             "TurboQuant_mse enc+dec b=4 wht1", "TurboQuant_mse enc+dec b=4 wht3",
             "TurboQuant_prod enc+dec b=4 qjl=gaussian wht3", "TurboQuant_prod enc+dec b=4 qjl=orthogonal wht3",
             "TurboQuant_prod enc+dec b=4 qjl=hadamard wht3", "exp (kvlab)", "exp (C library)", "expm1 (kvlab)",
             "expm1 (C library)", "log (kvlab)", "log (C library)", "log1p (kvlab)", "log1p (C library)",
-            "sin+cos 2πu (kvlab)", "sin+cos 2πu (C library)", "logits+log-softmax+KL Q=64 N=1024 d=128",
+            "sin+cos 2πu (kvlab)", "sin+cos 2πu (C library)", "TrialMetrics.compute Q=64 N=1024 d=128",
         ]
         #expect(figures.map { $0["name"] as? String ?? "" } == expected)
         for figure in figures {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KVLabTestSupport
 import Testing
 
 /// Pins the engine's numbers: `kvlab trial` must print exactly the JSON of the files in `EngineGolden/`

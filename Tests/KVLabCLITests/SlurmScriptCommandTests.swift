@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 import Testing
 
 /// `kvlab slurm-script` end to end: the printed script, and exit 2 on bad input.
@@ -6,7 +7,7 @@ import Testing
 struct SlurmScriptCommandTests {
     @Test("prints a submit script with absolute paths: this kvlab, the spec file, the output directory")
     func prints() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = "name: tiny\nseeds: 2\ntrials: 1\nfixed: {dim: 16, tokens: 32, queries: 4}\ngrid: {bits: [2, 3]}\n"
         try spec.write(to: dir.appendingPathComponent("tiny spec.yaml"), atomically: true, encoding: .utf8)
@@ -46,7 +47,7 @@ struct SlurmScriptCommandTests {
             (["smoke", "--tasks", "2", "--out", "bad\ndir"], "control character"),
         ])
     func badInput(arguments: [String], message: String) throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try KVLabProcess.run(["slurm-script"] + arguments, in: dir)
         #expect(r.status == 2, "\(arguments): \(r.stderr)")
@@ -56,7 +57,7 @@ struct SlurmScriptCommandTests {
 
     @Test("a spec file that does not parse exits 2")
     func badSpec() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         try "name: broken\nseeds: two\n".write(
             to: dir.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 import Testing
 
 /// End-to-end sweep execution: resume after kills, determinism across jobs, processes and trial counts.
@@ -21,17 +22,7 @@ struct SweepRunTests {
     }
 
     /// Every stored metric of every trial, as round-trip JSON text, in a fixed order.
-    static func dump(_ db: URL) throws -> String {
-        let r = try KVLabProcess.run([
-            "sql", "--db", db.path, "--format", "json",
-            "SELECT * FROM trials_wide ORDER BY config_hash, seed, trial",
-        ])
-        #expect(r.status == 0, "\(r.stderr)")
-        // Drop run ids (they depend on planning order), keep every value.
-        return r.stdout.split(separator: "\n").map { line in
-            line.replacing(/"run_id":\d+,?/, with: "")
-        }.joined(separator: "\n")
-    }
+    static func dump(_ db: URL) throws -> String { try KVLabProcess.dump(db.path) }
 
     static func write(_ text: String, to url: URL) throws {
         try text.write(to: url, atomically: true, encoding: .utf8)
@@ -39,7 +30,7 @@ struct SweepRunTests {
 
     @Test("an uninterrupted run, --jobs 1, and a run killed -9 three times then resumed store identical bits")
     func killAndResume() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let specURL = dir.appendingPathComponent("spec.yaml")
         try Self.write(Self.spec(), to: specURL)
         let reference = dir.appendingPathComponent("ref.sqlite")
@@ -77,7 +68,7 @@ struct SweepRunTests {
 
     @Test("SIGINT stops cleanly with exit 130 and a resume hint; the resumed result is identical")
     func interrupt() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let specURL = dir.appendingPathComponent("spec.yaml")
         try Self.write(Self.spec(), to: specURL)
         let reference = dir.appendingPathComponent("ref.sqlite")
@@ -111,7 +102,7 @@ struct SweepRunTests {
 
     @Test("two concurrent processes share the work: no duplicate, no lock error, identical result")
     func concurrentProcesses() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let specURL = dir.appendingPathComponent("spec.yaml")
         try Self.write(Self.spec(), to: specURL)
         let reference = dir.appendingPathComponent("ref.sqlite")
@@ -132,7 +123,7 @@ struct SweepRunTests {
     /// round in three failed before the fix.
     @Test("processes creating the same new database at once all succeed")
     func concurrentCreation() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let specURL = dir.appendingPathComponent("one.yaml")
         try Self.write(
             "name: one\nseeds: 1\ntrials: 1\nfixed: {dim: 16, tokens: 16, queries: 4}\ngrid: {scheme: [KV], bits: [2]}\n",
@@ -154,7 +145,7 @@ struct SweepRunTests {
     /// Regression: a missing spec file whose name ends like a shipped sweep ran the shipped sweep silently.
     @Test("a missing spec file is bad input (exit 2), never the shipped sweep of the same name")
     func missingSpecFile() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let db = dir.appendingPathComponent("never.sqlite").path
         for spec in ["/no/such/dir/paper.yaml", "some/dir/smoke.yaml", "sweeps/smoke", "nosuch.yaml", "nosuch"] {
             let r = try KVLabProcess.run(["run", spec, "--db", db, "--dry-run"])
@@ -191,7 +182,7 @@ struct SweepRunTests {
 
     @Test("raising trials extends runs; the first trials keep their bits")
     func extendTrials() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let small = dir.appendingPathComponent("small.yaml")
         let large = dir.appendingPathComponent("large.yaml")
         try Self.write(Self.spec(trials: 2, name: "ext"), to: small)
@@ -215,7 +206,7 @@ struct SweepRunTests {
             ("name: x\nseeds: many\n", "seeds"),
         ])
     func badSpecs(text: String, mention: String) throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let specURL = dir.appendingPathComponent("bad.yaml")
         try Self.write(text, to: specURL)
         let db = dir.appendingPathComponent("db.sqlite")
@@ -227,7 +218,7 @@ struct SweepRunTests {
 
     @Test("a changed spec under the same name is refused unless --amend")
     func amend() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let a = dir.appendingPathComponent("a.yaml")
         try Self.write("name: same\nseeds: 1\ntrials: 1\nfixed:\n  dim: 16\n  tokens: 8\n  queries: 2\n", to: a)
         let b = dir.appendingPathComponent("b.yaml")
@@ -242,7 +233,7 @@ struct SweepRunTests {
 
     @Test("3 shards merged equal one process; merging twice changes nothing")
     func shardsAndMerge() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let specURL = dir.appendingPathComponent("spec.yaml")
         try Self.write(Self.spec(trials: 2), to: specURL)
         let reference = dir.appendingPathComponent("ref.sqlite")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KVLabTestSupport
 import Testing
 
 /// `kvlab dataset import|list|show|export|rm` through the binary: the whole cycle, and every kind of bad
@@ -16,7 +17,7 @@ struct DatasetCommandTests {
 
     /// Row counts of the dataset tables and provenance.
     static func counts(_ db: String) throws -> String {
-        try Kvlab.scalar(
+        try KVLabProcess.scalar(
             db,
             "SELECT (SELECT count(*) FROM datasets) || '/' || (SELECT count(*) FROM dataset_tensors) || '/' || "
                 + "(SELECT count(*) FROM provenance)")
@@ -24,11 +25,11 @@ struct DatasetCommandTests {
 
     /// A directory with a database holding dataset `base` (seed 0 tensors), and its path.
     static func fixture() throws -> (dir: URL, db: String) {
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let db = dir.appendingPathComponent("kvlab.sqlite").path
         let file = dir.appendingPathComponent("base.safetensors").path
         try W.write(W.safetensors(W.tensors()), to: file)
-        let r = try Kvlab.run(["dataset", "import", file, "--name", "base", "--db", db])
+        let r = try KVLabProcess.run(["dataset", "import", file, "--name", "base", "--db", db])
         #expect(r.status == 0, "\(r.stderr)")
         return (dir, db)
     }
@@ -44,7 +45,7 @@ struct DatasetCommandTests {
             W.safetensors(
                 W.tensors(seed: 1), dtype: "F16",
                 metadata: interleaved + [("model", "toy"), ("token_ids", ids), ("text", "a toy text")]), to: path)
-        let imported = try Kvlab.run(["dataset", "import", path, "--name", "toy", "--db", db])
+        let imported = try KVLabProcess.run(["dataset", "import", path, "--name", "toy", "--db", db])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(
             imported.stdout.contains(
@@ -53,15 +54,15 @@ struct DatasetCommandTests {
         let hash = String(imported.stdout.split(separator: "content hash ").last ?? "").trimmingCharacters(
             in: .whitespacesAndNewlines)
         #expect(hash.count == 64)
-        let again = try Kvlab.run(["dataset", "import", path, "--name", "toy", "--db", db])
+        let again = try KVLabProcess.run(["dataset", "import", path, "--name", "toy", "--db", db])
         #expect(again.status == 0 && again.stdout.contains("nothing changed"), "\(again.stdout)")
-        let list = try Kvlab.run(["dataset", "list", "--db", db, "--format", "csv"])
+        let list = try KVLabProcess.run(["dataset", "list", "--db", db, "--format", "csv"])
         #expect(list.status == 0)
         #expect(list.stdout.contains("toy,\(hash),2,2,4,2,8,16,toy,"), "\(list.stdout)")
         #expect(
             list.stdout.hasPrefix(
                 "name,content_hash,layers,kv_heads,query_heads,group_size,head_dim,tokens,model,created"))
-        let show = try Kvlab.run(["dataset", "show", "toy", "--db", db, "--format", "json", "--tensors"])
+        let show = try KVLabProcess.run(["dataset", "show", "toy", "--db", db, "--format", "json", "--tensors"])
         #expect(show.status == 0, "\(show.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
         #expect(object?["content_hash"] as? String == hash)
@@ -69,50 +70,50 @@ struct DatasetCommandTests {
         #expect((object?["token_ids"] as? [Int])?.count == 16)
         #expect((object?["tensors"] as? [Any])?.count == 16)
         #expect(object?["coordinate_order"] as? String == "rotate-half")
-        let table = try Kvlab.run(["dataset", "show", "toy", "--db", db])
+        let table = try KVLabProcess.run(["dataset", "show", "toy", "--db", db])
         #expect(table.stdout.contains("group_size\t2") && table.stdout.contains("token_ids\t16 ids: [0, 7, 14"))
         // Export, then import the export into a new database: the same content hash and metadata.
         let out = dir.appendingPathComponent("export.safetensors").path
-        let export = try Kvlab.run(["dataset", "export", "toy", "--out", out, "--db", db])
+        let export = try KVLabProcess.run(["dataset", "export", "toy", "--out", out, "--db", db])
         #expect(export.status == 0, "\(export.stderr)")
         let other = dir.appendingPathComponent("other.sqlite").path
-        let reimport = try Kvlab.run(["dataset", "import", out, "--name", "toy-copy", "--db", other])
+        let reimport = try KVLabProcess.run(["dataset", "import", out, "--name", "toy-copy", "--db", other])
         #expect(reimport.status == 0 && reimport.stdout.contains("content hash \(hash)"), "\(reimport.stdout)")
         #expect(!reimport.stdout.contains("converted"))
-        let showCopy = try Kvlab.run(["dataset", "show", "toy-copy", "--db", other, "--format", "json"])
+        let showCopy = try KVLabProcess.run(["dataset", "show", "toy-copy", "--db", other, "--format", "json"])
         let copy = try JSONSerialization.jsonObject(with: Data(showCopy.stdout.utf8)) as? [String: Any]
         for key in ["model", "text", "token_ids_sha256"] {
             #expect(copy?[key] as? String == object?[key] as? String, "\(key)")
         }
         // The export never overwrites the database; it replaces its own earlier file.
-        let refused = try Kvlab.run(["dataset", "export", "toy", "--out", db, "--db", db, "--force"])
+        let refused = try KVLabProcess.run(["dataset", "export", "toy", "--out", db, "--db", db, "--force"])
         #expect(refused.status == 2 && refused.stderr.contains("the database this command reads"))
-        #expect(try Kvlab.run(["dataset", "export", "toy", "--out", out, "--db", db]).status == 0)
+        #expect(try KVLabProcess.run(["dataset", "export", "toy", "--out", out, "--db", db]).status == 0)
         // Under another name the same content is refused, naming the stored name.
-        let second = try Kvlab.run(["dataset", "import", out, "--name", "toy-again", "--db", db])
+        let second = try KVLabProcess.run(["dataset", "import", out, "--name", "toy-again", "--db", db])
         #expect(second.status == 2 && second.stderr.contains("already stored as dataset 'toy'"), "\(second.stderr)")
-        #expect(try Kvlab.run(["verify", "--db", db]).status == 0)
-        let rm = try Kvlab.run(["dataset", "rm", "toy", "--db", db])
+        #expect(try KVLabProcess.run(["verify", "--db", db]).status == 0)
+        let rm = try KVLabProcess.run(["dataset", "rm", "toy", "--db", db])
         #expect(rm.status == 0 && rm.stdout.contains("removed dataset 'toy'"), "\(rm.stderr)")
         #expect(try Self.counts(db).hasPrefix("1/16/"))
         for command in [["show", "toy"], ["rm", "toy"], ["export", "toy", "--out", out]] {
-            let r = try Kvlab.run(["dataset"] + command + ["--db", db])
+            let r = try KVLabProcess.run(["dataset"] + command + ["--db", db])
             #expect(r.status == 2 && r.stderr.contains("no dataset named 'toy'"), "\(command): \(r.stderr)")
         }
-        #expect(try Kvlab.run(["verify", "--db", db]).status == 0)
-        let missing = try Kvlab.run(["dataset", "list", "--db", dir.appendingPathComponent("none.sqlite").path])
+        #expect(try KVLabProcess.run(["verify", "--db", db]).status == 0)
+        let missing = try KVLabProcess.run(["dataset", "list", "--db", dir.appendingPathComponent("none.sqlite").path])
         #expect(missing.status == 2)
     }
 
     @Test("Import into an empty file creates the database there, as every writing command does")
     func emptyFile() throws {
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("empty.sqlite").path
         FileManager.default.createFile(atPath: db, contents: Data())
         let file = dir.appendingPathComponent("a.safetensors").path
         try W.write(W.safetensors(W.tensors()), to: file)
-        let r = try Kvlab.run(["dataset", "import", file, "--name", "a", "--db", db])
+        let r = try KVLabProcess.run(["dataset", "import", file, "--name", "a", "--db", db])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Self.counts(db) == "1/16/1")
     }
@@ -121,20 +122,20 @@ struct DatasetCommandTests {
     func verifyFlippedByte() throws {
         let (dir, db) = try Self.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let original = try Kvlab.scalar(
+        let original = try KVLabProcess.scalar(
             db, "SELECT hex(substr(data, 100, 1)) FROM dataset_tensors WHERE kind = 'k' AND layer = 1 AND head = 1")
         let flipped = original == "5A" ? "5B" : "5A"
-        let update = try Kvlab.run([
+        let update = try KVLabProcess.run([
             "sql", "--write", "--db", db,
             "UPDATE dataset_tensors SET data = CAST(substr(data, 1, 99) || CAST(X'\(flipped)' AS BLOB) || "
                 + "substr(data, 101) AS BLOB) WHERE kind = 'k' AND layer = 1 AND head = 1",
         ])
         #expect(update.status == 0, "\(update.stderr)")
-        let verify = try Kvlab.run(["verify", "--db", db])
+        let verify = try KVLabProcess.run(["verify", "--db", db])
         #expect(verify.status == 3)
-        #expect(verify.stdout.contains("datasets      1 problem (16 checked)"), "\(verify.stdout)")
+        #expect(verify.stdout.contains(/datasets +1 problem \(16 checked\)/), "\(verify.stdout)")
         #expect(verify.stdout.contains("dataset 'base': tensor layers.1.k[1] hashes to"), "\(verify.stdout)")
-        let export = try Kvlab.run([
+        let export = try KVLabProcess.run([
             "dataset", "export", "base", "--out", dir.appendingPathComponent("x.safetensors").path, "--db", db,
         ])
         #expect(export.status == 3 && export.stderr.contains("corrupt dataset"), "\(export.stderr)")
@@ -212,7 +213,7 @@ struct DatasetCommandTests {
         let before = (Self.digest(db), try Self.counts(db))
         let path = dir.appendingPathComponent("bad.safetensors").path
         try W.write(input.bytes, to: path)
-        let r = try Kvlab.run(["dataset", "import", path, "--name", "new", "--db", db])
+        let r = try KVLabProcess.run(["dataset", "import", path, "--name", "new", "--db", db])
         #expect(r.status == 2, "\(input): \(r.stderr)")
         #expect(r.stderr.contains(path), "\(input): \(r.stderr)")
         for phrase in input.mentions { #expect(r.stderr.contains(phrase), "\(input): \(r.stderr)") }
@@ -221,7 +222,7 @@ struct DatasetCommandTests {
         #expect(try Self.counts(db) == before.1, "\(input)")
         // Into a database that does not exist yet: none is created.
         let fresh = dir.appendingPathComponent("fresh.sqlite").path
-        #expect(try Kvlab.run(["dataset", "import", path, "--name", "new", "--db", fresh]).status == 2)
+        #expect(try KVLabProcess.run(["dataset", "import", path, "--name", "new", "--db", fresh]).status == 2)
         #expect(!FileManager.default.fileExists(atPath: fresh))
     }
 
@@ -230,29 +231,29 @@ struct DatasetCommandTests {
         let (dir, db) = try Self.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
         let before = (Self.digest(db), try Self.counts(db))
-        let hash = try Kvlab.scalar(db, "SELECT content_hash FROM datasets WHERE name = 'base'")
+        let hash = try KVLabProcess.scalar(db, "SELECT content_hash FROM datasets WHERE name = 'base'")
         let other = dir.appendingPathComponent("other.safetensors").path
         try W.write(W.safetensors(W.tensors(seed: 4)), to: other)
-        let taken = try Kvlab.run(["dataset", "import", other, "--name", "base", "--db", db])
+        let taken = try KVLabProcess.run(["dataset", "import", other, "--name", "base", "--db", db])
         #expect(taken.status == 2)
         #expect(taken.stderr.contains("the name 'base' is already used by dataset \(hash)"), "\(taken.stderr)")
-        let badName = try Kvlab.run(["dataset", "import", other, "--name", "has space", "--db", db])
+        let badName = try KVLabProcess.run(["dataset", "import", other, "--name", "has space", "--db", db])
         #expect(badName.status == 2 && badName.stderr.contains("invalid dataset name"), "\(badName.stderr)")
         let missing = dir.appendingPathComponent("missing.safetensors").path
-        let absent = try Kvlab.run(["dataset", "import", missing, "--name", "m", "--db", db])
+        let absent = try KVLabProcess.run(["dataset", "import", missing, "--name", "m", "--db", db])
         #expect(absent.status == 2 && absent.stderr.contains(missing), "\(absent.stderr)")
         let npy = dir.appendingPathComponent("npy")
         try W.npyDirectory(at: npy, W.tensors(seed: 2))
         let k = W.tensors(seed: 2)[0]
         let kFile = npy.appendingPathComponent("layers.0.k.npy").path
         try W.write(Array(W.npy(shape: k.shape, values: k.values).dropLast(4)), to: kFile)
-        let truncated = try Kvlab.run(["dataset", "import", npy.path, "--name", "npy", "--db", db])
+        let truncated = try KVLabProcess.run(["dataset", "import", npy.path, "--name", "npy", "--db", db])
         #expect(truncated.status == 2 && truncated.stderr.contains(kFile) && truncated.stderr.contains("layers.0.k"))
         #expect(Self.digest(db) == before.0)
         #expect(try Self.counts(db) == before.1)
         // The same directory, repaired, imports.
         try W.write(W.npy(shape: k.shape, values: k.values), to: kFile)
-        let fixed = try Kvlab.run(["dataset", "import", npy.path, "--name", "npy", "--db", db])
+        let fixed = try KVLabProcess.run(["dataset", "import", npy.path, "--name", "npy", "--db", db])
         #expect(fixed.status == 0, "\(fixed.stderr)")
     }
 
@@ -261,18 +262,18 @@ struct DatasetCommandTests {
         let (dir, db) = try Self.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("merged.sqlite").path
-        let merged = try Kvlab.run(["merge", "--into", out, db])
+        let merged = try KVLabProcess.run(["merge", "--into", out, db])
         #expect(merged.status == 0 && merged.stdout.contains("1 new datasets"), "\(merged.stdout)\(merged.stderr)")
         #expect(try Self.counts(out).hasPrefix("1/16/"))
         let other = dir.appendingPathComponent("other.sqlite").path
         let file = dir.appendingPathComponent("o.safetensors").path
         try W.write(W.safetensors(W.tensors(seed: 6)), to: file)
-        #expect(try Kvlab.run(["dataset", "import", file, "--name", "base", "--db", other]).status == 0)
-        let conflict = try Kvlab.run(["merge", "--into", out, other])
+        #expect(try KVLabProcess.run(["dataset", "import", file, "--name", "base", "--db", other]).status == 0)
+        let conflict = try KVLabProcess.run(["merge", "--into", out, other])
         #expect(conflict.status == 3)
         let hashes = [
-            try Kvlab.scalar(db, "SELECT content_hash FROM datasets"),
-            try Kvlab.scalar(other, "SELECT content_hash FROM datasets"),
+            try KVLabProcess.scalar(db, "SELECT content_hash FROM datasets"),
+            try KVLabProcess.scalar(other, "SELECT content_hash FROM datasets"),
         ]
         for hash in hashes { #expect(conflict.stderr.contains(hash), "\(conflict.stderr)") }
         #expect(try Self.counts(out).hasPrefix("1/16/"))

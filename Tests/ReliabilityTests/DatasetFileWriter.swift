@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 
 /// Writes small dataset files for the tests: safetensors files of any dtype and header, and directories of
 /// `.npy` files (a copy of ExperimentStoreTests/DatasetFileWriter.swift: test targets cannot share files).

@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 import Statistics
 import Testing
 
@@ -14,12 +15,12 @@ struct FaultTests {
         var expected: String
 
         init(trials: Int = 3) throws {
-            dir = try Kvlab.temporaryDirectory()
+            dir = try TemporaryDirectory.create()
             spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: trials), in: dir)
             reference = dir.appendingPathComponent("ref.sqlite").path
-            let r = try Kvlab.run(["run", spec, "--db", reference, "--quiet"])
+            let r = try KVLabProcess.run(["run", spec, "--db", reference, "--quiet"])
             #expect(r.status == 0, "\(r.stderr)")
-            expected = try Kvlab.dump(reference)
+            expected = try KVLabProcess.dump(reference)
         }
 
         func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
@@ -35,7 +36,7 @@ struct FaultTests {
 
     /// True when `chattr +i` works here (root with CAP_LINUX_IMMUTABLE on a filesystem that supports it).
     static func immutable(_ path: String, _ on: Bool) -> Bool {
-        guard let r = try? Kvlab.spawn(URL(fileURLWithPath: "/usr/bin/chattr"), [on ? "+i" : "-i", path]) else {
+        guard let r = try? KVLabProcess.spawn(URL(fileURLWithPath: "/usr/bin/chattr"), [on ? "+i" : "-i", path]) else {
             return false
         }
         return r.status == 0
@@ -48,24 +49,26 @@ struct FaultTests {
         var outcomes: [String] = []
         for limit in [16, 160, 400] {  // KiB: inside the first migration, a later one, and trial batches
             let db = f.path("full-\(limit).sqlite")
-            let r = try Kvlab.bash("ulimit -f \(limit); exec \"$KVLAB\" run '\(f.spec)' --db '\(db)' --quiet")
+            let r = try KVLabProcess.bash("ulimit -f \(limit); exec \"$KVLAB\" run '\(f.spec)' --db '\(db)' --quiet")
             #expect(!r.signaled, "killed by a signal at \(limit) KiB: \(r.stderr)")
             #expect(r.status == 3 || r.status == 0, "limit \(limit) KiB: status \(r.status): \(r.stderr)")
             if r.status == 3 { #expect(r.stderr.contains("kvlab: error:"), "\(r.stderr)") }
             var done = "-"
             if FileManager.default.fileExists(atPath: db) {
                 #expect(try Kvlab.integrity(db) == "ok", "limit \(limit) KiB")
-                let v = try Kvlab.run(["verify", "--db", db])
+                let v = try KVLabProcess.run(["verify", "--db", db])
                 // A file cut inside the first migration is empty (0 tables): `verify` then refuses it as such.
                 #expect(
                     v.status == 0 || v.stderr.contains("schema version") || v.stderr.contains("no database"),
                     "\(v.stdout)\(v.stderr)")
-                if v.status == 0 { done = try Kvlab.scalar(db, "SELECT count(*) FROM runs WHERE state = 'done'") }
+                if v.status == 0 {
+                    done = try KVLabProcess.scalar(db, "SELECT count(*) FROM runs WHERE state = 'done'")
+                }
             }
-            let rerun = try Kvlab.run(["run", f.spec, "--db", db, "--quiet"])
+            let rerun = try KVLabProcess.run(["run", f.spec, "--db", db, "--quiet"])
             #expect(rerun.status == 0, "\(rerun.stderr)")
-            #expect(try Kvlab.dump(db) == f.expected, "limit \(limit) KiB")
-            #expect(try Kvlab.run(["verify", "--db", db]).status == 0)
+            #expect(try KVLabProcess.dump(db) == f.expected, "limit \(limit) KiB")
+            #expect(try KVLabProcess.run(["verify", "--db", db]).status == 0)
             outcomes.append("\(limit) KiB: exit \(r.status), \(done) runs done before the rerun")
         }
         print("disk full: " + outcomes.joined(separator: "; "))
@@ -84,16 +87,16 @@ struct FaultTests {
             return
         }
         let other = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 1, name: "other"), in: f.dir, name: "other.yaml")
-        let r = try Kvlab.run(["run", other, "--db", db, "--quiet"])
+        let r = try KVLabProcess.run(["run", other, "--db", db, "--quiet"])
         #expect(r.status == 3, "\(r.stderr)")
         #expect(!Kvlab.crashed(r))
         #expect(
             r.stderr.contains("readonly") || r.stderr.contains("read-only") || r.stderr.contains("cannot open"),
             "\(r.stderr)")
-        let w = try Kvlab.run(["sql", "--db", db, "--write", "DELETE FROM runs"])
+        let w = try KVLabProcess.run(["sql", "--db", db, "--write", "DELETE FROM runs"])
         #expect(w.status == 3, "\(w.stderr)")
-        #expect(try Kvlab.dump(db) == f.expected)
-        let v = try Kvlab.run(["verify", "--db", db])
+        #expect(try KVLabProcess.dump(db) == f.expected)
+        let v = try KVLabProcess.run(["verify", "--db", db])
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
         print("read-only file: run → exit \(r.status): \(r.stderr.split(separator: "\n").last ?? "")")
@@ -118,12 +121,14 @@ struct FaultTests {
             return
         }
         let other = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 1, name: "other"), in: f.dir, name: "other.yaml")
-        let r = try Kvlab.run(["run", other, "--db", db, "--quiet"])
+        let r = try KVLabProcess.run(["run", other, "--db", db, "--quiet"])
         #expect(r.status == 3, "\(r.stderr)")
         #expect(!Kvlab.crashed(r))
-        let fresh = try Kvlab.run(["run", other, "--db", sub.appendingPathComponent("new.sqlite").path, "--quiet"])
+        let fresh = try KVLabProcess.run([
+            "run", other, "--db", sub.appendingPathComponent("new.sqlite").path, "--quiet",
+        ])
         #expect(fresh.status == 3, "\(fresh.stderr)")
-        let v = try Kvlab.run(["verify", "--db", db])
+        let v = try KVLabProcess.run(["verify", "--db", db])
         #expect(!Kvlab.crashed(v))
         #expect(v.status == 0 || v.status == 3, "\(v.stdout)\(v.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
@@ -141,7 +146,7 @@ struct FaultTests {
         let db = f.path("wal.sqlite")
         var lost = 0
         for delay in [0.3, 0.8] {
-            let p = try Kvlab.start(["run", f.spec, "--db", db, "--quiet"])
+            let p = try KVLabProcess.start(["run", f.spec, "--db", db, "--quiet"])
             Thread.sleep(forTimeInterval: delay)
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
@@ -151,15 +156,15 @@ struct FaultTests {
             try? FileManager.default.removeItem(atPath: db + "-shm")
             if FileManager.default.fileExists(atPath: db) {
                 #expect(try Kvlab.integrity(db) == "ok")
-                let v = try Kvlab.run(["verify", "--db", db])
+                let v = try KVLabProcess.run(["verify", "--db", db])
                 #expect(
                     v.status == 0 || v.stderr.contains("schema version") || v.stderr.contains("no database"),
                     "\(v.stdout)\(v.stderr)")
             }
         }
-        let r = try Kvlab.run(["run", f.spec, "--db", db, "--quiet"])
+        let r = try KVLabProcess.run(["run", f.spec, "--db", db, "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try Kvlab.dump(db) == f.expected)
+        #expect(try KVLabProcess.dump(db) == f.expected)
         // Between clean runs there is no WAL to lose: the sweep ends with a checkpoint and the file is complete.
         let wal = (try? FileManager.default.attributesOfItem(atPath: db + "-wal")[.size] as? Int) ?? 0
         #expect(wal == 0)
@@ -173,7 +178,7 @@ struct FaultTests {
         // Deleted: the process keeps writing to the unlinked file; a rerun recreates it from scratch.
         let db = f.path("deleted.sqlite")
         let p = Process()
-        p.executableURL = Kvlab.executable
+        p.executableURL = KVLabProcess.executable
         p.arguments = ["run", f.spec, "--db", db, "--quiet"]
         let err = Pipe()
         p.standardError = err
@@ -185,23 +190,23 @@ struct FaultTests {
         p.waitUntilExit()
         #expect(p.terminationReason == .exit, "\(stderr)")
         let deletedStatus = p.terminationStatus
-        let r = try Kvlab.run(["run", f.spec, "--db", db, "--quiet"])
+        let r = try KVLabProcess.run(["run", f.spec, "--db", db, "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try Kvlab.dump(db) == f.expected)
+        #expect(try KVLabProcess.dump(db) == f.expected)
 
         // Replaced: a finished copy is renamed over the path mid-run; the running process keeps its own
         // (now unlinked) file, and the replacement is intact once it exits.
         let db2 = f.path("replaced.sqlite")
         let replacement = try f.copy("replacement.sqlite")
-        let q = try Kvlab.start(["run", f.spec, "--db", db2, "--quiet"])
+        let q = try KVLabProcess.start(["run", f.spec, "--db", db2, "--quiet"])
         Thread.sleep(forTimeInterval: 0.4)
         #expect(rename(replacement, db2) == 0)
         q.waitUntilExit()
         #expect(q.terminationReason == .exit)
         #expect(try Kvlab.integrity(db2) == "ok")
-        let v = try Kvlab.run(["verify", "--db", db2])
+        let v = try KVLabProcess.run(["verify", "--db", db2])
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
-        #expect(try Kvlab.dump(db2) == f.expected)
+        #expect(try KVLabProcess.dump(db2) == f.expected)
         print(
             "deleted mid-run: exit \(deletedStatus) \(stderr.split(separator: "\n").last ?? ""); replaced mid-run: exit \(q.terminationStatus); replacement intact"
         )
@@ -220,7 +225,7 @@ struct FaultTests {
             for arguments in [
                 ["verify"], ["sql", "SELECT count(*), sum(kl) FROM trials"], ["run", f.spec, "--quiet"],
             ] {
-                let r = try Kvlab.run(arguments + ["--db", db])
+                let r = try KVLabProcess.run(arguments + ["--db", db])
                 #expect(!Kvlab.crashed(r), "\(arguments) on \(length) bytes: \(r.stderr)")
                 if arguments == ["verify"] {
                     #expect(r.status == 2 || r.status == 3, "verify of \(length) bytes: \(r.stdout)")
@@ -260,10 +265,10 @@ struct FaultTests {
         for (what, query, check) in cases {
             let db = try f.copy("flip-\(what).sqlite")
             // CSV text in shortest round-trip form parses back to the exact double (JSONSerialization may not).
-            let value = try #require(Double(try Kvlab.scalar(db, query)))
+            let value = try #require(Double(try KVLabProcess.scalar(db, query)))
             #expect(try Self.flip(Self.realBytes(value), in: db), "\(value) not found in the file")
             #expect(try Kvlab.integrity(db) == "ok")  // SQLite itself cannot see it
-            let v = try Kvlab.run(["verify", "--db", db])
+            let v = try KVLabProcess.run(["verify", "--db", db])
             #expect(v.status == 3, "\(what): \(v.stdout)")
             #expect(
                 v.stdout.contains("\(check)  1 problem") || v.stdout.contains("\(check) 1 problem")
@@ -273,13 +278,13 @@ struct FaultTests {
         // A flipped bit in the schema text (a run_summaries column name): reported, never a trap.
         let schema = try f.copy("flip-schema.sqlite")
         #expect(try Self.flip(Array("top1_flip_nan".utf8), in: schema))  // → top1_flip_nao
-        let s = try Kvlab.run(["verify", "--db", schema])
+        let s = try KVLabProcess.run(["verify", "--db", schema])
         #expect(!Kvlab.crashed(s), "\(s.stderr)")
         #expect(s.status == 3, "\(s.stdout)\(s.stderr)")
         #expect(s.stdout.contains("schema") || s.stderr.contains("malformed database schema"), "\(s.stdout)")
         let db = try f.copy("flip-config.sqlite")
         #expect(try Self.flip(Array("\"noise\":0.1".utf8), in: db))
-        let v = try Kvlab.run(["verify", "--db", db])
+        let v = try KVLabProcess.run(["verify", "--db", db])
         #expect(v.status == 3)
         #expect(v.stdout.contains("canonical_json hashes to"), "\(v.stdout)")
     }
@@ -297,7 +302,7 @@ struct FaultTests {
             let bit = Int.random(in: 0..<(data.count * 8), using: &rng)
             data[bit / 8] ^= UInt8(1 << (bit % 8))
             try Data(data).write(to: URL(fileURLWithPath: db))
-            let r = try Kvlab.run(["verify", "--db", db])
+            let r = try KVLabProcess.run(["verify", "--db", db])
             #expect(!Kvlab.crashed(r), "bit \(bit): \(r.stderr)")
             #expect([0, 2, 3].contains(r.status), "bit \(bit): status \(r.status)")
             outcomes[r.status, default: 0] += 1

@@ -1,6 +1,7 @@
 import Claims
 import ExperimentStore
 import Foundation
+import KVLabTestSupport
 import Statistics
 import Sweeps
 import Testing
@@ -73,7 +74,7 @@ struct HostileInputTests {
 
     @Test("mutated specs and claims through the binary: exit 0 or 2 with the file named, never a crash")
     func binaryFuzz() throws {
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         var rng = SplitMix64(seed: 0xB1_5EED)
         let db = dir.appendingPathComponent("never.sqlite").path
@@ -83,7 +84,7 @@ struct HostileInputTests {
             let text = Array(try #require(SweepSpec.shippedText(named: name)).utf8)
             let url = dir.appendingPathComponent("spec\(i).yaml")
             try Data(Mutator.mutations(text, &rng)).write(to: url)
-            let r = try Kvlab.run(["run", url.path, "--db", db, "--dry-run"])
+            let r = try KVLabProcess.run(["run", url.path, "--db", db, "--dry-run"])
             #expect(!Kvlab.crashed(r), "\(r.stderr)")
             #expect(r.status == 0 || r.status == 2, "status \(r.status): \(r.stderr)")
             if r.status == 2 { #expect(r.stderr.contains(url.path), "\(r.stderr)") }
@@ -93,7 +94,7 @@ struct HostileInputTests {
             let file = ShippedClaims.files[i % ShippedClaims.files.count]
             let url = dir.appendingPathComponent("claim\(i).sql")
             try Data(Mutator.mutations(file.bytes, &rng)).write(to: url)
-            let r = try Kvlab.run(["claims", "list", url.path])
+            let r = try KVLabProcess.run(["claims", "list", url.path])
             #expect(!Kvlab.crashed(r), "\(r.stderr)")
             #expect(r.status == 0 || r.status == 2, "status \(r.status): \(r.stderr)")
             if r.status == 2 { #expect(r.stderr.contains(url.path + ":"), "\(r.stderr)") }
@@ -108,14 +109,14 @@ struct HostileInputTests {
         let db = dir.appendingPathComponent("db.sqlite").path
         let spec = try Kvlab.writeSpec(
             "name: s\nseeds: 1\ntrials: 2\nfixed: {dim: 16, tokens: 8, queries: 2}\ngrid: {bits: [2, 3]}\n", in: dir)
-        let r = try Kvlab.run(["run", spec, "--db", db, "--quiet"])
+        let r = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
         return db
     }
 
     @Test("--param values with quotes, semicolons and huge strings are bound as values, never spliced")
     func parameterValues() throws {
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = try Self.smallDatabase(in: dir)
         let hostile = [
@@ -123,7 +124,7 @@ struct HostileInputTests {
             ":other", "$(rm -rf /)", "é😀\u{7F}", String(repeating: "Z;'\"", count: 25_000),
         ]
         for value in hostile {
-            let r = try Kvlab.run([
+            let r = try KVLabProcess.run([
                 "sql", "--db", db, "--format", "json", "SELECT :v AS v, length(:v) AS n", "--param", "v=\(value)",
             ])
             #expect(r.status == 0, "\(r.stderr)")
@@ -134,21 +135,21 @@ struct HostileInputTests {
             #expect(row["n"] as? Int == value.unicodeScalars.count)
         }
         // Written through --write, the hostile value lands in one cell and nothing else changes.
-        let before = try Kvlab.scalar(db, "SELECT count(*) FROM trials")
-        let w = try Kvlab.run([
+        let before = try KVLabProcess.scalar(db, "SELECT count(*) FROM trials")
+        let w = try KVLabProcess.run([
             "sql", "--db", db, "--write", "UPDATE runs SET error = :e WHERE id = (SELECT min(id) FROM runs)",
             "--param", "e='); DROP TABLE trials; --",
         ])
         #expect(w.status == 0, "\(w.stderr)")
-        #expect(try Kvlab.scalar(db, "SELECT count(*) FROM trials") == before)
-        let errors = try Kvlab.rows(db, "SELECT error FROM runs WHERE error IS NOT NULL")
+        #expect(try KVLabProcess.scalar(db, "SELECT count(*) FROM trials") == before)
+        let errors = try KVLabProcess.rows(db, "SELECT error FROM runs WHERE error IS NOT NULL")
         #expect(errors.count == 1 && errors.first?["error"] as? String == "'); DROP TABLE trials; --")
-        #expect(try Kvlab.run(["verify", "--db", db]).status == 0)
+        #expect(try KVLabProcess.run(["verify", "--db", db]).status == 0)
     }
 
     @Test("a NUL byte inside a bound text value is refused, not silently cut short (argv cannot carry NUL)")
     func nulBytes() throws {
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try Store(path: dir.appendingPathComponent("nul.sqlite").path)
         let value = "a\u{0}b'; DROP TABLE runs; --"
@@ -189,18 +190,18 @@ struct HostileInputTests {
             "PRAGMA query_only = 0; DELETE FROM runs",
         ])
     func readOnlySQL(sql: String) throws {
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = try Self.smallDatabase(in: dir)
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
-        let dump = try Kvlab.dump(db)
+        let dump = try KVLabProcess.dump(db)
         let statement = sql.replacingOccurrences(of: "__DIR__", with: dir.path)
-        let r = try Kvlab.run(["sql", "--db", db, statement])
+        let r = try KVLabProcess.run(["sql", "--db", db, statement])
         #expect(r.status == 2 || r.status == 3, "status \(r.status) for \(statement): \(r.stdout) \(r.stderr)")
         #expect(!Kvlab.crashed(r))
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "the file changed")
-        #expect(try Kvlab.dump(db) == dump)
-        #expect(try Kvlab.scalar(db, "PRAGMA user_version") == "\(Store.schemaVersion)")
+        #expect(try KVLabProcess.dump(db) == dump)
+        #expect(try KVLabProcess.scalar(db, "PRAGMA user_version") == "\(Store.schemaVersion)")
         for name in ["evil.sqlite", "copy.sqlite", "evil.txt"] {
             let path = dir.appendingPathComponent(name).path
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0

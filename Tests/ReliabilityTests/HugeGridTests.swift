@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 import Sweeps
 import Testing
 
@@ -45,16 +46,16 @@ struct HugeGridTests {
 
     @Test("kvlab run --dry-run on 100,000 (or 1,000,000) planned runs: bounded time and memory, writes nothing")
     func dryRun() throws {
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         let seeds = Self.dryRunSeeds
         let spec = try Kvlab.writeSpec(Self.spec(seeds: seeds), in: dir)
         let db = dir.appendingPathComponent("huge.sqlite").path
         let start = Date()
-        let r = try Kvlab.spawn(
+        let r = try KVLabProcess.spawn(
             URL(fileURLWithPath: "/usr/bin/time"),
             [
-                "-f", "maxrss_kb=%M", Kvlab.executable.path, "run", spec,
+                "-f", "maxrss_kb=%M", KVLabProcess.executable.path, "run", spec,
                 "--db", db, "--dry-run",
             ])
         let seconds = Date().timeIntervalSince(start)

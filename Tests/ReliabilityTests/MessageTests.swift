@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 import Testing
 
 /// The same mistake gets the same exit code and a message that says what was wrong (issue: reliability,
@@ -19,12 +20,12 @@ struct MessageTests {
             (["trial", "--noise", "-0.5"], 2, "--noise: -0.5 must be"),
         ]
         for (arguments, status, message) in cases {
-            let r = try Kvlab.run(arguments)
+            let r = try KVLabProcess.run(arguments)
             #expect(r.status == status, "\(arguments): \(r.status) \(r.stderr)")
             #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
             #expect(!r.stderr.contains("Missing value"), "\(arguments): \(r.stderr)")
         }
-        let comment = try Kvlab.run([
+        let comment = try KVLabProcess.run([
             "sql", "--db", db, "--format", "csv", "-- runs done\nSELECT count(*) AS n FROM runs",
         ])
         #expect(comment.status == 0, "\(comment.stderr)")

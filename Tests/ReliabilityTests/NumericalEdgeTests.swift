@@ -1,5 +1,6 @@
 import ExperimentStore
 import Foundation
+import KVLabTestSupport
 import Quantization
 import Statistics
 import Testing
@@ -146,7 +147,7 @@ struct NumericalEdgeTests {
             ("identical keys", TrialData(keys: identical, values: values, queries: queries)),
             ("zero queries", TrialData(keys: values, values: values, queries: Matrix(rows: 4, cols: d))),
         ]
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try Store(path: dir.appendingPathComponent("edge.sqlite").path)
         var report: [String] = []

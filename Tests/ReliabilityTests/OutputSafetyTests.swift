@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KVLabTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -12,10 +13,10 @@ import Testing
 struct OutputSafetyTests {
     /// A directory with a small finished sweep in `self.sqlite`.
     static func fixture() throws -> (dir: URL, db: String) {
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 1), in: dir)
         let db = dir.appendingPathComponent("self.sqlite").path
-        let r = try Kvlab.run(["run", spec, "--db", db, "--quiet"])
+        let r = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
         return (dir, db)
     }
@@ -42,19 +43,19 @@ struct OutputSafetyTests {
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "self.sqlite")
         for out in [db, link, db + "-wal"] {
             for force in [false, true] {
-                let export = try Kvlab.run(
+                let export = try KVLabProcess.run(
                     ["export", "--table", "runs", "--format", "csv", "--out", out, "--db", db]
                         + (force ? ["--force"] : []))
                 #expect(export.status == 2, "export --out \(out): \(export.stderr)")
                 #expect(export.stderr.contains("the database this command reads"), "\(export.stderr)")
-                let report = try Kvlab.run(["report", "--out", out, "--db", db] + (force ? ["--force"] : []))
+                let report = try KVLabProcess.run(["report", "--out", out, "--db", db] + (force ? ["--force"] : []))
                 #expect(report.status == 2, "report --out \(out): \(report.stderr)")
             }
         }
         #expect(try Self.digest(db) == before)
         #expect(Self.kind(link) == S_IFLNK)
         #expect(try Kvlab.integrity(db) == "ok")
-        #expect(try Kvlab.scalar(db, "SELECT count(*) FROM runs WHERE state = 'done'") == "24")
+        #expect(try KVLabProcess.scalar(db, "SELECT count(*) FROM runs WHERE state = 'done'") == "24")
     }
 
     @Test("another SQLite file is replaced only with --force; a text file is replaced atomically")
@@ -64,22 +65,22 @@ struct OutputSafetyTests {
         let other = dir.appendingPathComponent("other.sqlite").path
         try FileManager.default.copyItem(atPath: db, toPath: other)
         let before = try Self.digest(other)
-        let refused = try Kvlab.run(["export", "--table", "runs", "--format", "csv", "--out", other, "--db", db])
+        let refused = try KVLabProcess.run(["export", "--table", "runs", "--format", "csv", "--out", other, "--db", db])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("--force"), "\(refused.stderr)")
         #expect(try Self.digest(other) == before)
-        let report = try Kvlab.run(["report", "--out", other, "--db", db])
+        let report = try KVLabProcess.run(["report", "--out", other, "--db", db])
         #expect(report.status == 2)
         #expect(try Self.digest(other) == before)
 
-        let forced = try Kvlab.run(
+        let forced = try KVLabProcess.run(
             ["export", "--table", "runs", "--format", "csv", "--out", other, "--db", db, "--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(try String(contentsOfFile: other, encoding: .utf8).hasPrefix("id,config_hash"))
 
         let text = dir.appendingPathComponent("runs.csv").path
         try "old\n".write(toFile: text, atomically: true, encoding: .utf8)
-        let replaced = try Kvlab.run(["export", "--table", "runs", "--format", "csv", "--out", text, "--db", db])
+        let replaced = try KVLabProcess.run(["export", "--table", "runs", "--format", "csv", "--out", text, "--db", db])
         #expect(replaced.status == 0, "\(replaced.stderr)")
         #expect(try String(contentsOfFile: text, encoding: .utf8).hasPrefix("id,config_hash"))
         // No temporary file is left beside it.
@@ -99,7 +100,7 @@ struct OutputSafetyTests {
         let dangling = dir.appendingPathComponent("dangling.csv").path
         try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: "created.csv")
         for out in [link, dangling] {
-            let r = try Kvlab.run(["export", "--table", "runs", "--format", "csv", "--out", out, "--db", db])
+            let r = try KVLabProcess.run(["export", "--table", "runs", "--format", "csv", "--out", out, "--db", db])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(Self.kind(out) == S_IFLNK)
         }
@@ -118,7 +119,7 @@ struct OutputSafetyTests {
             received.set(String(decoding: handle?.readDataToEndOfFile() ?? Data(), as: UTF8.self))
         }
         reader.start()
-        let r = try Kvlab.run(["export", "--table", "runs", "--format", "csv", "--out", fifo, "--db", db])
+        let r = try KVLabProcess.run(["export", "--table", "runs", "--format", "csv", "--out", fifo, "--db", db])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(Self.kind(fifo) == S_IFIFO)
         var read: String?
@@ -130,22 +131,24 @@ struct OutputSafetyTests {
         #expect(text.hasPrefix("id,config_hash"))
 
         // A device: /dev/null takes the bytes, /dev/full is an I/O error (exit 3); both stay devices.
-        let null = try Kvlab.run(["export", "--table", "runs", "--format", "csv", "--out", "/dev/null", "--db", db])
+        let null = try KVLabProcess.run([
+            "export", "--table", "runs", "--format", "csv", "--out", "/dev/null", "--db", db,
+        ])
         #expect(null.status == 0, "\(null.stderr)")
         #expect(Self.kind("/dev/null") == S_IFCHR)
-        if FileManager.default.fileExists(atPath: "/dev/full") {
+        if ExternalTool.hasDevFull {
             for arguments in [
                 ["export", "--table", "runs", "--format", "csv", "--out", "/dev/full", "--db", db],
                 ["report", "--out", "/dev/full", "--db", db],
             ] {
-                let full = try Kvlab.run(arguments)
+                let full = try KVLabProcess.run(arguments)
                 #expect(full.status == 3, "\(arguments[0]): \(full.stderr)")
                 #expect(full.stderr.contains("No space left on device"), "\(full.stderr)")
                 #expect(Self.kind("/dev/full") == S_IFCHR)
             }
         }
         // A directory is bad input.
-        let directory = try Kvlab.run(["report", "--out", dir.path, "--db", db])
+        let directory = try KVLabProcess.run(["report", "--out", dir.path, "--db", db])
         #expect(directory.status == 2, "\(directory.stderr)")
     }
 }
@@ -169,7 +172,7 @@ struct UserSQLGuardTests {
     func everyEntryPoint() throws {
         let (dir, db) = try OutputSafetyTests.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let before = try Kvlab.dump(db)
+        let before = try KVLabProcess.dump(db)
         let leak = "fts3_tokenizer('simple') IS NOT NULL"
         let set = "fts3_tokenizer('simple', x'4141414141414141') IS NOT NULL"
         let claim = dir.appendingPathComponent("evil.sql").path
@@ -187,13 +190,13 @@ struct UserSQLGuardTests {
             ["claims", "check", claim],
         ]
         for arguments in cases {
-            let r = try Kvlab.run(arguments + ["--db", db])
+            let r = try KVLabProcess.run(arguments + ["--db", db])
             #expect(r.status == 2, "\(arguments): \(r.status) \(r.stderr)")
             #expect(!r.stdout.contains("0x"), "\(arguments): \(r.stdout)")
             #expect(!Kvlab.crashed(r), "\(arguments): \(r.stderr)")
         }
         // (claims check records its verdicts: the trials are what must not change.)
-        #expect(try Kvlab.dump(db) == before)
+        #expect(try KVLabProcess.dump(db) == before)
         #expect(try Kvlab.integrity(db) == "ok")
     }
 }
@@ -202,9 +205,10 @@ struct UserSQLGuardTests {
 /// (issue: reliability, items 5 and 10).
 @Suite("Reliability: stdout write errors and huge counts")
 struct StandardOutputTests {
-    @Test("a command whose data cannot be written to stdout (a full device) exits 3, not 0")
+    @Test(
+        "a command whose data cannot be written to stdout (a full device) exits 3, not 0",
+        .enabled(if: ExternalTool.hasDevFull, "/dev/full does not exist"))
     func fullStandardOutput() throws {
-        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
         let (dir, db) = try OutputSafetyTests.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
         for command in [
@@ -212,21 +216,21 @@ struct StandardOutputTests {
             "agg --by scheme --metric kl --db '\(db)'", "export --table runs --format csv --db '\(db)'",
             "trial --dim 16 --tokens 32 --queries 4", "codebook --dim 64 --bits 2",
         ] {
-            let r = try Kvlab.bash("\"$KVLAB\" \(command) > /dev/full")
+            let r = try KVLabProcess.bash("\"$KVLAB\" \(command) > /dev/full")
             #expect(r.status == 3, "\(command): \(r.status) \(r.stderr)")
             #expect(r.stderr.contains("cannot write the output"), "\(command): \(r.stderr)")
         }
         // The same commands to a working stdout still exit 0.
-        #expect(try Kvlab.bash("\"$KVLAB\" status --db '\(db)' > /dev/null").status == 0)
+        #expect(try KVLabProcess.bash("\"$KVLAB\" status --db '\(db)' > /dev/null").status == 0)
     }
 
     @Test("reproduce --seeds beyond the limit is bad input at once, never an allocation failure")
     func hugeSeedCounts() throws {
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("never.sqlite").path
         for seeds in ["99999999999", "9223372036854775807", "100001"] {
-            let r = try Kvlab.run(["reproduce", "--seeds", seeds, "--db", db])
+            let r = try KVLabProcess.run(["reproduce", "--seeds", seeds, "--db", db])
             #expect(r.status == 2, "\(seeds): \(r.stderr)")
             #expect(!Kvlab.crashed(r), "\(seeds): \(r.stderr)")
         }
@@ -246,18 +250,18 @@ struct MergeInputTests {
         try FileManager.default.copyItem(atPath: db, toPath: good)
         let edited = dir.appendingPathComponent("edited.sqlite").path
         try FileManager.default.copyItem(atPath: db, toPath: edited)
-        let update = try Kvlab.spawn(
+        let update = try KVLabProcess.spawn(
             URL(fileURLWithPath: "/usr/bin/sqlite3"), [edited, "UPDATE trials SET kl = kl * 2 WHERE run_id = 3"])
         #expect(update.status == 0, "\(update.stderr)")
         let out = dir.appendingPathComponent("merged.sqlite").path
-        let refused = try Kvlab.run(["merge", "--into", out, good, edited])
+        let refused = try KVLabProcess.run(["merge", "--into", out, good, edited])
         #expect(refused.status == 3, "\(refused.stderr)")
         #expect(refused.stderr.contains("edited.sqlite") && refused.stderr.contains("run 3"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
         // The good shard alone merges, and the output verifies.
-        let merged = try Kvlab.run(["merge", "--into", out, good])
+        let merged = try KVLabProcess.run(["merge", "--into", out, good])
         #expect(merged.status == 0, "\(merged.stderr)")
-        #expect(try Kvlab.run(["verify", "--db", out]).status == 0)
+        #expect(try KVLabProcess.run(["verify", "--db", out]).status == 0)
     }
 }
 
@@ -269,11 +273,11 @@ struct RefusedWritesTests {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
         let (dir, db) = try OutputSafetyTests.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let bump = try Kvlab.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "PRAGMA user_version = 99"])
+        let bump = try KVLabProcess.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "PRAGMA user_version = 99"])
         #expect(bump.status == 0)
         let before = try OutputSafetyTests.digest(db)
         let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 2), in: dir)
-        let r = try Kvlab.run(["run", spec, "--db", db, "--quiet"])
+        let r = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
         #expect(r.status == 3, "\(r.stderr)")
         #expect(r.stderr.contains("newer kvlab"), "\(r.stderr)")
         #expect(try OutputSafetyTests.digest(db) == before)
@@ -284,16 +288,16 @@ struct RefusedWritesTests {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
         let (dir, db) = try OutputSafetyTests.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let edit = try Kvlab.spawn(
+        let edit = try KVLabProcess.spawn(
             URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "UPDATE trials SET kl = kl * 2 WHERE run_id = 1"])
         #expect(edit.status == 0)
         let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 2), in: dir)
-        let r = try Kvlab.run(["run", spec, "--db", db, "--quiet"])
+        let r = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
         #expect(r.status == 3, "\(r.stderr)")
         #expect(r.stderr.contains("no longer match their recorded hash"), "\(r.stderr)")
         // Nothing was extended: still one trial per run, and verify still reports the edited run.
-        #expect(try Kvlab.scalar(db, "SELECT max(trials_planned) FROM runs") == "1")
-        let verify = try Kvlab.run(["verify", "--db", db])
+        #expect(try KVLabProcess.scalar(db, "SELECT max(trials_planned) FROM runs") == "1")
+        let verify = try KVLabProcess.run(["verify", "--db", db])
         #expect(verify.status == 3)
     }
 }
@@ -306,7 +310,7 @@ struct ReferenceTableTests {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
         let (dir, db) = try OutputSafetyTests.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(try Kvlab.run(["verify", "--db", db]).status == 0)
+        #expect(try KVLabProcess.run(["verify", "--db", db]).status == 0)
         for (edit, expected) in [
             ("UPDATE t_quantiles SET q975 = 0.001 WHERE df = 2", "t_quantiles: df 2 holds"),
             ("DELETE FROM t_quantiles WHERE df = 7", "t_quantiles: df 7 is missing"),
@@ -316,9 +320,9 @@ struct ReferenceTableTests {
             let copy = dir.appendingPathComponent("edited.sqlite").path
             try? FileManager.default.removeItem(atPath: copy)
             try FileManager.default.copyItem(atPath: db, toPath: copy)
-            let r = try Kvlab.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [copy, edit])
+            let r = try KVLabProcess.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [copy, edit])
             #expect(r.status == 0, "\(r.stderr)")
-            let verify = try Kvlab.run(["verify", "--db", copy])
+            let verify = try KVLabProcess.run(["verify", "--db", copy])
             #expect(verify.status == 3, "\(edit): \(verify.stdout)")
             #expect(verify.stdout.contains(expected), "\(edit): \(verify.stdout)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KVLabTestSupport
 import Testing
 
 /// A database written by the previous release opens, resumes and keeps every value (issue "Open the
@@ -31,7 +32,7 @@ struct ReleaseCompatibilityTests {
 
     @Test("kvlab run smoke resumes it without recomputing or refusing; trials_wide keeps every value")
     func resumesWithoutRecomputing() throws {
-        let dir = try Kvlab.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("old.sqlite").path
         try FileManager.default.copyItem(atPath: Self.fixture, toPath: db)
@@ -43,7 +44,7 @@ struct ReleaseCompatibilityTests {
         )
         #expect(beforeValues.count == 36 && beforeRuns.count == 18)
 
-        let resumed = try Kvlab.run(["run", "smoke", "--db", db])
+        let resumed = try KVLabProcess.run(["run", "smoke", "--db", db])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(!resumed.stderr.contains("changed"), "\(resumed.stderr)")
         #expect(try Self.rows(db, values) == beforeValues)
@@ -54,9 +55,9 @@ struct ReleaseCompatibilityTests {
         #expect(
             try Self.rows(db, "SELECT count(*) FROM configs WHERE key_recipe IS NULL OR value_recipe IS NULL")
                 == [[0.databaseValue]])
-        let verify = try Kvlab.run(["verify", "--db", db])
+        let verify = try KVLabProcess.run(["verify", "--db", db])
         #expect(verify.status == 0, "\(verify.stdout)")
-        let claims = try Kvlab.run(["claims", "check", "sanity-effective-bits", "--db", db])
+        let claims = try KVLabProcess.run(["claims", "check", "sanity-effective-bits", "--db", db])
         #expect(claims.status == 0, "\(claims.stdout)\(claims.stderr)")
     }
 }

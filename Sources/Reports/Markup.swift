@@ -1,3 +1,4 @@
+import Claims
 import Foundation
 
 /// Text helpers of the HTML report: XML escaping and number formatting.
@@ -5,34 +6,11 @@ import Foundation
 /// The report is XHTML-compatible (it parses as XML), so every text taken from the database goes through
 /// ``escape(_:)``, which also replaces the control characters XML 1.0 forbids.
 enum Markup {
-    /// Escapes text for an XML/HTML text node or a double-quoted attribute value.
-    ///
-    /// `&`, `<`, `>`, `"` and `'` become character references; control characters other than tab, line feed
-    /// and carriage return (and U+FFFE/U+FFFF) become U+FFFD, since XML 1.0 cannot represent them at all.
+    /// Escapes text for an XML/HTML text node or a double-quoted attribute value (``XMLText/escaped(_:)``).
     ///
     /// - Parameter text: any text.
     /// - Returns: the escaped text.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { XMLText.escaped(text) }
 
     /// A number for display with 4 significant digits (`0.01234`, `1.5e-05`); "NaN", "∞" and "−∞" for
     /// non-finite values.

@@ -1,22 +1,27 @@
-import ExperimentStore
-
 /// A minimal JSON value with key order preserved and round-trip number formatting.
 ///
 /// Doubles print in Swift's shortest round-trip form; non-finite numbers become the strings "NaN",
 /// "Infinity" and "-Infinity" (DESIGN.md).
-indirect enum JSONValue: Sendable {
+public indirect enum JSONValue: Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// An integer.
     case int(Int)
+    /// A double (shortest round-trip; non-finite values as strings).
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object with its keys in order.
     case object([(String, JSONValue)])
 
     /// The JSON text.
     ///
     /// - Parameter pretty: indent nested containers by two spaces.
-    func rendered(pretty: Bool = false) -> String {
+    public func rendered(pretty: Bool = false) -> String {
         var out = ""
         write(to: &out, pretty: pretty, indent: 0)
         return out
@@ -58,12 +63,12 @@ indirect enum JSONValue: Sendable {
     }
 
     /// A double as JSON: shortest round-trip decimal, or a string for non-finite values.
-    static func number(_ d: Double) -> String {
+    public static func number(_ d: Double) -> String {
         if d.isNaN { return "\"NaN\"" }
         if d.isInfinite { return d > 0 ? "\"Infinity\"" : "\"-Infinity\"" }
         return "\(d)"
     }
 
     /// A JSON string literal (the store's canonical escapes).
-    static func quoted(_ s: String) -> String { CanonicalJSON.quoted(s) }
+    public static func quoted(_ s: String) -> String { CanonicalJSON.quoted(s) }
 }

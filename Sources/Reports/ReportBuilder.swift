@@ -2,6 +2,7 @@ import Claims
 import ExperimentStore
 import Foundation
 import Quantization
+import Sweeps
 
 /// Builds the HTML report of `kvlab report` from a database: it runs the queries (read-only) and composes
 /// the page from ``FacetChart`` SVGs and tables.
@@ -10,26 +11,49 @@ import Quantization
 /// the top of the page) instead of failing. The numbers of the metric and Jensen charts come from
 /// ``AggregationQuery``, the SQL of `kvlab agg`, so they equal its output; each point carries them exactly
 /// in `data-*` attributes.
-struct ReportBuilder {
+public struct ReportBuilder {
     /// What the report shows.
-    struct Options: Sendable {
+    public struct Options: Sendable {
         /// An SQL condition on `run_means` (as `kvlab agg --where`), or nil.
-        var filter: String?
+        public var filter: String?
         /// The metrics charted against bits.
-        var metrics: [Metric]
-        /// A switch to facet by besides distribution, or nil.
-        var by: String?
+        public var metrics: [Metric]
+        /// A switch to facet by besides distribution (one of ``ReportBuilder/facetDimensions``), or nil.
+        public var by: String?
         /// The database path shown in the header.
-        var databasePath: String
+        public var databasePath: String
         /// When the report is made (Unix seconds).
-        var generatedAt: Double
+        public var generatedAt: Double
+        /// The kvlab release named in the header.
+        public var kvlabVersion: String
+
+        /// Options for a report.
+        ///
+        /// - Parameters:
+        ///   - filter: an SQL condition on `run_means`, or nil for every done run.
+        ///   - metrics: the metrics charted against bits (default ``ReportBuilder/defaultMetrics``).
+        ///   - by: a switch to facet by besides distribution, or nil.
+        ///   - databasePath: the database path shown in the header.
+        ///   - generatedAt: when the report is made (Unix seconds).
+        ///   - kvlabVersion: the kvlab release named in the header.
+        public init(
+            filter: String? = nil, metrics: [Metric] = ReportBuilder.defaultMetrics, by: String? = nil,
+            databasePath: String, generatedAt: Double, kvlabVersion: String
+        ) {
+            self.filter = filter
+            self.metrics = metrics
+            self.by = by
+            self.databasePath = databasePath
+            self.generatedAt = generatedAt
+            self.kvlabVersion = kvlabVersion
+        }
     }
 
     /// The metrics charted when `--metric` is not given.
-    static let defaultMetrics: [Metric] = [.kl, .kAngle, .dist6Geo, .oRelL2]
+    public static let defaultMetrics: [Metric] = [.kl, .kAngle, .dist6Geo, .oRelL2]
 
     /// The switches `--by` accepts: every switch except scheme, bits and distribution (already axes).
-    static let facetDimensions = AggCommand.dimensions.filter {
+    public static let facetDimensions = SwitchName.dimensions.filter {
         !["scheme", "bits", "distribution", "nu"].contains($0)
     }
 
@@ -38,18 +62,22 @@ struct ReportBuilder {
     /// The options.
     let options: Options
     /// "What is missing" messages collected while building, shown at the top of the page.
-    var missing: [String] = []
+    public internal(set) var missing: [String] = []
 
     /// Creates a builder.
-    init(store: Store, options: Options) {
+    ///
+    /// - Parameters:
+    ///   - store: the database, read only (through ``Store/execute(sql:parameters:allowWrites:)``).
+    ///   - options: what the report shows.
+    public init(store: Store, options: Options) {
         self.store = store
         self.options = options
     }
 
     /// The whole page (XHTML-compatible HTML5, inline CSS and SVG, no script).
     ///
-    /// - Throws: ``CLIError`` (exit 2) when `--where` is not a valid condition on `run_means`.
-    mutating func page() throws -> String {
+    /// - Throws: ``ReportError/invalidFilter(_:)`` when `--where` is not a valid condition on `run_means`.
+    public mutating func page() throws -> String {
         try validateFilter()
         let status = statusSection()
         let claims = claimsSection()
@@ -78,7 +106,7 @@ struct ReportBuilder {
         do {
             _ = try query("SELECT count(*) FROM run_means WHERE \(condition)")
         } catch let error as StoreError {
-            throw CLIError.badInput("--where is not a valid condition on run_means: \(error)")
+            throw ReportError.invalidFilter(String(describing: error))
         }
     }
 
@@ -86,7 +114,7 @@ struct ReportBuilder {
     private func header() -> String {
         var out = "<header><h1>kvlab report</h1><p class=\"meta\">"
         out += "Database <code>\(Markup.escape(options.databasePath))</code> · generated "
-        out += "\(Markup.escape(Markup.timestamp(options.generatedAt))) by kvlab \(VersionInfo.kvlab) "
+        out += "\(Markup.escape(Markup.timestamp(options.generatedAt))) by kvlab \(options.kvlabVersion) "
         out += "(engine \(Engine.version), schema \(Store.schemaVersion))"
         if let filter = options.filter {
             out += " · runs filtered by <code>\(Markup.escape(filter))</code>"

@@ -1,22 +1,4 @@
-import ArgumentParser
-import ExperimentStore
 import Foundation
-
-/// Output formats of tabular results (DESIGN.md "Command-line contract").
-enum TableFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    /// Aligned columns with a header rule (numbers right-aligned).
-    case table
-    /// RFC 4180 comma-separated values with a header line.
-    case csv
-    /// Tab-separated values with a header line; tabs, newlines and backslashes escaped.
-    case tsv
-    /// A JSON array of objects keyed by column name.
-    case json
-    /// One JSON object per line.
-    case ndjson
-    /// A Markdown table.
-    case markdown
-}
 
 /// Renders tabular results: an aligned table, CSV (RFC 4180), TSV (`\t`, `\n`, `\r`, `\\` escaped),
 /// JSON (an array of objects keyed by column name), NDJSON (one object per line) or a Markdown table.
@@ -24,14 +6,14 @@ enum TableFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 /// Numbers are never taken from SQLite's text conversion (15 digits): doubles print in Swift's shortest
 /// round-trip form, and ±Inf/NaN as "Infinity", "-Infinity", "NaN" (JSON strings in JSON). NULL is `NULL`
 /// in a table, empty in CSV, TSV and Markdown, `null` in JSON.
-enum TableOutput {
+public enum TableOutput {
     /// The text of a result, without a trailing newline (empty when there are no columns).
     ///
     /// - Parameters:
     ///   - columns: column names.
     ///   - rows: rows with one value per column.
     ///   - format: the output format.
-    static func render(columns: [String], rows: [[SQLValue]], format: TableFormat) -> String {
+    public static func render(columns: [String], rows: [[SQLValue]], format: TableFormat) -> String {
         guard !columns.isEmpty else { return "" }
         switch format {
         case .table: return table(columns: columns, rows: rows)
@@ -50,12 +32,12 @@ enum TableOutput {
     }
 
     /// Renders a query result (see ``render(columns:rows:format:)``).
-    static func render(_ result: QueryResult, format: TableFormat) -> String {
+    public static func render(_ result: QueryResult, format: TableFormat) -> String {
         render(columns: result.columns, rows: result.rows, format: format)
     }
 
     /// A value as text for table, CSV, TSV and Markdown; nil for NULL.
-    static func text(_ value: SQLValue) -> String? {
+    public static func text(_ value: SQLValue) -> String? {
         switch value {
         case .null: return nil
         case .integer(let i): return String(i)
@@ -66,14 +48,14 @@ enum TableOutput {
     }
 
     /// A double: shortest round-trip decimal, or "NaN", "Infinity", "-Infinity".
-    static func number(_ d: Double) -> String {
+    public static func number(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
         return "\(d)"
     }
 
     /// A value as JSON.
-    static func json(_ value: SQLValue) -> JSONValue {
+    public static func json(_ value: SQLValue) -> JSONValue {
         switch value {
         case .null: return .null
         case .integer(let i): return .int(Int(i))

@@ -36,7 +36,7 @@ extension ReportBuilder {
     func cells(_ metrics: [Metric], dimensions: [String]) throws -> [Cell] {
         let aggregation = try AggregationQuery(
             dimensions: dimensions + ["scheme", "bits"], metrics: metrics.map(\.rawValue), filter: options.filter,
-            statistics: ["n", "mean", "ci95"], allowedDimensions: AggCommand.dimensions)
+            statistics: ["n", "mean", "ci95"], allowedDimensions: SwitchName.dimensions)
         let result = try query(aggregation.sql)
         let k = dimensions.count
         return result.rows.compactMap { r -> Cell? in

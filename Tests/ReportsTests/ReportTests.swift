@@ -1,7 +1,8 @@
 import Foundation
+import KVLabTestSupport
 import Testing
 
-@testable import KVLabCLI
+@testable import Reports
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -13,7 +14,7 @@ import Testing
 struct ReportTests {
     /// A smoke-sweep database made once for the suite (3 schemes × bits 2, 4 × 3 seeds × 2 trials).
     static let smoke: URL = {
-        let dir = try! KVLabProcess.temporaryDirectory()
+        let dir = try! TemporaryDirectory.create()
         let db = dir.appendingPathComponent("smoke.sqlite")
         let r = try! KVLabProcess.run(["run", "smoke", "--db", db.path, "--quiet"])
         precondition(r.status == 0, "kvlab run smoke failed: \(r.stderr)")
@@ -125,7 +126,7 @@ struct ReportTests {
 
     @Test("a database without done runs gives a report that lists what is missing, exit 0")
     func emptyDatabase() throws {
-        let dir = try KVLabProcess.temporaryDirectory()
+        let dir = try TemporaryDirectory.create()
         let db = dir.appendingPathComponent("empty.sqlite")
         let plan = try KVLabProcess.run(["run", "--db", db.path, "--quiet"])
         #expect(plan.status == 0, "\(plan.stderr)")

@@ -1,0 +1,114 @@
+import Foundation
+import Quantization
+import Statistics
+
+extension BenchmarkSuite {
+    /// Single-thread rates of the engine's kernels: a Hadamard rotation, the quantizers, kvlab's and the C
+    /// library's elementary functions, and the metrics of one trial.
+    mutating func kernels() {
+        let d = 128
+        // Quantizers encode and decode the standard trial's N = 1024 tokens per call (1 MB in, 1 MB out),
+        // as in the engine. The FWHT works on an L2-resident block (256 rows = 256 KB), as in the engine,
+        // where each row is transformed while it is in cache; a 4 MB matrix would measure the L3
+        // bandwidth, shared with whatever else runs on the host.
+        let rows = 1024
+        let base = Self.randomMatrix(rows: rows, cols: d, seed: 1)
+        var block = Array(base.storage[0..<(256 * d)])
+        var scratch = [Double](repeating: 0, count: d)
+        let hadamard = Rotation(kind: .wht1, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keyRotation))
+        rate("kernels", "rotation wht1 (signs + FWHT) d=128", unit: "rows/s") {
+            block.withUnsafeMutableBufferPointer { rows in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    guard let x = rows.baseAddress, let t = s.baseAddress else { return }
+                    for _ in 0..<16 {
+                        for i in 0..<256 { hadamard.apply(x + i * d, scratch: t) }
+                    }
+                }
+            }
+            return 16 * 256
+        }
+        let cache = CodebookCache()
+        for (bits, rotation) in [(2, RotationKind.wht1), (2, .wht3), (4, .wht1), (4, .wht3)] {
+            var c = Self.standardConfig(.KQV)
+            c.bits = bits
+            c.rotation = rotation
+            let q = VectorQuantizer(
+                recipe: .turboMSE, config: c,
+                rotation: Rotation(kind: rotation, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keyRotation)),
+                sketch: nil, codebooks: cache)
+            rate("kernels", "TurboQuant_mse enc+dec b=\(bits) \(rotation.rawValue)", unit: "vectors/s") {
+                _ = q.reconstruct(base)
+                return rows
+            }
+        }
+        for kind in QJLKind.allCases {
+            var c = Self.standardConfig(.QKQV)
+            c.qjl = kind
+            let q = VectorQuantizer(
+                recipe: .turboProd, config: c,
+                rotation: Rotation(kind: .wht3, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keyRotation)),
+                sketch: QJLSketch(kind: kind, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keySketch)),
+                codebooks: cache)
+            rate("kernels", "TurboQuant_prod enc+dec b=4 qjl=\(kind.rawValue) wht3", unit: "vectors/s") {
+                _ = q.reconstruct(base)
+                return rows
+            }
+        }
+        elementaryFunctions()
+        // Every metric of one standard trial from its decoded K̂ and V̂ (here: K and V plus 5% noise), as
+        // TrialEngine computes them after quantizing: logits, log-softmax, the divergences, routing, logit
+        // errors, outputs and geometry.
+        let data = TrialData(
+            keys: Self.randomMatrix(rows: 1024, cols: d, seed: 3),
+            values: Self.randomMatrix(rows: 1024, cols: d, seed: 5),
+            queries: Self.randomMatrix(rows: 64, cols: d, seed: 2))
+        let reference = ReferenceAttention(data: data, logitScale: 1)
+        let noise = Self.randomMatrix(rows: 1024, cols: d, seed: 4)
+        var keys = data.keys
+        var values = data.values
+        for i in keys.storage.indices {
+            keys.storage[i] += 0.05 * noise.storage[i]
+            values.storage[i] -= 0.05 * noise.storage[i]
+        }
+        rate("kernels", "TrialMetrics.compute Q=64 N=1024 d=128", unit: "calls/s") {
+            _ = TrialMetrics.compute(
+                data: data, reference: reference, keys: keys, values: values, bitsK: 4, bitsV: 4)
+            return 1
+        }
+    }
+
+    /// kvlab's deterministic elementary functions against the C library's (whose variant depends on the
+    /// CPU), on the argument ranges the engine uses: calls/s over 4096 arguments.
+    mutating func elementaryFunctions() {
+        let count = 4096
+        var s = RandomStream(seed: 5, trial: 0, role: .auxiliary)
+        let logits = (0..<count).map { _ in -8 * s.uniform() }  // log-probabilities, KL terms
+        let unit = (0..<count).map { _ in s.uniform() }  // Box–Muller inputs, log1p(e^−|u|)
+        @inline(__always) func time(_ name: String, _ args: [Double], _ f: (Double) -> Double) {
+            rate("kernels", name, unit: "calls/s") {
+                var sums = (0.0, 0.0)  // two chains, so the adds do not serialise the calls
+                args.withUnsafeBufferPointer { x in
+                    for _ in 0..<8 {
+                        for i in stride(from: 0, to: x.count, by: 2) {
+                            sums.0 += f(x[i])
+                            sums.1 += f(x[i + 1])
+                        }
+                    }
+                }
+                return (sums.0 + sums.1).isNaN ? 0 : 8 * args.count
+            }
+        }
+        time("exp (kvlab)", logits, Elementary.exp)
+        time("exp (C library)", logits, Foundation.exp)
+        time("expm1 (kvlab)", logits, Elementary.expm1)
+        time("expm1 (C library)", logits, Foundation.expm1)
+        time("log (kvlab)", unit, Elementary.log)
+        time("log (C library)", unit, Foundation.log)
+        time("log1p (kvlab)", unit, Elementary.log1p)
+        time("log1p (C library)", unit, Foundation.log1p)
+        time("sin+cos 2πu (kvlab)", unit) {
+            let (a, b) = Elementary.sinCosTwoPi($0); return a + b
+        }
+        time("sin+cos 2πu (C library)", unit) { Foundation.sin(2 * .pi * $0) + Foundation.cos(2 * .pi * $0) }
+    }
+}

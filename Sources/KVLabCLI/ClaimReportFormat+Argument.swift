@@ -1,0 +1,5 @@
+import ArgumentParser
+import Claims
+
+/// `kvlab claims check --format text|json|junit`.
+extension ClaimReportFormat: ExpressibleByArgument {}

@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+@testable import Benchmarks
+
+/// The benchmark suite in-process: what `kvlab bench --only trial` measures and prints, without the binary.
+@Suite("BenchmarkSuite in-process")
+struct BenchmarkSuiteTests {
+    @Test("the trial section times the engine on 1 and `jobs` threads and notes the parallel efficiency")
+    func trialSection() async throws {
+        var suite = BenchmarkSuite(repetitions: 1, jobs: 1, kvlabVersion: "test")
+        try await suite.run([.trial])
+        #expect(
+            suite.figures.map(\.name) == ["standard trial (KV+KQV+QKQV, n=4), 1 thread", "standard trial, 1 threads"])
+        for figure in suite.figures {
+            #expect(figure.section == "trial" && figure.unit == "trials/s")
+            #expect(figure.min > 0 && figure.min <= figure.median && figure.median <= figure.max)
+            #expect(figure.repetitions == 1)
+        }
+        #expect(suite.notes.count == 1 && suite.notes[0].hasPrefix("parallel efficiency on 1 threads: "))
+        let json = suite.json().rendered(pretty: true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let machine = try #require(object["machine"] as? [String: String])
+        #expect(machine["kvlab"] == "test" && machine["jobs"] == "1" && machine["repetitions"] == "1")
+        #expect((object["figures"] as? [[String: Any]])?.count == 2)
+        let table = suite.table()
+        #expect(table.contains("section | benchmark | median | min | max | unit"))
+        #expect(table.contains("trial | standard trial, 1 threads | "))
+    }
+
+    @Test("rates and durations format for the table")
+    func humane() {
+        #expect(BenchmarkSuite.humane(1_370_000) == "1.37 M")
+        #expect(BenchmarkSuite.humane(12_345) == "12.3 k")
+        #expect(BenchmarkSuite.humane(250.4) == "250")
+        #expect(BenchmarkSuite.humane(3.14159) == "3.14")
+        #expect(BenchmarkSuite.humane(0.0125) == "12.5 m")
+        #expect(BenchmarkSuite.fixed(.nan, 1) == "nan")
+    }
+}
