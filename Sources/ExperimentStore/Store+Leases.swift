@@ -7,9 +7,14 @@ extension Store {
 
     /// How many attempts a run may have without storing a trial before the next claim marks it failed
     /// instead of leasing it again. An attempt is a process beginning to compute the run
-    /// (``beginRuns(ids:in:)``); storing a trial of it resets the count (``recordProgress(runID:in:)``). So
-    /// the cap is reached when three processes in a row died while computing the run (killed, e.g. for
-    /// memory, or lost with their node) before storing any of its trials.
+    /// (``beginRuns(ids:in:)``); storing a trial of it resets the count (``recordProgress(runID:in:)``), and
+    /// so does leasing a run whose previous lease ended cleanly. So the cap is reached when three processes
+    /// in a row died while computing the run (killed, e.g. for memory, or lost with their node) before
+    /// storing any of its trials.
+    ///
+    /// A run reclaimed from a dead or expired lease keeps its `lease_expires_at` while pending: that mark
+    /// says its count goes on. Every other way to pending (new, released, extended, retried) has no mark,
+    /// so a count written by an older kvlab, which counted every claim, never fails a run.
     public static let maxAttempts = 3
 
     /// The error stored with a run that reached ``maxAttempts``.
@@ -17,7 +22,8 @@ extension Store {
         "claimed \(maxAttempts) times without finishing; the process may be running out of memory"
 
     /// Returns stale leases to `pending`: leases of dead processes on this host at once, any lease
-    /// past its expiry. Stored trials are kept.
+    /// past its expiry. Stored trials are kept, and so is `lease_expires_at`, which marks the run as
+    /// abandoned (its attempts count on; see ``maxAttempts``).
     ///
     /// - Parameters:
     ///   - host: this host's name.
@@ -37,15 +43,14 @@ extension Store {
             if !isAlive(pid) {
                 try db.execute(
                     sql: """
-                        UPDATE runs SET state = 'pending', lease_host = NULL, lease_pid = NULL, lease_expires_at = NULL
-                        WHERE id = ?
+                        UPDATE runs SET state = 'pending', lease_host = NULL, lease_pid = NULL WHERE id = ?
                         """, arguments: [row[0] as Int64])
                 reclaimed += db.changesCount
             }
         }
         try db.execute(
             sql: """
-                UPDATE runs SET state = 'pending', lease_host = NULL, lease_pid = NULL, lease_expires_at = NULL
+                UPDATE runs SET state = 'pending', lease_host = NULL, lease_pid = NULL
                 WHERE state = 'running' AND lease_expires_at < ?
                 """, arguments: [now])
         reclaimed += db.changesCount
@@ -55,10 +60,11 @@ extension Store {
     /// Leases up to `limit` claimable runs of the current engine version to `owner` (compare-and-set
     /// inside the caller's `BEGIN IMMEDIATE` transaction, so two processes never lease the same run).
     ///
-    /// Stale leases are reclaimed first (``reclaimStaleLeases(host:now:isAlive:in:)``). A pending run with
-    /// ``maxAttempts`` attempts is marked failed with ``abandonedRunError`` instead of being leased again.
-    /// Runs are ordered by their data switches and seed, so runs that share data are leased together.
-    /// Leasing is not an attempt: ``beginRuns(ids:in:)`` counts one when the computation starts.
+    /// Stale leases are reclaimed first (``reclaimStaleLeases(host:now:isAlive:in:)``). An abandoned run
+    /// with ``maxAttempts`` attempts is marked failed with ``abandonedRunError`` instead of being leased
+    /// again. Runs are ordered by their data switches and seed, so runs that share data are leased
+    /// together. Leasing is not an attempt (``beginRuns(ids:in:)`` counts one when the computation starts);
+    /// it restarts the count of a run that was not abandoned.
     ///
     /// - Parameters:
     ///   - owner: this process.
@@ -84,8 +90,8 @@ extension Store {
         }
         try db.execute(
             sql: """
-                UPDATE runs AS r SET state = 'failed', error = ?, finished_at = ?
-                WHERE \(scope) AND r.attempts >= ?
+                UPDATE runs AS r SET state = 'failed', error = ?, finished_at = ?, lease_expires_at = NULL
+                WHERE \(scope) AND r.lease_expires_at IS NOT NULL AND r.attempts >= ?
                 """,
             arguments: [abandonedRunError, now] + arguments + [maxAttempts])
         var sql = """
@@ -105,7 +111,8 @@ extension Store {
             try db.execute(
                 sql: """
                     UPDATE runs SET state = 'running', lease_host = ?, lease_pid = ?, lease_expires_at = ?,
-                    heartbeat_at = ?, started_at = coalesce(started_at, ?)
+                    heartbeat_at = ?, started_at = coalesce(started_at, ?),
+                    attempts = CASE WHEN lease_expires_at IS NULL THEN 0 ELSE attempts END
                     WHERE id = ? AND state = 'pending'
                     """,
                 arguments: [owner.host, owner.pid, now + leaseSeconds, now, now, id])

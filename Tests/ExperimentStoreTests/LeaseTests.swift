@@ -94,6 +94,23 @@ struct LeaseTests {
         #expect(try Self.record(store, ids[0]).attempts == 0)
     }
 
+    @Test("a clean release restarts the count at the next lease; so does a count left by an older kvlab")
+    func cleanReleasesAndOldCounts() throws {
+        let (_, store, ids) = try Self.store(runs: 2)
+        let owner = LeaseOwner(host: "h", pid: 1)
+        _ = try Self.claim(store, owner, at: 1000, limit: 1)
+        try store.write { db in try Store.beginRuns(ids: [ids[0]], in: db) }
+        try store.write { db in try Store.releaseLeases(owner: owner, in: db) }
+        #expect(try Self.record(store, ids[0]).attempts == 1)
+        _ = try Self.claim(store, owner, at: 1001, limit: 1)
+        #expect(try Self.record(store, ids[0]).attempts == 0)
+        try store.write { db in try Store.releaseLeases(owner: owner, in: db) }
+        // kvlab before this rule counted every claim: a pending run interrupted 7 times is not failed.
+        try store.write { db in try db.execute(sql: "UPDATE runs SET attempts = 7") }
+        #expect(try Self.claim(store, owner, at: 1002) == ids)
+        #expect(try Self.record(store, ids[0]).attempts == 0 && Self.record(store, ids[1]).attempts == 0)
+    }
+
     @Test("3 processes died computing a run: the next claim fails it and leases the rest")
     func cap() throws {
         let (_, store, ids) = try Self.store()

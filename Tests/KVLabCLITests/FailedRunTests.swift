@@ -25,15 +25,16 @@ struct FailedRunTests {
         let reference = dir.path("reference.sqlite")
         #expect(try KVLabProcess.run(["run", specPath, "--db", reference, "--quiet"]).status == 0)
 
-        // One trial per run, then the first run in claim order as if three processes had died holding it;
-        // raising the trials to 2 sends every run back to pending.
+        // One trial per run, then the first run in claim order marked as three processes that died
+        // computing it would leave it (3 attempts, its last lease abandoned); raising the trials to 2 sends
+        // every run back to pending.
         let db = dir.path("capped.sqlite")
         try Self.spec(trials: 1).write(toFile: specPath, atomically: true, encoding: .utf8)
         #expect(try KVLabProcess.run(["run", specPath, "--db", db, "--quiet"]).status == 0)
         let first = try KVLabProcess.scalar(
             db, "SELECT r.id FROM runs r JOIN configs c USING (config_hash) ORDER BY c.scheme, c.bits, r.seed LIMIT 1")
         let set = try KVLabProcess.run([
-            "sql", "--write", "--db", db, "UPDATE runs SET attempts = 3 WHERE id = \(first)",
+            "sql", "--write", "--db", db, "UPDATE runs SET attempts = 3, lease_expires_at = 0 WHERE id = \(first)",
         ])
         #expect(set.status == 0, "\(set.stderr)")
         try Self.spec(trials: 2).write(toFile: specPath, atomically: true, encoding: .utf8)
