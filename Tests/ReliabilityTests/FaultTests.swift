@@ -199,7 +199,9 @@ struct FaultTests {
         let db2 = f.path("replaced.sqlite")
         let replacement = try f.copy("replacement.sqlite")
         let q = try KVLabProcess.start(["run", f.spec, "--db", db2, "--quiet"])
-        Thread.sleep(forTimeInterval: 0.4)
+        // Mid-run: once the process has created the database (it appears complete, under its final name).
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: db2) { Thread.sleep(forTimeInterval: 0.01) }
+        Thread.sleep(forTimeInterval: 0.2)
         #expect(rename(replacement, db2) == 0)
         q.waitUntilExit()
         #expect(q.terminationReason == .exit)
