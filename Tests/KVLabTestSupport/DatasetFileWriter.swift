@@ -1,33 +1,43 @@
 import Foundation
 
 /// Writes small dataset files for the tests: safetensors files of any dtype and header, and directories of
-/// `.npy` files (copied in ReliabilityTests/DatasetFileWriter.swift: test targets cannot share files).
-enum DatasetFileWriter {
+/// `.npy` files (shared by the test targets).
+public enum DatasetFileWriter {
     /// The shape of a test dataset.
-    struct Shape {
-        var layers = 2
-        var kvHeads = 2
-        var queryHeads = 4
-        var tokens = 16
-        var headDim = 8
+    public struct Shape {
+        public var layers = 2
+        public var kvHeads = 2
+        public var queryHeads = 4
+        public var tokens = 16
+        public var headDim = 8
+
+        /// The default small shape.
+        public init() {}
     }
 
     /// A tensor of a file: name, shape and values (row-major).
-    struct Tensor {
-        var name: String
-        var shape: [Int]
-        var values: [Float]
+    public struct Tensor {
+        public var name: String
+        public var shape: [Int]
+        public var values: [Float]
+
+        /// A tensor by name, shape and values.
+        public init(name: String, shape: [Int], values: [Float]) {
+            self.name = name
+            self.shape = shape
+            self.values = values
+        }
     }
 
     /// A deterministic value, exactly representable in F16 and BF16: a multiple of 1/8 in [−4, 4).
-    static func value(_ kind: String, _ layer: Int, _ head: Int, _ t: Int, _ c: Int, seed: Int = 0) -> Float {
+    public static func value(_ kind: String, _ layer: Int, _ head: Int, _ t: Int, _ c: Int, seed: Int = 0) -> Float {
         let k = kind == "k" ? 0 : kind == "v" ? 1 : 2
         let n = (k * 29 + layer * 13 + head * 7 + t * 5 + c * 3 + t * c + seed * 17) % 64
         return Float(n - 32) / 8
     }
 
     /// The tensors `layers.{l}.k|v|q` of a shape, in file order (layer by layer, k, v, q).
-    static func tensors(_ shape: Shape = Shape(), seed: Int = 0) -> [Tensor] {
+    public static func tensors(_ shape: Shape = Shape(), seed: Int = 0) -> [Tensor] {
         var out: [Tensor] = []
         for layer in 0..<shape.layers {
             for kind in ["k", "v", "q"] {
@@ -47,10 +57,12 @@ enum DatasetFileWriter {
     }
 
     /// The metadata every file needs.
-    static let baseMetadata: [(String, String)] = [("format", "kvlab-caches/1"), ("coordinate_order", "rotate-half")]
+    public static let baseMetadata: [(String, String)] = [
+        ("format", "kvlab-caches/1"), ("coordinate_order", "rotate-half"),
+    ]
 
     /// IEEE binary16 bits of a float that is exactly representable as a normal half (or zero).
-    static func halfBits(_ value: Float) -> UInt16 {
+    public static func halfBits(_ value: Float) -> UInt16 {
         let bits = value.bitPattern
         let sign = UInt16((bits >> 16) & 0x8000)
         if value == 0 { return sign }
@@ -60,7 +72,7 @@ enum DatasetFileWriter {
     }
 
     /// Values as little-endian bytes of a dtype (`F32`, `F16`, `BF16`; BF16 keeps the upper 16 bits).
-    static func bytes(_ values: [Float], dtype: String) -> [UInt8] {
+    public static func bytes(_ values: [Float], dtype: String) -> [UInt8] {
         var out: [UInt8] = []
         for value in values {
             switch dtype {
@@ -79,7 +91,7 @@ enum DatasetFileWriter {
     }
 
     /// A JSON string literal.
-    static func quoted(_ s: String) -> String {
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -99,7 +111,7 @@ enum DatasetFileWriter {
     }
 
     /// The header JSON and data of a safetensors file (edit the JSON to make a lying header).
-    static func safetensorsParts(
+    public static func safetensorsParts(
         _ tensors: [Tensor], dtype: String = "F32", metadata: [(String, String)]? = baseMetadata
     ) -> (header: String, data: [UInt8]) {
         var entries: [String] = []
@@ -120,7 +132,7 @@ enum DatasetFileWriter {
     }
 
     /// A safetensors file from a header text and data.
-    static func safetensors(header: String, data: [UInt8]) -> [UInt8] {
+    public static func safetensors(header: String, data: [UInt8]) -> [UInt8] {
         let text = Array(header.utf8)
         var out: [UInt8] = []
         for i in 0..<8 { out.append(UInt8((UInt64(text.count) >> (8 * UInt64(i))) & 0xff)) }
@@ -128,7 +140,7 @@ enum DatasetFileWriter {
     }
 
     /// A safetensors file of tensors.
-    static func safetensors(
+    public static func safetensors(
         _ tensors: [Tensor], dtype: String = "F32", metadata: [(String, String)]? = baseMetadata
     ) -> [UInt8] {
         let parts = safetensorsParts(tensors, dtype: dtype, metadata: metadata)
@@ -136,7 +148,7 @@ enum DatasetFileWriter {
     }
 
     /// A `.npy` file (format 1.0) of values in a dtype (`<f4` or `<f2`, or any descr with raw bytes given).
-    static func npy(shape: [Int], descr: String = "<f4", values: [Float], fortran: Bool = false) -> [UInt8] {
+    public static func npy(shape: [Int], descr: String = "<f4", values: [Float], fortran: Bool = false) -> [UInt8] {
         let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(dims), }"
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
@@ -149,7 +161,7 @@ enum DatasetFileWriter {
     }
 
     /// Writes a directory of `.npy` files and a `metadata.json`.
-    static func npyDirectory(
+    public static func npyDirectory(
         at url: URL, _ tensors: [Tensor], descr: String = "<f4",
         metadataJSON: String? =
             "{\"format\": \"kvlab-caches/1\", \"coordinate_order\": \"rotate-half\"}"
@@ -165,12 +177,12 @@ enum DatasetFileWriter {
     }
 
     /// Writes bytes to a file.
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
     /// Rows of d values from interleaved RoPE pairs to rotate-half: (2i, 2i+1) → (i, i + d/2).
-    static func rotateHalf(_ values: [Float], d: Int) -> [Float] {
+    public static func rotateHalf(_ values: [Float], d: Int) -> [Float] {
         var out = values
         for row in 0..<(values.count / d) {
             for i in 0..<(d / 2) {
@@ -182,7 +194,7 @@ enum DatasetFileWriter {
     }
 
     /// Rows of d values from rotate-half to interleaved: (i, i + d/2) → (2i, 2i+1).
-    static func interleave(_ values: [Float], d: Int) -> [Float] {
+    public static func interleave(_ values: [Float], d: Int) -> [Float] {
         var out = values
         for row in 0..<(values.count / d) {
             for i in 0..<(d / 2) {
