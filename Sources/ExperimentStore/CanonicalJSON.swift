@@ -207,30 +207,18 @@ public enum CanonicalJSON {
         mutating func escape() throws(StoreError) -> Unicode.Scalar {
             guard let c = peek() else { throw fail("unterminated escape") }
             index += 1
-            switch c {
-            case UInt8(ascii: "\""): return "\""
-            case UInt8(ascii: "\\"): return "\\"
-            case UInt8(ascii: "/"): return "/"
-            case UInt8(ascii: "b"): return "\u{08}"
-            case UInt8(ascii: "f"): return "\u{0C}"
-            case UInt8(ascii: "n"): return "\n"
-            case UInt8(ascii: "r"): return "\r"
-            case UInt8(ascii: "t"): return "\t"
-            case UInt8(ascii: "u"):
-                let high = try hex4()
-                if (0xD800..<0xDC00).contains(high) {
-                    try literal("\\u")
-                    let low = try hex4()
-                    guard (0xDC00..<0xE000).contains(low) else { throw fail("unpaired surrogate") }
-                    let value = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-                    guard let scalar = Unicode.Scalar(value) else { throw fail("invalid escape") }
-                    return scalar
+            if let scalar = JSONEscape.simple(c) { return scalar }
+            guard c == UInt8(ascii: "u") else { throw fail("invalid escape") }
+            let high = try hex4()
+            if JSONEscape.isHighSurrogate(high) {
+                try literal("\\u")
+                guard let scalar = JSONEscape.pair(high: high, low: try hex4()) else {
+                    throw fail("unpaired surrogate")
                 }
-                guard let scalar = Unicode.Scalar(high) else { throw fail("unpaired surrogate") }
                 return scalar
-            default:
-                throw fail("invalid escape")
             }
+            guard let scalar = Unicode.Scalar(high) else { throw fail("unpaired surrogate") }
+            return scalar
         }
 
         mutating func hex4() throws(StoreError) -> UInt32 {

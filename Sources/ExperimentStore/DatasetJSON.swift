@@ -218,33 +218,20 @@ enum DatasetJSON: Equatable {
             guard index < bytes.count else { throw error("unterminated escape") }
             let byte = bytes[index]
             index += 1
-            switch byte {
-            case UInt8(ascii: "\""): return "\""
-            case UInt8(ascii: "\\"): return "\\"
-            case UInt8(ascii: "/"): return "/"
-            case UInt8(ascii: "b"): return "\u{08}"
-            case UInt8(ascii: "f"): return "\u{0C}"
-            case UInt8(ascii: "n"): return "\n"
-            case UInt8(ascii: "r"): return "\r"
-            case UInt8(ascii: "t"): return "\t"
-            case UInt8(ascii: "u"):
-                let first = try hex4()
-                if (0xD800..<0xDC00).contains(first) {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                        bytes[index + 1] == UInt8(ascii: "u")
-                    else { throw error("an unpaired surrogate") }
-                    index += 2
-                    let second = try hex4()
-                    guard (0xDC00..<0xE000).contains(second) else { throw error("an unpaired surrogate") }
-                    let value = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-                    guard let scalar = Unicode.Scalar(value) else { throw error("an invalid escape") }
-                    return scalar
+            if let scalar = JSONEscape.simple(byte) { return scalar }
+            guard byte == UInt8(ascii: "u") else { throw error("an invalid escape") }
+            let first = try hex4()
+            if JSONEscape.isHighSurrogate(first) {
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                else { throw error("an unpaired surrogate") }
+                index += 2
+                guard let scalar = JSONEscape.pair(high: first, low: try hex4()) else {
+                    throw error("an unpaired surrogate")
                 }
-                guard let scalar = Unicode.Scalar(first) else { throw error("an unpaired surrogate") }
                 return scalar
-            default:
-                throw error("an invalid escape")
             }
+            guard let scalar = Unicode.Scalar(first) else { throw error("an unpaired surrogate") }
+            return scalar
         }
 
         mutating func hex4() throws(ParseError) -> UInt32 {
