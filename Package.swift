@@ -59,13 +59,15 @@ let package = Package(
                 .embedInCode("../../queries/claims/sanity-effective-bits.sql"),
             ]
         ),
+        // GGUF reader, tokenizer and Llama forward pass (reads model files; kernels live in Quantization).
+        .target(name: "Models", dependencies: ["Quantization"]),
         .target(name: "Reports", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
         .target(
             name: "Benchmarks", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
         .target(
             name: "KVLabCLI",
             dependencies: [
-                "Quantization", "Statistics", "ExperimentStore", "Sweeps", "Claims", "Reports", "Benchmarks",
+                "Quantization", "Statistics", "ExperimentStore", "Sweeps", "Claims", "Reports", "Benchmarks", "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,7 +75,7 @@ let package = Package(
         // Shared by the test targets: the kvlab process runner, temporary directories, external tools,
         // sample configs and an in-memory RunQueue.
         .target(
-            name: "KVLabTestSupport", dependencies: ["Sweeps", "ExperimentStore", "Quantization"],
+            name: "KVLabTestSupport", dependencies: ["Sweeps", "ExperimentStore", "Quantization", "Models"],
             path: "Tests/KVLabTestSupport"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Statistics"]),
@@ -89,6 +91,7 @@ let package = Package(
         .testTarget(
             name: "ReportsTests",
             dependencies: ["Reports", "Claims", "ExperimentStore", "Quantization", "KVLabTestSupport", "kvlab"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Quantization", "KVLabTestSupport"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(
             name: "KVLabCLITests",

@@ -1,0 +1,9 @@
+import Testing
+
+@testable import Models
+
+@Suite struct ModelsModuleTests {
+    @Test func moduleLinks() {
+        #expect(String(describing: Models.self) == "Models")
+    }
+}
