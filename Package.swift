@@ -30,6 +30,7 @@ let package = Package(
                 .embedInCode("../../migrations/0004_compare_per_seed.sql"),
                 .embedInCode("../../migrations/0005_declared_schemes.sql"),
                 .embedInCode("../../migrations/0006_datasets.sql"),
+                .embedInCode("../../migrations/0007_captured_data.sql"),
             ]
         ),
         .target(

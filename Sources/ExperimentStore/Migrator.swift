@@ -51,10 +51,18 @@ enum Migrator {
     static func migrate(_ pool: DatabasePool, path: String) throws {
         for migration in Migration.all {
             try pool.writeWithoutTransaction { db in
+                // `PRAGMA foreign_keys` cannot change inside a transaction: set it around the transaction.
+                if migration.rebuildsTables { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
+                defer { if migration.rebuildsTables { try? db.execute(sql: "PRAGMA foreign_keys = ON") } }
                 try db.inTransaction(.immediate) {
                     let pending = try pending(applied: try applied(db), path: path)
                     guard pending.contains(migration) else { return .commit }
                     try db.execute(sql: migration.sql)
+                    if migration.rebuildsTables, let violation = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
+                        throw StoreError.inconsistent(
+                            "migration \(migration.name) would leave a dangling reference (\(violation)); nothing was changed"
+                        )
+                    }
                     try db.execute(
                         sql: "INSERT INTO kvlab_migrations (version, name, sha256, applied_at) VALUES (?, ?, ?, ?)",
                         arguments: [migration.version, migration.name, migration.sha256, Store.now()])

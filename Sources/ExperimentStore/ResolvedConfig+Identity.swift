@@ -81,6 +81,11 @@ extension ResolvedConfig {
         case "codebook": c.codebook = try enumValue(name, value)
         case "baseline": c.baseline = try enumValue(name, value)
         case "norms": c.norms = try enumValue(name, value)
+        case "source":
+            guard case .string(let hash) = value else { throw .invalidConfig("source must be a dataset content hash") }
+            c.source = hash
+        case "layer": c.layer = try int(name, value)
+        case "head": c.head = try int(name, value)
         default: throw .invalidConfig("unknown switch \"\(name)\"")
         }
     }

@@ -12,8 +12,24 @@ extension Store {
     ///   - input: an open read-only store.
     ///   - report: counts new datasets.
     func mergeDatasets(from input: Store, into report: inout MergeReport) throws {
-        let records = try input.read { db in try Store.datasets(in: db) }
-        guard !records.isEmpty else { return }
+        report.newDatasets += try copyDatasets(from: input)
+    }
+
+    /// Copies datasets of another database into this one, as `merge` does (same checks, same refusals):
+    /// what `kvlab run --datasets-from` gives a shard database.
+    ///
+    /// - Parameters:
+    ///   - input: an open store.
+    ///   - hashes: the content hashes to copy (nil: every dataset of `input`).
+    /// - Returns: how many datasets were new here.
+    /// - Throws: ``DatasetError/mergeConflict(_:)``, ``DatasetError/corrupt(_:)``, ``StoreError``.
+    @discardableResult
+    public func copyDatasets(from input: Store, only hashes: Set<String>? = nil) throws -> Int {
+        var copied = 0
+        let records = try input.read { db in try Store.datasets(in: db) }.filter {
+            hashes?.contains($0.contentHash) ?? true
+        }
+        guard !records.isEmpty else { return 0 }
         func conflict(_ record: DatasetRecord, in db: Database) throws -> String? {
             if let here = try Store.dataset(named: record.name, in: db), here.contentHash != record.contentHash {
                 return
@@ -65,7 +81,8 @@ extension Store {
                     content, metadata: record.metadata, name: record.name, provenance: .existing(provenanceID),
                     createdAt: record.createdAt, in: db)
             }
-            report.newDatasets += 1
+            copied += 1
         }
+        return copied
     }
 }

@@ -446,14 +446,9 @@ extension Store {
     // MARK: - Remove
 
     /// How many runs use a dataset as their data source: runs of configs whose `source` column holds its
-    /// content hash. Until the configs table has a `source` column (the migration that adds dataset runs),
-    /// nothing can reference a dataset and this is 0; the check needs no change when the column arrives.
+    /// content hash.
     public static func datasetRunCount(contentHash: String, in db: Database) throws -> Int {
-        let hasSource =
-            try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM pragma_table_info('configs') WHERE name = 'source'")
-            ?? false
-        guard hasSource else { return 0 }
-        return try Int.fetchOne(
+        try Int.fetchOne(
             db,
             sql: "SELECT count(*) FROM runs AS r JOIN configs AS c ON c.config_hash = r.config_hash WHERE c.source = ?",
             arguments: [contentHash]) ?? 0
@@ -471,7 +466,42 @@ extension Store {
         let record = try Store.dataset(dataset, in: db)
         let runs = try datasetRunCount(contentHash: record.contentHash, in: db)
         guard runs == 0 else { throw DatasetError.referenced(name: record.name, runs: runs) }
+        // Configs that name the dataset but have no run (none can have one here) go with it.
+        try db.execute(sql: "DELETE FROM configs WHERE source = ?", arguments: [record.contentHash])
         try db.execute(sql: "DELETE FROM datasets WHERE content_hash = ?", arguments: [record.contentHash])
         return record
+    }
+}
+
+extension Store {
+    /// The tensors one (layer, KV head) of a dataset contributes to a trial: its K and V and the Q of its G
+    /// query heads (query heads head·G … head·G + G − 1), read in one snapshot, each checked against its
+    /// SHA-256; the dataset's other tensors are not loaded.
+    ///
+    /// - Parameters:
+    ///   - contentHash: the dataset's content hash.
+    ///   - layer: the layer.
+    ///   - head: the KV head.
+    /// - Throws: ``DatasetError/unknownDataset(name:)`` (e.g. a shard database without its datasets),
+    ///   ``DatasetError/noTensor(name:kind:layer:head:)`` for a layer or head the dataset does not have,
+    ///   ``DatasetError/corrupt(_:)``.
+    public func capturedHead(contentHash: String, layer: Int, head: Int) throws -> CapturedHead {
+        try read { db in
+            guard let record = try Store.dataset(hash: contentHash, in: db) else {
+                throw DatasetError.unknownDataset(name: contentHash)
+            }
+            let m = record.manifest
+            guard (0..<m.layers).contains(layer), (0..<m.kvHeads).contains(head) else {
+                throw DatasetError.noTensor(name: record.name, kind: .k, layer: layer, head: head)
+            }
+            func tensor(_ kind: DatasetTensorKind, _ index: Int) throws -> [Float] {
+                try Store.datasetTensor(contentHash: contentHash, kind: kind, layer: layer, head: index, in: db)
+            }
+            let g = m.groupSize
+            return CapturedHead(
+                keys: try tensor(.k, head), values: try tensor(.v, head),
+                queryHeads: try (head * g..<(head + 1) * g).map { try tensor(.q, $0) }, tokens: m.tokens,
+                dim: m.headDim)
+        }
     }
 }

@@ -27,6 +27,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Run slice I/N of the planned runs (0 ≤ I < N); default from Slurm array variables.")
     var shard: String?
 
+    @Option(
+        name: .customLong("datasets-from"),
+        help: ArgumentHelp(
+            "Copy the datasets the spec names from this database first (shards of a dataset sweep).",
+            valueName: "PATH"))
+    var datasetsFrom: String?
+
     @Flag(help: "Accept a changed spec for an existing sweep name (adds the new runs).")
     var amend = false
 
@@ -46,12 +53,24 @@ struct RunCommand: AsyncParsableCommand {
             if database.db == nil, ProcessInfo.processInfo.environment["KVLAB_DB"] == nil, shard.count > 1 {
                 path = shard.defaultDatabaseName
             }
-            let loaded = try spec.map { try SpecSource.load($0) }
+            let datasetSource = try datasetsFrom.map { try Store(path: $0, mode: .readOnly) }
             if dryRun {
+                var stores = datasetSource.map { [$0] } ?? []
+                if FileManager.default.fileExists(atPath: path) {
+                    stores.insert(try Store(path: path, mode: .readOnly), at: 0)
+                }
+                let loaded = try spec.map { try SpecSource.load($0, datasets: try DatasetCatalog(stores: stores)) }
                 try printDryRun(loaded, shard: shard, jobs: jobs, path: path)
                 return .ok
             }
             let store = try Store(path: path, mode: .readWrite)
+            let catalog = try DatasetCatalog(stores: [store] + (datasetSource.map { [$0] } ?? []))
+            let loaded = try spec.map { try SpecSource.load($0, datasets: catalog) }
+            if let loaded, let datasetSource {
+                let needed = Set(shard.select(loaded.spec.runs).compactMap(\.config.source))
+                let copied = try store.copyDatasets(from: datasetSource, only: needed)
+                if !quiet, copied > 0 { Console.note("kvlab: copied \(copied) dataset(s) from \(datasetSource.path)") }
+            }
             if let loaded {
                 let result = try SweepPlanner.plan(
                     loaded.spec, specText: loaded.text, shard: shard, amend: amend, store: store, provenanceID: nil)

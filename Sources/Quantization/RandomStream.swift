@@ -23,6 +23,23 @@ public enum StreamRole: UInt64, Sendable, CaseIterable {
     case auxiliary = 99
 }
 
+/// Where in a real model's cache a trial's random quantizer streams belong: one (layer, KV head).
+public struct StreamScope: Sendable, Hashable {
+    /// The layer, ≥ 0.
+    public var layer: Int
+    /// The KV head, ≥ 0.
+    public var head: Int
+
+    /// A scope.
+    ///
+    /// - Precondition: layer and head are non-negative.
+    public init(layer: Int, head: Int) {
+        precondition(layer >= 0 && head >= 0, "layer and head must be non-negative")
+        self.layer = layer
+        self.head = head
+    }
+}
+
 /// A deterministic random stream: SplitMix64 derives the state of a xoshiro256** generator from
 /// (seed, trial, role).
 ///
@@ -56,6 +73,24 @@ public struct RandomStream: Sendable {
     /// The stream of one (seed, trial, role) with signed seed and trial as stored in the database.
     public init(seed: Int, trial: Int, role: StreamRole) {
         self.init(seed: UInt64(bitPattern: Int64(seed)), trial: UInt64(bitPattern: Int64(trial)), role: role)
+    }
+
+    /// The stream of one (seed, trial, role) at one (layer, KV head) of a real model's cache; with a nil
+    /// scope, the stream of (seed, trial, role) (synthetic data).
+    ///
+    /// Captured datasets and model-level runs draw R and S of each (layer, head) from these streams, so
+    /// both levels share their random numbers (SCIENCE: "Captured data", randomness).
+    public init(seed: Int, trial: Int, role: StreamRole, scope: StreamScope?) {
+        guard let scope else {
+            self.init(seed: seed, trial: trial, role: role)
+            return
+        }
+        // The scope is folded into the seed word, so every scoped stream differs from every unscoped one
+        // and from every other scope (layer and head are non-negative and below 2³¹).
+        var seedWord = SplitMix64.mix(UInt64(bitPattern: Int64(seed)) ^ 0x5CA1_AB1E_0000_0000)
+        seedWord = SplitMix64.mix(seedWord ^ (UInt64(scope.layer) &* 0x9FB2_1C65_1E98_DF25 &+ 0x2545_F491_4F6C_DD1D))
+        seedWord = SplitMix64.mix(seedWord ^ (UInt64(scope.head) &* 0xC2B2_AE3D_27D4_EB4F &+ 0x1656_67B1_9E37_79F9))
+        self.init(seed: seedWord, trial: UInt64(bitPattern: Int64(trial)), role: role)
     }
 
     /// The next 64 random bits (xoshiro256**).

@@ -4,15 +4,16 @@
 /// explicit; `outlierScale` is nil when `outliers == 0` (it changes nothing then). Which quantizer
 /// switches apply follows from the scheme's recipes, not its name: `rotation` where a side is mse or prod,
 /// `qjl` where a side is prod, `baseline` where a side is baseline, `codebook` everywhere except where the
-/// only quantizer is the kv-uniform baseline.
+/// only quantizer is the kv-uniform baseline. The generator's switches (distribution, rank, mixing, noise,
+/// outliers, outlier_scale) are nil for captured data (a `source`), which in turn has `layer` and `head`.
 public struct ResolvedConfig: Sendable, Hashable {
     public var scheme: Scheme
     public var bits: Int
-    public var distribution: Distribution
-    public var rank: Int
-    public var mixing: Mixing
-    public var noise: Double
-    public var outliers: Int
+    public var distribution: Distribution?
+    public var rank: Int?
+    public var mixing: Mixing?
+    public var noise: Double?
+    public var outliers: Int?
     public var outlierScale: Double?
     public var dim: Int
     public var tokens: Int
@@ -23,6 +24,12 @@ public struct ResolvedConfig: Sendable, Hashable {
     public var codebook: CodebookLaw?
     public var baseline: Baseline?
     public var norms: NormPrecision
+    /// The dataset's content hash (nil: synthetic data).
+    public var source: String?
+    /// The dataset's layer (nil: synthetic data).
+    public var layer: Int?
+    /// The dataset's KV head (nil: synthetic data).
+    public var head: Int?
 
     /// Resolves a requested config.
     ///
@@ -30,12 +37,16 @@ public struct ResolvedConfig: Sendable, Hashable {
     public init(_ config: TrialConfig) {
         scheme = config.scheme
         bits = config.bits
-        distribution = config.distribution
-        rank = config.effectiveRank
-        mixing = config.mixing
-        noise = config.noise
-        outliers = config.outliers
-        outlierScale = config.outliers > 0 ? config.outlierScale : nil
+        let synthetic = config.source == nil
+        distribution = synthetic ? config.distribution : nil
+        rank = synthetic ? config.effectiveRank : nil
+        mixing = synthetic ? config.mixing : nil
+        noise = synthetic ? config.noise : nil
+        outliers = synthetic ? config.outliers : nil
+        outlierScale = synthetic && config.outliers > 0 ? config.outlierScale : nil
+        source = config.source
+        layer = synthetic ? nil : config.layer
+        head = synthetic ? nil : config.head
         dim = config.dim
         tokens = config.tokens
         queries = config.queries
@@ -49,19 +60,25 @@ public struct ResolvedConfig: Sendable, Hashable {
     }
 
     /// Student-t degrees of freedom of the distribution (derived), nil for other laws.
-    public var nu: Int? { distribution.nu }
+    public var nu: Int? { distribution?.nu }
+
+    /// Whether the config reads a stored dataset (captured data) rather than the synthetic generator.
+    public var isCaptured: Bool { source != nil }
 
     /// The requested config this resolves from (non-applicable switches at their defaults).
     public var trialConfig: TrialConfig {
         var c = TrialConfig()
         c.scheme = scheme
         c.bits = bits
-        c.distribution = distribution
+        c.distribution = distribution ?? c.distribution
         c.rank = rank
-        c.mixing = mixing
-        c.noise = noise
-        c.outliers = outliers
+        c.mixing = mixing ?? c.mixing
+        c.noise = noise ?? c.noise
+        c.outliers = outliers ?? c.outliers
         c.outlierScale = outlierScale ?? c.outlierScale
+        c.source = source
+        c.layer = layer
+        c.head = head
         c.dim = dim
         c.tokens = tokens
         c.queries = queries
@@ -89,11 +106,11 @@ public struct ResolvedConfig: Sendable, Hashable {
         return [
             ("scheme", shipped ? .string(scheme.name) : .null),
             ("bits", .int(bits)),
-            ("distribution", .string(distribution.rawValue)),
-            ("rank", .int(rank)),
-            ("mixing", .string(mixing.rawValue)),
-            ("noise", .double(noise)),
-            ("outliers", .int(outliers)),
+            ("distribution", distribution.map { .string($0.rawValue) } ?? .null),
+            ("rank", rank.map { .int($0) } ?? .null),
+            ("mixing", mixing.map { .string($0.rawValue) } ?? .null),
+            ("noise", noise.map { .double($0) } ?? .null),
+            ("outliers", outliers.map { .int($0) } ?? .null),
             ("outlier_scale", outlierScale.map { .double($0) } ?? .null),
             ("dim", .int(dim)),
             ("tokens", .int(tokens)),
@@ -106,6 +123,9 @@ public struct ResolvedConfig: Sendable, Hashable {
             ("norms", .string(norms.rawValue)),
             ("key_recipe", shipped ? .null : .string(scheme.key.rawValue)),
             ("value_recipe", shipped ? .null : .string(scheme.value.rawValue)),
+            ("source", source.map { .string($0) } ?? .null),
+            ("layer", layer.map { .int($0) } ?? .null),
+            ("head", head.map { .int($0) } ?? .null),
         ]
     }
 

@@ -48,34 +48,40 @@ public enum SwitchRegistry {
             help: "Budget n: code bits per coordinate for K and for V.", stageOne: true),
         .init(
             name: "distribution", role: .data, values: Distribution.allCases.map(\.rawValue).joined(separator: ", "),
-            defaultValue: "gaussian", appliesTo: "all",
+            defaultValue: "gaussian", appliesTo: "synthetic data",
             help: "Law of the latent factors (unit variance; t10, t5, t3 are Student-t).", stageOne: true),
         .init(
             name: "rank", role: .data, values: "an integer in 1…dim, or full", defaultValue: "full (= dim)",
-            appliesTo: "all", help: "Rank r of the data.", stageOne: true),
+            appliesTo: "synthetic data", help: "Rank r of the data.", stageOne: true),
         .init(
             name: "mixing", role: .data, values: Mixing.allCases.map(\.rawValue).joined(separator: ", "),
-            defaultValue: "dense", appliesTo: "all",
+            defaultValue: "dense", appliesTo: "synthetic data",
             help: "dense: W i.i.d. N(0, 1/r); axis: W selects r coordinates (anisotropic).", stageOne: true),
         .init(
-            name: "noise", role: .data, values: "a number ≥ 0", defaultValue: "0.1", appliesTo: "all",
+            name: "noise", role: .data, values: "a number ≥ 0", defaultValue: "0.1", appliesTo: "synthetic data",
             help: "σ of the Gaussian noise added to K, V and queries.", stageOne: true),
         .init(
-            name: "outliers", role: .data, values: "an integer in 0…dim", defaultValue: "0", appliesTo: "all",
+            name: "outliers", role: .data, values: "an integer in 0…dim", defaultValue: "0",
+            appliesTo: "synthetic data",
             help: "Number of outlier channels of K.", stageOne: true),
         .init(
             name: "outlier_scale", role: .data, values: "a number > 0", defaultValue: "10",
-            appliesTo: "configs with outliers > 0", help: "Factor the outlier channels are multiplied by.",
+            appliesTo: "synthetic data with outliers > 0", help: "Factor the outlier channels are multiplied by.",
             stageOne: true),
         .init(
-            name: "dim", role: .data, values: "a power of two in 16…4096", defaultValue: "128", appliesTo: "all",
-            help: "Head dimension d.", stageOne: true),
+            name: "dim", role: .data,
+            values: "a power of two in 16…4096 (captured data: the dataset's head dim, any d ≥ 2)",
+            defaultValue: "128 (captured data: the dataset's)", appliesTo: "all", help: "Head dimension d.",
+            stageOne: true),
         .init(
-            name: "tokens", role: .data, values: "an integer in 1…1048576", defaultValue: "1024", appliesTo: "all",
-            help: "Cached tokens N.", stageOne: true),
+            name: "tokens", role: .data, values: "an integer in 1…1048576",
+            defaultValue: "1024 (captured data: the dataset's T)", appliesTo: "all",
+            help: "Cached tokens N (captured data: the first N positions).", stageOne: true),
         .init(
-            name: "queries", role: .data, values: "an integer in 1…65536", defaultValue: "64", appliesTo: "all",
-            help: "Queries per trial (never quantized).", stageOne: true),
+            name: "queries", role: .data, values: "an integer in 1…65536 (captured data: ≤ tokens)",
+            defaultValue: "64 (captured data: at most tokens)", appliesTo: "all",
+            help: "Queries per trial, never quantized (captured data: the last Q positions, G query heads each).",
+            stageOne: true),
         .init(
             name: "logit_scale", role: .data, values: "a number > 0", defaultValue: "1", appliesTo: "all",
             help: "β: logits = β·⟨q, k⟩/√dim.", stageOne: true),
@@ -107,6 +113,18 @@ public enum SwitchRegistry {
             name: "value_recipe", role: .scheme, values: Recipe.allCases.map(\.rawValue).joined(separator: ", "),
             defaultValue: "from the scheme", appliesTo: "all",
             help: "Recipe of V; in the config hash only for schemes that are not shipped.", stageOne: false),
+        .init(
+            name: "source", role: .data, values: "the name of a dataset in the database (stored as its content hash)",
+            defaultValue: "none (synthetic data)", appliesTo: "all",
+            help: "Captured data: a stored dataset of a real model's caches (the column dataset holds its name).",
+            stageOne: false),
+        .init(
+            name: "layer", role: .data, values: "an integer in 0…layers−1, or all (grid only)",
+            defaultValue: "all", appliesTo: "captured data", help: "The dataset's layer.", stageOne: false),
+        .init(
+            name: "head", role: .data, values: "an integer in 0…kv_heads−1, or all (grid only)",
+            defaultValue: "all", appliesTo: "captured data",
+            help: "The dataset's KV head (its G query heads give the queries).", stageOne: false),
     ]
 
     /// The declaration of a switch.
@@ -126,7 +144,7 @@ public enum SwitchRegistry {
     }
 
     /// The columns agg and the report may group by: every switch, plus the derived `nu`.
-    public static var groupingDimensions: [String] { all.map(\.name) + ["nu"] }
+    public static var groupingDimensions: [String] { all.map(\.name) + ["nu", "dataset"] }
 
     /// The switches of the first stage, which every sweep key lists.
     public static var stageOneNames: Set<String> { Set(all.filter(\.stageOne).map(\.name)) }

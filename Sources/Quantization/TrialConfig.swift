@@ -20,6 +20,14 @@ public struct TrialConfig: Sendable, Hashable, Codable {
     public var codebook: CodebookLaw = .beta
     public var baseline: Baseline = .kvBeta
     public var norms: NormPrecision = .f32
+    /// Captured data: the content hash of the dataset (nil: the synthetic generator). With a source, the
+    /// generator's switches (distribution, rank, mixing, noise, outliers, outlier_scale) do not apply,
+    /// `dim` is the dataset's head dim, `tokens` the cached prefix N and `queries` the last Q positions.
+    public var source: String? = nil
+    /// The dataset's layer (captured data only).
+    public var layer: Int? = nil
+    /// The dataset's KV head (captured data only).
+    public var head: Int? = nil
 
     /// A config with every switch at its SCIENCE.md default.
     public init() {}
@@ -33,6 +41,35 @@ public struct TrialConfig: Sendable, Hashable, Codable {
     public func validate() throws(ConfigError) {
         guard (1...8).contains(bits) else {
             throw ConfigError(key: "bits", message: "\(bits) is out of range 1…8")
+        }
+        if let source {
+            try validateCaptured(source: source)
+        } else {
+            try validateSynthetic()
+        }
+        guard tokens >= 1, tokens <= 1 << 20 else {
+            throw ConfigError(key: "tokens", message: "\(tokens) is out of range 1…1048576")
+        }
+        guard queries >= 1, queries <= 1 << 16 else {
+            throw ConfigError(key: "queries", message: "\(queries) is out of range 1…65536")
+        }
+        if source != nil, queries > tokens {
+            throw ConfigError(
+                key: "queries",
+                message:
+                    "\(queries) is more than tokens (\(tokens)): the queries are the last Q of the N cached positions")
+        }
+        guard logitScale.isFinite, logitScale > 0 else {
+            throw ConfigError(key: "logit_scale", message: "\(logitScale) must be a finite number > 0")
+        }
+    }
+
+    /// The checks of the generator's switches (synthetic data).
+    private func validateSynthetic() throws(ConfigError) {
+        if layer != nil || head != nil {
+            throw ConfigError(
+                key: layer != nil ? "layer" : "head", message: "applies only to captured data (set source to a dataset)"
+            )
         }
         guard dim >= 16, dim <= 4096, dim & (dim - 1) == 0 else {
             throw ConfigError(key: "dim", message: "\(dim) is not a power of two in 16…4096")
@@ -51,14 +88,35 @@ public struct TrialConfig: Sendable, Hashable, Codable {
         guard outlierScale.isFinite, outlierScale > 0 else {
             throw ConfigError(key: "outlier_scale", message: "\(outlierScale) must be a finite number > 0")
         }
-        guard tokens >= 1, tokens <= 1 << 20 else {
-            throw ConfigError(key: "tokens", message: "\(tokens) is out of range 1…1048576")
+    }
+
+    /// The checks of captured data: a dataset hash, its layer and head, any head dim ≥ 2, and rotations and
+    /// sketches that exist at that dim (Hadamard ones need a power of two: no silent replacement).
+    private func validateCaptured(source: String) throws(ConfigError) {
+        guard source.utf8.count == 64, source.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else {
+            throw ConfigError(
+                key: "source", message: "\(source) is not a dataset content hash (64 lowercase hex digits)")
         }
-        guard queries >= 1, queries <= 1 << 16 else {
-            throw ConfigError(key: "queries", message: "\(queries) is out of range 1…65536")
+        guard let layer, layer >= 0, layer < 1 << 20 else {
+            throw ConfigError(key: "layer", message: "captured data needs a layer in 0…1048575")
         }
-        guard logitScale.isFinite, logitScale > 0 else {
-            throw ConfigError(key: "logit_scale", message: "\(logitScale) must be a finite number > 0")
+        guard let head, head >= 0, head < 1 << 20 else {
+            throw ConfigError(key: "head", message: "captured data needs a KV head in 0…1048575")
+        }
+        guard dim >= 2, dim <= 4096 else {
+            throw ConfigError(key: "dim", message: "\(dim) is out of range 2…4096")
+        }
+        guard dim & (dim - 1) != 0 else { return }
+        if scheme.usesRotation, rotation.hadamardRounds > 0 {
+            throw ConfigError(
+                key: "rotation",
+                message: "\(rotation.rawValue) needs a power-of-two dim (this dataset's is \(dim)); use haar or none")
+        }
+        if scheme.usesSketch, qjl == .hadamard {
+            throw ConfigError(
+                key: "qjl",
+                message: "hadamard needs a power-of-two dim (this dataset's is \(dim)); use gaussian or orthogonal")
         }
     }
 
@@ -66,11 +124,23 @@ public struct TrialConfig: Sendable, Hashable, Codable {
     public var resolved: ResolvedConfig { ResolvedConfig(self) }
 
     /// The switches that determine the synthetic data (and, with `logitScale`, the reference attention).
+    ///
+    /// For captured data the generator's switches do not apply and are held at fixed values; the source,
+    /// layer and head tell the data apart instead.
     public var dataKey: DataKey {
-        DataKey(
-            distribution: distribution, rank: effectiveRank, mixing: mixing, noise: noise,
-            outliers: outliers, outlierScale: outliers > 0 ? outlierScale : 0, dim: dim, tokens: tokens,
-            queries: queries, logitScale: logitScale)
+        guard let source else {
+            return DataKey(
+                distribution: distribution, rank: effectiveRank, mixing: mixing, noise: noise,
+                outliers: outliers, outlierScale: outliers > 0 ? outlierScale : 0, dim: dim, tokens: tokens,
+                queries: queries, logitScale: logitScale)
+        }
+        var key = DataKey(
+            distribution: .gaussian, rank: dim, mixing: .dense, noise: 0, outliers: 0, outlierScale: 0, dim: dim,
+            tokens: tokens, queries: queries, logitScale: logitScale)
+        key.source = source
+        key.layer = layer
+        key.head = head
+        return key
     }
 }
 
@@ -87,6 +157,19 @@ public struct DataKey: Sendable, Hashable {
     public var tokens: Int
     public var queries: Int
     public var logitScale: Double
+    /// The dataset's content hash, for captured data (nil: synthetic).
+    public var source: String? = nil
+    /// The dataset's layer, for captured data.
+    public var layer: Int? = nil
+    /// The dataset's KV head, for captured data.
+    public var head: Int? = nil
+
+    /// The (layer, head) the quantizers' random streams belong to: nil for synthetic data, whose streams
+    /// are keyed by (seed, trial, role) alone.
+    public var scope: StreamScope? {
+        guard source != nil, let layer, let head else { return nil }
+        return StreamScope(layer: layer, head: head)
+    }
 }
 
 /// A switch value that is out of range.

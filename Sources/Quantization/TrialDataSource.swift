@@ -32,3 +32,73 @@ public struct SyntheticSource: TrialDataSource, Hashable {
         TrialData.generate(key, seed: seed, trial: trial)
     }
 }
+
+/// One (layer, KV head) of a captured dataset, materialised: its cached keys and values (T × d; K after
+/// RoPE) and the G query heads that read it (each T × d, after RoPE), in the dataset's coordinate order.
+public struct CapturedHead: Sendable {
+    /// K, T × d.
+    public let keys: [Float]
+    /// V, T × d.
+    public let values: [Float]
+    /// Q of the G query heads of this KV head, each T × d.
+    public let queryHeads: [[Float]]
+    /// T.
+    public let tokens: Int
+    /// d.
+    public let dim: Int
+
+    /// Wraps the tensors of one KV head.
+    ///
+    /// - Precondition: every tensor holds `tokens × dim` values and there is at least one query head.
+    public init(keys: [Float], values: [Float], queryHeads: [[Float]], tokens: Int, dim: Int) {
+        precondition(tokens >= 1 && dim >= 1 && !queryHeads.isEmpty)
+        precondition(keys.count == tokens * dim && values.count == tokens * dim)
+        precondition(queryHeads.allSatisfy { $0.count == tokens * dim })
+        self.keys = keys
+        self.values = values
+        self.queryHeads = queryHeads
+        self.tokens = tokens
+        self.dim = dim
+    }
+}
+
+/// Captured data as a data source (SCIENCE "Captured data"): the cache is the first N positions of one
+/// (layer, KV head); the queries are the last Q of those positions, each read by the KV head's G query heads
+/// (Q·G query vectors, position-major), and the query at position t attends causally over keys 0…t.
+///
+/// A dataset has no data randomness: every (seed, trial) gets the same inputs (the quantizers' R and S still
+/// vary with seed and trial, scoped to the layer and head).
+public struct CapturedSource: TrialDataSource {
+    /// β.
+    public let logitScale: Double
+    /// The inputs, the same for every trial.
+    public let data: TrialData
+
+    /// The inputs of N cached tokens and Q query positions of one KV head.
+    ///
+    /// - Precondition: 1 ≤ queries ≤ tokens ≤ head.tokens.
+    public init(head: CapturedHead, tokens: Int, queries: Int, logitScale: Double) {
+        precondition(queries >= 1 && queries <= tokens && tokens <= head.tokens)
+        let d = head.dim
+        let keys = Matrix(rows: tokens, cols: d, storage: head.keys[0..<(tokens * d)].map { Double($0) })
+        let values = Matrix(rows: tokens, cols: d, storage: head.values[0..<(tokens * d)].map { Double($0) })
+        let groups = head.queryHeads.count
+        var queryStorage: [Double] = []
+        queryStorage.reserveCapacity(queries * groups * d)
+        var prefixLengths: [Int] = []
+        prefixLengths.reserveCapacity(queries * groups)
+        for t in (tokens - queries)..<tokens {
+            for q in head.queryHeads {
+                queryStorage += q[(t * d)..<((t + 1) * d)].map { Double($0) }
+                prefixLengths.append(t + 1)
+            }
+        }
+        data = TrialData(
+            keys: keys, values: values, queries: Matrix(rows: queries * groups, cols: d, storage: queryStorage),
+            prefixLengths: prefixLengths)
+        self.logitScale = logitScale
+    }
+
+    /// The same inputs for every (seed, trial).
+    public func trialData(seed: Int, trial: Int) -> TrialData { data }
+}

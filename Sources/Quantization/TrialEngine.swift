@@ -13,7 +13,11 @@ public struct PreparedTrial: Sendable {
     public let reference: ReferenceAttention
 
     /// Generates the synthetic data of `key` and the reference attention.
+    ///
+    /// - Precondition: `key` is synthetic (no source); captured data come through
+    ///   ``init(key:data:seed:trial:)``.
     public init(key: DataKey, seed: Int, trial: Int) {
+        precondition(key.source == nil, "captured data must be materialised by their data source")
         self.init(
             key: key, data: SyntheticSource(key: key).trialData(seed: seed, trial: trial), seed: seed, trial: trial)
     }
@@ -66,7 +70,7 @@ public struct TrialEngine: Sendable {
     /// and every reconstruction K̂ or V̂ whose quantizer is the same, e.g. V̂ of KQV and QKQV at one budget.
     /// Each result equals ``evaluate(_:on:)`` of that config alone, bit for bit.
     public func evaluate(_ configs: [TrialConfig], on prepared: PreparedTrial) -> [MetricValues] {
-        var shared = SharedWork(engine: self, seed: prepared.seed, trial: prepared.trial)
+        var shared = SharedWork(engine: self, seed: prepared.seed, trial: prepared.trial, scope: prepared.key.scope)
         let quantizers = configs.map { config in
             precondition(prepared.key == config.dataKey, "prepared trial does not match the config's data switches")
             return shared.quantizers(config)
@@ -83,11 +87,12 @@ public struct TrialEngine: Sendable {
     }
 
     /// The K and V quantizers of a config for one (seed, trial): R and S depend only on seed, trial,
-    /// role and kind, so every scheme and budget sees the same ones.
-    public func quantizers(_ config: TrialConfig, seed: Int, trial: Int) -> (
+    /// role and kind (and, for a real model's cache, its (layer, head) scope), so every scheme and budget
+    /// sees the same ones. Model-level evaluation calls this per (layer, KV head) with that scope.
+    public func quantizers(_ config: TrialConfig, seed: Int, trial: Int, scope: StreamScope? = nil) -> (
         key: VectorQuantizer, value: VectorQuantizer
     ) {
-        var shared = SharedWork(engine: self, seed: seed, trial: trial)
+        var shared = SharedWork(engine: self, seed: seed, trial: trial, scope: scope)
         return shared.quantizers(config)
     }
 }
@@ -135,16 +140,19 @@ struct SharedWork {
     let engine: TrialEngine
     let seed: Int
     let trial: Int
+    /// The (layer, head) of captured data, nil for synthetic data.
+    let scope: StreamScope?
     var rotations: [RotationIdentity: Rotation] = [:]
     var sketches: [SketchIdentity: QJLSketch] = [:]
     var reconstructions: [QuantizerIdentity: Matrix] = [:]
     /// Uses still to come per identity (from ``planUses(_:)``); identities not planned count as one use.
     var remainingUses: [QuantizerIdentity: Int] = [:]
 
-    init(engine: TrialEngine, seed: Int, trial: Int) {
+    init(engine: TrialEngine, seed: Int, trial: Int, scope: StreamScope?) {
         self.engine = engine
         self.seed = seed
         self.trial = trial
+        self.scope = scope
     }
 
     mutating func quantizers(_ config: TrialConfig) -> (key: VectorQuantizer, value: VectorQuantizer) {
@@ -190,17 +198,20 @@ struct SharedWork {
     private mutating func side(
         _ recipe: Recipe, _ config: TrialConfig, rotationRole: StreamRole, sketchRole: StreamRole
     ) -> VectorQuantizer {
-        let (seed, trial, dim) = (seed, trial, config.dim)
+        let (seed, trial, dim, scope) = (seed, trial, config.dim, scope)
         let rotation =
             recipe.usesRotation
             ? Self.cached(&rotations, RotationIdentity(role: rotationRole, kind: config.rotation)) {
                 Rotation(
-                    kind: config.rotation, dim: dim, stream: RandomStream(seed: seed, trial: trial, role: rotationRole))
+                    kind: config.rotation, dim: dim,
+                    stream: RandomStream(seed: seed, trial: trial, role: rotationRole, scope: scope))
             } : nil
         let sketch =
             recipe.usesSketch
             ? Self.cached(&sketches, SketchIdentity(role: sketchRole, kind: config.qjl)) {
-                QJLSketch(kind: config.qjl, dim: dim, stream: RandomStream(seed: seed, trial: trial, role: sketchRole))
+                QJLSketch(
+                    kind: config.qjl, dim: dim,
+                    stream: RandomStream(seed: seed, trial: trial, role: sketchRole, scope: scope))
             } : nil
         return VectorQuantizer(
             recipe: recipe, config: config, rotation: rotation, sketch: sketch, codebooks: engine.codebooks)

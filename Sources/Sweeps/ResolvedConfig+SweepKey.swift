@@ -20,6 +20,13 @@ extension ResolvedConfig {
     /// see the same K, V and queries for a given (seed, trial), whatever their scheme or quantizer.
     var dataGroupKey: String {
         let key = trialConfig.dataKey
+        if let source = key.source, let layer = key.layer, let head = key.head {
+            let parts: [(String, SwitchValue)] = [
+                ("source", .string(source)), ("layer", .int(layer)), ("head", .int(head)), ("dim", .int(key.dim)),
+                ("tokens", .int(key.tokens)), ("queries", .int(key.queries)), ("logit_scale", .double(key.logitScale)),
+            ]
+            return parts.map { "\($0.0)=\(Self.text($0.1))" }.joined(separator: ";")
+        }
         let parts: [(String, SwitchValue)] = [
             ("distribution", .string(key.distribution.rawValue)), ("rank", .int(key.rank)),
             ("mixing", .string(key.mixing.rawValue)), ("noise", .double(key.noise)),

@@ -212,6 +212,23 @@ struct SpecReader {
         case .noise: return .noise(try number(node, path))
         case .outlierScale: return .outlierScale(try number(node, path))
         case .logitScale: return .logitScale(try number(node, path))
+        case .source:
+            let word = try text(node, path, expected: "the name of a dataset in the database")
+            return .source(word)
+        case .layer, .head:
+            var value: Int? = nil
+            if case .scalar(let scalar) = node, scalar.string == "all" {
+                value = nil
+            } else {
+                guard case .scalar(let scalar) = node, Self.isPlain(scalar), Self.isDecimalInteger(scalar.string) else {
+                    throw error(path, "expected an integer ≥ 0 or all, got \(Self.describe(node))", at: node)
+                }
+                value = try integer(node, path)
+                if let v = value, v < 0 {
+                    throw error(path, "\(v) is not an integer ≥ 0", at: node)
+                }
+            }
+            return name == .layer ? .layer(value) : .head(value)
         case .rank:
             if case .scalar(let scalar) = node, scalar.string == "full" { return .rank(nil) }
             guard case .scalar(let scalar) = node, Self.isPlain(scalar), Self.isDecimalInteger(scalar.string)

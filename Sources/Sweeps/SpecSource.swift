@@ -18,18 +18,21 @@ public struct SpecSource: Sendable {
     /// directory). A path with a directory, or a name with a YAML/JSON extension that is not a shipped
     /// name, must be a file: a missing one is an error, never silently a shipped sweep.
     ///
-    /// - Parameter argument: a file path or a shipped sweep name.
+    /// - Parameters:
+    ///   - argument: a file path or a shipped sweep name.
+    ///   - datasets: the datasets a `source` in the spec may name.
     /// - Throws: ``SweepSpecError`` for a file that cannot be read or is not a valid spec;
     ///   ``SpecSourceError`` when there is neither such a file nor such a shipped sweep.
-    public static func load(_ argument: String) throws -> SpecSource {
+    public static func load(_ argument: String, datasets: DatasetCatalog = .empty) throws -> SpecSource {
         if FileManager.default.fileExists(atPath: argument) {
-            let spec = try SweepSpec.load(path: argument)
+            let spec = try SweepSpec.load(path: argument, datasets: datasets)
             let text = (try? String(contentsOfFile: argument, encoding: .utf8)) ?? ""
             return SpecSource(spec: spec, text: text)
         }
         let name = argument.hasSuffix(".yaml") ? String(argument.dropLast(5)) : argument
         if !argument.contains("/"), let text = SweepSpec.shippedText(named: name) {
-            return SpecSource(spec: try SweepSpec.shipped(named: name), text: text)
+            return SpecSource(
+                spec: try SweepSpec.parse(text: text, source: "sweeps/\(name).yaml", datasets: datasets), text: text)
         }
         if argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
             || argument.hasSuffix(".json")

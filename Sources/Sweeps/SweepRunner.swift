@@ -60,11 +60,12 @@ public struct SweepRunner: Sendable {
     ///   - provenance: this process (recorded once by ``pendingWork()``).
     ///   - engine: the trial engine.
     ///   - environment: the clock and liveness check of the leases (default: the system's).
-    ///   - dataSource: the source of a data key's inputs (default: the synthetic generator).
+    ///   - dataSource: the source of a data key's inputs (default: the store's, ``StoreDataSources``:
+    ///     the synthetic generator, or the stored dataset).
     public init(
         store: Store, jobs: Int, sweep: String?, provenance: Provenance, engine: TrialEngine = TrialEngine(),
         environment: LeaseEnvironment = .system,
-        dataSource: @escaping @Sendable (DataKey) -> any TrialDataSource = { SyntheticSource(key: $0) }
+        dataSource: (@Sendable (DataKey) -> any TrialDataSource)? = nil
     ) {
         self.store = store
         self.jobs = max(1, jobs)
@@ -72,7 +73,8 @@ public struct SweepRunner: Sendable {
         self.provenance = provenance
         self.engine = engine
         self.environment = environment
-        self.dataSource = dataSource
+        let sources = StoreDataSources(store: store)
+        self.dataSource = dataSource ?? { sources.source(for: $0) }
     }
 
     /// The executor the runner uses: `claimSize` max(15, 8 × jobs) runs, a commit every 16 × jobs trials.

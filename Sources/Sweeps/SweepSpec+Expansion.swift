@@ -19,7 +19,7 @@ extension SweepSpec {
     /// - Complexity: O(combinations × (switches + exclusion settings)).
     static func expand(
         source: String, fixed: [SwitchSetting], fixedLocations: [SwitchName: SourceLocation], grids: [SweepGrid],
-        exclude: [[SwitchSetting]]
+        exclude: [[SwitchSetting]], datasets: DatasetCatalog
     ) throws(SweepSpecError) -> Expansion {
         let grids = grids.isEmpty ? [SweepGrid(axes: [], keyPath: "")] : grids
         var total = 0
@@ -36,35 +36,106 @@ extension SweepSpec {
         }
 
         var base = TrialConfig()
-        for setting in fixed { setting.apply(to: &base) }
+        var baseDataset = DatasetRequest()
+        for setting in fixed { setting.apply(to: &base, dataset: &baseDataset) }
         var configs: [ResolvedConfig] = []
         var seen: Set<ResolvedConfig> = []
         var matches = Array(repeating: 0, count: exclude.count)
         var excluded = 0
         for grid in grids {
+            let set = Set(fixed.map(\.name)).union(grid.axes.map(\.name))
             var index = Array(repeating: 0, count: grid.axes.count)
             repeat {
                 var config = base
-                for (k, axis) in grid.axes.enumerated() { axis.values[index[k]].apply(to: &config) }
-                let resolved = config.resolved
-                var isExcluded = false
-                for (e, entry) in exclude.enumerated() where entry.allSatisfy({ $0.matches(resolved) }) {
-                    matches[e] += 1
-                    isExcluded = true
+                var dataset = baseDataset
+                for (k, axis) in grid.axes.enumerated() { axis.values[index[k]].apply(to: &config, dataset: &dataset) }
+                let expanded: [TrialConfig]
+                do {
+                    expanded = try captured(config, dataset, explicitlySet: set, datasets: datasets)
+                } catch {
+                    throw locate(error, source: source, grid: grid, index: index, fixed: fixedLocations)
                 }
-                if isExcluded {
-                    excluded += 1
-                } else {
-                    do {
-                        try config.validate()
-                    } catch {
-                        throw locate(error, source: source, grid: grid, index: index, fixed: fixedLocations)
+                for config in expanded {
+                    let resolved = config.resolved
+                    var isExcluded = false
+                    for (e, entry) in exclude.enumerated()
+                    where entry.allSatisfy({ $0.matches(resolved, datasets: datasets) }) {
+                        matches[e] += 1
+                        isExcluded = true
                     }
-                    if seen.insert(resolved).inserted { configs.append(resolved) }
+                    if isExcluded {
+                        excluded += 1
+                    } else {
+                        do {
+                            try config.validate()
+                        } catch {
+                            throw locate(error, source: source, grid: grid, index: index, fixed: fixedLocations)
+                        }
+                        if seen.insert(resolved).inserted { configs.append(resolved) }
+                    }
                 }
             } while advance(&index, grid: grid)
         }
         return (configs, total, excluded, matches)
+    }
+
+    /// The configs of one combination: itself for synthetic data; for a dataset, one config per requested
+    /// (layer, KV head) (all of them unless one is given), with the dataset's hash as `source`, its head dim
+    /// as `dim`, and its token count as `tokens` and at most 64 `queries` unless the spec sets them.
+    ///
+    /// - Throws: ``ConfigError`` for an unknown dataset, a layer or head it does not have, a `dim` that is
+    ///   not its head dim, or a layer or head without a dataset.
+    private static func captured(
+        _ config: TrialConfig, _ request: DatasetRequest, explicitlySet: Set<SwitchName>, datasets: DatasetCatalog
+    ) throws(ConfigError) -> [TrialConfig] {
+        guard let name = request.name else {
+            if explicitlySet.contains(.layer) || explicitlySet.contains(.head) {
+                throw ConfigError(
+                    key: explicitlySet.contains(.layer) ? "layer" : "head",
+                    message: "applies only to captured data (set source to a dataset)")
+            }
+            return [config]
+        }
+        guard let entry = datasets[name] else {
+            let known = datasets.names.isEmpty ? "none" : datasets.names.joined(separator: ", ")
+            throw ConfigError(
+                key: "source",
+                message: "no dataset named \(name) in this database (stored: \(known)); `kvlab dataset import` adds one"
+            )
+        }
+        let m = entry.manifest
+        var base = config
+        base.source = entry.contentHash
+        if explicitlySet.contains(.dim), config.dim != m.headDim {
+            throw ConfigError(
+                key: "dim", message: "\(config.dim) is not the head dim of dataset \(name) (\(m.headDim))")
+        }
+        base.dim = m.headDim
+        if !explicitlySet.contains(.tokens) { base.tokens = m.tokens }
+        guard base.tokens <= m.tokens else {
+            throw ConfigError(key: "tokens", message: "\(base.tokens) is more than dataset \(name) has (\(m.tokens))")
+        }
+        if !explicitlySet.contains(.queries) { base.queries = min(64, base.tokens) }
+        if let layer = request.layer, layer >= m.layers {
+            throw ConfigError(
+                key: "layer",
+                message: "\(layer) is out of range 0…\(m.layers - 1) (dataset \(name) has \(m.layers) layers)")
+        }
+        if let head = request.head, head >= m.kvHeads {
+            throw ConfigError(
+                key: "head",
+                message: "\(head) is out of range 0…\(m.kvHeads - 1) (dataset \(name) has \(m.kvHeads) KV heads)")
+        }
+        var out: [TrialConfig] = []
+        for layer in request.layer.map({ [$0] }) ?? Array(0..<m.layers) {
+            for head in request.head.map({ [$0] }) ?? Array(0..<m.kvHeads) {
+                var c = base
+                c.layer = layer
+                c.head = head
+                out.append(c)
+            }
+        }
+        return out
     }
 
     /// Steps an odometer over a grid's axes, the last axis fastest.

@@ -15,7 +15,7 @@ extension SweepSpec {
     /// - Returns: the valid, expanded spec.
     /// - Throws: ``SweepSpecError`` of kind `io` when the file cannot be read (missing, a directory,
     ///   unreadable, too large, not UTF-8), else as ``parse(text:source:)``.
-    public static func load(path: String) throws(SweepSpecError) -> SweepSpec {
+    public static func load(path: String, datasets: DatasetCatalog = .empty) throws(SweepSpecError) -> SweepSpec {
         func fail(_ message: String) -> SweepSpecError {
             SweepSpecError(kind: .io, source: path, message: message)
         }
@@ -29,7 +29,7 @@ extension SweepSpec {
             throw fail("is \(data.count) bytes; a spec may have at most \(maxFileSize)")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw fail("is not valid UTF-8 text") }
-        return try parse(text: text, source: path)
+        return try parse(text: text, source: path, datasets: datasets)
     }
 
     /// Parses, validates and expands a spec.
@@ -54,7 +54,10 @@ extension SweepSpec {
     ///   - source: the file name used in error messages and stored as ``source``.
     /// - Returns: the valid, expanded spec.
     /// - Throws: ``SweepSpecError`` of kind `syntax` (with line and column) or `invalid` (with key path).
-    public static func parse(text: String, source: String) throws(SweepSpecError) -> SweepSpec {
+    ///   - datasets: the datasets a `source` may name (a spec without `source` needs none).
+    public static func parse(text: String, source: String, datasets: DatasetCatalog = .empty)
+        throws(SweepSpecError) -> SweepSpec
+    {
         let composed: Node?
         do {
             composed = try Yams.compose(yaml: text)
@@ -134,7 +137,7 @@ extension SweepSpec {
         }
         return try SweepSpec(
             source: source, name: name, seeds: seeds, trials: trials, fixed: fixed, fixedLocations: fixedLocations,
-            grids: grids, exclude: exclude)
+            grids: grids, exclude: exclude, datasets: datasets)
     }
 
     // MARK: Keys
@@ -244,6 +247,12 @@ extension SweepSpec {
                     axisPath,
                     "\(name.rawValue) is also fixed (fixed.\(name.rawValue)); a switch is either fixed or varied",
                     at: entry.keyNode)
+            }
+            // `layer: all` and `head: all` are one axis value that expands to every layer or KV head.
+            if name == .layer || name == .head, case .scalar(let scalar) = entry.value, scalar.string == "all" {
+                let value = try reader.setting(name, entry.value, axisPath)
+                axes.append(SweepAxis(name: name, values: [value], locations: [SourceLocation(entry.value)]))
+                continue
             }
             guard case .sequence(let list) = entry.value else {
                 throw reader.error(

@@ -37,6 +37,8 @@ public struct SweepSpec: Sendable {
     public let unmatchedExclusions: [Int]
     /// Where each `fixed` switch was written (error messages).
     let fixedLocations: [SwitchName: SourceLocation]
+    /// The datasets the spec's `source` values were resolved against.
+    let datasets: DatasetCatalog
 
     /// Largest `seeds` count accepted.
     public static let maxSeedCount = 100_000
@@ -53,7 +55,8 @@ public struct SweepSpec: Sendable {
     ///   `fixed` entry that set the offending switch) or the spec expands beyond the limits.
     init(
         source: String, name: String, seeds: [Int], trials: Int, fixed: [SwitchSetting],
-        fixedLocations: [SwitchName: SourceLocation], grids: [SweepGrid], exclude: [[SwitchSetting]]
+        fixedLocations: [SwitchName: SourceLocation], grids: [SweepGrid], exclude: [[SwitchSetting]],
+        datasets: DatasetCatalog
     ) throws(SweepSpecError) {
         self.source = source
         self.name = name
@@ -63,8 +66,10 @@ public struct SweepSpec: Sendable {
         self.fixedLocations = fixedLocations
         self.grids = grids
         self.exclude = exclude
+        self.datasets = datasets
         let expansion = try Self.expand(
-            source: source, fixed: fixed, fixedLocations: fixedLocations, grids: grids, exclude: exclude)
+            source: source, fixed: fixed, fixedLocations: fixedLocations, grids: grids, exclude: exclude,
+            datasets: datasets)
         configs = expansion.configs
         combinationCount = expansion.combinations
         excludedCount = expansion.excluded
@@ -111,6 +116,6 @@ public struct SweepSpec: Sendable {
         guard Set(seeds).count == seeds.count else { throw fail("a seed is listed twice") }
         return try SweepSpec(
             source: source, name: name, seeds: seeds, trials: trials, fixed: fixed,
-            fixedLocations: fixedLocations, grids: grids, exclude: exclude)
+            fixedLocations: fixedLocations, grids: grids, exclude: exclude, datasets: datasets)
     }
 }

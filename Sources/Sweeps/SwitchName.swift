@@ -9,6 +9,7 @@ public enum SwitchName: String, CaseIterable, Sendable, Hashable, Comparable {
     case dim, tokens, queries
     case logitScale = "logit_scale"
     case rotation, qjl, codebook, baseline, norms
+    case source, layer, head
 
     /// Every switch name, comma-separated, in table order (for error messages).
     public static var allowedList: String { allCases.map(\.rawValue).joined(separator: ", ") }

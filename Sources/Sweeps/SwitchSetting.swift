@@ -2,7 +2,8 @@ import Quantization
 
 /// One switch set to one value, as written in a spec (`fixed`, a grid list entry or an `exclude` entry).
 ///
-/// `rank(nil)` is the spec value `full` (rank = dim).
+/// `rank(nil)` is the spec value `full` (rank = dim); `layer(nil)` and `head(nil)` are `all` (every layer or
+/// KV head of the dataset); `source` holds a dataset's name, resolved to its content hash at expansion.
 public enum SwitchSetting: Sendable, Hashable {
     case scheme(Scheme)
     case bits(Int)
@@ -21,6 +22,9 @@ public enum SwitchSetting: Sendable, Hashable {
     case codebook(CodebookLaw)
     case baseline(Baseline)
     case norms(NormPrecision)
+    case source(String)
+    case layer(Int?)
+    case head(Int?)
 
     /// The switch this setting sets.
     public var name: SwitchName {
@@ -42,6 +46,9 @@ public enum SwitchSetting: Sendable, Hashable {
         case .codebook: return .codebook
         case .baseline: return .baseline
         case .norms: return .norms
+        case .source: return .source
+        case .layer: return .layer
+        case .head: return .head
         }
     }
 
@@ -59,13 +66,18 @@ public enum SwitchSetting: Sendable, Hashable {
         case .rank(let v): return v.map { "\($0)" } ?? "full"
         case .bits(let v), .outliers(let v), .dim(let v), .tokens(let v), .queries(let v): return "\(v)"
         case .noise(let v), .outlierScale(let v), .logitScale(let v): return "\(v)"
+        case .source(let v): return v
+        case .layer(let v), .head(let v): return v.map { "\($0)" } ?? "all"
         }
     }
 
-    /// Sets this switch in a requested config.
+    /// Sets this switch in a requested config; the dataset switches (whose values need the dataset's
+    /// manifest) go to `dataset`.
     ///
-    /// - Parameter config: the config to change.
-    public func apply(to config: inout TrialConfig) {
+    /// - Parameters:
+    ///   - config: the config to change.
+    ///   - dataset: the requested dataset, layer and head.
+    func apply(to config: inout TrialConfig, dataset: inout DatasetRequest) {
         switch self {
         case .scheme(let v): config.scheme = v
         case .bits(let v): config.bits = v
@@ -84,6 +96,9 @@ public enum SwitchSetting: Sendable, Hashable {
         case .codebook(let v): config.codebook = v
         case .baseline(let v): config.baseline = v
         case .norms(let v): config.norms = v
+        case .source(let v): dataset.name = v
+        case .layer(let v): dataset.layer = v
+        case .head(let v): dataset.head = v
         }
     }
 
@@ -92,9 +107,11 @@ public enum SwitchSetting: Sendable, Hashable {
     /// A switch that does not apply to the config's scheme (nil in the resolved config) matches nothing, so
     /// `{rotation: none}` never drops a KV config. `rank: full` matches configs whose rank equals their dim.
     ///
-    /// - Parameter config: a resolved config.
+    /// - Parameters:
+    ///   - config: a resolved config.
+    ///   - datasets: the database's datasets (a `source` setting names one).
     /// - Returns: true when the resolved value equals this setting's value.
-    public func matches(_ config: ResolvedConfig) -> Bool {
+    public func matches(_ config: ResolvedConfig, datasets: DatasetCatalog = .empty) -> Bool {
         switch self {
         case .scheme(let v): return config.scheme == v
         case .bits(let v): return config.bits == v
@@ -113,8 +130,19 @@ public enum SwitchSetting: Sendable, Hashable {
         case .codebook(let v): return config.codebook == v
         case .baseline(let v): return config.baseline == v
         case .norms(let v): return config.norms == v
+        case .source(let v): return config.source != nil && datasets[v]?.contentHash == config.source
+        case .layer(let v): return config.layer != nil && (v == nil || config.layer == v)
+        case .head(let v): return config.head != nil && (v == nil || config.head == v)
         }
     }
+}
+
+/// The dataset switches of one grid combination before expansion: the dataset's name, and a layer and KV
+/// head each (nil: every one of the dataset).
+struct DatasetRequest: Hashable {
+    var name: String?
+    var layer: Int?
+    var head: Int?
 }
 
 extension SwitchSetting: CustomStringConvertible {

@@ -185,17 +185,20 @@ struct DatasetStoreTests {
         }
         #expect(try store.write { db in try Store.removeDataset("e", in: db) }.name == "e")
         #expect(try Self.counts(store)[0...1] == [1, 16])
-        // No configs.source column yet: nothing references a dataset. With one (a later migration), runs of a
-        // config whose source is the dataset's hash block rm.
+        // Runs of a config whose source is the dataset's hash block rm.
         #expect(try store.read { db in try Store.datasetRunCount(contentHash: file.content.contentHash, in: db) } == 0)
         let hash = try store.write { db -> String in
-            try db.execute(sql: "ALTER TABLE configs ADD COLUMN source TEXT")
-            let config = sampleConfig()
+            var captured = TrialConfig()
+            captured.source = file.content.contentHash
+            captured.layer = 0
+            captured.head = 0
+            captured.dim = file.content.manifest.headDim
+            captured.tokens = file.content.manifest.tokens
+            captured.queries = 1
+            try captured.validate()
+            let config = captured.resolved
             try Store.upsertConfig(config, in: db)
             let configHash = try config.configHash()
-            try db.execute(
-                sql: "UPDATE configs SET source = ? WHERE config_hash = ?",
-                arguments: [file.content.contentHash, configHash])
             _ = try Store.ensureRun(configHash: configHash, seed: 1, trialsPlanned: 1, engineVersion: 1, in: db)
             return configHash
         }

@@ -1,6 +1,6 @@
 -- kvlab schema snapshot (Tests/ExperimentStoreTests/SchemaGoldenTests.swift)
 -- PRAGMA application_id = 1263946818
--- PRAGMA user_version = 6
+-- PRAGMA user_version = 7
 
 -- index claim_evaluations_claim on claim_evaluations
 CREATE INDEX claim_evaluations_claim ON claim_evaluations (claim, evaluated_at);
@@ -10,6 +10,9 @@ CREATE INDEX compare_results_comparison ON compare_results (metric, scheme_a, sc
 
 -- index configs_scheme_bits_distribution on configs
 CREATE INDEX configs_scheme_bits_distribution ON configs (scheme, bits, distribution);
+
+-- index configs_source on configs
+CREATE INDEX configs_source ON configs (source, layer, head);
 
 -- index runs_state on runs
 CREATE INDEX runs_state ON runs (state);
@@ -121,16 +124,16 @@ CREATE TABLE compare_results (
 , ratio_delta_ci_low REAL, ratio_delta_ci_high REAL, t_p REAL) STRICT;
 
 -- table configs on configs
-CREATE TABLE configs (
+CREATE TABLE "configs" (
     config_hash TEXT PRIMARY KEY,
     scheme TEXT NOT NULL,
     bits INTEGER NOT NULL,
-    distribution TEXT NOT NULL,
+    distribution TEXT, -- NULL for captured data (source set), as are nu … outlier_scale
     nu INTEGER, -- Student-t degrees of freedom, derived from distribution; NULL for other laws
-    rank INTEGER NOT NULL,
-    mixing TEXT NOT NULL,
-    noise REAL NOT NULL,
-    outliers INTEGER NOT NULL,
+    rank INTEGER,
+    mixing TEXT,
+    noise REAL,
+    outliers INTEGER,
     outlier_scale REAL,
     dim INTEGER NOT NULL,
     tokens INTEGER NOT NULL,
@@ -142,8 +145,17 @@ CREATE TABLE configs (
     baseline TEXT,
     norms TEXT NOT NULL,
     canonical_json TEXT NOT NULL,
-    created_at REAL NOT NULL
-, key_recipe TEXT CHECK (key_recipe IN ('mse', 'prod', 'baseline')), value_recipe TEXT CHECK (value_recipe IN ('mse', 'prod', 'baseline'))) STRICT;
+    created_at REAL NOT NULL,
+    key_recipe TEXT NOT NULL CHECK (key_recipe IN ('mse', 'prod', 'baseline')),
+    value_recipe TEXT NOT NULL CHECK (value_recipe IN ('mse', 'prod', 'baseline')),
+    source TEXT REFERENCES datasets (content_hash), -- the dataset's content hash; NULL: synthetic data
+    layer INTEGER CHECK (layer >= 0),
+    head INTEGER CHECK (head >= 0), -- the KV head
+    CHECK ((source IS NULL) = (layer IS NULL) AND (source IS NULL) = (head IS NULL)),
+    CHECK ((source IS NULL) = (distribution IS NOT NULL) AND (source IS NULL) = (rank IS NOT NULL)
+        AND (source IS NULL) = (mixing IS NOT NULL) AND (source IS NULL) = (noise IS NOT NULL)
+        AND (source IS NULL) = (outliers IS NOT NULL))
+) STRICT;
 
 -- table dataset_tensors on dataset_tensors
 CREATE TABLE dataset_tensors (
@@ -595,7 +607,7 @@ cells AS (
 SELECT
     c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise, c.outliers,
     c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook, c.baseline,
-    c.norms, p.engine_version, p.metric, p.n, p.mean, p.sd, p.sd / sqrt(p.n) AS se, p.t975,
+    c.norms, c.source, d.name AS dataset, c.layer, c.head, p.engine_version, p.metric, p.n, p.mean, p.sd, p.sd / sqrt(p.n) AS se, p.t975,
     p.mean - p.t975 * p.sd / sqrt(p.n) AS ci95_low,
     p.mean + p.t975 * p.sd / sqrt(p.n) AS ci95_high
 FROM (
@@ -605,7 +617,8 @@ FROM (
     FROM cells
     WHERE cells.n > 0
 ) AS p
-JOIN configs AS c ON c.config_hash = p.config_hash;
+JOIN configs AS c ON c.config_hash = p.config_hash
+LEFT JOIN datasets AS d ON d.content_hash = c.source;
 
 -- view current_runs on current_runs
 CREATE VIEW current_runs AS
@@ -622,7 +635,7 @@ CREATE VIEW run_means AS
 SELECT
     r.id AS run_id, c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise,
     c.outliers, c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook,
-    c.baseline, c.norms, r.seed, r.engine_version, s.trials,
+    c.baseline, c.norms, c.source, d.name AS dataset, c.layer, c.head, r.seed, r.engine_version, s.trials,
     s.kl_mean AS kl, s.kl_reverse_mean AS kl_reverse, s.js_mean AS js, s.tv_mean AS tv,
     s.hellinger_mean AS hellinger, s.bhattacharyya_mean AS bhattacharyya, s.top1_flip_mean AS top1_flip,
     s.top8_overlap_mean AS top8_overlap, s.logit_bias_mean AS logit_bias, s.logit_var_mean AS logit_var,
@@ -634,6 +647,7 @@ SELECT
     s.bits_k_mean AS bits_k, s.bits_v_mean AS bits_v
 FROM current_runs AS r
 JOIN configs AS c ON c.config_hash = r.config_hash
+LEFT JOIN datasets AS d ON d.content_hash = c.source
 JOIN run_summaries AS s ON s.run_id = r.id
 WHERE r.state = 'done';
 
@@ -647,7 +661,7 @@ SELECT
     a.rank, a.mixing, a.noise, a.outliers, coalesce(a.outlier_scale, b.outlier_scale) AS outlier_scale, a.dim,
     a.tokens, a.queries, a.logit_scale, coalesce(a.rotation, b.rotation) AS rotation,
     coalesce(a.qjl, b.qjl) AS qjl, coalesce(a.codebook, b.codebook) AS codebook,
-    coalesce(a.baseline, b.baseline) AS baseline, a.norms,
+    coalesce(a.baseline, b.baseline) AS baseline, a.norms, a.source, a.dataset, a.layer, a.head,
     a.kl AS a_kl, b.kl AS b_kl, a.kl_reverse AS a_kl_reverse, b.kl_reverse AS b_kl_reverse, a.js AS a_js,
     b.js AS b_js, a.tv AS a_tv, b.tv AS b_tv, a.hellinger AS a_hellinger, b.hellinger AS b_hellinger,
     a.bhattacharyya AS a_bhattacharyya, b.bhattacharyya AS b_bhattacharyya, a.top1_flip AS a_top1_flip,
@@ -666,12 +680,12 @@ SELECT
 FROM m AS a
 JOIN m AS b
     ON b.seed = a.seed AND b.engine_version = a.engine_version AND b.scheme <> a.scheme AND b.bits = a.bits
-    AND b.distribution = a.distribution
-    AND b.rank = a.rank AND b.mixing = a.mixing AND b.noise = a.noise AND b.outliers = a.outliers
+    AND b.distribution IS a.distribution AND b.nu IS a.nu
+    AND b.rank IS a.rank AND b.mixing IS a.mixing AND b.noise IS a.noise AND b.outliers IS a.outliers
+    AND b.outlier_scale IS a.outlier_scale
     AND b.dim = a.dim AND b.tokens = a.tokens AND b.queries = a.queries AND b.logit_scale = a.logit_scale
+    AND b.source IS a.source AND b.layer IS a.layer AND b.head IS a.head
     AND b.norms = a.norms
-    AND (a.nu IS NULL OR b.nu IS NULL OR b.nu = a.nu)
-    AND (a.outlier_scale IS NULL OR b.outlier_scale IS NULL OR b.outlier_scale = a.outlier_scale)
     AND (a.rotation IS NULL OR b.rotation IS NULL OR b.rotation = a.rotation)
     AND (a.qjl IS NULL OR b.qjl IS NULL OR b.qjl = a.qjl)
     AND (a.codebook IS NULL OR b.codebook IS NULL OR b.codebook = a.codebook)
@@ -689,12 +703,13 @@ CREATE VIEW trials_wide AS
 SELECT
     c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise, c.outliers,
     c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook, c.baseline,
-    c.norms, r.seed, t.trial, r.engine_version, t.run_id, t.nan_mask,
+    c.norms, c.source, d.name AS dataset, c.layer, c.head, r.seed, t.trial, r.engine_version, t.run_id, t.nan_mask,
     t.kl, t.kl_reverse, t.js, t.tv, t.hellinger, t.bhattacharyya, t.top1_flip, t.top8_overlap, t.logit_bias,
     t.logit_var, t.entropy_delta, t.kl_second_order, t.jensen_ratio, t.k_angle, t.k_rel_l2, t.k_norm_ratio,
     t.v_angle, t.v_rel_l2, t.v_norm_ratio, t.o_angle, t.o_rel_l2, t.o_norm_ratio, t.dist6_geo, t.dist6_div,
     t.bits_k, t.bits_v
 FROM configs AS c
+LEFT JOIN datasets AS d ON d.content_hash = c.source
 JOIN current_runs AS r ON r.config_hash = c.config_hash
 JOIN trials AS t ON t.run_id = r.id;
 

@@ -85,7 +85,7 @@ struct DeterminismTests {
         #expect(batch[14].bitwiseEqual(plain(.KV)))
         // Only reconstructions still needed by a later config stay cached.
         let engine2 = TrialEngine()
-        var shared = SharedWork(engine: engine2, seed: 4, trial: 2)
+        var shared = SharedWork(engine: engine2, seed: 4, trial: 2, scope: nil)
         let quantizers = configs.map { shared.quantizers($0) }
         shared.planUses(quantizers)
         var largest = 0

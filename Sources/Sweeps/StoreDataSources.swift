@@ -1,0 +1,84 @@
+import ExperimentStore
+import Foundation
+import Quantization
+
+/// The data sources of a store: the synthetic generator for synthetic configs, and for captured ones the
+/// stored dataset, read per (layer, KV head) and kept for the next trials (a few heads at a time).
+///
+/// Reading happens here, outside the engine, which only receives the materialised inputs.
+public final class StoreDataSources: @unchecked Sendable {
+    private struct HeadKey: Hashable {
+        var source: String
+        var layer: Int
+        var head: Int
+    }
+
+    private let store: Store
+    private let lock = NSLock()
+    private var heads: [HeadKey: CapturedHead] = [:]
+    private var recent: [HeadKey] = []
+    /// How many (layer, head) slices stay in memory (a 1024-token, d = 64 head with G = 3 is 1.3 MB).
+    private let capacity: Int
+
+    /// The sources of a store's configs.
+    ///
+    /// - Parameters:
+    ///   - store: the database the datasets are read from.
+    ///   - capacity: how many (layer, head) slices to keep.
+    public init(store: Store, capacity: Int = 16) {
+        self.store = store
+        self.capacity = max(1, capacity)
+    }
+
+    /// The source of a data key: ``SyntheticSource`` without a dataset, else a ``CapturedSource`` (or, when
+    /// the dataset cannot be read or does not fit the key, a source whose every trial fails with the
+    /// reason, so the runs that need it are marked failed with it).
+    public func source(for key: DataKey) -> any TrialDataSource {
+        guard let source = key.source, let layer = key.layer, let head = key.head else {
+            return SyntheticSource(key: key)
+        }
+        do {
+            let slice = try captured(HeadKey(source: source, layer: layer, head: head))
+            guard slice.dim == key.dim, key.queries >= 1, key.queries <= key.tokens, key.tokens <= slice.tokens else {
+                throw DataSourceError(
+                    "the config (dim \(key.dim), tokens \(key.tokens), queries \(key.queries)) does not fit dataset "
+                        + "\(source) (head dim \(slice.dim), \(slice.tokens) tokens)")
+            }
+            return CapturedSource(head: slice, tokens: key.tokens, queries: key.queries, logitScale: key.logitScale)
+        } catch {
+            return FailingSource(reason: String(describing: error), logitScale: key.logitScale)
+        }
+    }
+
+    private func captured(_ key: HeadKey) throws -> CapturedHead {
+        lock.lock()
+        if let slice = heads[key] {
+            lock.unlock()
+            return slice
+        }
+        lock.unlock()
+        let slice = try store.capturedHead(contentHash: key.source, layer: key.layer, head: key.head)
+        lock.lock()
+        defer { lock.unlock() }
+        if heads.updateValue(slice, forKey: key) == nil {
+            recent.append(key)
+            if recent.count > capacity { heads[recent.removeFirst()] = nil }
+        }
+        return slice
+    }
+}
+
+/// Why a data source could not produce a trial's inputs.
+public struct DataSourceError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    init(_ description: String) { self.description = description }
+}
+
+/// A source whose every trial fails with one reason (the data it should read are not available).
+struct FailingSource: TrialDataSource {
+    let reason: String
+    let logitScale: Double
+
+    func trialData(seed: Int, trial: Int) throws -> TrialData { throw DataSourceError(reason) }
+}
