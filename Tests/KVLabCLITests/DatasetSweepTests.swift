@@ -1,0 +1,122 @@
+import Foundation
+import KVLabTestSupport
+import Testing
+
+/// Sweeps over a stored dataset end to end: import → run over every layer and head → the views, agg and
+/// verify; resume; shards that get the dataset with --datasets-from, merged, equal one process (issue "Real
+/// KV caches", items 1 and 3).
+@Suite("dataset sweeps end to end")
+struct DatasetSweepTests {
+    static let spec = """
+        name: toy-caches
+        seeds: 3
+        trials: 2
+        fixed: {source: toy, queries: 6}
+        grid:
+          scheme: [KV, KQV, QKQV]
+          bits: [2, 4]
+          layer: all
+          head: all
+        """
+
+    /// A database with the dataset `toy` (2 layers, 2 KV heads, 4 query heads, T = 24, d = 16) and the spec.
+    static func setUp(_ dir: TemporaryDirectory) throws -> (db: String, spec: String) {
+        var shape = DatasetFileWriter.Shape()
+        shape.tokens = 24
+        shape.headDim = 16
+        let file = dir.path("toy.safetensors")
+        try DatasetFileWriter.write(DatasetFileWriter.safetensors(DatasetFileWriter.tensors(shape, seed: 3)), to: file)
+        let db = dir.path("d.sqlite")
+        let imported = try KVLabProcess.run(["dataset", "import", file, "--name", "toy", "--db", db])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let spec = dir.path("toy.yaml")
+        try Self.spec.write(toFile: spec, atomically: true, encoding: .utf8)
+        return (db, spec)
+    }
+
+    static func trials(_ db: String) throws -> String {
+        try KVLabProcess.output([
+            "sql", "--db", db, "--format", "csv",
+            "SELECT config_hash, seed, trial, kl, k_angle, o_rel_l2 FROM trials_wide ORDER BY 1, 2, 3",
+        ])
+    }
+
+    @Test("run over every layer and head; generator switches NULL; dataset column; KV exactly constant; resume")
+    func runAndQuery() throws {
+        let dir = try TemporaryDirectory()
+        let (db, spec) = try Self.setUp(dir)
+        let run = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let shape = try KVLabProcess.output([
+            "sql", "--db", db, "--format", "csv",
+            """
+            SELECT count(*), count(DISTINCT layer || '/' || head), min(dim), min(tokens), min(queries),
+                   count(distribution) + count(rank) + count(mixing) + count(noise) + count(outliers)
+            FROM configs WHERE source IS NOT NULL
+            """,
+        ])
+        #expect(shape.split(separator: "\n").last == "24,4,16,24,6,0", "\(shape)")
+        let datasets = try KVLabProcess.output([
+            "sql", "--db", db, "--format", "csv", "SELECT DISTINCT dataset FROM run_means",
+        ])
+        #expect(datasets == "dataset\ntoy\n")
+        // The baseline is deterministic on fixed data: every seed gives the same value (sd exactly 0).
+        let sd = try KVLabProcess.output([
+            "sql", "--db", db, "--format", "csv",
+            "SELECT max(sd), min(n) FROM cell_stats WHERE scheme = 'KV' AND metric = 'kl'",
+        ])
+        #expect(sd.split(separator: "\n").last == "0.0,3", "\(sd)")
+        let agg = try KVLabProcess.run([
+            "agg", "--db", db, "--metric", "kl", "--by", "dataset,layer,head,scheme", "--where", "bits = 4",
+            "--format", "csv",
+        ])
+        #expect(agg.status == 0 && agg.stdout.split(separator: "\n").count == 13, "\(agg.stdout)\(agg.stderr)")
+        #expect(try KVLabProcess.run(["verify", "--db", db]).status == 0)
+        // Rerunning resumes: nothing is recomputed.
+        let before = try Self.trials(db)
+        let again = try KVLabProcess.run(["run", spec, "--db", db])
+        #expect(again.status == 0 && again.stderr.contains("(0 newly planned)"), "\(again.stderr)")
+        #expect(try Self.trials(db) == before)
+        // A synthetic sweep with the same shape in the same database never pairs with the dataset runs.
+        try "name: synth\nseeds: 3\ntrials: 2\nfixed: {dim: 16, tokens: 24, queries: 6}\ngrid: {scheme: [KV, KQV]}\n"
+            .write(toFile: dir.path("synth.yaml"), atomically: true, encoding: .utf8)
+        #expect(try KVLabProcess.run(["run", dir.path("synth.yaml"), "--db", db, "--quiet"]).status == 0)
+        let pairs = try KVLabProcess.output([
+            "sql", "--db", db, "--format", "csv",
+            """
+            SELECT sum(a.source IS NULL AND b.source IS NULL), sum((a.source IS NULL) <> (b.source IS NULL)),
+                   sum(a.source IS NOT NULL AND (a.layer <> b.layer OR a.head <> b.head))
+            FROM run_pairs AS p JOIN run_means AS a ON a.run_id = p.a_run_id JOIN run_means AS b ON b.run_id = p.b_run_id
+            """,
+        ])
+        #expect(pairs.split(separator: "\n").last == "6,0,0", "\(pairs)")
+        // The dataset cannot be removed while runs use it.
+        let rm = try KVLabProcess.run(["dataset", "rm", "toy", "--db", db])
+        #expect(rm.status == 2, "\(rm.stderr)")
+    }
+
+    @Test("2 shards given the dataset with --datasets-from, merged, equal one process")
+    func shards() throws {
+        let dir = try TemporaryDirectory()
+        let (db, spec) = try Self.setUp(dir)
+        let whole = dir.path("whole.sqlite")
+        #expect(try KVLabProcess.run(["run", spec, "--db", whole, "--datasets-from", db, "--quiet"]).status == 0)
+        var shards: [String] = []
+        for i in 0..<2 {
+            let shard = dir.path("shard\(i).sqlite")
+            let r = try KVLabProcess.run([
+                "run", spec, "--shard", "\(i)/2", "--db", shard, "--datasets-from", db, "--quiet",
+            ])
+            #expect(r.status == 0, "\(r.stderr)")
+            shards.append(shard)
+        }
+        // Without the datasets, a fresh shard database cannot plan the spec: a clear error, exit 2.
+        let bare = try KVLabProcess.run(["run", spec, "--shard", "0/2", "--db", dir.path("bare.sqlite")])
+        #expect(bare.status == 2 && bare.stderr.contains("no dataset named toy"), "\(bare.stderr)")
+        let merged = dir.path("merged.sqlite")
+        let merge = try KVLabProcess.run(["merge", "--into", merged] + shards)
+        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(try Self.trials(merged) == Self.trials(whole))
+        #expect(try KVLabProcess.run(["verify", "--db", merged]).status == 0)
+    }
+}
