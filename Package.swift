@@ -58,6 +58,11 @@ let package = Package(
                 .embedInCode("../../queries/claims/sanity-error-shrinks-with-bits.sql"),
                 .embedInCode("../../queries/claims/sanity-mse-distortion-bounds.sql"),
                 .embedInCode("../../queries/claims/sanity-effective-bits.sql"),
+                .embedInCode("../../queries/claims/dataset-kqv-wins-at-n4.sql"),
+                .embedInCode("../../queries/claims/dataset-qkqv-worse-kl.sql"),
+                .embedInCode("../../queries/claims/dataset-sanity-divergences-in-range.sql"),
+                .embedInCode("../../queries/claims/dataset-sanity-error-shrinks-with-bits.sql"),
+                .embedInCode("../../queries/claims/dataset-sanity-effective-bits.sql"),
             ]
         ),
         // GGUF reader, tokenizer and Llama forward pass (reads model files; kernels live in Quantization).

@@ -7,7 +7,8 @@ import GRDBSQLite
 /// a read-only connection with `PRAGMA query_only = 1`), and parameters are bound as typed values, never
 /// spliced into the SQL.
 ///
-/// For each claim: the coverage query runs first; fewer covered cells than `coverage_min` give
+/// For each claim: a claim with no runs of its kind (``ClaimFile/Kind``; for a dataset claim with a `dataset`
+/// parameter, no runs of that dataset) is ``ClaimVerdict/skipped``; then the coverage query runs; fewer covered cells than `coverage_min` give
 /// ``ClaimVerdict/inconclusive`` (the body is not run); otherwise the body's rows are the failing rows
 /// (none ⇒ ``ClaimVerdict/pass``). A claim can neither write nor run several statements: each of its
 /// statements must be one statement that SQLite reports read-only (`sqlite3_stmt_readonly`) and that
@@ -73,6 +74,15 @@ public struct ClaimEvaluator: Sendable {
         var result = ClaimEvaluation(claim: claim, parameters: parameters, verdict: .error)
         let values = Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         do {
+            if try !hasRuns(of: claim.kind, values: values, in: db) {
+                result.verdict = .skipped
+                var message = "no \(claim.kind.rawValue) runs"
+                if claim.kind == .dataset, case .text(let name)? = values["dataset"] {
+                    message += " of dataset \(name)"
+                }
+                result.message = message
+                return result
+            }
             if let coverage = claim.coverage {
                 let covered = try coverageCount(coverage, values: values, in: db)
                 result.coveredCells = covered
@@ -112,6 +122,25 @@ public struct ClaimEvaluator: Sendable {
             result.message = "\(error)"
         }
         return result
+    }
+
+    /// Whether the database has done runs of a claim's kind (of its `dataset` parameter, when declared).
+    private func hasRuns(of kind: ClaimFile.Kind, values: [String: SQLValue], in db: Database) throws -> Bool {
+        switch kind {
+        case .synthetic:
+            return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE source IS NULL)") ?? false
+        case .dataset:
+            if let name = values["dataset"] {
+                return try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE dataset = ?)",
+                    arguments: [name.databaseValue]) ?? false
+            }
+            return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE source IS NOT NULL)")
+                ?? false
+        case .model:
+            // Model-level runs are not stored yet: no database has any.
+            return false
+        }
     }
 
     /// Runs the coverage query: one number (NULL counts as 0).

@@ -4,7 +4,7 @@ import ExperimentStore
 /// the FAILING rows (empty = the claim holds). It runs unchanged in the `sqlite3` shell
 /// (`.param set :bits 4`). DESIGN.md "Claims".
 ///
-/// Header keys: `name`, `description`, `severity` (error|warn), `params` (`name=default, …`), `coverage` (a
+/// Header keys: `name`, `description`, `kind` (synthetic|dataset|model), `severity` (error|warn), `params` (`name=default, …`), `coverage` (a
 /// query returning the number of covered cells) and `coverage_min`. A header line `--` followed by three or
 /// more spaces continues the previous key's value (joined with one space), so long coverage queries stay
 /// readable. A header comment whose first word is lowercase and followed by `:` must be one of the keys (a
@@ -27,6 +27,17 @@ public struct ClaimFile: Sendable {
         public var value: SQLValue
     }
 
+    /// What data a claim is about (`-- kind:`; DESIGN "Claim kinds"): a claim with no runs of its kind in
+    /// the database (after its parameters are applied) is skipped.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// Runs on the synthetic generator (configs without a source).
+        case synthetic
+        /// Runs on a stored dataset (configs with a source; the `dataset` parameter, when declared, picks one).
+        case dataset
+        /// Model-level runs of a real model.
+        case model
+    }
+
     /// Where the claim came from (a path, or `shipped:FILE.sql`).
     public var source: String
     /// The claim's name (`-- name:`; default: the file name without `.sql`).
@@ -35,6 +46,8 @@ public struct ClaimFile: Sendable {
     public var description: String
     /// error or warn (default error).
     public var severity: Severity
+    /// The data it is about (default synthetic).
+    public var kind: Kind
     /// Parameters with their defaults, in header order.
     public var parameters: [Parameter]
     /// A query returning the number of covered cells (optional).
@@ -47,7 +60,7 @@ public struct ClaimFile: Sendable {
     public var fileHash: String
 
     /// The header keys a claim file may use.
-    public static let headerKeys = ["name", "description", "severity", "params", "coverage", "coverage_min"]
+    public static let headerKeys = ["name", "description", "kind", "severity", "params", "coverage", "coverage_min"]
 
     /// Parses a claim file.
     ///
@@ -70,6 +83,14 @@ public struct ClaimFile: Sendable {
                     source: source, line: s.line, message: "severity '\(s.value)' is not one of error, warn")
             }
             severity = parsed
+        }
+        var kind = Kind.synthetic
+        if let k = header["kind"] {
+            guard let parsed = Kind(rawValue: k.value) else {
+                let allowed = Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw .malformed(source: source, line: k.line, message: "kind '\(k.value)' is not one of \(allowed)")
+            }
+            kind = parsed
         }
         var parameters: [Parameter] = []
         if let p = header["params"], !p.value.isEmpty {
@@ -99,7 +120,8 @@ public struct ClaimFile: Sendable {
         }
         return ClaimFile(
             source: source, name: header["name"]?.value ?? defaultName, description: header["description"]?.value ?? "",
-            severity: severity, parameters: parameters, coverage: header["coverage"]?.value, coverageMin: coverageMin,
+            severity: severity, kind: kind, parameters: parameters, coverage: header["coverage"]?.value,
+            coverageMin: coverageMin,
             body: body, fileHash: ClaimDigest.sha256(bytes))
     }
 

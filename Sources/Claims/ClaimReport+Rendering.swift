@@ -65,7 +65,8 @@ extension ClaimReport {
                 "summary",
                 .object([
                     ("passed", .int(count(.pass))), ("failed", .int(count(.fail))),
-                    ("inconclusive", .int(count(.inconclusive))), ("errors", .int(count(.error))),
+                    ("inconclusive", .int(count(.inconclusive))), ("skipped", .int(count(.skipped))),
+                    ("errors", .int(count(.error))),
                 ])
             ),
         ])
@@ -78,7 +79,7 @@ extension ClaimReport {
         let counted = evaluations
         let failures = counted.count { $0.verdict == .fail && $0.claim.severity == .error }
         let errors = count(.error)
-        let skipped = count(.inconclusive)
+        let skipped = count(.inconclusive) + count(.skipped)
         let counts = "tests=\"\(counted.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuites name=\"kvlab claims\" \(counts)>\n"
@@ -101,6 +102,7 @@ extension ClaimReport {
                         "      <system-out>warning (severity warn): \(message)\n\(XMLText.escaped(rows))</system-out>\n"
                 }
             case .inconclusive: out += "      <skipped message=\"inconclusive: \(message)\"/>\n"
+            case .skipped: out += "      <skipped message=\"skipped: \(message)\"/>\n"
             case .error: out += "      <error message=\"\(message)\" type=\"error\"/>\n"
             }
             out += "    </testcase>\n"
@@ -112,7 +114,8 @@ extension ClaimReport {
     /// The rows to store in `claim_evaluations`, one per evaluation: parameters and every kept failing
     /// row as JSON (``ClaimHistory/record(_:provenance:in:)`` writes them).
     public var records: [ClaimRecord] {
-        evaluations.map { e in
+        // A skipped claim was not evaluated: nothing to record.
+        evaluations.filter { $0.verdict != .skipped }.map { e in
             ClaimRecord(
                 claim: e.claim.name, fileHash: e.claim.fileHash, dataFingerprint: dataFingerprint,
                 paramsJSON: ClaimFile.Parameter.json(e.parameters).rendered(), severity: e.claim.severity.rawValue,

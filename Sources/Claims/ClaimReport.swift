@@ -19,9 +19,12 @@ public struct ClaimReport: Sendable {
     /// - Parameter verdict: the verdict to count.
     public func count(_ verdict: ClaimVerdict) -> Int { evaluations.count { $0.verdict == verdict } }
 
-    /// The summary line `N passed, N failed, N inconclusive`, with `, N errors` appended when there are any.
+    /// The summary line `N passed, N failed, N inconclusive, N skipped`, with `, N errors` appended when
+    /// there are any.
     public var summaryLine: String {
-        var line = "\(count(.pass)) passed, \(count(.fail)) failed, \(count(.inconclusive)) inconclusive"
+        var line =
+            "\(count(.pass)) passed, \(count(.fail)) failed, \(count(.inconclusive)) inconclusive, "
+            + "\(count(.skipped)) skipped"
         let errors = count(.error)
         if errors > 0 { line += ", \(errors) error\(errors == 1 ? "" : "s")" }
         return line

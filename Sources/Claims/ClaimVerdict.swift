@@ -6,6 +6,9 @@ public enum ClaimVerdict: String, Sendable, Hashable, CaseIterable {
     case fail
     /// Fewer covered cells than `coverage_min`: the data cannot decide (never a pass).
     case inconclusive
+    /// The database has no runs of the claim's kind (and its `dataset` parameter): not evaluated, not
+    /// stored, and ignored by the exit code unless every claim was skipped.
+    case skipped
     /// The claim could not be evaluated (SQL error, a statement that would write, an undeclared parameter).
     case error
 }

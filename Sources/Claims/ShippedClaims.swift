@@ -2,7 +2,8 @@
 /// `kvlab claims check` works from any directory. The repository files are their source (a test asserts
 /// the embedded bytes equal them).
 public enum ShippedClaims {
-    /// The embedded files, by file name, in check order: the paper's claims, then the sanity claims.
+    /// The embedded files, by file name, in check order: the paper's claims, the sanity claims, then the
+    /// claims about a dataset (kind dataset: skipped on databases without its runs).
     public static let files: [(name: String, bytes: [UInt8])] = [
         ("kqv-wins-at-n4.sql", PackageResources.kqv_wins_at_n4_sql),
         ("qkqv-worse-kl.sql", PackageResources.qkqv_worse_kl_sql),
@@ -12,6 +13,11 @@ public enum ShippedClaims {
         ("sanity-error-shrinks-with-bits.sql", PackageResources.sanity_error_shrinks_with_bits_sql),
         ("sanity-mse-distortion-bounds.sql", PackageResources.sanity_mse_distortion_bounds_sql),
         ("sanity-effective-bits.sql", PackageResources.sanity_effective_bits_sql),
+        ("dataset-kqv-wins-at-n4.sql", PackageResources.dataset_kqv_wins_at_n4_sql),
+        ("dataset-qkqv-worse-kl.sql", PackageResources.dataset_qkqv_worse_kl_sql),
+        ("dataset-sanity-divergences-in-range.sql", PackageResources.dataset_sanity_divergences_in_range_sql),
+        ("dataset-sanity-error-shrinks-with-bits.sql", PackageResources.dataset_sanity_error_shrinks_with_bits_sql),
+        ("dataset-sanity-effective-bits.sql", PackageResources.dataset_sanity_effective_bits_sql),
     ]
 
     /// Every shipped claim, parsed, with source `shipped:FILE.sql`.

@@ -18,12 +18,16 @@ struct ClaimsCommand: AsyncParsableCommand {
             abstract: "Evaluate claims on one snapshot of the database and record the verdicts.",
             discussion: """
                 With no FILE, the claims shipped with kvlab (queries/claims/). A FILE may also be a directory \
-                (its *.sql files) or the name of a shipped claim. Each claim prints one line (pass, fail, \
-                inconclusive or error) followed by its failing rows; the last line is \
-                `N passed, N failed, N inconclusive`. Every evaluation is stored in claim_evaluations with the \
-                claim file's hash and a fingerprint of the data (nothing is stored for a read-only file).
-                Exit status: 0 all pass; 1 a claim (severity error) is refused by the data; 4 only \
-                inconclusive claims besides passes; 3 an evaluation or database error; 2 bad input (unknown \
+                (its *.sql files) or the name of a shipped claim. A claim's kind (-- kind: synthetic, dataset \
+                or model) says which runs it is about: with no runs of its kind (and of its dataset \
+                parameter), it is skipped. Each claim prints one line (pass, fail, inconclusive, skipped or \
+                error) followed by its failing rows; the last line is \
+                `N passed, N failed, N inconclusive, N skipped`. Every evaluation is stored in \
+                claim_evaluations with the claim file's hash and a fingerprint of the data (nothing is stored \
+                for a read-only file, or for a skipped claim).
+                Exit status: 0 all pass (skipped claims aside); 1 a claim (severity error) is refused by the \
+                data; 4 only inconclusive claims besides passes, or every claim skipped; 3 an evaluation or \
+                database error; 2 bad input (unknown \
                 --param, missing file, malformed claim, a claim that would write). A failing warn claim does \
                 not change the exit status.
                 """
@@ -179,9 +183,12 @@ extension ClaimsCommand {
     /// errors).
     static func exitStatus(_ report: ClaimReport) -> ExitStatus {
         var status = ExitStatus.ok
+        if !report.evaluations.isEmpty, report.evaluations.allSatisfy({ $0.verdict == .skipped }) {
+            return .inconclusive
+        }
         for e in report.evaluations where e.affectsExitCode {
             switch e.verdict {
-            case .pass: break
+            case .pass, .skipped: break
             case .fail: status = max(status, .claimRefuted)
             case .inconclusive: status = max(status, .inconclusive)
             case .error: status = max(status, e.isClaimDefect ? .badInput : .failure)

@@ -56,6 +56,7 @@ struct EvaluationTests {
 
     @Test func sqlErrorsGiveAnErrorVerdictThatIsNotAClaimDefect() throws {
         let db = try FixtureDatabase()
+        try db.addGrid(seeds: [1])  // a claim of the default kind (synthetic) needs synthetic runs
         let report = try db.evaluate([
             try claim("SELECT no_such_column FROM runs;", name: "a"),
             try claim("-- coverage: SELECT * FROM no_such_table\nSELECT 1 WHERE 0;", name: "b"),
@@ -66,7 +67,7 @@ struct EvaluationTests {
             #expect(!e.isClaimDefect)
             #expect(e.message?.hasPrefix("SQL error") == true)
         }
-        #expect(report.summaryLine == "0 passed, 0 failed, 0 inconclusive, 3 errors")
+        #expect(report.summaryLine == "0 passed, 0 failed, 0 inconclusive, 0 skipped, 3 errors")
     }
 
     @Test func aClaimThatWouldWriteIsRefusedAndChangesNothing() throws {
@@ -111,6 +112,7 @@ struct EvaluationTests {
 
     @Test func unknownOverridesAndUndeclaredParametersAreRejected() throws {
         let db = try FixtureDatabase()
+        try db.addGrid(seeds: [1])  // a claim of the default kind (synthetic) needs synthetic runs
         let c = try claim("-- params: bits=4\nSELECT :bits WHERE :bits <> 4;")
         #expect(throws: ClaimError.unknownParameter(name: "bitz", known: ["bits"])) {
             try db.evaluate([c], overrides: ["bitz": .integer(3)])
@@ -123,6 +125,7 @@ struct EvaluationTests {
 
     @Test func coverageBelowTheMinimumIsInconclusiveEvenWhenTheBodyWouldFail() throws {
         let db = try FixtureDatabase()
+        try db.addGrid(seeds: [1])  // a claim of the default kind (synthetic) needs synthetic runs
         let c = try claim("-- coverage: SELECT 2\n-- coverage_min: 3\nSELECT 1;")
         let e = try db.evaluate([c]).evaluations[0]
         #expect(e.verdict == .inconclusive)
@@ -134,6 +137,7 @@ struct EvaluationTests {
 
     @Test func failingRowsAreCountedBeyondTheKeptOnes() throws {
         let db = try FixtureDatabase()
+        try db.addGrid(seeds: [1])  // a claim of the default kind (synthetic) needs synthetic runs
         let c = try claim(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) SELECT i FROM n;")
         let e = try #require(try ClaimEvaluator(store: db.store, keptRows: 10).evaluate([c]).evaluations.first)
@@ -174,5 +178,21 @@ struct EvaluationTests {
         #expect(history.map(\.verdict) == [.inconclusive, .pass])
         #expect(history[0].paramsJSON == "{\"bits\":4}")
         #expect(try ClaimHistory.records(claim: "other", in: db.store).isEmpty)
+    }
+
+    @Test func aClaimWithoutRunsOfItsKindIsSkippedAndNotRecorded() throws {
+        let db = try FixtureDatabase()
+        let synthetic = try claim("SELECT 1;", name: "s")
+        let dataset = try claim("-- kind: dataset\n-- params: dataset=toy\nSELECT 1;", name: "d")
+        let empty = try db.evaluate([synthetic, dataset])
+        #expect(empty.evaluations.map(\.verdict) == [.skipped, .skipped])
+        #expect(empty.evaluations[1].message == "no dataset runs of dataset toy")
+        #expect(empty.summaryLine == "0 passed, 0 failed, 0 inconclusive, 2 skipped")
+        #expect(empty.records.isEmpty)
+        try db.addGrid(seeds: [1])
+        let withRuns = try db.evaluate([synthetic, dataset])
+        #expect(withRuns.evaluations.map(\.verdict) == [.fail, .skipped])
+        #expect(withRuns.records.map(\.claim) == ["s"])
+        #expect(throws: ClaimError.self) { _ = try claim("-- kind: text\nSELECT 1;", name: "k") }
     }
 }

@@ -3,8 +3,9 @@
 --   KQV is better at n = 4 and 6, in every cell (rank, distribution and every other switch): the paired
 --   95% t-CI of mean(KQV − QKQV) over seeds lies above 0 at n = 2, 3, 5 and below 0 at n = 4, 6
 --   (SCIENCE.md claim 3; the theory predicts it does not hold).
+-- kind: synthetic
 -- severity: error
--- coverage: SELECT count(DISTINCT bits) FROM (SELECT p.bits FROM run_pairs AS p WHERE p.a_scheme = 'KQV'
+-- coverage: SELECT count(DISTINCT bits) FROM (SELECT p.bits FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p WHERE p.a_scheme = 'KQV'
 --   AND p.b_scheme = 'QKQV' AND p.bits BETWEEN 2 AND 6 GROUP BY p.a_config_hash, p.b_config_hash
 --   HAVING count(*) >= 2)
 -- coverage_min: 5
@@ -20,7 +21,7 @@ WITH finite AS (
         CASE
             WHEN abs(p.a_k_angle - p.b_k_angle) <= 1.7976931348623157e308 THEN p.a_k_angle - p.b_k_angle
         END AS d
-    FROM run_pairs AS p
+    FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p
     WHERE p.a_scheme = 'KQV' AND p.b_scheme = 'QKQV' AND p.bits BETWEEN 2 AND 6
 ),
 centred AS (

@@ -1,8 +1,9 @@
 -- name: qkqv-worse-kl
 -- description: QKQV is worse than KQV in kl at every budget n and every distribution (and every other
 --   switch): the paired 95% t-CI of mean(QKQV − KQV) over seeds lies entirely above 0 (SCIENCE.md claim 2).
+-- kind: synthetic
 -- severity: error
--- coverage: SELECT count(*) FROM (SELECT 1 FROM run_pairs AS p WHERE p.a_scheme = 'QKQV' AND p.b_scheme = 'KQV'
+-- coverage: SELECT count(*) FROM (SELECT 1 FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p WHERE p.a_scheme = 'QKQV' AND p.b_scheme = 'KQV'
 --   GROUP BY p.a_config_hash, p.b_config_hash HAVING count(*) >= 2)
 -- coverage_min: 1
 --
@@ -14,7 +15,7 @@ WITH finite AS (
     SELECT
         p.*,
         CASE WHEN abs(p.a_kl - p.b_kl) <= 1.7976931348623157e308 THEN p.a_kl - p.b_kl END AS d
-    FROM run_pairs AS p
+    FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p
     WHERE p.a_scheme = 'QKQV' AND p.b_scheme = 'KQV'
 ),
 centred AS (

@@ -3,10 +3,11 @@
 --   distortion D = E‖k − k̂‖²/‖k‖² with 4^−n ≤ D ≤ (√3·π/2)·4^−n (TurboQuant): in every such cell with a
 --   Haar-like rotation (haar, wht3) and the exact-law codebook (beta), the estimate of D lies within these
 --   bounds widened by the relative tolerance :tol.
+-- kind: synthetic
 -- severity: error
 -- params: tol=0.1
 -- coverage: SELECT count(DISTINCT config_hash) FROM run_means
---   WHERE key_recipe = 'mse' AND rotation IN ('haar', 'wht3') AND codebook = 'beta'
+--   WHERE source IS NULL AND key_recipe = 'mse' AND rotation IN ('haar', 'wht3') AND codebook = 'beta'
 -- coverage_min: 1
 --
 -- Estimate: the stored metric is k_rel_l2 = mean over tokens of ‖k − k̂‖/‖k‖, whose square for the mse
@@ -22,7 +23,7 @@ WITH cells AS (
         count(*) AS seeds, count(k_rel_l2) AS n, avg(k_rel_l2 * k_rel_l2) AS distortion,
         power(4, -bits) AS lower_bound, sqrt(3) * pi() / 2 * power(4, -bits) AS upper_bound
     FROM run_means
-    WHERE key_recipe = 'mse' AND rotation IN ('haar', 'wht3') AND codebook = 'beta'
+    WHERE source IS NULL AND key_recipe = 'mse' AND rotation IN ('haar', 'wht3') AND codebook = 'beta'
     GROUP BY config_hash
 )
 SELECT
