@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExperimentStore
 import Foundation
 import Sweeps
 
@@ -38,10 +39,23 @@ struct SlurmScriptCommand: AsyncParsableCommand {
     @Option(help: "The kvlab executable the jobs run (default: this one, by absolute path).")
     var kvlab: String?
 
+    @Option(
+        name: .customLong("datasets-from"),
+        help: ArgumentHelp(
+            "The database holding the datasets a dataset sweep reads; every task copies them from it.",
+            valueName: "PATH"))
+    var datasetsFrom: String?
+
     func run() async throws {
         try await reportingErrors {
             guard tasks >= 1 else { throw CLIError.badInput("--tasks: \(tasks) must be ≥ 1") }
-            let loaded = try SpecSource.load(spec)
+            let datasets = try datasetsFrom.map { try DatasetCatalog(store: Store(path: $0, mode: .readOnly)) }
+            let loaded = try SpecSource.load(spec, datasets: datasets ?? .empty)
+            if datasetsFrom == nil, loaded.spec.configs.contains(where: { $0.source != nil }) {
+                throw CLIError.badInput(
+                    "sweep '\(loaded.spec.name)' reads stored datasets: give --datasets-from PATH, the database "
+                        + "that holds them (each task copies them into its shard database)")
+            }
             let runs = loaded.spec.runs.count
             guard tasks <= runs else {
                 throw CLIError.badInput(
@@ -54,7 +68,8 @@ struct SlurmScriptCommand: AsyncParsableCommand {
                 kvlab: kvlab.map { $0.contains("/") ? Self.absolute($0) : $0 } ?? Self.currentExecutable(),
                 spec: specArgument, sweepName: loaded.spec.name, tasks: tasks, directory: directory,
                 cpusPerTask: cpusPerTask, partition: partition, time: time,
-                summary: "\(runs) runs × \(loaded.spec.trials) trials")
+                summary: "\(runs) runs × \(loaded.spec.trials) trials",
+                datasetsFrom: datasetsFrom.map(Self.absolute))
             print(script.render(), terminator: "")
         }
     }

@@ -33,6 +33,9 @@ public struct SlurmScript: Sendable, Equatable {
     public var time: String?
     /// A one-line description of the work for the header (e.g. `18 runs × 2 trials`), or nil.
     public var summary: String?
+    /// The database each task copies the spec's datasets from (`kvlab run --datasets-from`), for a sweep
+    /// over stored datasets; nil for synthetic sweeps.
+    public var datasetsFrom: String?
 
     /// Creates a submission.
     ///
@@ -46,15 +49,23 @@ public struct SlurmScript: Sendable, Equatable {
     ///   - partition: `--partition`, letters, digits, `_`, `.`, `-` and `,` only; nil for the default.
     ///   - time: `--time`, digits, `:` and `-`, or `UNLIMITED`/`INFINITE`; nil for the partition's default.
     ///   - summary: a one-line description for the header.
+    ///   - datasetsFrom: the absolute path of the database holding the spec's datasets, if it reads any.
     /// - Throws: ``SlurmScriptError`` for a value out of range or with characters the script cannot carry.
     public init(
         kvlab: String, spec: String, sweepName: String, tasks: Int, directory: String, cpusPerTask: Int = 1,
-        partition: String? = nil, time: String? = nil, summary: String? = nil
+        partition: String? = nil, time: String? = nil, summary: String? = nil, datasetsFrom: String? = nil
     ) throws(SlurmScriptError) {
         guard tasks >= 1 else { throw SlurmScriptError("--tasks: \(tasks) must be ≥ 1") }
         guard tasks <= Shard.maxCount else { throw SlurmScriptError("--tasks: \(tasks) must be ≤ \(Shard.maxCount)") }
         guard cpusPerTask >= 1 else { throw SlurmScriptError("--cpus-per-task: \(cpusPerTask) must be ≥ 1") }
-        for (name, value) in [("--kvlab", kvlab), ("SPEC", spec), ("--out", directory), ("sweep name", sweepName)] {
+        var values = [("--kvlab", kvlab), ("SPEC", spec), ("--out", directory), ("sweep name", sweepName)]
+        if let datasetsFrom {
+            guard datasetsFrom.hasPrefix("/") else {
+                throw SlurmScriptError("--datasets-from: \(datasetsFrom) must be absolute")
+            }
+            values.append(("--datasets-from", datasetsFrom))
+        }
+        for (name, value) in values {
             guard !value.isEmpty else { throw SlurmScriptError("\(name) must not be empty") }
             guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw SlurmScriptError("\(name) \(String(reflecting: value)) contains a control character")
@@ -88,6 +99,7 @@ public struct SlurmScript: Sendable, Equatable {
         self.partition = partition
         self.time = time
         self.summary = summary
+        self.datasetsFrom = datasetsFrom
     }
 
     /// The shard database file names in ``directory``, one per task: `kvlab-shard-i-of-N.sqlite`.
@@ -127,7 +139,7 @@ public struct SlurmScript: Sendable, Equatable {
             # Submit from a login node (needs sbatch; writes the job files, submits both jobs, prints their ids):
             #     bash submit.sh                 (this file, saved as submit.sh)
             # Array job (--array=0-\(last), --requeue): task i runs
-            #     kvlab run SPEC --shard i/\(n) --db DIR/kvlab-shard-i-of-\(n).sqlite --jobs \(cpusPerTask)
+            #     kvlab run SPEC --shard i/\(n) --db DIR/kvlab-shard-i-of-\(n).sqlite --jobs \(cpusPerTask)\(datasetsFrom == nil ? "" : " --datasets-from DB")
             #   Each task writes its own SQLite file: never share one database over NFS (locking is unsafe there).
             # Merge job (--dependency=afterok:<array job>): merges the \(n) shard files (exact names) into
             #   DIR/\(Self.mergedFileName), then runs `kvlab claims check` on it; its exit status is the check's
@@ -169,7 +181,7 @@ public struct SlurmScript: Sendable, Equatable {
             i=${SLURM_ARRAY_TASK_ID:?not a Slurm array task}
             db="$dir/kvlab-shard-$i-of-\(n).sqlite"
             while true; do
-                "$kvlab" run "$spec" --shard "$i/\(n)" --db "$db" --jobs \(cpusPerTask)
+                "$kvlab" run "$spec" --shard "$i/\(n)" --db "$db" --jobs \(cpusPerTask)\(datasetsFrom.map { " --datasets-from \(q($0))" } ?? "")
                 # A run leased by a process lost with its node is reclaimed only when the lease expires (2 min);
                 # until then `kvlab run` finds nothing to claim and ends. Finish when no run is left to compute.
                 left=$("$kvlab" sql --db "$db" --format csv \\

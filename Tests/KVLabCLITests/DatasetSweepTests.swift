@@ -128,5 +128,11 @@ struct DatasetSweepTests {
         #expect(merge.status == 0, "\(merge.stderr)")
         #expect(try Self.trials(merged) == Self.trials(whole))
         #expect(try KVLabProcess.run(["verify", "--db", merged]).status == 0)
+        // slurm-script gives every task the datasets; without --datasets-from it says what is missing.
+        let script = try KVLabProcess.run(["slurm-script", spec, "--tasks", "3", "--datasets-from", db])
+        #expect(script.status == 0, "\(script.stderr)")
+        #expect(script.stdout.contains("--jobs 1 --datasets-from '\(db)'"), "\(script.stdout)")
+        let missing = try KVLabProcess.run(["slurm-script", spec, "--tasks", "3"])
+        #expect(missing.status == 2 && missing.stderr.contains("--datasets-from"), "\(missing.stderr)")
     }
 }
