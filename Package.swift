@@ -39,7 +39,7 @@ let package = Package(
                 "ExperimentStore", "Quantization", "Yams", .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [
-                .embedInCode("../../sweeps/paper.yaml"), .embedInCode("../../sweeps/sensitivity.yaml"),
+                .embedInCode("../../sweeps/caches.yaml"), .embedInCode("../../sweeps/paper.yaml"), .embedInCode("../../sweeps/sensitivity.yaml"),
                 .embedInCode("../../sweeps/smoke.yaml"),
             ]
         ),

@@ -9,14 +9,14 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Plan a sweep and compute its pending runs; rerunning resumes where it stopped.",
         discussion: """
-            SPEC is a YAML/JSON sweep file, or the name of a shipped sweep (paper, sensitivity, smoke). Without \
+            SPEC is a YAML/JSON sweep file, or the name of a shipped sweep (caches, paper, sensitivity, smoke). Without \
             SPEC, finishes every planned run in the database. Finished runs are never recomputed; an \
             interrupted run keeps its stored trials. Several processes may run on one database: they share \
             the work through leases. Ctrl-C stops cleanly (exit 130) and prints how to resume.
             """
     )
 
-    @Argument(help: "Sweep spec file or shipped sweep name (paper, sensitivity, smoke).")
+    @Argument(help: "Sweep spec file or shipped sweep name (caches, paper, sensitivity, smoke).")
     var spec: String?
 
     @OptionGroup var database: DatabaseOptions

@@ -17,7 +17,7 @@ struct SlurmScriptCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Sweep spec file or shipped sweep name (paper, sensitivity, smoke).")
+    @Argument(help: "Sweep spec file or shipped sweep name (caches, paper, sensitivity, smoke).")
     var spec: String
 
     @Option(help: "Number of array tasks (shards), 1 … number of runs.")

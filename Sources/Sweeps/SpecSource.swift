@@ -32,7 +32,7 @@ public struct SpecSource: Sendable {
         let name = argument.hasSuffix(".yaml") ? String(argument.dropLast(5)) : argument
         if !argument.contains("/"), let text = SweepSpec.shippedText(named: name) {
             return SpecSource(
-                spec: try SweepSpec.parse(text: text, source: "sweeps/\(name).yaml", datasets: datasets), text: text)
+                spec: try SweepSpec.shipped(named: name, datasets: datasets), text: text)
         }
         if argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
             || argument.hasSuffix(".json")

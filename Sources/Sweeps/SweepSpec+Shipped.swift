@@ -1,14 +1,15 @@
 extension SweepSpec {
     /// The names of the specs shipped in the binary (from the repo's `sweeps/` directory).
-    public static let shippedNames = ["paper", "sensitivity", "smoke"]
+    public static let shippedNames = ["caches", "paper", "sensitivity", "smoke"]
 
     /// The text of a shipped spec, as embedded at build time.
     ///
-    /// - Parameter name: `paper`, `sensitivity` or `smoke`.
+    /// - Parameter name: `caches`, `paper`, `sensitivity` or `smoke`.
     /// - Returns: the YAML text, or nil for another name.
     public static func shippedText(named name: String) -> String? {
         let bytes: [UInt8]
         switch name {
+        case "caches": bytes = PackageResources.caches_yaml
         case "paper": bytes = PackageResources.paper_yaml
         case "sensitivity": bytes = PackageResources.sensitivity_yaml
         case "smoke": bytes = PackageResources.smoke_yaml
@@ -19,15 +20,19 @@ extension SweepSpec {
 
     /// A shipped spec, parsed; its ``source`` is `sweeps/NAME.yaml`.
     ///
-    /// - Parameter name: `paper`, `sensitivity` or `smoke`.
+    /// - Parameters:
+    ///   - name: `caches`, `paper`, `sensitivity` or `smoke`.
+    ///   - datasets: the datasets a spec over captured data (`caches`) reads.
     /// - Returns: the expanded spec.
     /// - Throws: ``SweepSpecError`` (kind `io`) for an unknown name.
-    public static func shipped(named name: String) throws(SweepSpecError) -> SweepSpec {
+    public static func shipped(named name: String, datasets: DatasetCatalog = .empty) throws(SweepSpecError)
+        -> SweepSpec
+    {
         guard let text = shippedText(named: name) else {
             throw SweepSpecError(
                 kind: .io, source: name,
                 message: "no shipped spec of that name (shipped: \(shippedNames.joined(separator: ", ")))")
         }
-        return try parse(text: text, source: "sweeps/\(name).yaml")
+        return try parse(text: text, source: "sweeps/\(name).yaml", datasets: datasets)
     }
 }

@@ -1,3 +1,4 @@
+import ExperimentStore
 import Foundation
 import Quantization
 import Sweeps
@@ -23,12 +24,28 @@ struct ShippedSpecTests {
     @Test("the shipped specs load from disk like the embedded copies", arguments: SweepSpec.shippedNames)
     func loadFromDisk(name: String) throws {
         let path = TestSupport.repositoryRoot.appendingPathComponent("sweeps/\(name).yaml").path
-        let loaded = try SweepSpec.load(path: path)
-        let shipped = try SweepSpec.shipped(named: name)
+        let loaded = try SweepSpec.load(path: path, datasets: Self.smollm2)
+        let shipped = try SweepSpec.shipped(named: name, datasets: Self.smollm2)
         #expect(loaded.configs == shipped.configs)
         #expect(loaded.fingerprint == shipped.fingerprint)
         #expect(shipped.source == "sweeps/\(name).yaml")
         #expect(loaded.name == name)
+    }
+
+    /// A catalog with a dataset shaped like SmolLM2-135M's captured caches, named as `caches` expects.
+    static let smollm2 = DatasetCatalog(entries: [
+        .init(
+            name: "smollm2", contentHash: String(repeating: "5a", count: 32),
+            manifest: DatasetManifest(layers: 30, kvHeads: 3, queryHeads: 9, headDim: 64, tokens: 1024))
+    ])
+
+    @Test("caches: 3 schemes × 5 budgets × every (layer, KV head) of the dataset, 5 seeds, 2 trials")
+    func caches() throws {
+        let spec = try SweepSpec.shipped(named: "caches", datasets: Self.smollm2)
+        #expect(spec.configs.count == 3 * 5 * 30 * 3 && spec.seeds == [1, 2, 3, 4, 5] && spec.trials == 2)
+        #expect(spec.configs.allSatisfy { $0.tokens == 1024 && $0.queries == 64 && $0.dim == 64 })
+        // Without the dataset it cannot expand, and says so.
+        #expect(throws: SweepSpecError.self) { try SweepSpec.shipped(named: "caches") }
     }
 
     @Test("paper: 3 schemes × 5 bits × 5 distributions × 3 ranks × 2 mixings, 10 seeds, 8 trials")
