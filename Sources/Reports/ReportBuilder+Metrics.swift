@@ -35,7 +35,7 @@ extension ReportBuilder {
     ///   - dimensions: the facet switches (scheme and bits are appended).
     func cells(_ metrics: [Metric], dimensions: [String]) throws -> [Cell] {
         let aggregation = try AggregationQuery(
-            dimensions: dimensions + ["scheme", "bits"], metrics: metrics.map(\.rawValue), filter: options.filter,
+            dimensions: dimensions + ["scheme", "bits"], metrics: metrics.map(\.rawValue), filter: syntheticCondition,
             statistics: ["n", "mean", "ci95"], allowedDimensions: SwitchName.dimensions)
         let result = try query(aggregation.sql)
         let k = dimensions.count
@@ -180,13 +180,14 @@ extension ReportBuilder {
             let columns = switches.map { s in "count(DISTINCT \"\(s)\"), group_concat(DISTINCT \"\(s)\")" }
             let result = try query(
                 "SELECT count(*), count(DISTINCT seed), min(seed), max(seed), coalesce(sum(trials), 0), "
-                    + columns.joined(separator: ", ") + " FROM run_means WHERE \(condition)")
+                    + columns.joined(separator: ", ") + " FROM run_means WHERE \(syntheticCondition)")
             let r = result.rows.first ?? []
             let runs = r.first.flatMap(Self.integer) ?? 0
             if runs == 0 {
-                out += missingNote("no done runs" + filterSuffix + ": every chart below is empty")
+                out += missingNote("no done synthetic runs" + filterSuffix + ": every chart below is empty")
             } else {
-                out += "<p>\(runs) done runs (\(Self.text(r[4])) trials), \(Self.text(r[1])) seeds "
+                out += "<p>Synthetic data (the datasets have their own sections at the end). "
+                out += "\(runs) done runs (\(Self.text(r[4])) trials), \(Self.text(r[1])) seeds "
                 out += "(\(Self.text(r[2]))–\(Self.text(r[3]))).</p>"
                 var rows: [[String]] = []
                 var pooled: [String] = []

@@ -86,9 +86,10 @@ public struct ReportBuilder {
         let crossover = crossoverSection()
         let compare = compareSection()
         let jensen = jensenSection()
+        let datasets = datasetSections()
         var body = header()
         body += missingBox()
-        body += status + claims + data + metrics + crossover + compare + jensen
+        body += status + claims + data + metrics + crossover + compare + jensen + datasets
         return Self.document(title: "kvlab report", body: body)
     }
 
@@ -99,6 +100,9 @@ public struct ReportBuilder {
 
     /// The `--where` condition wrapped for splicing into SQL (`1` when absent).
     var condition: String { options.filter.map { "(\($0))" } ?? "1" }
+
+    /// The synthetic sections' condition: synthetic runs (no dataset source) that pass `--where`.
+    var syntheticCondition: String { "source IS NULL AND \(condition)" }
 
     /// Checks that `--where` is a valid condition on run_means.
     private func validateFilter() throws {

@@ -82,6 +82,28 @@ struct DatasetSweepTests {
         ] {
             #expect(claims.stdout.contains("PASS          \(name) [dataset=toy]"), "\(claims.stdout)")
         }
+        // The report has a section for the dataset: the kl ratio QKQV/KQV per (layer, head) at n = 4 equals the
+        // ratio of the means over seeds that SQL gives, and a winner map.
+        let report = dir.path("r.html")
+        #expect(try KVLabProcess.run(["report", "--db", db, "--out", report]).status == 0)
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("<h2>Dataset toy</h2>") && html.contains("kl winner at n = 4"))
+        let expected = try KVLabProcess.output([
+            "sql", "--db", db, "--format", "csv",
+            """
+            SELECT layer, head, avg(CASE scheme WHEN 'QKQV' THEN kl END) / avg(CASE scheme WHEN 'KQV' THEN kl END)
+            FROM run_means WHERE bits = 4 GROUP BY layer, head ORDER BY layer, head
+            """,
+        ]).split(separator: "\n").dropFirst()
+        #expect(expected.count == 4)
+        for line in expected {
+            let f = line.split(separator: ",")
+            let ratio = try #require(Double(f[2]))
+            let attribute = "data-layer=\"\(f[0])\" data-head=\"\(f[1])\" data-ratio=\""
+            let start = try #require(html.range(of: attribute)).upperBound
+            let shown = try #require(Double(html[start...].prefix { $0 != "\"" }))
+            #expect(abs(shown - ratio) <= 1e-12 * ratio, "\(line)")
+        }
         // Rerunning resumes: nothing is recomputed.
         let before = try Self.trials(db)
         let again = try KVLabProcess.run(["run", spec, "--db", db])

@@ -138,7 +138,7 @@ struct ReportTests {
         #expect(html.contains("What is missing"))
         #expect(html.contains("no done runs with a value for metric kl"))
         #expect(html.contains("no sweep recorded"))
-        #expect(html.contains("no done runs: every chart below is empty"))
+        #expect(html.contains("no done synthetic runs: every chart below is empty"))
         #expect(html.contains("no paired KQV and QKQV runs"))
     }
 
