@@ -39,8 +39,8 @@ let package = Package(
                 "ExperimentStore", "Quantization", "Yams", .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [
-                .embedInCode("../../sweeps/caches.yaml"), .embedInCode("../../sweeps/paper.yaml"), .embedInCode("../../sweeps/sensitivity.yaml"),
-                .embedInCode("../../sweeps/smoke.yaml"),
+                .embedInCode("../../sweeps/caches.yaml"), .embedInCode("../../sweeps/paper.yaml"),
+                .embedInCode("../../sweeps/sensitivity.yaml"), .embedInCode("../../sweeps/smoke.yaml"),
             ]
         ),
         .target(
