@@ -36,13 +36,16 @@ extension BenchmarkSuite {
     }
 
     /// One (layer, KV head) trial of captured data, one scheme (KQV) at n = 4: d = 64, N = 1024, Q = 64
-    /// positions × G = 3 query heads (192 causal queries), as SmolLM2-135M's caches give; inputs from the
-    /// data source (materialised once, as the store's source keeps a head in memory). The target is at most
-    /// a third of a standard trial, which evaluates three schemes.
+    /// positions × G = 3 query heads (192 causal queries), as SmolLM2-135M's caches give; inputs and their
+    /// exact attention from the data source, which computes them once for every trial (the data are fixed),
+    /// as a sweep's source does. The target is at most a third of a standard trial, which evaluates three
+    /// schemes.
     mutating func capturedTrial(standard: Double) {
         let t = 1024
         let d = 64
-        func tensor(_ seed: Int) -> [Float] { Self.randomMatrix(rows: t, cols: d, seed: seed).storage.map { Float($0) } }
+        func tensor(_ seed: Int) -> [Float] {
+            Self.randomMatrix(rows: t, cols: d, seed: seed).storage.map { Float($0) }
+        }
         let head = CapturedHead(
             keys: tensor(11), values: tensor(12), queryHeads: [tensor(13), tensor(14), tensor(15)], tokens: t, dim: d)
         let source = CapturedSource(head: head, tokens: t, queries: 64, logitScale: 1)
@@ -58,8 +61,7 @@ extension BenchmarkSuite {
         let engine = TrialEngine()
         var trial = 0
         rate("trial", "captured (layer, head) trial (KQV, n=4, d=64, N=1024, Q·G=192), 1 thread", unit: "trials/s") {
-            let prepared = PreparedTrial(
-                key: config.dataKey, data: source.trialData(seed: 1, trial: trial), seed: 1, trial: trial)
+            let prepared = source.prepared(key: config.dataKey, seed: 1, trial: trial)
             trial += 1
             _ = engine.evaluate(config, on: prepared)
             return 1

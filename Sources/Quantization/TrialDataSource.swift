@@ -12,6 +12,19 @@ public protocol TrialDataSource: Sendable {
     /// - Throws: an error of the source when the inputs cannot be produced (e.g. stored data that is
     ///   missing); the synthetic source never throws.
     func trialData(seed: Int, trial: Int) throws -> TrialData
+
+    /// The inputs of a trial with their exact attention, ready for the engine. The default computes the
+    /// reference attention of ``trialData(seed:trial:)``; a source whose inputs are the same for every trial
+    /// computes it once.
+    ///
+    /// - Parameter key: the data switches of the configs evaluated on it.
+    func prepared(key: DataKey, seed: Int, trial: Int) throws -> PreparedTrial
+}
+
+extension TrialDataSource {
+    public func prepared(key: DataKey, seed: Int, trial: Int) throws -> PreparedTrial {
+        PreparedTrial(key: key, data: try trialData(seed: seed, trial: trial), seed: seed, trial: trial)
+    }
 }
 
 /// The synthetic generator of SCIENCE.md "Synthetic data" as a data source: every query reads all tokens.
@@ -73,6 +86,8 @@ public struct CapturedSource: TrialDataSource {
     public let logitScale: Double
     /// The inputs, the same for every trial.
     public let data: TrialData
+    /// Their exact attention, computed once.
+    public let reference: ReferenceAttention
 
     /// The inputs of N cached tokens and Q query positions of one KV head.
     ///
@@ -97,8 +112,14 @@ public struct CapturedSource: TrialDataSource {
             keys: keys, values: values, queries: Matrix(rows: queries * groups, cols: d, storage: queryStorage),
             prefixLengths: prefixLengths)
         self.logitScale = logitScale
+        reference = ReferenceAttention(data: data, logitScale: logitScale)
     }
 
     /// The same inputs for every (seed, trial).
     public func trialData(seed: Int, trial: Int) -> TrialData { data }
+
+    /// The inputs with the reference attention computed once for every trial.
+    public func prepared(key: DataKey, seed: Int, trial: Int) -> PreparedTrial {
+        PreparedTrial(key: key, data: data, reference: reference, seed: seed, trial: trial)
+    }
 }

@@ -30,11 +30,21 @@ public struct PreparedTrial: Sendable {
     ///   - seed: the run's seed.
     ///   - trial: the trial index.
     public init(key: DataKey, data: TrialData, seed: Int, trial: Int) {
+        self.init(
+            key: key, data: data, reference: ReferenceAttention(data: data, logitScale: key.logitScale), seed: seed,
+            trial: trial)
+    }
+
+    /// Prepared inputs whose reference attention is already known (inputs that are the same for every trial,
+    /// such as a dataset's, compute it once).
+    ///
+    /// - Precondition: `reference` is the exact attention of `data` at `key.logitScale`.
+    public init(key: DataKey, data: TrialData, reference: ReferenceAttention, seed: Int, trial: Int) {
         self.key = key
         self.seed = seed
         self.trial = trial
         self.data = data
-        reference = ReferenceAttention(data: data, logitScale: key.logitScale)
+        self.reference = reference
     }
 }
 

@@ -17,6 +17,9 @@ public final class StoreDataSources: @unchecked Sendable {
     private let lock = NSLock()
     private var heads: [HeadKey: CapturedHead] = [:]
     private var recent: [HeadKey] = []
+    /// Sources by data key (each holds its inputs and their reference attention, computed once).
+    private var sources: [DataKey: CapturedSource] = [:]
+    private var recentSources: [DataKey] = []
     /// How many (layer, head) slices stay in memory (a 1024-token, d = 64 head with G = 3 is 1.3 MB).
     private let capacity: Int
 
@@ -37,6 +40,12 @@ public final class StoreDataSources: @unchecked Sendable {
         guard let source = key.source, let layer = key.layer, let head = key.head else {
             return SyntheticSource(key: key)
         }
+        lock.lock()
+        if let made = sources[key] {
+            lock.unlock()
+            return made
+        }
+        lock.unlock()
         do {
             let slice = try captured(HeadKey(source: source, layer: layer, head: head))
             guard slice.dim == key.dim, key.queries >= 1, key.queries <= key.tokens, key.tokens <= slice.tokens else {
@@ -44,7 +53,14 @@ public final class StoreDataSources: @unchecked Sendable {
                     "the config (dim \(key.dim), tokens \(key.tokens), queries \(key.queries)) does not fit dataset "
                         + "\(source) (head dim \(slice.dim), \(slice.tokens) tokens)")
             }
-            return CapturedSource(head: slice, tokens: key.tokens, queries: key.queries, logitScale: key.logitScale)
+            let made = CapturedSource(head: slice, tokens: key.tokens, queries: key.queries, logitScale: key.logitScale)
+            lock.lock()
+            defer { lock.unlock() }
+            if sources.updateValue(made, forKey: key) == nil {
+                recentSources.append(key)
+                if recentSources.count > capacity { sources[recentSources.removeFirst()] = nil }
+            }
+            return made
         } catch {
             return FailingSource(reason: String(describing: error), logitScale: key.logitScale)
         }

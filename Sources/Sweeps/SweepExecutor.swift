@@ -188,8 +188,8 @@ public struct SweepExecutor: Sendable {
                         if isCancelled() { return (.computed([]), 0) }
                         let start = SweepExecutor.monotonicSeconds()
                         do {
-                            let data = try dataSource(unit.key).trialData(seed: unit.seed, trial: unit.trial)
-                            let prepared = PreparedTrial(key: unit.key, data: data, seed: unit.seed, trial: unit.trial)
+                            let prepared = try dataSource(unit.key).prepared(
+                                key: unit.key, seed: unit.seed, trial: unit.trial)
                             let metrics = engine.evaluate(unit.runs.map(\.config), on: prepared)
                             let results = zip(unit.runs, metrics).map { run, values in
                                 TrialResult(runID: run.runID, trial: unit.trial, metrics: values)
