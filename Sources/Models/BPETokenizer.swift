@@ -214,7 +214,8 @@ public struct BPETokenizer: Sendable {
         let text = ScalarText(Substring(String(decoding: segment, as: UTF8.self)))
         let base = segment.startIndex
         for piece in PreSplit.pieces(text, 0..<text.count, preTokenizer) {
-            let word = segment[(base + text.byteOffsets[piece.lowerBound])..<(base + text.byteOffsets[piece.upperBound])]
+            let word = segment[
+                (base + text.byteOffsets[piece.lowerBound])..<(base + text.byteOffsets[piece.upperBound])]
             if let known = cache[word] {
                 out.append(contentsOf: known)
             } else {
