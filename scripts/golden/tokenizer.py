@@ -67,6 +67,11 @@ TEXTS = [
     ("<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n", True),
     (PARAGRAPH, True),
     ("a\u0004b c\u0006d", False),
+    # An emoji tag sequence (the flag of England): format characters from plane 14.
+    ("flag \U0001F3F4\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F!", True),
+    # U+40000 starts with the byte 0xF1, which SmolLM2's vocabulary lacks: that byte is dropped and the
+    # remaining bytes of the word still merge with each other.
+    ("x\U00040000y\U00040041", False),
 ]
 
 
