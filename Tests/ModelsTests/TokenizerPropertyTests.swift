@@ -95,6 +95,19 @@ func referenceBPE(_ word: [UInt8], merges: [String], vocabulary: Set<String>) ->
         }
     }
 
+    @Test func concurrentEncodingGivesTheSameIds() async throws {
+        let tok = try TinyVocabulary(merges: mergesBuilding(["the", " the", "ll", "12"])).tokenizer()
+        var rng = SplitMix64(state: 0x5EED_0003)
+        let texts = (0..<64).map { _ in Self.randomText(&rng) }
+        let expected = texts.map { tok.encode($0) }
+        let results = await withTaskGroup(of: [[Int]].self) { group in
+            for _ in 0..<4 { group.addTask { texts.map { tok.encode($0) } } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 4)
+        for result in results { #expect(result == expected) }
+    }
+
     @Test func heapBPEMatchesTheTextbookLoop() throws {
         // Many merges over a three-letter alphabet, in an order where rank and position both matter.
         let merges = [
