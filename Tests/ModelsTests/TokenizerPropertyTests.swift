@@ -95,6 +95,45 @@ func referenceBPE(_ word: [UInt8], merges: [String], vocabulary: Set<String>) ->
         }
     }
 
+    /// The words Swift's own regex engine finds with the GPT-2 pattern (scalar semantics, so a combining mark
+    /// is not glued to its base letter): a reference independent of `PreSplit`'s hand-written matcher.
+    static func regexWords(_ text: String) throws -> [String] {
+        let pattern = try Regex(#"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#)
+            .matchingSemantics(.unicodeScalar)
+        return text.matches(of: pattern).map { String(text.unicodeScalars[$0.range]) }
+    }
+
+    /// `regexWords` after cutting out every `\p{N}` scalar as a word of its own (SmolLM's pre-tokenizer).
+    static func regexWordsIsolatingNumbers(_ text: String) throws -> [String] {
+        let number = try Regex(#"\p{N}"#).matchingSemantics(.unicodeScalar)
+        var out: [String] = []
+        var stretch = ""
+        for scalar in text.unicodeScalars {
+            if String(scalar).wholeMatch(of: number) != nil {
+                out += try regexWords(stretch) + [String(scalar)]
+                stretch = ""
+            } else {
+                stretch.unicodeScalars.append(scalar)
+            }
+        }
+        return out + (try regexWords(stretch))
+    }
+
+    @Test func preSplitMatchesSwiftRegex() throws {
+        var rng = SplitMix64(state: 0x5EED_0004)
+        for _ in 0..<500 {
+            let text = Self.randomText(&rng)
+            let scalars = ScalarText(Substring(text))
+            func words(_ pre: BPETokenizer.PreTokenizer) -> [String] {
+                PreSplit.pieces(scalars, 0..<scalars.count, pre).map {
+                    String(String.UnicodeScalarView(scalars.scalars[$0]))
+                }
+            }
+            #expect(words(.gpt2) == (try Self.regexWords(text)), "\(text.debugDescription)")
+            #expect(words(.smollm) == (try Self.regexWordsIsolatingNumbers(text)), "\(text.debugDescription)")
+        }
+    }
+
     @Test func concurrentEncodingGivesTheSameIds() async throws {
         let tok = try TinyVocabulary(merges: mergesBuilding(["the", " the", "ll", "12"])).tokenizer()
         var rng = SplitMix64(state: 0x5EED_0003)
