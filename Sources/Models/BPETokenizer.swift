@@ -19,11 +19,6 @@ public struct BPETokenizer: Sendable {
         case llamaDefault = "default"
     }
 
-    /// GGUF token types (`tokenizer.ggml.token_type`), as llama.cpp numbers them.
-    public enum TokenType: Int, Sendable {
-        case undefined = 0, normal, unknown, control, userDefined, unused, byte
-    }
-
     /// The vocabulary: token strings in id order (byte-level alphabet for ordinary tokens).
     public let tokens: [String]
     /// The type of each token (all `.normal` when the vocabulary came without types).
@@ -47,16 +42,8 @@ public struct BPETokenizer: Sendable {
     private let merges: [UInt64: UInt64]
     /// The bytes each token decodes to.
     private let tokenBytes: [[UInt8]]
-    /// Special tokens by their first UTF-8 byte, longest first.
-    private let specials: [[SpecialToken]]
-
-    /// A token matched in raw text before pre-tokenization.
-    private struct SpecialToken: Sendable {
-        let bytes: [UInt8]
-        let id: Int
-        /// Control tokens are matched only when the caller asks (`parseSpecial`); user-defined ones always.
-        let isControl: Bool
-    }
+    /// The control and user-defined tokens, found in raw text before pre-tokenization.
+    private let specials: SpecialTokens
 
     /// A tokenizer from plain vocabulary arrays (as stored in a GGUF file).
     ///
@@ -79,18 +66,7 @@ public struct BPETokenizer: Sendable {
         guard let pre = PreTokenizer(rawValue: preTokenizer) else {
             throw TokenizerError.unknownPreTokenizer(preTokenizer)
         }
-        var types = [TokenType](repeating: .normal, count: tokens.count)
-        if let tokenTypes {
-            guard tokenTypes.count == tokens.count else {
-                throw TokenizerError.tokenTypeCount(tokens: tokens.count, types: tokenTypes.count)
-            }
-            for (index, raw) in tokenTypes.enumerated() {
-                guard let type = TokenType(rawValue: raw) else {
-                    throw TokenizerError.invalidTokenType(token: index, value: raw)
-                }
-                types[index] = type
-            }
-        }
+        let types = try TokenType.parse(tokenTypes, count: tokens.count)
         for (name, id) in [("bos", bos), ("eos", eos)] {
             if let id, !(0..<tokens.count).contains(id) {
                 throw TokenizerError.specialTokenOutOfRange(name: name, id: id, vocabularySize: tokens.count)
@@ -133,15 +109,7 @@ public struct BPETokenizer: Sendable {
         tokenBytes = zip(tokens, types).map { token, type in
             type == .control || type == .userDefined ? Array(token.utf8) : ByteLevel.decode(token)
         }
-        var specials = [[SpecialToken]](repeating: [], count: 256)
-        for (id, type) in types.enumerated() where type == .control || type == .userDefined {
-            let bytes = Array(tokens[id].utf8)
-            guard let first = bytes.first else { continue }
-            specials[Int(first)].append(SpecialToken(bytes: bytes, id: id, isControl: type == .control))
-        }
-        self.specials = specials.map { list in
-            list.sorted { ($0.bytes.count, -$0.id) > ($1.bytes.count, -$1.id) }
-        }
+        specials = SpecialTokens(tokens: tokens, types: types)
     }
 
     /// The number of tokens in the vocabulary.
@@ -161,19 +129,12 @@ public struct BPETokenizer: Sendable {
         var out: [Int] = []
         out.reserveCapacity(bytes.count / 3 + 1)
         var cache: [ArraySlice<UInt8>: [Int]] = [:]
-        var segmentStart = 0
-        var index = 0
-        while index < bytes.count {
-            if let special = matchSpecial(bytes, at: index, parseSpecial: parseSpecial) {
-                encodeOrdinary(bytes[segmentStart..<index], cache: &cache, into: &out)
-                out.append(special.id)
-                index += special.bytes.count
-                segmentStart = index
-            } else {
-                index += 1
+        for fragment in specials.fragments(of: bytes, parseSpecial: parseSpecial) {
+            switch fragment {
+            case .text(let range): encodeOrdinary(bytes[range], cache: &cache, into: &out)
+            case .token(let id): out.append(id)
             }
         }
-        encodeOrdinary(bytes[segmentStart..<bytes.count], cache: &cache, into: &out)
         return out
     }
 
@@ -197,20 +158,10 @@ public struct BPETokenizer: Sendable {
         return out
     }
 
-    /// The longest special token starting at `bytes[index]`, if any applies.
-    private func matchSpecial(_ bytes: [UInt8], at index: Int, parseSpecial: Bool) -> SpecialToken? {
-        for candidate in specials[Int(bytes[index])] where parseSpecial || !candidate.isControl {
-            let end = index + candidate.bytes.count
-            if end <= bytes.count && bytes[index..<end].elementsEqual(candidate.bytes) { return candidate }
-        }
-        return nil
-    }
-
     /// Pre-tokenizes a stretch of text without special tokens and appends the BPE tokens of each word.
     private func encodeOrdinary(
         _ segment: ArraySlice<UInt8>, cache: inout [ArraySlice<UInt8>: [Int]], into out: inout [Int]
     ) {
-        guard !segment.isEmpty else { return }
         let text = ScalarText(Substring(String(decoding: segment, as: UTF8.self)))
         let base = segment.startIndex
         for piece in PreSplit.pieces(text, 0..<text.count, preTokenizer) {
@@ -272,52 +223,18 @@ public struct BPETokenizer: Sendable {
     }
 }
 
-/// A binary min-heap of `UInt64` keys (merge rank in the high half, symbol position in the low half, so
-/// the lowest rank pops first and the leftmost among equal ranks).
-private struct MinHeap {
-    private var items: [UInt64] = []
-
-    mutating func push(_ item: UInt64) {
-        items.append(item)
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child] < items[parent] else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> UInt64? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                let right = left + 1
-                var smallest = parent
-                if left < items.count && items[left] < items[smallest] { smallest = left }
-                if right < items.count && items[right] < items[smallest] { smallest = right }
-                if smallest == parent { break }
-                items.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return top
-    }
-}
-
 /// Why a tokenizer could not be built or could not decode.
 public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case emptyVocabulary
     case vocabularyTooLarge(count: Int)
     case unknownPreTokenizer(String)
     case unsupportedModel(String)
+    case modelMismatch(found: String, expected: String)
     case missingMetadata(key: String, expected: String)
     case wrongMetadataType(key: String, expected: String, found: String)
     case tokenTypeCount(tokens: Int, types: Int)
+    case scoreCount(tokens: Int, scores: Int)
+    case invalidScore(token: Int, value: Double)
     case invalidTokenType(token: Int, value: Int)
     case malformedMerge(rank: Int, merge: String)
     case mergeTokenMissing(rank: Int, merge: String, missing: String)
@@ -334,9 +251,11 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
             let known = BPETokenizer.PreTokenizer.allKnown
             return "tokenizer: unknown pre-tokenizer \"\(name)\" (tokenizer.ggml.pre); supported: \(known)"
         case .unsupportedModel(let name):
-            return "tokenizer: unsupported tokenizer model \"\(name)\" (tokenizer.ggml.model); only \"gpt2\" "
-                + "(byte-level BPE) is supported"
-                + (name == "llama" ? ", not SentencePiece vocabularies (\"llama\")" : "")
+            return "tokenizer: unsupported tokenizer model \"\(name)\" (tokenizer.ggml.model); supported: \"gpt2\" "
+                + "(byte-level BPE) and \"llama\" (SentencePiece)"
+        case .modelMismatch(let found, let expected):
+            return "tokenizer: tokenizer.ggml.model is \"\(found)\", but this reader takes \"\(expected)\"; "
+                + "loadTokenizer(from:) picks the tokenizer for any supported model"
         case .missingMetadata(let key, let expected):
             return "tokenizer: the GGUF file has no \(key) (\(expected)); it is not a file with a tokenizer"
         case .wrongMetadataType(let key, let expected, let found):
@@ -344,6 +263,11 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case .tokenTypeCount(let tokens, let types):
             return "tokenizer: \(types) token types for \(tokens) tokens (tokenizer.ggml.token_type must have "
                 + "one entry per token)"
+        case .scoreCount(let tokens, let scores):
+            return "tokenizer: \(scores) scores for \(tokens) tokens (tokenizer.ggml.scores must have one entry per "
+                + "token)"
+        case .invalidScore(let token, let value):
+            return "tokenizer: token \(token) has score \(value); scores must be finite"
         case .invalidTokenType(let token, let value):
             return "tokenizer: token \(token) has type \(value); token types are 0...6"
         case .malformedMerge(let rank, let merge):

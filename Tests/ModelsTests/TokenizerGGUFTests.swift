@@ -59,9 +59,13 @@ import Testing
     }
 
     @Test func refusesOtherModelsAndPreTokenizers() throws {
-        #expect(throws: TokenizerError.unsupportedModel("llama")) {
+        #expect(throws: TokenizerError.modelMismatch(found: "llama", expected: "gpt2")) {
             try BPETokenizer(gguf: file(["tokenizer.ggml.model": .string("llama")]))
         }
+        #expect(throws: TokenizerError.unsupportedModel("t5")) {
+            try loadTokenizer(from: file(["tokenizer.ggml.model": .string("t5")]))
+        }
+        #expect(try loadTokenizer(from: file()) is BPETokenizer)
         #expect(throws: TokenizerError.unknownPreTokenizer("qwen2")) {
             try BPETokenizer(gguf: file(["tokenizer.ggml.pre": .string("qwen2")]))
         }

@@ -10,20 +10,20 @@ struct TinyVocabulary {
     var types: [Int] = []
     var merges: [String]
 
-    init(specials: [(String, BPETokenizer.TokenType)] = [], merges: [String]) {
+    init(specials: [(String, TokenType)] = [], merges: [String]) {
         for (text, type) in specials {
             tokens.append(text)
             types.append(type.rawValue)
         }
         for scalar in ByteLevel.scalarForByte {
             tokens.append(String(scalar))
-            types.append(BPETokenizer.TokenType.normal.rawValue)
+            types.append(TokenType.normal.rawValue)
         }
         for merge in merges {
             let merged = merge.replacingOccurrences(of: " ", with: "")
             if !tokens.contains(merged) {
                 tokens.append(merged)
-                types.append(BPETokenizer.TokenType.normal.rawValue)
+                types.append(TokenType.normal.rawValue)
             }
         }
         self.merges = merges
@@ -194,7 +194,8 @@ let handMerges = ["l l", "h e", "Ġ t", "Ġt he", "e ll", "he ll", "e l", "ll ll
         #expect(throws: TokenizerError.specialTokenOutOfRange(name: "bos", id: 257, vocabularySize: 257)) {
             try make(bos: 257)
         }
-        #expect(TokenizerError.unsupportedModel("llama").description.contains("SentencePiece"))
+        #expect(TokenizerError.unsupportedModel("t5").description.contains("\"t5\""))
+        #expect(TokenizerError.modelMismatch(found: "llama", expected: "gpt2").description.contains("loadTokenizer"))
         // Without token types nothing is special.
         let untyped = try make(types: .some(nil))
         #expect(untyped.tokenTypes.allSatisfy { $0 == .normal })
