@@ -73,7 +73,7 @@ public struct SentencePieceTokenizer: Sendable {
             if types[id] == .byte, let byte = Self.byteValue(token) {
                 byteTokens[Int(byte)] = Int32(id)
                 tokenBytes.append([byte])
-            } else if types[id] == .control || types[id] == .userDefined {
+            } else if types[id] == .control {
                 tokenBytes.append(Array(token.utf8))
             } else {
                 tokenBytes.append(Array(token.replacingOccurrences(of: "\u{2581}", with: " ").utf8))
@@ -121,7 +121,7 @@ public struct SentencePieceTokenizer: Sendable {
         return out
     }
 
-    /// The text of `ids`: `▁` read as a space, `<0xXX>` tokens as their byte, special tokens as their own text,
+    /// The text of `ids`: `▁` read as a space, `<0xXX>` tokens as their byte, control tokens as their own text,
     /// invalid UTF-8 replaced by U+FFFD; with `addSpacePrefix`, the first token's leading space is dropped.
     /// - Throws: `TokenizerError.tokenIDOutOfRange` for an id outside the vocabulary.
     public func decode(_ ids: [Int]) throws -> String {
