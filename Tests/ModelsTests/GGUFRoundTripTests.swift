@@ -132,6 +132,20 @@ import Testing
         #expect(try file.dequantize(file.tensors[1]) == [4, 5, 6, 7, 8])
     }
 
+    @Test func emptyTensors() throws {
+        var w = GGUFWriter()
+        w.addTensor("none", dimensions: [0], type: .q8_0, data: [])
+        w.addTensor("rows", dimensions: [4, 0], values: [])
+        w.addTensor("x", dimensions: [2], values: [1, 2])
+        let dir = try TemporaryDirectory()
+        let file = try Self.open(w, in: dir)
+        #expect(file.tensors.map(\.elementCount) == [0, 0, 2])
+        #expect(try file.dequantize(file.tensors[0]).isEmpty)
+        #expect(try file.dequantize(file.tensors[1]).isEmpty)
+        #expect(file.tensors[1].rowCount == 0)
+        #expect(try file.dequantize(file.tensors[2]) == [1, 2])
+    }
+
     @Test func tensorFromAnotherFileIsRefused() throws {
         var w = GGUFWriter()
         w.addTensor("x", dimensions: [3], values: [1, 2, 3])
