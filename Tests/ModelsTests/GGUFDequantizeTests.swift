@@ -158,7 +158,10 @@ import Testing
                 hex = hex.dropFirst(2)
             }
             let got = try values(type, [c.values.count], bytes)
-            #expect(got.map(Double.init) == c.values, "\(c.type)")
+            #expect(got.count == c.values.count, "\(c.type)")
+            if let i = got.indices.first(where: { $0 < c.values.count && Double(got[$0]) != c.values[$0] }) {
+                Issue.record("\(c.type) value \(i): \(got[i]) ≠ \(c.values[i]) (gguf)")
+            }
         }
     }
 
