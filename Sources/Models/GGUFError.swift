@@ -59,6 +59,8 @@ public enum GGUFError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .cannotOpen(let path, let reason):
             return "cannot open the model file \(path): \(reason)"
+        case .notGGUF(let found) where found.isEmpty:
+            return "not a GGUF file: the file is empty; pass a .gguf model file (llama.cpp format)"
         case .notGGUF(let found):
             let hex = found.map { String($0, radix: 16, uppercase: false) }.map { $0.count == 1 ? "0" + $0 : $0 }
             return "not a GGUF file: it starts with bytes [\(hex.joined(separator: " "))], not the magic \"GGUF\" "

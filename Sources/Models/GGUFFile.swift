@@ -122,10 +122,11 @@ public final class GGUFFile: @unchecked Sendable {
     public func dequantize(_ tensor: GGUFTensorInfo) throws(GGUFError) -> [Float] {
         try Self.requireDequantizable(tensor)
         let start = try checkedStart(tensor)
+        guard tensor.elementCount > 0 else { return [] }
         return [Float](unsafeUninitializedCapacity: tensor.elementCount) { buffer, count in
+            guard let out = buffer.baseAddress else { return }
             GGUFDequantizer.dequantize(
-                tensor.type, from: start, blocks: tensor.elementCount / tensor.type.blockSize, into: buffer.baseAddress!
-            )
+                tensor.type, from: start, blocks: tensor.elementCount / tensor.type.blockSize, into: out)
             count = tensor.elementCount
         }
     }

@@ -137,6 +137,34 @@ import Testing
         #expect(try values(.q6_K, [256], bytes) == expected)
     }
 
+    /// Two blocks of random bytes per type, dequantized by the Python `gguf` package
+    /// (`Fixtures/gguf-blocks.json`, written by `scripts/golden/gguf_dequant.py`): equal bit for bit.
+    @Test func randomBlocksEqualThePythonPackage() throws {
+        struct Case: Decodable {
+            var type: String
+            var bytes: String
+            var values: [Double]
+        }
+        struct Blocks: Decodable { var cases: [Case] }
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/gguf-blocks", withExtension: "json"))
+        let blocks = try JSONDecoder().decode(Blocks.self, from: Data(contentsOf: url))
+        #expect(blocks.cases.map(\.type) == ["F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q4_K", "Q6_K"])
+        for c in blocks.cases {
+            let type = try #require(GGUFTensorType.allCases.first { $0.name == c.type })
+            var bytes: [UInt8] = []
+            var hex = c.bytes[...]
+            while !hex.isEmpty {
+                bytes.append(try #require(UInt8(hex.prefix(2), radix: 16)))
+                hex = hex.dropFirst(2)
+            }
+            let got = try values(type, [c.values.count], bytes)
+            #expect(got.count == c.values.count, "\(c.type)")
+            if let i = got.indices.first(where: { $0 < c.values.count && Double(got[$0]) != c.values[$0] }) {
+                Issue.record("\(c.type) value \(i): \(got[i]) ≠ \(c.values[i]) (gguf)")
+            }
+        }
+    }
+
     @Test func halfConversionCoversEveryBitPattern() {
         // Against the definition: (−1)^s · 2^(e−15) · (1 + m/1024), subnormals 2^−14 · m/1024.
         for bits in 0...UInt16.max {

@@ -53,6 +53,7 @@ import Testing
         #expect(throws: GGUFError.notGGUF(found: Array(bytes.prefix(8)))) { try Self.open(bytes) }
         #expect(throws: GGUFError.notGGUF(found: Array("hi".utf8))) { try Self.open(Array("hi".utf8)) }
         #expect(throws: GGUFError.notGGUF(found: [])) { try Self.open([]) }
+        #expect(GGUFError.notGGUF(found: []).description.contains("the file is empty"))
         let text = "SQLite format 3\0"
         #expect((GGUFError.notGGUF(found: Array(text.utf8.prefix(8)))).description.contains("53 51 4c 69"))
     }

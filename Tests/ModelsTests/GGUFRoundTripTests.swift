@@ -132,6 +132,20 @@ import Testing
         #expect(try file.dequantize(file.tensors[1]) == [4, 5, 6, 7, 8])
     }
 
+    @Test func emptyTensors() throws {
+        var w = GGUFWriter()
+        w.addTensor("none", dimensions: [0], type: .q8_0, data: [])
+        w.addTensor("rows", dimensions: [4, 0], values: [])
+        w.addTensor("x", dimensions: [2], values: [1, 2])
+        let dir = try TemporaryDirectory()
+        let file = try Self.open(w, in: dir)
+        #expect(file.tensors.map(\.elementCount) == [0, 0, 2])
+        #expect(try file.dequantize(file.tensors[0]).isEmpty)
+        #expect(try file.dequantize(file.tensors[1]).isEmpty)
+        #expect(file.tensors[1].rowCount == 0)
+        #expect(try file.dequantize(file.tensors[2]) == [1, 2])
+    }
+
     @Test func tensorFromAnotherFileIsRefused() throws {
         var w = GGUFWriter()
         w.addTensor("x", dimensions: [3], values: [1, 2, 3])
@@ -142,6 +156,27 @@ import Testing
         let dir2 = try TemporaryDirectory()
         let foreign = try Self.open(other, in: dir2).tensors[0]
         #expect(throws: GGUFError.tensorNotInFile("x")) { try file.dequantize(foreign) }
+    }
+
+    /// The test writer's encoders make the same bytes as the Python `gguf` package's quantizers (ports of
+    /// ggml's reference quantizers) from 64 random floats with ties and a zero block
+    /// (`Fixtures/gguf-blocks.json`).
+    @Test func writerEncodersEqualThePythonPackage() throws {
+        struct Encoding: Decodable {
+            var type: String
+            var values: [Double]
+            var bytes: String
+        }
+        struct Blocks: Decodable { var encodings: [Encoding] }
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/gguf-blocks", withExtension: "json"))
+        let blocks = try JSONDecoder().decode(Blocks.self, from: Data(contentsOf: url))
+        #expect(blocks.encodings.map(\.type) == ["F16", "BF16", "Q8_0", "Q4_0", "Q4_1"])
+        for e in blocks.encodings {
+            let type = try #require(GGUFTensorType.allCases.first { $0.name == e.type })
+            let bytes = GGUFWriter.encode(e.values.map { Float($0) }, as: type)
+            let hex = bytes.map { String(format: "%02x", $0) }.joined()
+            #expect(hex == e.bytes, "\(e.type)")
+        }
     }
 
     @Test func writerHalfRoundingIsToNearestEven() {
