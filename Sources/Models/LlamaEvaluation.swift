@@ -1,5 +1,5 @@
-import Foundation
 import Quantization
+import Statistics
 
 /// How well a model predicts a token sequence: per position, the negative log-likelihood of the next
 /// token and the most likely token.
@@ -17,7 +17,7 @@ public struct LlamaEvaluation: Sendable, Equatable {
     public var meanNLL: Double { nll.isEmpty ? .nan : nll.reduce(0, +) / Double(nll.count) }
 
     /// exp(``meanNLL``).
-    public var perplexity: Double { Foundation.exp(meanNLL) }
+    public var perplexity: Double { Elementary.exp(meanNLL) }
 
     /// The fraction of positions t < tokens.count − 1 whose argmax is tokens[t+1] (NaN for a single token).
     public var top1Accuracy: Double {

@@ -1,5 +1,5 @@
-import Foundation
 import Quantization
+import Statistics
 
 /// A Llama-family decoder (token embedding, RMSNorm, grouped-query attention with RoPE, SwiGLU MLP, final
 /// norm, output head) run in Float32 on the CPU.
@@ -12,9 +12,11 @@ import Quantization
 ///
 /// Numerics: matrix products use ``FloatKernels`` (Float32, fixed four-lane summation order); attention
 /// scores, softmax (max-subtracted, sequential Float sum) and the weighted sum of values are Float32;
-/// RMSNorm sums squares in `Double`; log-softmax of the logits is `Double`. Results are bit-identical for
-/// any thread count, and running tokens one at a time through a KV cache gives the same logits as running
-/// them together (both compute every value with the same operations in the same order).
+/// RMSNorm sums squares in `Double`; log-softmax of the logits is `Double`. exp, log, sin and cos are
+/// kvlab's own `Elementary` functions (in `Double`, rounded to `Float` where needed), so no result depends
+/// on the C library's CPU-specific variants. Results are bit-identical for any thread count, and running
+/// tokens one at a time through a KV cache gives the same logits as running them together (both compute
+/// every value with the same operations in the same order).
 public final class LlamaModel: Sendable {
     /// The model's shape.
     public let dimensions: LlamaDimensions
@@ -165,7 +167,7 @@ public final class LlamaModel: Sendable {
         }
         let m = Double(maximum)
         var sum = 0.0
-        for value in row { sum += Foundation.exp(Double(value) - m) }
-        return (m + Foundation.log(sum), argmax)
+        for value in row { sum += Elementary.exp(Double(value) - m) }
+        return (m + Elementary.log(sum), argmax)
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import Quantization
+import Statistics
 
 /// One call of the forward pass: pointers to the weights and the cache, scratch buffers for the block
 /// of new tokens, and the steps of the computation.
@@ -98,15 +98,17 @@ struct LlamaPass: @unchecked Sendable {
         }
     }
 
-    /// cos and sin of position · ropeBase^(−2i/headDim) for every new position and pair i.
+    /// cos and sin of position · ropeBase^(−2i/headDim) for every new position and pair i (in `Double`
+    /// with kvlab's own elementary functions, the same bits on every machine).
     private func prepareRoPE() {
         let half = dims.headDim / 2
+        let logBase = Elementary.log(dims.ropeBase)
         for i in 0..<half {
-            let frequency = Foundation.pow(dims.ropeBase, -Double(2 * i) / Double(dims.headDim))
+            let turns = Elementary.exp(-Double(2 * i) / Double(dims.headDim) * logBase) / (2 * Double.pi)
             for t in 0..<count {
-                let angle = Double(start + t) * frequency
-                cosines[t * half + i] = Float(Foundation.cos(angle))
-                sines[t * half + i] = Float(Foundation.sin(angle))
+                let (sin, cos) = Elementary.sinCosTwoPi(Double(start + t) * turns)
+                cosines[t * half + i] = Float(cos)
+                sines[t * half + i] = Float(sin)
             }
         }
     }
@@ -188,7 +190,7 @@ struct LlamaPass: @unchecked Sendable {
         project(normed, w.up, inputs: d, outputs: dims.ffDim, into: up)
         for i in 0..<count * dims.ffDim {
             let g = gate[i]
-            gate[i] = g / (1 + Foundation.exp(-g)) * up[i]
+            gate[i] = g / (1 + Float(Elementary.exp(Double(-g)))) * up[i]
         }
         project(gate, w.down, inputs: dims.ffDim, outputs: d, into: delta)
         addDelta(count * d)
@@ -274,7 +276,7 @@ struct LlamaPass: @unchecked Sendable {
                 }
                 var sum: Float = 0
                 for i in 0..<visible {
-                    s[i] = Foundation.exp(s[i] - maximum)
+                    s[i] = Float(Elementary.exp(Double(s[i] - maximum)))
                     sum += s[i]
                 }
                 for i in 0..<visible { s[i] /= sum }
