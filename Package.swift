@@ -91,7 +91,9 @@ let package = Package(
         .testTarget(
             name: "ReportsTests",
             dependencies: ["Reports", "Claims", "ExperimentStore", "Quantization", "KVLabTestSupport", "kvlab"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Quantization", "KVLabTestSupport"]),
+        .testTarget(
+            name: "ModelsTests", dependencies: ["Models", "Quantization", "KVLabTestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(
             name: "KVLabCLITests",

@@ -213,7 +213,8 @@ public enum LlamaError: Error, Equatable, CustomStringConvertible {
         case .emptyInput: "no tokens to run; give at least one token id"
         case .cacheFull(let capacity, let needed):
             "the KV cache holds \(capacity) positions but \(needed) are needed; make a larger cache"
-        case .cacheMismatch: "the KV cache was made for a model of other dimensions; make it with this model's makeCache"
+        case .cacheMismatch:
+            "the KV cache was made for a model of other dimensions; make it with this model's makeCache"
         case .transformChangedShape(let layer):
             "the cache transform of layer \(layer) changed the shape of the keys or values; it must keep every head's size"
         }

@@ -39,7 +39,8 @@ struct LlamaForwardTests {
         let gguf = RandomLlama.weights(seed: 3)
         let layers = gguf.layers.map { layer in
             var hf = layer
-            hf.wq = LlamaWeights.unpermuteRoPERows(layer.wq, heads: dims.heads, headDim: dims.headDim, columns: dims.dModel)
+            hf.wq = LlamaWeights.unpermuteRoPERows(
+                layer.wq, heads: dims.heads, headDim: dims.headDim, columns: dims.dModel)
             hf.wk = LlamaWeights.unpermuteRoPERows(
                 layer.wk, heads: dims.kvHeads, headDim: dims.headDim, columns: dims.dModel)
             return hf

@@ -166,7 +166,8 @@ struct FloatKernelTests {
     @Test("matmul on arrays: row-major tokens × outputs")
     func matmulArrays() {
         // [[1, 2], [3, 4], [5, 6]] · [[1, 0], [1, 1], [0, 2]]ᵀ
-        let y = FloatKernels.matmul([1, 2, 3, 4, 5, 6], [1, 0, 1, 1, 0, 2], tokens: 3, inputs: 2, outputs: 3, threads: 2)
+        let y = FloatKernels.matmul(
+            [1, 2, 3, 4, 5, 6], [1, 0, 1, 1, 0, 2], tokens: 3, inputs: 2, outputs: 3, threads: 2)
         #expect(y == [1, 3, 4, 3, 7, 8, 5, 11, 12])
     }
 
