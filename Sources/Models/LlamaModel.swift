@@ -11,10 +11,11 @@ import Statistics
 /// order.
 ///
 /// Numerics: matrix products use ``FloatKernels`` (Float32, fixed four-lane summation order); attention
-/// scores, softmax (max-subtracted, sequential Float sum) and the weighted sum of values are Float32;
-/// RMSNorm sums squares in `Double`; log-softmax of the logits is `Double`. exp, log, sin and cos are
-/// kvlab's own `Elementary` functions (in `Double`, rounded to `Float` where needed), so no result depends
-/// on the C library's CPU-specific variants. Results are bit-identical for any thread count, and running
+/// scores, softmax (max-subtracted) and the weighted sum of values are Float32, as is SwiGLU; RMSNorm sums
+/// squares in `Double`; log-softmax of the logits is `Double`. exp, log, sin and cos are kvlab's own
+/// (`FloatKernels.exp` in Float32 for softmax and SiLU, `Elementary` in `Double` for RoPE angles and
+/// log-softmax), so no result depends on the C library's CPU-specific variants. Results are
+/// bit-identical for any thread count, and running
 /// tokens one at a time through a KV cache gives the same logits as running them together (both compute
 /// every value with the same operations in the same order).
 public final class LlamaModel: Sendable {
@@ -77,8 +78,8 @@ public final class LlamaModel: Sendable {
     ///   - logits: receives the logits in blocks of consecutive positions, in order: `rows` holds
     ///     `positions.count × vocab` values, row-major. When `nil`, no logits are computed (capture only).
     /// - Throws: ``LlamaError`` for empty input, an unknown token id, a full or mismatched cache or a
-    ///   transform that changed shapes; whatever a hook or `logits` throws. The cache is unchanged when
-    ///   the input is rejected; after a hook's error it holds the tokens' positions only partly computed.
+    ///   transform that changed shapes; whatever a hook or `logits` throws. The cache's `count` advances
+    ///   only when the call succeeds, so after an error the cache holds the positions it held before.
     public func forward(
         tokens: [Int], cache: LlamaKVCache? = nil, threads: Int = 1, hooks: LlamaHooks = LlamaHooks(),
         logits: ((_ positions: Range<Int>, _ rows: UnsafeBufferPointer<Float>) throws -> Void)? = nil

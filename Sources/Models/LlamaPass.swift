@@ -188,10 +188,7 @@ struct LlamaPass: @unchecked Sendable {
         normalize(weight: w.ffnNorm)
         project(normed, w.gate, inputs: d, outputs: dims.ffDim, into: gate)
         project(normed, w.up, inputs: d, outputs: dims.ffDim, into: up)
-        for i in 0..<count * dims.ffDim {
-            let g = gate[i]
-            gate[i] = g / (1 + Float(Elementary.exp(Double(-g)))) * up[i]
-        }
+        FloatKernels.swiglu(gate, up, count * dims.ffDim)
         project(gate, w.down, inputs: dims.ffDim, outputs: d, into: delta)
         addDelta(count * d)
     }
@@ -269,18 +266,8 @@ struct LlamaPass: @unchecked Sendable {
             for r in 0..<rows {
                 let s = scores + r * keyCount
                 let visible = start + r0 + r + 1
-                var maximum = -Float.infinity
-                for i in 0..<visible {
-                    s[i] *= scale
-                    maximum = max(maximum, s[i])
-                }
-                var sum: Float = 0
-                for i in 0..<visible {
-                    s[i] = Float(Elementary.exp(Double(s[i] - maximum)))
-                    sum += s[i]
-                }
-                for i in 0..<visible { s[i] /= sum }
-                for i in visible..<keyCount { s[i] = 0 }
+                FloatKernels.softmax(s, visible, scale: scale)
+                (s + visible).update(repeating: 0, count: keyCount - visible)
             }
             FloatKernels.matmul(
                 x: scores, xStride: keyCount, w: values + base, wStride: capacity,

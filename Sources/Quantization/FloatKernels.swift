@@ -1,4 +1,5 @@
 import Dispatch
+import Statistics
 
 /// Float32 kernels for the model forward pass: the matrix product Y = X·Wᵀ, dot products, axpy and
 /// RMSNorm, over unsafe buffers with no allocation in the hot loops.
@@ -55,6 +56,85 @@ public enum FloatKernels {
         }
         let r = Float(1 / (sum / Double(n) + Double(epsilon)).squareRoot())
         for i in 0..<n { y[i] = (x[i] * r) * w[i] }
+    }
+
+    /// eˣ in Float32 within about 2 ulps, from IEEE +, −, × and bit operations only (the same bits on every
+    /// machine): x = n·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite, n by the round-to-nearest-even of adding
+    /// 1.5·2²³), e^r by its Taylor polynomial of degree 7 (truncation < 1e-8 relative), times 2ⁿ. Outside
+    /// |x| ≤ 87 (and for NaN) it is `Float(Elementary.exp(Double(x)))`, correct to rounding.
+    @inline(__always)
+    public static func exp(_ x: Float) -> Float {
+        guard abs(x) <= 87 else { return Float(Elementary.exp(Double(x))) }
+        let shifted = x * Exp.log2e + Exp.shifter
+        let n = shifted - Exp.shifter
+        let r = (x - n * Exp.ln2High) - n * Exp.ln2Low
+        // The low bits of `shifted` hold n (as an offset from the shifter's bit pattern).
+        let exponent = (shifted.bitPattern &- Exp.shifter.bitPattern &+ 127) &<< 23
+        return Exp.polynomial(r) * Float(bitPattern: exponent)
+    }
+
+    /// Softmax of `n` values in place, after multiplying them by `scale`: m = max(scale·x), e = exp(scale·x − m)
+    /// (``exp(_:)``), x ← e / Σe with the sum in the four-lane order.
+    ///
+    /// - Precondition: n ≥ 1.
+    @inline(__always)
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, scale: Float) {
+        #if DEBUG
+            Scalar.softmax(x, n, scale: scale)
+        #else
+            Vector.softmax(x, n, scale: scale)
+        #endif
+    }
+
+    /// The SwiGLU activation in place: g[i] ← g[i] / (1 + exp(−g[i])) · u[i] (SiLU of the gate times up,
+    /// with ``exp(_:)``).
+    @inline(__always)
+    public static func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, _ n: Int) {
+        #if DEBUG
+            Scalar.swiglu(g, u, n)
+        #else
+            Vector.swiglu(g, u, n)
+        #endif
+    }
+
+    /// Constants of ``exp(_:)``.
+    enum Exp {
+        static let log2e: Float = 1.442_695_04
+        /// 1.5·2²³: adding and subtracting it rounds |v| < 2²² to the nearest integer (ties to even).
+        static let shifter: Float = 12_582_912
+        /// ln 2 split so that n·ln2High is exact for |n| < 2¹⁵.
+        static let ln2High: Float = 0.693_359_375
+        static let ln2Low: Float = -2.121_944_4e-4
+
+        /// e^r ≈ Σ_{k≤7} r^k/k!, Horner's scheme.
+        @inline(__always)
+        static func polynomial(_ r: Float) -> Float {
+            var p = c6 + r * c7
+            p = c5 + r * p
+            p = c4 + r * p
+            p = c3 + r * p
+            p = 0.5 + r * p
+            p = 1 + r * p
+            return 1 + r * p
+        }
+
+        /// ``polynomial(_:)`` per lane, the same operations.
+        @inline(__always)
+        static func polynomial(_ r: SIMD4<Float>) -> SIMD4<Float> {
+            var p: SIMD4<Float> = c6 + r * c7
+            p = c5 + r * p
+            p = c4 + r * p
+            p = c3 + r * p
+            p = 0.5 + r * p
+            p = 1 + r * p
+            return 1 + r * p
+        }
+
+        static let c3: Float = 1.0 / 6
+        static let c4: Float = 1.0 / 24
+        static let c5: Float = 1.0 / 120
+        static let c6: Float = 1.0 / 720
+        static let c7: Float = 1.0 / 5040
     }
 
     /// The matrix product Y = X·Wᵀ: `y[t·yStride + o] = dot(x + t·xStride, w + o·wStride, inputs)` for
@@ -159,6 +239,31 @@ public enum FloatKernels {
             for i in 0..<n { y[i] += a * x[i] }
         }
 
+        static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, scale: Float) {
+            var m = -Float.infinity
+            for i in 0..<n {
+                x[i] *= scale
+                m = max(m, x[i])
+            }
+            var lanes: (Float, Float, Float, Float) = (0, 0, 0, 0)
+            for i in 0..<n {
+                let e = FloatKernels.exp(x[i] - m)
+                x[i] = e
+                switch i & 3 {
+                case 0: lanes.0 += e
+                case 1: lanes.1 += e
+                case 2: lanes.2 += e
+                default: lanes.3 += e
+                }
+            }
+            let sum = (lanes.0 + lanes.1) + (lanes.2 + lanes.3)
+            for i in 0..<n { x[i] /= sum }
+        }
+
+        static func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, _ n: Int) {
+            for i in 0..<n { g[i] = g[i] / (1 + FloatKernels.exp(-g[i])) * u[i] }
+        }
+
         /// Y for the given tokens and outputs, one dot product at a time.
         static func block(_ m: MatmulOperands, tokens: Range<Int>, outputs: Range<Int>) {
             for o in outputs {
@@ -216,6 +321,80 @@ public enum FloatKernels {
             }
             while i < n {
                 y[i] += a * x[i]
+                i &+= 1
+            }
+        }
+
+        /// e^v per lane, each lane bit-identical to ``FloatKernels/exp(_:)``.
+        @inline(__always)
+        static func exp(_ v: SIMD4<Float>) -> SIMD4<Float> {
+            guard all((v .<= 87) .& (v .>= -87)) else {
+                return SIMD4(
+                    FloatKernels.exp(v[0]), FloatKernels.exp(v[1]), FloatKernels.exp(v[2]), FloatKernels.exp(v[3]))
+            }
+            let shifted = v * Exp.log2e + Exp.shifter
+            let n = shifted - Exp.shifter
+            let r = (v - n * Exp.ln2High) - n * Exp.ln2Low
+            // The low bits of `shifted` hold n (as an offset from the shifter's bit pattern).
+            let bits = unsafeBitCast(shifted, to: SIMD4<UInt32>.self)
+            let exponent = (bits &- Exp.shifter.bitPattern &+ 127) &<< 23
+            return Exp.polynomial(r) * unsafeBitCast(exponent, to: SIMD4<Float>.self)
+        }
+
+        @inline(__always)
+        static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, scale: Float) {
+            var m = -Float.infinity
+            for i in 0..<n {
+                x[i] *= scale
+                m = max(m, x[i])
+            }
+            let raw = UnsafeMutableRawPointer(x)
+            let mv = SIMD4<Float>(repeating: m)
+            var acc = SIMD4<Float>()
+            var i = 0
+            while i &+ 4 <= n {
+                let e = exp(raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self) - mv)
+                raw.storeBytes(of: e, toByteOffset: i &* 4, as: SIMD4<Float>.self)
+                acc += e
+                i &+= 4
+            }
+            var lanes = acc
+            var lane = 0
+            while i < n {
+                let e = FloatKernels.exp(x[i] - m)
+                x[i] = e
+                lanes[lane] += e
+                lane &+= 1
+                i &+= 1
+            }
+            let sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+            let sv = SIMD4<Float>(repeating: sum)
+            i = 0
+            while i &+ 4 <= n {
+                let q = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self) / sv
+                raw.storeBytes(of: q, toByteOffset: i &* 4, as: SIMD4<Float>.self)
+                i &+= 4
+            }
+            while i < n {
+                x[i] /= sum
+                i &+= 1
+            }
+        }
+
+        @inline(__always)
+        static func swiglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, _ n: Int) {
+            let rg = UnsafeMutableRawPointer(g)
+            let ru = UnsafeRawPointer(u)
+            var i = 0
+            while i &+ 4 <= n {
+                let off = i &* 4
+                let gv = rg.loadUnaligned(fromByteOffset: off, as: SIMD4<Float>.self)
+                let y = gv / (1 + exp(-gv)) * ru.loadUnaligned(fromByteOffset: off, as: SIMD4<Float>.self)
+                rg.storeBytes(of: y, toByteOffset: off, as: SIMD4<Float>.self)
+                i &+= 4
+            }
+            while i < n {
+                g[i] = g[i] / (1 + FloatKernels.exp(-g[i])) * u[i]
                 i &+= 1
             }
         }

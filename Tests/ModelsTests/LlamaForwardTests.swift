@@ -243,6 +243,15 @@ struct LlamaForwardTests {
             try model.forward(tokens: [3, 4], cache: cache)
         }
         #expect(cache.count == 2)
+        // A hook's error leaves the cache as it was; running on continues the sequence exactly.
+        struct Stop: Error {}
+        let stopping = LlamaHooks(observe: { _ in throw Stop() })
+        let resumable = model.makeCache(capacity: 4)
+        try model.forward(tokens: [1], cache: resumable)
+        #expect(throws: Stop.self) { try model.forward(tokens: [2, 3], cache: resumable, hooks: stopping) }
+        #expect(resumable.count == 1)
+        let continued = try model.logits(tokens: [2, 3], cache: resumable)
+        #expect(continued == Array(try model.logits(tokens: [1, 2, 3])[50...]))
         var other = RandomLlama.dimensions
         other.layers = 1
         let otherModel = LlamaModel(weights: RandomLlama.weights(other))

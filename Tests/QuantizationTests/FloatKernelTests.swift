@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Quantization
@@ -88,6 +89,75 @@ struct FloatKernelTests {
         FloatKernels.rmsNorm(x, weight: [Float](repeating: 1, count: 13), epsilon: 0, into: &unit, 13)
         let rms = (unit.reduce(0.0) { $0 + Double($1) * Double($1) } / 13).squareRoot()
         #expect(abs(rms - 1) < 1e-6)
+    }
+
+    @Test("exp: within 2 ulps of the double-precision value; the SIMD lanes are bit-identical to the scalar")
+    func exp() {
+        var inputs: [Float] = (0..<20_000).map { Float($0) / 20_000 * 180 - 90 }
+        inputs += Self.values(4000, seed: 21).map { $0 * 3 }
+        inputs += [0, -0.0, 1, -1, 87, -87, 87.001, -87.001, 88.5, -100, -104, .infinity, -.infinity, .nan]
+        while inputs.count % 4 != 0 { inputs.append(0.5) }
+        var worst = 0.0
+        for i in stride(from: 0, to: inputs.count, by: 4) {
+            let lanes = FloatKernels.Vector.exp(SIMD4(inputs[i], inputs[i + 1], inputs[i + 2], inputs[i + 3]))
+            for k in 0..<4 {
+                let x = inputs[i + k]
+                let y = FloatKernels.exp(x)
+                #expect(lanes[k].bitPattern == y.bitPattern || (x.isNaN && lanes[k].isNaN), "x = \(x)")
+                let exact = Foundation.exp(Double(x))
+                if exact.isNaN {
+                    #expect(y.isNaN)
+                } else if exact > 1e30 * Double(Float.greatestFiniteMagnitude) {
+                    #expect(y == .infinity)
+                } else if exact >= Double(Float.leastNormalMagnitude), exact <= Double(Float.greatestFiniteMagnitude) {
+                    worst = max(worst, abs(Double(y) - exact) / Double(Float(exact).ulp))
+                }
+            }
+        }
+        #expect(worst <= 2, "largest error \(worst) ulps")
+    }
+
+    @Test("softmax and swiglu: both bodies equal the plain loops, bit for bit")
+    func softmaxSwiglu() {
+        for n in [1, 2, 3, 4, 5, 8, 13, 64, 67] {
+            // Scores with a wide range, so some fall outside the polynomial's range.
+            let x = Self.values(n, seed: UInt64(n)).map { $0 * 120 }
+            let m = x.map { $0 * 0.25 }.max()!
+            let e = x.map { FloatKernels.exp($0 * 0.25 - m) }
+            var lanes: [Float] = [0, 0, 0, 0]
+            for (i, v) in e.enumerated() { lanes[i % 4] += v }
+            let sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+            let expected = e.map { $0 / sum }
+            for vector in [false, true] {
+                var y = x
+                y.withUnsafeMutableBufferPointer { p in
+                    if vector {
+                        FloatKernels.Vector.softmax(p.baseAddress!, n, scale: 0.25)
+                    } else {
+                        FloatKernels.Scalar.softmax(p.baseAddress!, n, scale: 0.25)
+                    }
+                }
+                #expect(y.map(\.bitPattern) == expected.map(\.bitPattern), "n = \(n), vector = \(vector)")
+            }
+            let exactSum = x.reduce(0.0) { $0 + Foundation.exp(Double($1) * 0.25 - Double(m)) }
+            for i in 0..<n {
+                #expect(abs(Double(expected[i]) - Foundation.exp(Double(x[i]) * 0.25 - Double(m)) / exactSum) < 1e-6)
+            }
+            let g = Self.values(n, seed: 40).map { $0 * 200 }
+            let u = Self.values(n, seed: 41)
+            let silu = (0..<n).map { g[$0] / (1 + FloatKernels.exp(-g[$0])) * u[$0] }
+            for vector in [false, true] {
+                var y = g
+                y.withUnsafeMutableBufferPointer { p in
+                    if vector {
+                        FloatKernels.Vector.swiglu(p.baseAddress!, u, n)
+                    } else {
+                        FloatKernels.Scalar.swiglu(p.baseAddress!, u, n)
+                    }
+                }
+                #expect(y.map(\.bitPattern) == silu.map(\.bitPattern), "n = \(n), vector = \(vector)")
+            }
+        }
     }
 
     /// Y = X·Wᵀ with row strides, each element the reference dot product.
