@@ -28,6 +28,7 @@ public struct KVLab: AsyncParsableCommand {
             VerifyCommand.self,
             SwitchesCommand.self,
             MetricsCommand.self,
+            ModelCommand.self,
         ]
     )
 

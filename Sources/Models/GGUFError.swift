@@ -35,8 +35,9 @@ public enum GGUFError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidTensorShape(tensor: String, dimensions: [UInt64], reason: String)
     /// A tensor's data offset is not a multiple of the file's alignment.
     case misalignedTensor(tensor: String, offset: UInt64, alignment: Int)
-    /// A tensor's data extends past the end of the file.
-    case tensorDataPastEnd(tensor: String, start: UInt64, byteCount: Int, fileSize: Int)
+    /// A tensor's data extends past the end of the file: `byteCount` bytes at `offset` (relative to the
+    /// data section, as the file states it), where the data section holds `available` bytes.
+    case tensorDataPastEnd(tensor: String, offset: UInt64, byteCount: Int, available: Int)
     /// The tensor's type is a valid ggml type that kvlab cannot dequantize.
     case unsupportedTensorType(tensor: String, type: String)
     /// A tensor was asked for that the file does not hold (or from another file).
@@ -58,6 +59,8 @@ public enum GGUFError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .cannotOpen(let path, let reason):
             return "cannot open the model file \(path): \(reason)"
+        case .notGGUF(let found) where found.isEmpty:
+            return "not a GGUF file: the file is empty; pass a .gguf model file (llama.cpp format)"
         case .notGGUF(let found):
             let hex = found.map { String($0, radix: 16, uppercase: false) }.map { $0.count == 1 ? "0" + $0 : $0 }
             return "not a GGUF file: it starts with bytes [\(hex.joined(separator: " "))], not the magic \"GGUF\" "
@@ -72,8 +75,8 @@ public enum GGUFError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the file is truncated: \(what) at byte offset \(offset) needs \(needed) bytes but only "
                 + "\(available) remain; the download or copy is probably incomplete (fetch the file again)"
         case .implausibleCount(let what, let count, let offset, let limit):
-            return "corrupt file: \(what) at byte offset \(offset) is \(count), more than the \(limit) the rest "
-                + "of the file can hold"
+            return "corrupt or truncated file: \(what) at byte offset \(offset) is \(count), more than the "
+                + "\(limit) the rest of the file can hold"
         case .invalidUTF8(let what, let offset):
             return "corrupt file: \(what) at byte offset \(offset) is not valid UTF-8"
         case .unknownValueType(let key, let type, let offset):
@@ -97,9 +100,11 @@ public enum GGUFError: Error, Equatable, Sendable, CustomStringConvertible {
         case .misalignedTensor(let tensor, let offset, let alignment):
             return "corrupt file: tensor \"\(tensor)\" data offset \(offset) is not a multiple of the alignment "
                 + "\(alignment)"
-        case .tensorDataPastEnd(let tensor, let start, let byteCount, let fileSize):
-            return "the file is truncated: tensor \"\(tensor)\" occupies bytes \(start)..<\(start + UInt64(byteCount)) "
-                + "but the file has \(fileSize) bytes; fetch the file again"
+        case .tensorDataPastEnd(let tensor, let offset, let byteCount, let available):
+            let (end, overflow) = offset.addingReportingOverflow(UInt64(byteCount))
+            let range = overflow ? "from byte \(offset) on" : "bytes \(offset)..<\(end)"
+            return "the file is truncated or corrupt: tensor \"\(tensor)\" needs \(range) of the tensor data section, "
+                + "which holds only \(available) bytes; fetch the file again"
         case .unsupportedTensorType(let tensor, let type):
             return "tensor \"\(tensor)\" has type \(type), which kvlab cannot dequantize; supported: F32, F16, "
                 + "BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K (convert or quantize the model to one of them)"

@@ -122,10 +122,11 @@ public final class GGUFFile: @unchecked Sendable {
     public func dequantize(_ tensor: GGUFTensorInfo) throws(GGUFError) -> [Float] {
         try Self.requireDequantizable(tensor)
         let start = try checkedStart(tensor)
+        guard tensor.elementCount > 0 else { return [] }
         return [Float](unsafeUninitializedCapacity: tensor.elementCount) { buffer, count in
+            guard let out = buffer.baseAddress else { return }
             GGUFDequantizer.dequantize(
-                tensor.type, from: start, blocks: tensor.elementCount / tensor.type.blockSize, into: buffer.baseAddress!
-            )
+                tensor.type, from: start, blocks: tensor.elementCount / tensor.type.blockSize, into: out)
             count = tensor.elementCount
         }
     }
@@ -215,7 +216,9 @@ public final class GGUFFile: @unchecked Sendable {
         r.offset = 4
         let version = try r.read(UInt32.self, "the format version")
         guard version == 2 || version == 3 else { throw .unsupportedVersion(version) }
-        let tensorCount = try r.count("the tensor count", minimumBytesEach: 8 + 4 + 4 + 8)
+        // The tensor count is checked against the bytes left once the metadata has been read.
+        let tensorCountOffset = r.offset
+        let rawTensorCount = try r.read(UInt64.self, "the tensor count")
         let keyCount = try r.count("the metadata key count", minimumBytesEach: 8 + 4 + 1)
 
         var metadata: [String: GGUFValue] = [:]
@@ -238,6 +241,12 @@ public final class GGUFFile: @unchecked Sendable {
             alignment = a
         }
 
+        let infoLimit = r.remaining / (8 + 4 + 8 + 4 + 8)
+        guard rawTensorCount <= UInt64(infoLimit) else {
+            throw .implausibleCount(
+                what: "the tensor count", count: rawTensorCount, offset: tensorCountOffset, limit: infoLimit)
+        }
+        let tensorCount = Int(rawTensorCount)
         var raw: [(name: String, dims: [UInt64], type: GGUFTensorType, offset: UInt64)] = []
         raw.reserveCapacity(tensorCount)
         var names = Set<String>()
@@ -307,7 +316,7 @@ public final class GGUFFile: @unchecked Sendable {
             byteCount <= fileSize - dataOffset - relative
         else {
             throw .tensorDataPastEnd(
-                tensor: t.name, start: UInt64(dataOffset) &+ t.offset, byteCount: byteCount, fileSize: fileSize)
+                tensor: t.name, offset: t.offset, byteCount: byteCount, available: max(fileSize - dataOffset, 0))
         }
         return GGUFTensorInfo(
             name: t.name, dimensions: dims, type: t.type, offset: dataOffset + relative, elementCount: elements,
