@@ -66,7 +66,7 @@ let package = Package(
             ]
         ),
         // GGUF reader, tokenizer and Llama forward pass (reads model files; kernels live in Quantization).
-        .target(name: "Models", dependencies: ["Quantization"]),
+        .target(name: "Models", dependencies: ["Quantization", "Statistics"]),
         .target(name: "Reports", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
         .target(
             name: "Benchmarks", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
