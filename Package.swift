@@ -103,7 +103,9 @@ let package = Package(
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(
             name: "KVLabCLITests",
-            dependencies: ["KVLabCLI", "kvlab", "KVLabTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "KVLabCLI", "kvlab", "KVLabTestSupport", "Models", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["EngineGolden"]),
         .testTarget(
             name: "ReliabilityTests",

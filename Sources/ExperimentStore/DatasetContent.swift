@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// The kind of a dataset tensor: keys, values or queries.
 public enum DatasetTensorKind: String, Sendable, Hashable, CaseIterable, Comparable {
@@ -220,4 +221,41 @@ public enum DatasetImportOutcome: Sendable, Equatable {
     case filled([String])
     /// The same content and metadata were already stored under this name: nothing changed.
     case unchanged
+}
+
+extension DatasetContent {
+    /// Content from float32 tensors in memory (K and Q in rotate-half order), e.g. a model's captured caches.
+    ///
+    /// - Parameters:
+    ///   - manifest: the structure.
+    ///   - values: the T × d values of each tensor the manifest lists.
+    public init(manifest: DatasetManifest, values: (DatasetTensorKey) -> [Float]) {
+        self.init(
+            manifest: manifest,
+            tensors: manifest.tensorKeys.map { key in
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(manifest.tensorBytes)
+                for value in values(key) {
+                    let bits = value.bitPattern.littleEndian
+                    withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
+                }
+                return DatasetTensor(key: key, data: bytes)
+            })
+    }
+}
+
+/// The SHA-256 of a file, read in blocks (a model file is hundreds of megabytes).
+public enum FileDigest {
+    /// The lowercase hex SHA-256 of the file at `path`.
+    ///
+    /// - Throws: the error of opening or reading it.
+    public static func sha256(path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let block = try handle.read(upToCount: 1 << 22), !block.isEmpty { hasher.update(data: block) }
+        return Hex.encode(hasher.finalize())
+    }
 }

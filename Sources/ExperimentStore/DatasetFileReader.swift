@@ -18,6 +18,13 @@ public struct DatasetFile: Sendable {
     /// The `format` metadata value of the import/export format.
     public static let format = "kvlab-caches/1"
 
+    /// A dataset from content already in memory (a model capture), with its side metadata.
+    public init(content: DatasetContent, metadata: DatasetMetadata, sourceCoordinateOrder: String = "rotate-half") {
+        self.content = content
+        self.metadata = metadata
+        self.sourceCoordinateOrder = sourceCoordinateOrder
+    }
+
     /// The metadata keys of the format.
     public static let metadataKeys = ["format", "coordinate_order", "model", "model_sha256", "token_ids", "text"]
 

@@ -17,6 +17,7 @@ public struct KVLab: AsyncParsableCommand {
             SweepsCommand.self,
             MergeCommand.self,
             DatasetCommand.self,
+            CaptureCommand.self,
             SlurmScriptCommand.self,
             SQLCommand.self,
             AggCommand.self,
