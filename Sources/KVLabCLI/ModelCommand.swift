@@ -8,7 +8,7 @@ struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect real language models (Llama-family GGUF files).",
-        subcommands: [Info.self]
+        subcommands: [Info.self, Generate.self]
     )
 
     /// `kvlab model info MODEL.gguf`.
@@ -87,6 +87,66 @@ struct ModelCommand: AsyncParsableCommand {
                     }
                     return "\(key)\t\(text)"
                 }.joined(separator: "\n")
+            }
+        }
+    }
+
+    /// `kvlab model generate MODEL.gguf --prompt TEXT`: a greedy answer through the ChatML template.
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "generate",
+            abstract: "Answer a prompt greedily with a chat model (ChatML template, as SmolLM2 uses).",
+            discussion: """
+                Wraps the prompt in the ChatML template (<|im_start|>user … <|im_end|> <|im_start|>assistant), \
+                runs the model with a KV cache and prints the most likely token at each step until \
+                <|im_end|>, the end-of-text token or --max-tokens. Deterministic: the same model and prompt \
+                give the same answer on any machine and thread count.
+                """)
+
+        @Argument(help: ArgumentHelp("A Llama-family .gguf chat model.", valueName: "model"))
+        var path: String
+
+        @Option(help: "The user's message.")
+        var prompt: String
+
+        @Option(help: "An optional system message.")
+        var system: String?
+
+        @Option(name: .customLong("max-tokens"), help: "Stop after this many new tokens.")
+        var maxTokens: Int = 128
+
+        @Option(help: "Worker threads (default: all cores).")
+        var threads: Int?
+
+        func run() async throws {
+            try await reportingErrors {
+                guard maxTokens >= 1 else { throw CLIError.badInput("--max-tokens: \(maxTokens) must be ≥ 1") }
+                let file: GGUFFile
+                let model: LlamaModel
+                let tokenizer: any TextTokenizer
+                do {
+                    file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
+                    tokenizer = try loadTokenizer(from: file)
+                    model = try LlamaModel(gguf: file)
+                } catch let error as GGUFError {
+                    if case .cannotOpen = error { throw error }
+                    throw CLIError.badInput("\(path): \(error.description)")
+                } catch let error as TokenizerError {
+                    throw CLIError.badInput("\(path): \(error.description)")
+                }
+                guard tokenizer.id(of: "<|im_start|>") != nil, let end = tokenizer.id(of: "<|im_end|>") else {
+                    throw CLIError.badInput(
+                        "\(path): the vocabulary has no <|im_start|> and <|im_end|> (not a ChatML model)")
+                }
+                var text = ""
+                if let system { text += "<|im_start|>system\n\(system)<|im_end|>\n" }
+                text += "<|im_start|>user\n\(prompt)<|im_end|>\n<|im_start|>assistant\n"
+                var tokens = tokenizer.encode(text, parseSpecial: true)
+                if tokenizer.addBOS, let bos = tokenizer.bos { tokens.insert(bos, at: 0) }
+                let stops = Set([end] + (tokenizer.eos.map { [$0] } ?? []))
+                let answer = try model.generateGreedy(
+                    prompt: tokens, maxNewTokens: maxTokens, stopTokens: stops, threads: threads ?? defaultJobs())
+                print(try tokenizer.decode(answer.filter { !stops.contains($0) }))
             }
         }
     }

@@ -94,4 +94,26 @@ struct CaptureCommandTests {
         let r2 = try KVLabProcess.run(["capture", notModel, "--text", dir.path("ids.txt"), "--name", "x", "--db", db])
         #expect(r2.status == 2, "\(r2.stderr)")
     }
+
+    @Test("model generate answers greedily through ChatML: the in-process greedy decode, on 1 and 2 threads")
+    func generate() throws {
+        let dir = try TemporaryDirectory()
+        let model = try Self.model(dir)
+        let file = try GGUFFile(contentsOf: URL(fileURLWithPath: model))
+        let tokenizer = try loadTokenizer(from: file)
+        let llama = try LlamaModel(gguf: file)
+        let prompt = tokenizer.encode(
+            "<|im_start|>user\nhi there<|im_end|>\n<|im_start|>assistant\n", parseSpecial: true)
+        let end = try #require(tokenizer.id(of: "<|im_end|>"))
+        let stops = Set([end] + (tokenizer.eos.map { [$0] } ?? []))
+        let answer = try llama.generateGreedy(prompt: prompt, maxNewTokens: 12, stopTokens: stops, threads: 1)
+        let expected = try tokenizer.decode(answer.filter { !stops.contains($0) })
+        for threads in ["1", "2"] {
+            let r = try KVLabProcess.run([
+                "model", "generate", model, "--prompt", "hi there", "--max-tokens", "12", "--threads", threads,
+            ])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout == expected + "\n")
+        }
+    }
 }
