@@ -158,6 +158,27 @@ import Testing
         #expect(throws: GGUFError.tensorNotInFile("x")) { try file.dequantize(foreign) }
     }
 
+    /// The test writer's encoders make the same bytes as the Python `gguf` package's quantizers (ports of
+    /// ggml's reference quantizers) from 64 random floats with ties and a zero block
+    /// (`Fixtures/gguf-blocks.json`).
+    @Test func writerEncodersEqualThePythonPackage() throws {
+        struct Encoding: Decodable {
+            var type: String
+            var values: [Double]
+            var bytes: String
+        }
+        struct Blocks: Decodable { var encodings: [Encoding] }
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/gguf-blocks", withExtension: "json"))
+        let blocks = try JSONDecoder().decode(Blocks.self, from: Data(contentsOf: url))
+        #expect(blocks.encodings.map(\.type) == ["F16", "BF16", "Q8_0", "Q4_0", "Q4_1"])
+        for e in blocks.encodings {
+            let type = try #require(GGUFTensorType.allCases.first { $0.name == e.type })
+            let bytes = GGUFWriter.encode(e.values.map { Float($0) }, as: type)
+            let hex = bytes.map { String(format: "%02x", $0) }.joined()
+            #expect(hex == e.bytes, "\(e.type)")
+        }
+    }
+
     @Test func writerHalfRoundingIsToNearestEven() {
         // 1 + 2^−11 is halfway between 1 and 1 + 2^−10: ties to the even mantissa (1); 1 + 3·2^−11 → 1 + 2^−9.
         #expect(GGUFWriter.halfBits(1 + 0x1p-11) == 0x3C00)

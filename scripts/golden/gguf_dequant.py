@@ -4,7 +4,9 @@ dequantizers that ship with llama.cpp, written in numpy).
 
 1. Tests/ModelsTests/Fixtures/gguf-blocks.json: for each of F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K and Q6_K, two
    blocks of random bytes (seeded; the F16 scale fields replaced by random finite halves so that no value
-   is NaN or infinite) and their dequantized values. Needs no model.
+   is NaN or infinite) and their dequantized values; and for F16, BF16, Q8_0, Q4_0 and Q4_1, 64 random
+   floats (with a few exact ties and a zero block) and the bytes the package's quantizers (numpy ports of
+   ggml's reference quantizers) make of them. Needs no model.
 2. Tests/ModelsTests/Fixtures/gguf-dequant.json (when the test model is present): a few tensors of the
    offline test model (SmolLM2-135M-Instruct Q4_1 GGUF). Per tensor: its type and shape, the first 32
    values, the exactly rounded (math.fsum) float64 sum, sum of absolute values and sum of squares, and a
@@ -26,7 +28,7 @@ import sys
 
 import numpy as np
 from gguf import GGMLQuantizationType, GGUFReader
-from gguf.quants import dequantize
+from gguf.quants import dequantize, quantize
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODEL = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / ".models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -81,7 +83,15 @@ def random_blocks() -> None:
         assert np.isfinite(values).all()
         cases.append({"type": name, "bytes": bytes(raw).hex(), "values": [float(v) for v in values]})
         print(f"{name}: {len(values)} values from {raw.size} bytes")
-    fixture = {"generator": generator(), "cases": cases}
+    encodings = []
+    for name in ["F16", "BF16", "Q8_0", "Q4_0", "Q4_1"]:
+        values = (rng.standard_normal(64) * 3).astype(np.float32)
+        values[5] = 1 + 2**-11  # an F16 tie
+        values[6] = np.float32(np.uint32(0x3F808000).view(np.float32))  # a BF16 tie
+        values[32:64] = 0  # a block of zeros: d = 0
+        raw = quantize(values.reshape(1, -1), GGMLQuantizationType[name]).reshape(-1).view(np.uint8)
+        encodings.append({"type": name, "values": [float(v) for v in values], "bytes": bytes(raw).hex()})
+    fixture = {"generator": generator(), "cases": cases, "encodings": encodings}
     BLOCKS_OUT.parent.mkdir(parents=True, exist_ok=True)
     BLOCKS_OUT.write_text(json.dumps(fixture) + "\n")
     print(f"wrote {BLOCKS_OUT.relative_to(ROOT)}")
