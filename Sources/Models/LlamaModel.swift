@@ -15,9 +15,9 @@ import Statistics
 /// squares in `Double`; log-softmax of the logits is `Double`. exp, log, sin and cos are kvlab's own
 /// (`FloatKernels.exp` in Float32 for softmax and SiLU, `Elementary` in `Double` for RoPE angles and
 /// log-softmax), so no result depends on the C library's CPU-specific variants. Results are
-/// bit-identical for any thread count, and running
-/// tokens one at a time through a KV cache gives the same logits as running them together (both compute
-/// every value with the same operations in the same order).
+/// bit-identical for any thread count, and running tokens one at a time through a KV cache gives the
+/// same logits as running them together (both compute every value with the same operations in the same
+/// order).
 public final class LlamaModel: Sendable {
     /// The model's shape.
     public let dimensions: LlamaDimensions
@@ -25,10 +25,17 @@ public final class LlamaModel: Sendable {
     let arena: [Float]
     let layout: Layout
 
-    /// Creates a model from its weights (copied into one contiguous array).
+    /// Creates a model from its weights (copied into one contiguous array, 4 bytes per parameter).
     public init(weights: LlamaWeights) {
         dimensions = weights.dimensions
         var arena: [Float] = []
+        let matrices = weights.layers.reduce(0) { total, layer in
+            let norms = layer.attentionNorm.count + layer.ffnNorm.count
+            return total + norms + layer.wq.count + layer.wk.count + layer.wv.count + layer.wo.count
+                + layer.gate.count + layer.up.count + layer.down.count
+        }
+        arena.reserveCapacity(
+            weights.tokenEmbedding.count + matrices + weights.outputNorm.count + (weights.output?.count ?? 0))
         func append(_ array: [Float]) -> Int {
             let offset = arena.count
             arena.append(contentsOf: array)

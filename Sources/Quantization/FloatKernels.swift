@@ -1,8 +1,8 @@
 import Dispatch
 import Statistics
 
-/// Float32 kernels for the model forward pass: the matrix product Y = X·Wᵀ, dot products, axpy and
-/// RMSNorm, over unsafe buffers with no allocation in the hot loops.
+/// Float32 kernels for the model forward pass: the matrix product Y = X·Wᵀ, dot products, axpy, RMSNorm,
+/// exp, softmax and SwiGLU, over unsafe buffers with no allocation in the hot loops.
 ///
 /// Every dot product has one fixed summation order, the *four-lane order*: lane k (k = 0…3) sums the
 /// products at indices ≡ k (mod 4) in increasing index order starting from zero, and the result is
@@ -14,8 +14,9 @@ import Statistics
 /// As in the `Double` kernels, the inner kernels have two bodies that perform exactly the same IEEE
 /// operations in the same order: ``Scalar`` (plain loops, used by debug builds, where SIMD code is
 /// unspecialised and slow) and ``Vector`` (SIMD4 lanes, register blocking, used by optimised builds).
-/// Swift never contracts a multiply and an add into a fused multiply–add, so both bodies round the same
-/// way in every build; FloatKernelTests compares each body bit for bit with plain reference loops.
+/// Swift never contracts a multiply and an add into a fused multiply–add (not even for a CPU with FMA,
+/// e.g. `-target-cpu haswell`), so both bodies round the same way in every build; FloatKernelTests
+/// compares each body bit for bit with plain reference loops.
 public enum FloatKernels {
     /// Dot product ⟨a, b⟩ of `n` values in the four-lane order.
     ///

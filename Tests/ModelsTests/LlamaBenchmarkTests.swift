@@ -44,4 +44,29 @@ private let benchmarkModelPath = ProcessInfo.processInfo.environment["KVLAB_BENC
         }
         #expect(results[1] == results[2])
     }
+
+    @Test("greedy decoding: 32 steps after a 64-token prompt, on 1 and 2 threads")
+    func decode() throws {
+        let model = try LlamaModel(gguf: GGUFFile(contentsOf: URL(fileURLWithPath: try #require(benchmarkModelPath))))
+        let prompt = (0..<64).map { ($0 * 7919 + 13) % model.dimensions.vocab }
+        let clock = ContinuousClock()
+        var outputs: [[Int]] = []
+        for threads in [1, 2] {
+            let cache = model.makeCache(capacity: 96)
+            _ = try model.logits(tokens: prompt, cache: cache, threads: threads)
+            var token = prompt.last!
+            var generated: [Int] = []
+            let start = clock.now
+            for _ in 0..<32 {
+                let logits = try model.step(token: token, cache: cache, threads: threads)
+                token = logits.indices.max { logits[$0] < logits[$1] }!
+                generated.append(token)
+            }
+            let elapsed = clock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            print(String(format: "decode 32 steps, %d thread(s): %.1f tokens/s", threads, 32 / seconds))
+            outputs.append(generated)
+        }
+        #expect(outputs[0] == outputs[1])
+    }
 }

@@ -57,6 +57,7 @@ struct LlamaGGUFLoaderTests {
         let directory = try TemporaryDirectory()
         let url = directory.url.appendingPathComponent("other.gguf")
         var writer = TinyLlama.writer()
+        writer.metadata.removeAll { $0.key == "general.architecture" }
         writer.set("general.architecture", .string("gpt2"))
         try writer.write(to: url)
         #expect(throws: GGUFError.unsupportedArchitecture("gpt2")) {
