@@ -54,18 +54,20 @@ struct RunCommand: AsyncParsableCommand {
                 path = shard.defaultDatabaseName
             }
             let datasetSource = try datasetsFrom.map { try Store(path: $0, mode: .readOnly) }
+            // The spec is loaded against the datasets of this database and of --datasets-from. A database that
+            // does not exist yet is created only after the spec loaded: a bad spec leaves no file behind.
+            let exists = FileManager.default.fileExists(atPath: path)
             if dryRun {
                 var stores = datasetSource.map { [$0] } ?? []
-                if FileManager.default.fileExists(atPath: path) {
-                    stores.insert(try Store(path: path, mode: .readOnly), at: 0)
-                }
+                if exists { stores.insert(try Store(path: path, mode: .readOnly), at: 0) }
                 let loaded = try spec.map { try SpecSource.load($0, datasets: try DatasetCatalog(stores: stores)) }
                 try printDryRun(loaded, shard: shard, jobs: jobs, path: path)
                 return .ok
             }
-            let store = try Store(path: path, mode: .readWrite)
-            let catalog = try DatasetCatalog(stores: [store] + (datasetSource.map { [$0] } ?? []))
-            let loaded = try spec.map { try SpecSource.load($0, datasets: catalog) }
+            let existing = exists ? try Store(path: path, mode: .readWrite) : nil
+            let stores = (existing.map { [$0] } ?? []) + (datasetSource.map { [$0] } ?? [])
+            let loaded = try spec.map { try SpecSource.load($0, datasets: try DatasetCatalog(stores: stores)) }
+            let store = try existing ?? Store(path: path, mode: .readWrite)
             if let loaded, let datasetSource {
                 let needed = Set(shard.select(loaded.spec.runs).compactMap(\.config.source))
                 let copied = try store.copyDatasets(from: datasetSource, only: needed)

@@ -25,8 +25,13 @@ public final class LlamaModel: Sendable {
     let arena: [Float]
     let layout: Layout
 
-    /// Creates a model from its weights (copied into one contiguous array, 4 bytes per parameter).
-    public init(weights: LlamaWeights) {
+    /// Creates a model from its weights (moved into one contiguous array, 4 bytes per parameter).
+    ///
+    /// Each layer's arrays are released as soon as they are copied, so a caller that hands over its only
+    /// copy (`LlamaModel(weights: try LlamaWeights(gguf: file))`) needs the weights' memory about once, not
+    /// twice.
+    public init(weights: consuming LlamaWeights) {
+        var weights = weights
         dimensions = weights.dimensions
         var arena: [Float] = []
         let matrices = weights.layers.reduce(0) { total, layer in
@@ -36,22 +41,30 @@ public final class LlamaModel: Sendable {
         }
         arena.reserveCapacity(
             weights.tokenEmbedding.count + matrices + weights.outputNorm.count + (weights.output?.count ?? 0))
-        func append(_ array: [Float]) -> Int {
+        func append(_ array: inout [Float]) -> Int {
             let offset = arena.count
             arena.append(contentsOf: array)
+            array = []
             return offset
         }
-        let embedding = append(weights.tokenEmbedding)
+        let embedding = append(&weights.tokenEmbedding)
         var layers: [Layout.Layer] = []
-        for layer in weights.layers {
+        for i in weights.layers.indices {
             layers.append(
                 Layout.Layer(
-                    attentionNorm: append(layer.attentionNorm), wq: append(layer.wq), wk: append(layer.wk),
-                    wv: append(layer.wv), wo: append(layer.wo), ffnNorm: append(layer.ffnNorm),
-                    gate: append(layer.gate), up: append(layer.up), down: append(layer.down)))
+                    attentionNorm: append(&weights.layers[i].attentionNorm), wq: append(&weights.layers[i].wq),
+                    wk: append(&weights.layers[i].wk), wv: append(&weights.layers[i].wv),
+                    wo: append(&weights.layers[i].wo), ffnNorm: append(&weights.layers[i].ffnNorm),
+                    gate: append(&weights.layers[i].gate), up: append(&weights.layers[i].up),
+                    down: append(&weights.layers[i].down)))
         }
-        let outputNorm = append(weights.outputNorm)
-        let output = weights.output.map(append) ?? embedding
+        let outputNorm = append(&weights.outputNorm)
+        var output = embedding
+        if weights.output != nil {
+            var head = weights.output ?? []
+            weights.output = nil
+            output = append(&head)
+        }
         self.arena = arena
         layout = Layout(embedding: embedding, layers: layers, outputNorm: outputNorm, output: output)
     }

@@ -109,13 +109,13 @@ public struct LlamaWeights: Sendable {
     /// The model's shape.
     public let dimensions: LlamaDimensions
     /// Token embedding, `vocab × dModel`.
-    public let tokenEmbedding: [Float]
+    public internal(set) var tokenEmbedding: [Float]
     /// The decoder layers, `dimensions.layers` of them.
-    public let layers: [LlamaLayerWeights]
+    public internal(set) var layers: [LlamaLayerWeights]
     /// Final RMSNorm weight, `dModel` values.
-    public let outputNorm: [Float]
+    public internal(set) var outputNorm: [Float]
     /// Output head, `vocab × dModel`; `nil` when it is tied to the token embedding.
-    public let output: [Float]?
+    public internal(set) var output: [Float]?
 
     /// Creates the weights after checking the dimensions and every array's size.
     ///

@@ -11,18 +11,22 @@ struct BenchmarkSuiteTests {
         var suite = BenchmarkSuite(repetitions: 1, jobs: 1, kvlabVersion: "test")
         try await suite.run([.trial])
         #expect(
-            suite.figures.map(\.name) == ["standard trial (KV+KQV+QKQV, n=4), 1 thread", "standard trial, 1 threads"])
+            suite.figures.map(\.name) == [
+                "standard trial (KV+KQV+QKQV, n=4), 1 thread", "standard trial, 1 threads",
+                "captured (layer, head) trial (KQV, n=4, d=64, N=1024, Q·G=192), 1 thread",
+            ])
         for figure in suite.figures {
             #expect(figure.section == "trial" && figure.unit == "trials/s")
             #expect(figure.min > 0 && figure.min <= figure.median && figure.median <= figure.max)
             #expect(figure.repetitions == 1)
         }
-        #expect(suite.notes.count == 1 && suite.notes[0].hasPrefix("parallel efficiency on 1 threads: "))
+        #expect(suite.notes.count == 2 && suite.notes[0].hasPrefix("parallel efficiency on 1 threads: "))
+        #expect(suite.notes[1].hasPrefix("captured trial time / standard trial time: "))
         let json = suite.json().rendered(pretty: true)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let machine = try #require(object["machine"] as? [String: String])
         #expect(machine["kvlab"] == "test" && machine["jobs"] == "1" && machine["repetitions"] == "1")
-        #expect((object["figures"] as? [[String: Any]])?.count == 2)
+        #expect((object["figures"] as? [[String: Any]])?.count == 3)
         let table = suite.table()
         #expect(table.contains("section | benchmark | median | min | max | unit"))
         #expect(table.contains("trial | standard trial, 1 threads | "))
