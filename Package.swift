@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Quantization", "Statistics"]),
         .target(name: "Reports", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
         .target(
-            name: "Benchmarks", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
+            name: "Benchmarks", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics", "Models"]),
         .target(
             name: "KVLabCLI",
             dependencies: [

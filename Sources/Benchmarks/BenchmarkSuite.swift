@@ -36,6 +36,8 @@ public struct BenchmarkSuite {
         case store
         /// `kvlab run paper` from an empty database.
         case e2e
+        /// A real GGUF model's forward pass (needs ``modelPath``).
+        case model
     }
 
     /// Repetitions per figure (after one warm-up).
@@ -48,6 +50,8 @@ public struct BenchmarkSuite {
     var figures: [Figure] = []
     /// Notes derived from the figures (parallel efficiency, share of time outside the engine…).
     var notes: [String] = []
+    /// The GGUF model the `model` section times (nil: that section is skipped with a note).
+    public var modelPath: String?
 
     /// A suite that has measured nothing yet.
     ///
@@ -69,6 +73,13 @@ public struct BenchmarkSuite {
         if sections.contains(.trial) { await trials() }
         if sections.contains(.store) { try store() }
         if sections.contains(.e2e) { try await reproduce() }
+        if sections.contains(.model) {
+            if let modelPath {
+                try model(path: modelPath)
+            } else {
+                notes.append("model: skipped (no model: give --model PATH, or run scripts/fetch-model)")
+            }
+        }
     }
 
     /// Times `body` (which returns how many items it processed) and records items/s.

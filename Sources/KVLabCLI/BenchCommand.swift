@@ -23,12 +23,18 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Sections to run, comma-separated: kernels, trial, store, e2e (default: all; e2e not with --quick).",
+            "Sections to run, comma-separated: kernels, trial, store, e2e, model (default: all; e2e not with --quick).",
             valueName: "sections"))
     var only: String?
 
     @Option(help: "Workers for the parallel figures (default: all cores).")
     var jobs: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "The GGUF model the model section times (default: .models/SmolLM2-135M-Instruct.Q4_1.gguf if present).",
+            valueName: "path"))
+    var model: String?
 
     func run() async throws {
         try await reportingErrors {
@@ -42,12 +48,18 @@ struct BenchCommand: AsyncParsableCommand {
                     let trimmed = name.trimmingCharacters(in: .whitespaces)
                     guard let section = BenchmarkSuite.Section(rawValue: trimmed) else {
                         throw CLIError.badInput(
-                            "--only: unknown section '\(trimmed)'; use kernels, trial, store or e2e, comma-separated")
+                            "--only: unknown section '\(trimmed)'; use kernels, trial, store, e2e or model, comma-separated"
+                        )
                     }
                     sections.insert(section)
                 }
             }
             var bench = BenchmarkSuite(repetitions: quick ? 3 : 7, jobs: jobs, kvlabVersion: VersionInfo.kvlab)
+            let fetched = ".models/SmolLM2-135M-Instruct.Q4_1.gguf"
+            bench.modelPath = model ?? (FileManager.default.fileExists(atPath: fetched) ? fetched : nil)
+            if let path = bench.modelPath, !FileManager.default.fileExists(atPath: path) {
+                throw CLIError.badInput("--model: \(path) does not exist")
+            }
             try await bench.run(sections)
             switch format {
             case .json: print(bench.json().rendered(pretty: true))
