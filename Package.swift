@@ -69,7 +69,8 @@ let package = Package(
         .target(name: "Models", dependencies: ["Quantization", "Statistics"]),
         .target(name: "Reports", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
         .target(
-            name: "Benchmarks", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics", "Models"]),
+            name: "Benchmarks",
+            dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics", "Models"]),
         .target(
             name: "KVLabCLI",
             dependencies: [
@@ -100,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "Quantization", "KVLabTestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "KVLabTestSupport"]),
         .testTarget(
             name: "KVLabCLITests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import KVLabTestSupport
 import Testing
 
 @testable import Benchmarks
@@ -40,5 +41,24 @@ struct BenchmarkSuiteTests {
         #expect(BenchmarkSuite.humane(3.14159) == "3.14")
         #expect(BenchmarkSuite.humane(0.0125) == "12.5 m")
         #expect(BenchmarkSuite.fixed(.nan, 1) == "nan")
+    }
+}
+
+@Suite("BenchmarkSuite model section")
+struct BenchmarkModelSectionTests {
+    @Test("the model section times a GGUF model's load and prefill; without a model it is skipped with a note")
+    func modelSection() async throws {
+        var skipped = BenchmarkSuite(repetitions: 1, jobs: 2, kvlabVersion: "test")
+        try await skipped.run([.model])
+        #expect(skipped.figures.isEmpty && skipped.notes.first?.hasPrefix("model: skipped") == true)
+        let dir = try TemporaryDirectory()
+        let path = dir.path("tiny.gguf")
+        try TinyLlama.writer().write(to: URL(fileURLWithPath: path))
+        var suite = BenchmarkSuite(repetitions: 1, jobs: 2, kvlabVersion: "test")
+        suite.modelPath = path
+        try await suite.run([.model])
+        #expect(suite.figures.map(\.unit) == ["s", "tokens/s", "tokens/s"], "\(suite.figures.map(\.name))")
+        #expect(suite.figures.dropFirst().allSatisfy { $0.min > 0 && $0.median >= $0.min })
+        #expect(suite.notes.count == 3 && suite.notes[0].hasSuffix("GFLOP per token of a 1024-token prefill"))
     }
 }
