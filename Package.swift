@@ -60,6 +60,7 @@ let package = Package(
                 .embedInCode("../../queries/claims/sanity-effective-bits.sql"),
                 .embedInCode("../../queries/claims/dataset-kqv-wins-at-n4.sql"),
                 .embedInCode("../../queries/claims/dataset-qkqv-worse-kl.sql"),
+                .embedInCode("../../queries/claims/dataset-k-angle-crossover.sql"),
                 .embedInCode("../../queries/claims/dataset-sanity-divergences-in-range.sql"),
                 .embedInCode("../../queries/claims/dataset-sanity-error-shrinks-with-bits.sql"),
                 .embedInCode("../../queries/claims/dataset-sanity-effective-bits.sql"),

@@ -15,6 +15,7 @@ public enum ShippedClaims {
         ("sanity-effective-bits.sql", PackageResources.sanity_effective_bits_sql),
         ("dataset-kqv-wins-at-n4.sql", PackageResources.dataset_kqv_wins_at_n4_sql),
         ("dataset-qkqv-worse-kl.sql", PackageResources.dataset_qkqv_worse_kl_sql),
+        ("dataset-k-angle-crossover.sql", PackageResources.dataset_k_angle_crossover_sql),
         ("dataset-sanity-divergences-in-range.sql", PackageResources.dataset_sanity_divergences_in_range_sql),
         ("dataset-sanity-error-shrinks-with-bits.sql", PackageResources.dataset_sanity_error_shrinks_with_bits_sql),
         ("dataset-sanity-effective-bits.sql", PackageResources.dataset_sanity_effective_bits_sql),

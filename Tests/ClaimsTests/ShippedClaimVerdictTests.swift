@@ -22,7 +22,7 @@ struct ShippedClaimVerdictTests {
             #expect((e.coveredCells ?? 0) >= e.claim.coverageMin)
         }
         let datasetClaims = report.evaluations.count { $0.claim.kind == .dataset }
-        #expect(datasetClaims == 5)
+        #expect(datasetClaims == 6)
         #expect(
             report.summaryLine
                 == "\(report.evaluations.count - datasetClaims) passed, 0 failed, 0 inconclusive, \(datasetClaims) skipped"
