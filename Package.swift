@@ -100,7 +100,10 @@ let package = Package(
             name: "ReportsTests",
             dependencies: ["Reports", "Claims", "ExperimentStore", "Quantization", "KVLabTestSupport", "kvlab"]),
         .testTarget(
-            name: "ModelsTests", dependencies: ["Models", "Quantization", "KVLabTestSupport"],
+            name: "ModelsTests",
+            dependencies: [
+                "Models", "Quantization", "KVLabTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "KVLabTestSupport"]),
         .testTarget(
