@@ -100,9 +100,8 @@ extension SweepSpec {
             let known = datasets.names.isEmpty ? "none" : datasets.names.joined(separator: ", ")
             throw ConfigError(
                 key: "source",
-                message:
-                    "no dataset named \(name) in this database (stored: \(known)); `kvlab dataset import` adds one, "
-                    + "or --datasets-from PATH names a database that holds it")
+                message: "no dataset named \(name) in this database (stored: \(known)); `kvlab capture` or "
+                    + "`kvlab dataset import` adds one, or --datasets-from PATH names a database that holds it")
         }
         let m = entry.manifest
         var base = config
