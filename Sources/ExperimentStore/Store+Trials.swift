@@ -109,17 +109,26 @@ extension Store {
         var result: [(trial: Int, values: [Double?])] = []
         let rows = try Row.fetchCursor(statement, arguments: [runID, trials.lowerBound, trials.upperBound])
         while let row = try rows.next() {
-            let mask: Int64 = row[1]
+            // Decoded with errors, not traps: a damaged file can hold anything in a row (kvlab verify reads it).
+            let trial: Int
+            let mask: Int64
             var values: [Double?] = []
-            values.reserveCapacity(Metric.allCases.count)
-            for index in Metric.allCases.indices {
-                if let value: Double = row[2 + index] {
-                    values.append(value)
-                } else {
-                    values.append((mask >> Int64(index)) & 1 == 1 ? .nan : nil)
+            do {
+                trial = try row.decode(Int.self, atIndex: 0)
+                mask = try row.decode(Int64.self, atIndex: 1)
+                values.reserveCapacity(Metric.allCases.count)
+                for index in Metric.allCases.indices {
+                    if let value = try row.decode(Double?.self, atIndex: 2 + index) {
+                        values.append(value)
+                    } else {
+                        values.append((mask >> Int64(index)) & 1 == 1 ? .nan : nil)
+                    }
                 }
+            } catch {
+                throw StoreError.inconsistent(
+                    "a trial row of run \(runID) cannot be read (\(error)); the file is damaged: run kvlab verify")
             }
-            result.append((row[0], values))
+            result.append((trial, values))
         }
         return result
     }

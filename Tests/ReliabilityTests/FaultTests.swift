@@ -291,6 +291,37 @@ struct FaultTests {
         #expect(v.stdout.contains("canonical_json hashes to"), "\(v.stdout)")
     }
 
+    @Test(
+        "a trial row whose nan_mask a damaged page turned into NULL: verify reports it, never traps",
+        .enabled(if: ExternalTool.sqlite3 != nil, "the sqlite3 shell is not installed"))
+    func nullNanMask() throws {
+        let f = try Fixture()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let db = try f.copy("null-mask.sqlite")
+        // What a bit flip in a record header did once: the schema is intact, one row holds NULL where its
+        // NOT NULL column is. Relax the column, write the NULL, restore the schema text.
+        let script = """
+            PRAGMA writable_schema = ON;
+            UPDATE sqlite_schema SET sql = replace(sql, 'nan_mask INTEGER NOT NULL DEFAULT 0', 'nan_mask INTEGER')
+                WHERE name = 'trials';
+            PRAGMA writable_schema = RESET;
+            UPDATE trials SET nan_mask = NULL WHERE (run_id, trial) = (SELECT run_id, trial FROM trials LIMIT 1);
+            PRAGMA writable_schema = ON;
+            UPDATE sqlite_schema SET sql = replace(sql, 'nan_mask INTEGER,', 'nan_mask INTEGER NOT NULL DEFAULT 0,')
+                WHERE name = 'trials';
+            PRAGMA writable_schema = RESET;
+            """
+        let edit = try KVLabProcess.spawn(try #require(ExternalTool.sqlite3), [db], input: script)
+        #expect(edit.status == 0, "\(edit.stderr)")
+        let check = try KVLabProcess.spawn(
+            try #require(ExternalTool.sqlite3), [db, "SELECT count(*) FROM trials WHERE typeof(nan_mask) = 'null'"])
+        #expect(check.stdout == "1\n", "\(check.stdout)\(check.stderr)")
+        let v = try KVLabProcess.run(["verify", "--db", db])
+        #expect(!Kvlab.crashed(v), "\(v.stderr)")
+        #expect(v.status == 3, "\(v.stdout)\(v.stderr)")
+        #expect((v.stdout + v.stderr).contains("cannot be read"), "\(v.stdout)\(v.stderr)")
+    }
+
     @Test("24 random bit flips anywhere in the file: verify never crashes and exits 0, 2 or 3")
     func randomFlips() throws {
         let f = try Fixture()
