@@ -54,19 +54,7 @@ struct CaptureCommand: AsyncParsableCommand {
             let threads = self.threads ?? defaultJobs()
             guard threads >= 1 else { throw CLIError.badInput("--threads: \(threads) must be ≥ 1") }
             let start = Date()
-            let file: GGUFFile
-            let llama: LlamaModel
-            let tokenizer: any TextTokenizer
-            do {
-                file = try GGUFFile(contentsOf: URL(fileURLWithPath: model))
-                tokenizer = try loadTokenizer(from: file)
-                llama = try LlamaModel(gguf: file)
-            } catch let error as GGUFError {
-                if case .cannotOpen = error { throw error }
-                throw CLIError.badInput("\(model): \(error.description)")
-            } catch let error as TokenizerError {
-                throw CLIError.badInput("\(model): \(error.description)")
-            }
+            let (file, tokenizer, llama) = try LoadedModel.open(model)
             var tokens: [Int]
             var storedText: String?
             if let text {
@@ -156,4 +144,20 @@ final class LayerProgress: Sendable {
     }
 
     func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
+}
+
+/// A GGUF model opened for running: its file, tokenizer and forward pass (what `capture` and `model
+/// generate` need), with every problem of the file as bad input (exit 2) naming it.
+enum LoadedModel {
+    static func open(_ path: String) throws -> (file: GGUFFile, tokenizer: any TextTokenizer, model: LlamaModel) {
+        do {
+            let file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
+            return (file, try loadTokenizer(from: file), try LlamaModel(gguf: file))
+        } catch let error as GGUFError {
+            if case .cannotOpen = error { throw error }
+            throw CLIError.badInput("\(path): \(error.description)")
+        } catch let error as TokenizerError {
+            throw CLIError.badInput("\(path): \(error.description)")
+        }
+    }
 }

@@ -121,19 +121,7 @@ struct ModelCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 guard maxTokens >= 1 else { throw CLIError.badInput("--max-tokens: \(maxTokens) must be ≥ 1") }
-                let file: GGUFFile
-                let model: LlamaModel
-                let tokenizer: any TextTokenizer
-                do {
-                    file = try GGUFFile(contentsOf: URL(fileURLWithPath: path))
-                    tokenizer = try loadTokenizer(from: file)
-                    model = try LlamaModel(gguf: file)
-                } catch let error as GGUFError {
-                    if case .cannotOpen = error { throw error }
-                    throw CLIError.badInput("\(path): \(error.description)")
-                } catch let error as TokenizerError {
-                    throw CLIError.badInput("\(path): \(error.description)")
-                }
+                let (_, tokenizer, model) = try LoadedModel.open(path)
                 guard tokenizer.id(of: "<|im_start|>") != nil, let end = tokenizer.id(of: "<|im_end|>") else {
                     throw CLIError.badInput(
                         "\(path): the vocabulary has no <|im_start|> and <|im_end|> (not a ChatML model)")

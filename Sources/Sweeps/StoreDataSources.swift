@@ -3,31 +3,24 @@ import Foundation
 import Quantization
 
 /// The data sources of a store: the synthetic generator for synthetic configs, and for captured ones the
-/// stored dataset, read per (layer, KV head) and kept for the next trials (a few heads at a time).
+/// stored dataset, read per (layer, KV head) and kept with its reference attention for the next trials (a
+/// few heads at a time).
 ///
 /// Reading happens here, outside the engine, which only receives the materialised inputs.
 public final class StoreDataSources: @unchecked Sendable {
-    private struct HeadKey: Hashable {
-        var source: String
-        var layer: Int
-        var head: Int
-    }
-
     private let store: Store
     private let lock = NSLock()
-    private var heads: [HeadKey: CapturedHead] = [:]
-    private var recent: [HeadKey] = []
-    /// Sources by data key (each holds its inputs and their reference attention, computed once).
+    /// Sources by data key, each holding its inputs and their reference attention (computed once).
     private var sources: [DataKey: CapturedSource] = [:]
-    private var recentSources: [DataKey] = []
-    /// How many (layer, head) slices stay in memory (a 1024-token, d = 64 head with G = 3 is 1.3 MB).
+    private var recent: [DataKey] = []
+    /// How many sources stay in memory (a 1024-token, d = 64 head with G = 3 is a few MB).
     private let capacity: Int
 
     /// The sources of a store's configs.
     ///
     /// - Parameters:
     ///   - store: the database the datasets are read from.
-    ///   - capacity: how many (layer, head) slices to keep.
+    ///   - capacity: how many (layer, head) sources to keep.
     public init(store: Store, capacity: Int = 16) {
         self.store = store
         self.capacity = max(1, capacity)
@@ -47,7 +40,7 @@ public final class StoreDataSources: @unchecked Sendable {
         }
         lock.unlock()
         do {
-            let slice = try captured(HeadKey(source: source, layer: layer, head: head))
+            let slice = try store.capturedHead(contentHash: source, layer: layer, head: head)
             guard slice.dim == key.dim, key.queries >= 1, key.queries <= key.tokens, key.tokens <= slice.tokens else {
                 throw DataSourceError(
                     "the config (dim \(key.dim), tokens \(key.tokens), queries \(key.queries)) does not fit dataset "
@@ -57,30 +50,13 @@ public final class StoreDataSources: @unchecked Sendable {
             lock.lock()
             defer { lock.unlock() }
             if sources.updateValue(made, forKey: key) == nil {
-                recentSources.append(key)
-                if recentSources.count > capacity { sources[recentSources.removeFirst()] = nil }
+                recent.append(key)
+                if recent.count > capacity { sources[recent.removeFirst()] = nil }
             }
             return made
         } catch {
             return FailingSource(reason: String(describing: error), logitScale: key.logitScale)
         }
-    }
-
-    private func captured(_ key: HeadKey) throws -> CapturedHead {
-        lock.lock()
-        if let slice = heads[key] {
-            lock.unlock()
-            return slice
-        }
-        lock.unlock()
-        let slice = try store.capturedHead(contentHash: key.source, layer: key.layer, head: key.head)
-        lock.lock()
-        defer { lock.unlock() }
-        if heads.updateValue(slice, forKey: key) == nil {
-            recent.append(key)
-            if recent.count > capacity { heads[recent.removeFirst()] = nil }
-        }
-        return slice
     }
 }
 
