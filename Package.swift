@@ -31,12 +31,13 @@ let package = Package(
                 .embedInCode("../../migrations/0005_declared_schemes.sql"),
                 .embedInCode("../../migrations/0006_datasets.sql"),
                 .embedInCode("../../migrations/0007_captured_data.sql"),
+                .embedInCode("../../migrations/0008_model_level.sql"),
             ]
         ),
         .target(
             name: "Sweeps",
             dependencies: [
-                "ExperimentStore", "Quantization", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+                "ExperimentStore", "Quantization", "Models", "Yams", .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [
                 .embedInCode("../../sweeps/caches.yaml"), .embedInCode("../../sweeps/paper.yaml"),

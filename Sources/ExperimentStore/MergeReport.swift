@@ -12,6 +12,8 @@ public struct MergeReport: Sendable {
     public var identicalTrials = 0
     /// Datasets new to the output.
     public var newDatasets = 0
+    /// Registered models and stored texts copied into the output.
+    public var newModelsAndTexts = 0
     /// Trials present in both with different values: kept as in the output, reported here.
     public var conflicts: [String] = []
 

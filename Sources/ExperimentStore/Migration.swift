@@ -38,12 +38,13 @@ public struct Migration: Sendable, Hashable {
         Migration(name: "0005_declared_schemes", bytes: PackageResources._005_declared_schemes_sql),
         Migration(name: "0006_datasets", bytes: PackageResources._006_datasets_sql),
         Migration(name: "0007_captured_data", bytes: PackageResources._007_captured_data_sql),
+        Migration(name: "0008_model_level", bytes: PackageResources._008_model_level_sql),
     ]
 
     /// The migrations that rebuild a table other tables reference (create a new table, copy, drop, rename):
     /// SQLite's procedure for that needs foreign keys off while it runs, so ``Migrator`` turns them off
     /// around such a migration and runs `PRAGMA foreign_key_check` before it commits.
-    static let tableRebuilds: Set<Int> = [7]
+    static let tableRebuilds: Set<Int> = [7, 8]
 
     /// Whether this migration rebuilds a referenced table (``tableRebuilds``).
     var rebuildsTables: Bool { Self.tableRebuilds.contains(version) }

@@ -86,6 +86,13 @@ extension ResolvedConfig {
             c.source = hash
         case "layer": c.layer = try int(name, value)
         case "head": c.head = try int(name, value)
+        case "model", "text":
+            guard case .string(let hash) = value else { throw .invalidConfig("\(name) must be a SHA-256 in hex") }
+            if name == "model" { c.model = hash } else { c.text = hash }
+        case "positions": c.positions = try int(name, value)
+        case "layers":
+            guard case .string(let layers) = value else { throw .invalidConfig("layers must be a layer list") }
+            c.layers = layers
         default: throw .invalidConfig("unknown switch \"\(name)\"")
         }
     }

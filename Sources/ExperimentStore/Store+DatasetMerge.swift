@@ -13,6 +13,7 @@ extension Store {
     ///   - report: counts new datasets.
     func mergeDatasets(from input: Store, into report: inout MergeReport) throws {
         report.newDatasets += try copyDatasets(from: input)
+        report.newModelsAndTexts += try copyModelsAndTexts(from: input)
     }
 
     /// Copies datasets of another database into this one, as `merge` does (same checks, same refusals):

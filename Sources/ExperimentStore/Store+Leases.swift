@@ -71,16 +71,18 @@ extension Store {
     ///   - limit: the most runs to lease.
     ///   - sweep: restrict to one sweep's runs (nil: any planned run).
     ///   - now: the current time.
+    ///   - forwardVersion: the model forward pass's version this process computes: model-level runs of other
+    ///     versions are not leased (0: no model-level runs).
     ///   - isAlive: whether a pid is a live process on this host (default: ``LeaseOwner/isAlive(pid:)``).
     ///   - db: a connection inside a write transaction.
     /// - Returns: the leased runs with the trials they already have.
     public static func claimRuns(
-        owner: LeaseOwner, limit: Int, sweep: String?, now: Double,
+        owner: LeaseOwner, limit: Int, sweep: String?, now: Double, forwardVersion: Int = 0,
         isAlive: (Int32) -> Bool = { LeaseOwner.isAlive(pid: $0) }, in db: Database
     ) throws -> [ClaimedRunRow] {
         try reclaimStaleLeases(host: owner.host, now: now, isAlive: isAlive, in: db)
-        var scope = "r.state = 'pending' AND r.engine_version = ?"
-        var arguments: StatementArguments = [Engine.version]
+        var scope = "r.state = 'pending' AND r.engine_version = ? AND r.forward_version IN (0, ?)"
+        var arguments: StatementArguments = [Engine.version, forwardVersion]
         if let sweep {
             scope += """
                  AND r.id IN (SELECT sr.run_id FROM sweep_runs AS sr JOIN sweeps AS s ON s.id = sr.sweep_id
@@ -100,7 +102,7 @@ extension Store {
             WHERE \(scope)
             """
         sql += """
-             ORDER BY c.distribution, c.rank, c.mixing, c.noise, c.outliers, c.outlier_scale, c.dim, c.tokens,
+             ORDER BY c.model, c.text, c.distribution, c.rank, c.mixing, c.noise, c.outliers, c.outlier_scale, c.dim, c.tokens,
             c.queries, c.logit_scale, r.seed, c.scheme, c.bits, r.id LIMIT ?
             """
         _ = arguments.append(contentsOf: [limit])

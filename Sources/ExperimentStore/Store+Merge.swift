@@ -3,7 +3,7 @@ import Quantization
 
 extension Store {
     /// Merges another kvlab database into this one by natural keys (config hash, seed, engine version,
-    /// trial, metric): idempotent and order-independent. A trial stored in both with different values is
+    /// forward version, trial, metric): idempotent and order-independent. A trial stored in both with different values is
     /// reported and the output's value is kept (never overwritten). Runs complete in the output are marked
     /// done (summaries recomputed); sweep records and memberships are merged by sweep name. The input's
     /// provenance rows are copied (an identical row already in the output is reused) and new runs and
@@ -22,6 +22,7 @@ extension Store {
             var configHash: String
             var seed: Int
             var engineVersion: Int
+            var forwardVersion: Int
             var trialsPlanned: Int
             var provenanceID: Int64?
         }
@@ -35,11 +36,14 @@ extension Store {
             }
             let runs = try Row.fetchAll(
                 db,
-                sql: "SELECT id, config_hash, seed, engine_version, trials_planned, provenance_id FROM runs ORDER BY id"
+                sql: """
+                    SELECT id, config_hash, seed, engine_version, forward_version, trials_planned, provenance_id
+                    FROM runs ORDER BY id
+                    """
             ).map {
                 InputRun(
-                    id: $0[0], configHash: $0[1], seed: $0[2], engineVersion: $0[3], trialsPlanned: $0[4],
-                    provenanceID: $0[5])
+                    id: $0[0], configHash: $0[1], seed: $0[2], engineVersion: $0[3], forwardVersion: $0[4],
+                    trialsPlanned: $0[5], provenanceID: $0[6])
             }
             let sweeps = try Row.fetchAll(db, sql: "SELECT name, spec, spec_hash FROM sweeps ORDER BY id").map {
                 (name: $0[0] as String, spec: $0[1] as String, hash: $0[2] as String)
@@ -65,10 +69,11 @@ extension Store {
             }
             for run in runs {
                 let before = try Store.runID(
-                    configHash: run.configHash, seed: run.seed, engineVersion: run.engineVersion, in: db)
+                    configHash: run.configHash, seed: run.seed, engineVersion: run.engineVersion,
+                    forwardVersion: run.forwardVersion, in: db)
                 let id = try Store.ensureRun(
                     configHash: run.configHash, seed: run.seed, trialsPlanned: run.trialsPlanned,
-                    engineVersion: run.engineVersion, in: db)
+                    engineVersion: run.engineVersion, forwardVersion: run.forwardVersion, in: db)
                 if before == nil { report.newRuns += 1 }
                 if let source = run.provenanceID, let mapped = provenanceMap[source] {
                     try db.execute(

@@ -2,7 +2,7 @@ import GRDB
 import Quantization
 
 extension Store {
-    /// Plans a run of (config, seed, engine version), idempotently.
+    /// Plans a run of (config, seed, engine version, forward version), idempotently.
     ///
     /// A new run is `pending`. For an existing run, a larger `trialsPlanned` raises its planned count
     /// (stored trials are kept; a `done` run goes back to `pending` and loses its summaries); an equal or
@@ -13,21 +13,23 @@ extension Store {
     ///   - seed: the run's seed.
     ///   - trialsPlanned: the number of trials (0 ..< trialsPlanned) that make it complete, ≥ 0.
     ///   - engineVersion: the engine version computing it (default: this build's).
+    ///   - forwardVersion: the model forward pass's version for a model-level run, 0 for the others.
     ///   - db: a connection inside a write transaction.
     /// - Returns: the run id.
     /// - Throws: ``StoreError/unknownConfig(hash:)``; ``StoreError/invalidConfig(_:)`` for a negative count.
     @discardableResult
     public static func ensureRun(
-        configHash: String, seed: Int, trialsPlanned: Int, engineVersion: Int = Engine.version, in db: Database
+        configHash: String, seed: Int, trialsPlanned: Int, engineVersion: Int = Engine.version,
+        forwardVersion: Int = 0, in db: Database
     ) throws -> Int64 {
         guard trialsPlanned >= 0 else { throw StoreError.invalidConfig("trials must be ≥ 0, not \(trialsPlanned)") }
         let existing = try Row.fetchOne(
             db,
             sql: """
                 SELECT id, trials_planned, state FROM runs
-                WHERE config_hash = ? AND engine_version = ? AND seed = ?
+                WHERE config_hash = ? AND engine_version = ? AND forward_version = ? AND seed = ?
                 """,
-            arguments: [configHash, engineVersion, seed])
+            arguments: [configHash, engineVersion, forwardVersion, seed])
         guard let existing else {
             guard
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM configs WHERE config_hash = ?", arguments: [configHash])
@@ -35,10 +37,10 @@ extension Store {
             else { throw StoreError.unknownConfig(hash: configHash) }
             try db.execute(
                 sql: """
-                    INSERT INTO runs (config_hash, seed, engine_version, trials_planned, created_at)
-                    VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO runs (config_hash, seed, engine_version, forward_version, trials_planned, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [configHash, seed, engineVersion, trialsPlanned, Store.now()])
+                arguments: [configHash, seed, engineVersion, forwardVersion, trialsPlanned, Store.now()])
             return db.lastInsertedRowID
         }
         let id: Int64 = existing[0]
@@ -71,14 +73,15 @@ extension Store {
 
     /// Plans a run idempotently, in its own write transaction.
     ///
-    /// See ``ensureRun(configHash:seed:trialsPlanned:engineVersion:in:)``.
+    /// See ``ensureRun(configHash:seed:trialsPlanned:engineVersion:forwardVersion:in:)``.
     @discardableResult
     public func ensureRun(
-        configHash: String, seed: Int, trialsPlanned: Int, engineVersion: Int = Engine.version
+        configHash: String, seed: Int, trialsPlanned: Int, engineVersion: Int = Engine.version, forwardVersion: Int = 0
     ) throws -> Int64 {
         try write { db in
             try Store.ensureRun(
-                configHash: configHash, seed: seed, trialsPlanned: trialsPlanned, engineVersion: engineVersion, in: db)
+                configHash: configHash, seed: seed, trialsPlanned: trialsPlanned, engineVersion: engineVersion,
+                forwardVersion: forwardVersion, in: db)
         }
     }
 
@@ -88,13 +91,15 @@ extension Store {
     ///   - configHash: the config.
     ///   - seed: the seed.
     ///   - engineVersion: the engine version (default: this build's).
+    ///   - forwardVersion: the forward pass's version (model-level runs; 0 for the others).
     ///   - db: a connection.
     public static func runID(
-        configHash: String, seed: Int, engineVersion: Int = Engine.version, in db: Database
+        configHash: String, seed: Int, engineVersion: Int = Engine.version, forwardVersion: Int = 0, in db: Database
     ) throws -> Int64? {
         try Int64.fetchOne(
-            db, sql: "SELECT id FROM runs WHERE config_hash = ? AND engine_version = ? AND seed = ?",
-            arguments: [configHash, engineVersion, seed])
+            db,
+            sql: "SELECT id FROM runs WHERE config_hash = ? AND engine_version = ? AND forward_version = ? AND seed = ?",
+            arguments: [configHash, engineVersion, forwardVersion, seed])
     }
 
     /// One run's row.

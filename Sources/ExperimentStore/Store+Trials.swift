@@ -38,7 +38,9 @@ extension Store {
             values.removeAll(keepingCapacity: true)
             values += [runID.databaseValue, trial.databaseValue, .null, provenanceID?.databaseValue ?? .null]
             for (index, value) in metrics.values.enumerated() {
-                if value.isNaN {
+                if MetricValues.isNotMeasured(value) {
+                    values.append(.null)
+                } else if value.isNaN {
                     nanMask |= 1 << Int64(index)
                     values.append(.null)
                 } else {
@@ -70,8 +72,10 @@ extension Store {
         guard let stored = try trialValues(runID: runID, trials: trial..<(trial + 1), in: db).first else { return }
         for metric in Metric.allCases {
             let new = metrics[metric]
-            let old = stored.values[metric.index] ?? .nan
-            if old == new || (old.isNaN && new.isNaN) { continue }
+            let old = stored.values[metric.index] ?? MetricValues.notMeasured
+            if old == new || (old.isNaN && new.isNaN && MetricValues.isNotMeasured(old) == MetricValues.isNotMeasured(new)) {
+                continue
+            }
             throw StoreError.conflictingTrial(
                 runID: runID, trial: trial, metric: metric.rawValue, stored: old, new: new)
         }
@@ -82,11 +86,12 @@ extension Store {
     /// - Parameters:
     ///   - runID: the run.
     ///   - db: a connection.
-    /// - Returns: each trial with its metrics (NaN where the stored value is NaN or not computed).
+    /// - Returns: each trial with its metrics (NaN where the stored value is NaN, ``MetricValues/notMeasured``
+    ///   where none is stored).
     public static func trials(runID: Int64, in db: Database) throws -> [StoredTrial] {
         try trialValues(runID: runID, in: db).map { row in
             var metrics = MetricValues()
-            metrics.values = row.values.map { $0 ?? .nan }
+            metrics.values = row.values.map { $0 ?? MetricValues.notMeasured }
             return StoredTrial(trial: row.trial, metrics: metrics)
         }
     }

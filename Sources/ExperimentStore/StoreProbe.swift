@@ -65,7 +65,7 @@ enum StoreProbe {
     /// Whether a rollback journal with content lies beside the database.
     private static func hasHotJournal(_ path: String) -> Bool {
         let size = (try? FileManager.default.attributesOfItem(atPath: path + "-journal")[.size] as? Int) ?? 0
-        return (size ?? 0) > 0
+        return size > 0
     }
 
     /// Opens the database read-write without changing its journal mode, which makes SQLite roll back the

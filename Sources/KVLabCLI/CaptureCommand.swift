@@ -47,28 +47,13 @@ struct CaptureCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             try Store.validateDatasetName(name)
-            guard (text == nil) != (tokensFile == nil) else {
-                throw CLIError.badInput("give exactly one of --text FILE and --tokens-file FILE")
-            }
-            guard maxTokens >= 1 else { throw CLIError.badInput("--max-tokens: \(maxTokens) must be ≥ 1") }
+            try ModelInput.check(text: text, tokensFile: tokensFile, maxTokens: maxTokens)
             let threads = self.threads ?? defaultJobs()
             guard threads >= 1 else { throw CLIError.badInput("--threads: \(threads) must be ≥ 1") }
             let start = Date()
             let (file, tokenizer, llama) = try LoadedModel.open(model)
-            var tokens: [Int]
-            var storedText: String?
-            if let text {
-                guard let content = try? String(contentsOfFile: text, encoding: .utf8) else {
-                    throw CLIError.badInput("--text: \(text) cannot be read as UTF-8 text")
-                }
-                tokens = tokenizer.encode(content, parseSpecial: false)
-                if tokenizer.addBOS, let bos = tokenizer.bos { tokens.insert(bos, at: 0) }
-                tokens = Array(tokens.prefix(maxTokens))
-                storedText = try tokenizer.decode(tokens)
-            } else {
-                tokens = Array(
-                    try Self.readTokens(tokensFile ?? "", vocabulary: tokenizer.tokenCount).prefix(maxTokens))
-            }
+            let (tokens, storedText) = try ModelInput.tokens(
+                text: text, tokensFile: tokensFile, maxTokens: maxTokens, tokenizer: tokenizer)
             guard tokens.count >= 2 else {
                 throw CLIError.badInput("the input has \(tokens.count) token(s); at least 2 are needed")
             }
@@ -95,7 +80,7 @@ struct CaptureCommand: AsyncParsableCommand {
                 DatasetFile(content: content, metadata: metadata), name: name,
                 provenance: Provenance.current(
                     kvlabVersion: VersionInfo.kvlab,
-                    command: (["kvlab"] + CommandLine.arguments.dropFirst()).joined(separator: " ")))
+                    command: commandLine()))
             try store.checkpoint()
             let evaluation = capture.evaluation
             print("dataset: \(record.name) (\(record.contentHash))")
@@ -109,24 +94,6 @@ struct CaptureCommand: AsyncParsableCommand {
                 )
             }
         }
-    }
-
-    /// Token ids from a file: a JSON array or whitespace-separated integers, each in the vocabulary.
-    static func readTokens(_ path: String, vocabulary: Int) throws -> [Int] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CLIError.badInput("--tokens-file: \(path) cannot be read as UTF-8 text")
-        }
-        let words = text.split { $0.isWhitespace || $0 == "," || $0 == "[" || $0 == "]" }
-        var ids: [Int] = []
-        for (index, word) in words.enumerated() {
-            guard let id = Int(word), id >= 0, id < vocabulary else {
-                throw CLIError.badInput(
-                    "--tokens-file: \(path): entry \(index) (\(word.prefix(20))) is not a token id in 0…\(vocabulary - 1)"
-                )
-            }
-            ids.append(id)
-        }
-        return ids
     }
 }
 
@@ -159,5 +126,51 @@ enum LoadedModel {
         } catch let error as TokenizerError {
             throw CLIError.badInput("\(path): \(error.description)")
         }
+    }
+}
+
+/// The token ids a command reads from `--text FILE` (tokenized with the model's tokenizer, BOS added when the
+/// model asks for it) or `--tokens-file FILE`, cut to the first `maxTokens`.
+enum ModelInput {
+    /// Checks the options before the model is loaded.
+    static func check(text: String?, tokensFile: String?, maxTokens: Int) throws {
+        guard (text == nil) != (tokensFile == nil) else {
+            throw CLIError.badInput("give exactly one of --text FILE and --tokens-file FILE")
+        }
+        guard maxTokens >= 1 else { throw CLIError.badInput("--max-tokens: \(maxTokens) must be ≥ 1") }
+    }
+
+    /// The ids and, from a text, the text they decode to (options checked by ``check(text:tokensFile:maxTokens:)``).
+    static func tokens(text: String?, tokensFile: String?, maxTokens: Int, tokenizer: any TextTokenizer) throws -> (
+        ids: [Int], text: String?
+    ) {
+        guard let text else {
+            return (Array(try readTokens(tokensFile ?? "", vocabulary: tokenizer.tokenCount).prefix(maxTokens)), nil)
+        }
+        guard let content = try? String(contentsOfFile: text, encoding: .utf8) else {
+            throw CLIError.badInput("--text: \(text) cannot be read as UTF-8 text")
+        }
+        var tokens = tokenizer.encode(content, parseSpecial: false)
+        if tokenizer.addBOS, let bos = tokenizer.bos { tokens.insert(bos, at: 0) }
+        tokens = Array(tokens.prefix(maxTokens))
+        return (tokens, try tokenizer.decode(tokens))
+    }
+
+    /// Token ids from a file: a JSON array or whitespace-separated integers, each in the vocabulary.
+    static func readTokens(_ path: String, vocabulary: Int) throws -> [Int] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLIError.badInput("--tokens-file: \(path) cannot be read as UTF-8 text")
+        }
+        let words = text.split { $0.isWhitespace || $0 == "," || $0 == "[" || $0 == "]" }
+        var ids: [Int] = []
+        for (index, word) in words.enumerated() {
+            guard let id = Int(word), id >= 0, id < vocabulary else {
+                throw CLIError.badInput(
+                    "--tokens-file: \(path): entry \(index) (\(word.prefix(20))) is not a token id in 0…\(vocabulary - 1)"
+                )
+            }
+            ids.append(id)
+        }
+        return ids
     }
 }

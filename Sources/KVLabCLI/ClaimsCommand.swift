@@ -166,7 +166,7 @@ extension ClaimsCommand {
             do {
                 let provenance = Provenance.current(
                     kvlabVersion: VersionInfo.kvlab,
-                    command: (["kvlab"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+                    command: commandLine())
                 try ClaimHistory.record(report.records, provenance: provenance, in: store)
             } catch {
                 Console.error("error: the verdicts could not be recorded: \(error)")

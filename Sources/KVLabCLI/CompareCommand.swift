@@ -77,7 +77,7 @@ struct CompareCommand: AsyncParsableCommand {
             do {
                 let provenance = Provenance.current(
                     kvlabVersion: VersionInfo.kvlab,
-                    command: (["kvlab"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+                    command: commandLine())
                 try CompareResults.record(report, provenance: provenance, in: store)
             } catch {
                 Console.error("error: the results could not be recorded: \(error)")

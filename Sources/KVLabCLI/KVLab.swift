@@ -30,6 +30,7 @@ public struct KVLab: AsyncParsableCommand {
             SwitchesCommand.self,
             MetricsCommand.self,
             ModelCommand.self,
+            TextCommand.self,
         ]
     )
 

@@ -44,7 +44,8 @@ struct MergeCommand: AsyncParsableCommand {
                 "merged \(report.inputs) databases into \(into): \(report.newConfigs) new configs, "
                     + "\(report.newRuns) new runs, \(report.newTrials) new trials, "
                     + "\(report.identicalTrials) already present, \(report.conflicts.count) conflicts"
-                    + (report.newDatasets > 0 ? ", \(report.newDatasets) new datasets" : ""))
+                    + (report.newDatasets > 0 ? ", \(report.newDatasets) new datasets" : "")
+                    + (report.newModelsAndTexts > 0 ? ", \(report.newModelsAndTexts) new models and texts" : ""))
             for conflict in report.conflicts.prefix(50) { Console.error("conflict: \(conflict)") }
             return report.conflicts.isEmpty ? .ok : .failure
         }

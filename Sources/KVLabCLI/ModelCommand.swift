@@ -7,8 +7,8 @@ import Models
 struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Inspect real language models (Llama-family GGUF files).",
-        subcommands: [Info.self, Generate.self]
+        abstract: "Inspect real language models (Llama-family GGUF files) and register them for model-level runs.",
+        subcommands: [Info.self, Generate.self, Add.self, List.self]
     )
 
     /// `kvlab model info MODEL.gguf`.
@@ -138,4 +138,74 @@ struct ModelCommand: AsyncParsableCommand {
             }
         }
     }
+
+    /// `kvlab model add MODEL.gguf --name NAME`: register a model for model-level sweeps.
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: "Register a GGUF model in the database for model-level sweeps (spec key model: NAME).",
+            discussion: """
+                Checks that the file is a complete Llama-family model with a supported tokenizer, and stores its                 SHA-256 (the model's identity in every config), NAME, its absolute path and its shape. The file                 is not copied: it must be readable, unchanged, at that path on every machine that runs the                 sweep (kvlab checks the hash when it opens it). Adding the same file under the same name again                 updates the path (a moved file); a name holding another file, or a file already registered                 under another name, is exit 2.
+                """)
+
+        @Argument(help: ArgumentHelp("A Llama-family .gguf model file.", valueName: "model"))
+        var path: String
+
+        @Option(help: "The model's name in specs and claims.")
+        var name: String
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let url = URL(fileURLWithPath: path).standardizedFileURL
+                let (file, _, model) = try LoadedModel.open(url.path)
+                let dims = model.dimensions
+                let record = ModelRecord(
+                    sha256: try FileDigest.sha256(path: url.path), name: name, path: url.path,
+                    architecture: file.string("general.architecture") ?? "llama", layers: dims.layers,
+                    kvHeads: dims.kvHeads, queryHeads: dims.heads, headDim: dims.headDim, vocab: dims.vocab,
+                    sizeBytes: file.fileSize)
+                let store = try database.open(.readWrite)
+                let new = try store.write { db in
+                    try Store.registerModel(
+                        record,
+                        provenanceID: try Store.recordProvenance(
+                            Provenance.current(kvlabVersion: VersionInfo.kvlab, command: commandLine()), in: db),
+                        in: db)
+                }
+                print("\(new ? "registered" : "updated") model '\(name)' (\(record.sha256)): \(dims.layers) layers, "
+                    + "\(dims.kvHeads) KV heads, head dim \(dims.headDim), at \(url.path)")
+            }
+        }
+    }
+
+    /// `kvlab model list`: the registered models.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the models registered in the database.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
+        var format: TableFormat = .table
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try database.openExisting(.readOnly)
+                let result = try store.execute(
+                    sql: """
+                        SELECT name, sha256, layers, kv_heads, query_heads, head_dim, vocab, path,
+                            datetime(created_at, 'unixepoch') AS created
+                        FROM models ORDER BY name
+                        """)
+                print(TableOutput.render(result, format: format))
+            }
+        }
+    }
+}
+
+/// The command line as typed (`kvlab …`), for provenance rows.
+func commandLine() -> String {
+    (["kvlab"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
 }

@@ -61,7 +61,7 @@ struct TrialCommand: AsyncParsableCommand {
         switch format {
         case .json:
             let configObject: [(String, JSONValue)] = config.displayValues.map { ($0.name, JSONValue($0.value)) }
-            let metricObject: [(String, JSONValue)] = Metric.allCases.map { ($0.rawValue, .double(metrics[$0])) }
+            let metricObject: [(String, JSONValue)] = metrics.measured.map { ($0.rawValue, .double(metrics[$0])) }
             var pairs: [(String, JSONValue)] = [("config", .object(configObject))]
             if let configHash { pairs.append(("config_hash", .string(configHash))) }
             pairs += [("seed", .int(seed)), ("trial", .int(trial)), ("metrics", .object(metricObject))]
@@ -70,7 +70,7 @@ struct TrialCommand: AsyncParsableCommand {
             var lines = configHash.map { ["config_hash\t\($0)"] } ?? []
             lines += ["seed\t\(seed)", "trial\t\(trial)"]
             for (name, value) in config.displayValues { lines.append("\(name)\t\(JSONValue(value).rendered())") }
-            for metric in Metric.allCases { lines.append("\(metric.rawValue)\t\(metrics[metric])") }
+            for metric in metrics.measured { lines.append("\(metric.rawValue)\t\(metrics[metric])") }
             return lines.joined(separator: "\n")
         }
     }

@@ -38,6 +38,27 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
     case dist6Div = "dist6_div"
     case bitsK = "bits_k"
     case bitsV = "bits_v"
+    case nextKL = "next_kl"
+    case pplRatio = "ppl_ratio"
+    case nllDelta = "nll_delta"
+    case nextTop1Agree = "next_top1_agree"
+
+    /// Which trials measure a metric.
+    public enum Level: String, Sendable, CaseIterable {
+        /// One head's attention: synthetic and captured-data trials (every metric but the model-level ones).
+        case attention
+        /// A real model's next-token predictions on quantized caches (next_kl, ppl_ratio, nll_delta,
+        /// next_top1_agree).
+        case model
+    }
+
+    /// The trials that measure this metric; the others store it as not measured (NULL).
+    public var level: Level {
+        switch self {
+        case .nextKL, .pplRatio, .nllDelta, .nextTop1Agree: return .model
+        default: return .attention
+        }
+    }
 
     /// Position in ``MetricValues``.
     public var index: Int { Metric.allCases.firstIndex(of: self) ?? 0 }
@@ -45,12 +66,12 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
     /// Unit of the value.
     public var unit: String {
         switch self {
-        case .kl, .klReverse, .js, .bhattacharyya, .entropyDelta, .klSecondOrder: return "nats"
+        case .kl, .klReverse, .js, .bhattacharyya, .entropyDelta, .klSecondOrder, .nextKL, .nllDelta: return "nats"
         case .kAngle, .vAngle, .oAngle: return "radians"
         case .logitBias, .logitVar: return "logit"
         case .bitsK, .bitsV: return "bits/coordinate"
         case .tv, .hellinger, .top1Flip, .top8Overlap, .jensenRatio, .kRelL2, .kNormRatio, .vRelL2,
-            .vNormRatio, .oRelL2, .oNormRatio, .dist6Geo, .dist6Div:
+            .vNormRatio, .oRelL2, .oNormRatio, .dist6Geo, .dist6Div, .pplRatio, .nextTop1Agree:
             return "ratio"
         }
     }
@@ -58,7 +79,7 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
     /// Which way is better.
     public var direction: MetricDirection {
         switch self {
-        case .top8Overlap: return .higher
+        case .top8Overlap, .nextTop1Agree: return .higher
         case .logitBias, .kNormRatio, .vNormRatio, .oNormRatio, .entropyDelta: return .zero
         default: return .lower
         }
@@ -93,6 +114,11 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
         case .dist6Div: return "‖(kl, kl_reverse, js, tv, hellinger, bhattacharyya)‖₂, mean over queries"
         case .bitsK: return "effective bits per K coordinate, stored floats included"
         case .bitsV: return "effective bits per V coordinate, stored floats included"
+        case .nextKL:
+            return "KL(p_exact‖p_quant) of the model's next-token distribution, summed over the vocabulary, mean over positions"
+        case .pplRatio: return "perplexity of the text on quantized caches / on exact ones (= exp(nll_delta))"
+        case .nllDelta: return "mean next-token negative log-likelihood, quantized − exact, nats per token"
+        case .nextTop1Agree: return "fraction of positions whose most likely next token is unchanged"
         }
     }
 }
@@ -102,9 +128,20 @@ public struct MetricValues: Sendable, Equatable {
     /// Values in ``Metric/allCases`` order.
     public var values: [Double]
 
-    /// All metrics zero.
-    public init() {
-        values = Array(repeating: 0, count: Metric.allCases.count)
+    /// The value of a metric a trial does not measure (an attention metric of a model-level trial, or
+    /// back): a NaN with its own payload, stored as NULL without a NaN bit, so it is neither a number nor a
+    /// NaN the computation produced.
+    public static let notMeasured = Double(nan: 0x6B76_6C61, signaling: false)
+
+    /// The metrics this trial measured (not ``notMeasured``), in storage order.
+    public var measured: [Metric] { Metric.allCases.filter { !Self.isNotMeasured(self[$0]) } }
+
+    /// Whether `value` is ``notMeasured`` (bit for bit).
+    public static func isNotMeasured(_ value: Double) -> Bool { value.bitPattern == notMeasured.bitPattern }
+
+    /// The metrics of a trial of one level: that level's metrics zero, the others ``notMeasured``.
+    public init(measuring level: Metric.Level = .attention) {
+        values = Metric.allCases.map { $0.level == level ? 0 : Self.notMeasured }
     }
 
     /// The value of one metric.

@@ -17,8 +17,10 @@ public struct ResolvedConfig: Sendable, Hashable {
     public var outlierScale: Double?
     public var dim: Int
     public var tokens: Int
-    public var queries: Int
-    public var logitScale: Double
+    /// nil for model-level runs (every position is predicted).
+    public var queries: Int?
+    /// nil for model-level runs (the model's own attention).
+    public var logitScale: Double?
     public var rotation: RotationKind?
     public var qjl: QJLKind?
     public var codebook: CodebookLaw?
@@ -30,6 +32,14 @@ public struct ResolvedConfig: Sendable, Hashable {
     public var layer: Int?
     /// The dataset's KV head (nil: synthetic data).
     public var head: Int?
+    /// The model's GGUF SHA-256 (nil: attention level).
+    public var model: String?
+    /// The SHA-256 of the model-level run's token ids.
+    public var text: String?
+    /// The last P predictions compared (nil: all T − 1; an explicit T − 1 resolves to nil).
+    public var positions: Int?
+    /// The quantized layers, normalised (nil: all; the caller stores a full range as nil).
+    public var layers: String?
 
     /// Resolves a requested config.
     ///
@@ -37,20 +47,25 @@ public struct ResolvedConfig: Sendable, Hashable {
     public init(_ config: TrialConfig) {
         scheme = config.scheme
         bits = config.bits
-        let synthetic = config.source == nil
+        let modelLevel = config.model != nil
+        let synthetic = config.source == nil && !modelLevel
         distribution = synthetic ? config.distribution : nil
         rank = synthetic ? config.effectiveRank : nil
         mixing = synthetic ? config.mixing : nil
         noise = synthetic ? config.noise : nil
         outliers = synthetic ? config.outliers : nil
         outlierScale = synthetic && config.outliers > 0 ? config.outlierScale : nil
-        source = config.source
-        layer = synthetic ? nil : config.layer
-        head = synthetic ? nil : config.head
+        source = modelLevel ? nil : config.source
+        layer = synthetic || modelLevel ? nil : config.layer
+        head = synthetic || modelLevel ? nil : config.head
+        model = config.model
+        text = modelLevel ? config.text : nil
+        positions = modelLevel && config.positions != config.tokens - 1 ? config.positions : nil
+        layers = modelLevel ? config.layers : nil
         dim = config.dim
         tokens = config.tokens
-        queries = config.queries
-        logitScale = config.logitScale
+        queries = modelLevel ? nil : config.queries
+        logitScale = modelLevel ? nil : config.logitScale
         norms = config.norms
         let scheme = config.scheme
         rotation = scheme.usesRotation ? config.rotation : nil
@@ -64,6 +79,9 @@ public struct ResolvedConfig: Sendable, Hashable {
 
     /// Whether the config reads a stored dataset (captured data) rather than the synthetic generator.
     public var isCaptured: Bool { source != nil }
+
+    /// Whether the config is a model-level run (a real model on quantized caches).
+    public var isModelLevel: Bool { model != nil }
 
     /// The requested config this resolves from (non-applicable switches at their defaults).
     public var trialConfig: TrialConfig {
@@ -79,10 +97,14 @@ public struct ResolvedConfig: Sendable, Hashable {
         c.source = source
         c.layer = layer
         c.head = head
+        c.model = model
+        c.text = text
+        c.positions = positions
+        c.layers = layers
         c.dim = dim
         c.tokens = tokens
-        c.queries = queries
-        c.logitScale = logitScale
+        c.queries = queries ?? c.queries
+        c.logitScale = logitScale ?? c.logitScale
         c.rotation = rotation ?? c.rotation
         c.qjl = qjl ?? c.qjl
         c.codebook = codebook ?? c.codebook
@@ -114,8 +136,8 @@ public struct ResolvedConfig: Sendable, Hashable {
             ("outlier_scale", outlierScale.map { .double($0) } ?? .null),
             ("dim", .int(dim)),
             ("tokens", .int(tokens)),
-            ("queries", .int(queries)),
-            ("logit_scale", .double(logitScale)),
+            ("queries", queries.map { .int($0) } ?? .null),
+            ("logit_scale", logitScale.map { .double($0) } ?? .null),
             ("rotation", rotation.map { .string($0.rawValue) } ?? .null),
             ("qjl", qjl.map { .string($0.rawValue) } ?? .null),
             ("codebook", codebook.map { .string($0.rawValue) } ?? .null),
@@ -126,6 +148,10 @@ public struct ResolvedConfig: Sendable, Hashable {
             ("source", source.map { .string($0) } ?? .null),
             ("layer", layer.map { .int($0) } ?? .null),
             ("head", head.map { .int($0) } ?? .null),
+            ("model", model.map { .string($0) } ?? .null),
+            ("text", text.map { .string($0) } ?? .null),
+            ("positions", positions.map { .int($0) } ?? .null),
+            ("layers", layers.map { .string($0) } ?? .null),
         ]
     }
 

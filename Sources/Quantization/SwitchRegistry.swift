@@ -125,6 +125,23 @@ public enum SwitchRegistry {
             name: "head", role: .data, values: "an integer in 0…kv_heads−1, or all (grid only)",
             defaultValue: "all", appliesTo: "captured data",
             help: "The dataset's KV head (its G query heads give the queries).", stageOne: false),
+        .init(
+            name: "model", role: .data, values: "the name of a model registered with kvlab model add (stored as its SHA-256)",
+            defaultValue: "none (attention level)", appliesTo: "model-level runs",
+            help: "Model level: run this model with every layer reading quantized caches (the column model_name holds its name).",
+            stageOne: false),
+        .init(
+            name: "text", role: .data,
+            values: "the name of a text stored with kvlab text add, or of a dataset with token ids (stored as the ids' SHA-256)",
+            defaultValue: "none", appliesTo: "model-level runs",
+            help: "The token sequence the model reads (the column text_name holds its name).", stageOne: false),
+        .init(
+            name: "positions", role: .data, values: "an integer in 1…tokens−1", defaultValue: "all (tokens − 1)",
+            appliesTo: "model-level runs", help: "Compare the last P next-token predictions.", stageOne: false),
+        .init(
+            name: "layers", role: .data, values: "a layer list such as 0-9 or 0,4-7", defaultValue: "all",
+            appliesTo: "model-level runs", help: "The layers whose attention reads quantized caches (the others stay exact).",
+            stageOne: false),
     ]
 
     /// The declaration of a switch.
@@ -144,7 +161,7 @@ public enum SwitchRegistry {
     }
 
     /// The columns agg and the report may group by: every switch, plus the derived `nu`.
-    public static var groupingDimensions: [String] { all.map(\.name) + ["nu", "dataset"] }
+    public static var groupingDimensions: [String] { all.map(\.name) + ["nu", "dataset", "model_name", "text_name"] }
 
     /// The switches of the first stage, which every sweep key lists.
     public static var stageOneNames: Set<String> { Set(all.filter(\.stageOne).map(\.name)) }

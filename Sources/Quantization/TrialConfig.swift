@@ -28,6 +28,16 @@ public struct TrialConfig: Sendable, Hashable, Codable {
     public var layer: Int? = nil
     /// The dataset's KV head (captured data only).
     public var head: Int? = nil
+    /// Model level: the SHA-256 of the model's GGUF file (nil: attention level). With a model, `text` names
+    /// the token sequence, `tokens` is its length T, `dim` the model's head dim; the generator's switches,
+    /// `source`, `layer`, `head`, `queries` and `logit_scale` do not apply.
+    public var model: String? = nil
+    /// Model level: the SHA-256 of the text's token ids (little-endian uint32).
+    public var text: String? = nil
+    /// Model level: compare the last P of the T − 1 next-token predictions (nil: all of them).
+    public var positions: Int? = nil
+    /// Model level: the layers that read quantized caches, normalised by ``LayerSelection`` (nil: all).
+    public var layers: String? = nil
 
     /// A config with every switch at its SCIENCE.md default.
     public init() {}
@@ -41,6 +51,10 @@ public struct TrialConfig: Sendable, Hashable, Codable {
     public func validate() throws(ConfigError) {
         guard (1...8).contains(bits) else {
             throw ConfigError(key: "bits", message: "\(bits) is out of range 1…8")
+        }
+        if let model {
+            try validateModelLevel(model: model)
+            return
         }
         if let source {
             try validateCaptured(source: source)
@@ -64,8 +78,42 @@ public struct TrialConfig: Sendable, Hashable, Codable {
         }
     }
 
+    /// The checks of a model-level config: a model and a text hash, T ≥ 2, positions in 1…T − 1, a
+    /// normalised layer selection, and a power-of-two head dim where a Hadamard transform needs one.
+    private func validateModelLevel(model: String) throws(ConfigError) {
+        try Self.checkHash(model, key: "model", what: "a model's SHA-256")
+        guard let text else { throw ConfigError(key: "text", message: "a model-level config needs a text") }
+        try Self.checkHash(text, key: "text", what: "the SHA-256 of a text's token ids")
+        if source != nil || layer != nil || head != nil {
+            let key = source != nil ? "source" : layer != nil ? "layer" : "head"
+            throw ConfigError(key: key, message: "does not apply to model-level runs (every layer and head is quantized)")
+        }
+        guard tokens >= 2, tokens <= 1 << 20 else {
+            throw ConfigError(key: "tokens", message: "\(tokens) is out of range 2…1048576 for a model-level run")
+        }
+        if let positions, positions < 1 || positions > tokens - 1 {
+            throw ConfigError(
+                key: "positions", message: "\(positions) is out of range 1…\(tokens - 1) (the T − 1 predictions)")
+        }
+        if let layers {
+            guard let parsed = LayerSelection(parsing: layers), parsed.description == layers else {
+                throw ConfigError(key: "layers", message: "\(layers) is not a normalised layer list such as 0-9 or 0,4-7")
+            }
+        }
+        try validateQuantizerDim(source: "this model's")
+    }
+
+    private static func checkHash(_ value: String, key: String, what: String) throws(ConfigError) {
+        guard value.utf8.count == 64, value.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else { throw ConfigError(key: key, message: "\(value) is not \(what) (64 lowercase hex digits)") }
+    }
+
     /// The checks of the generator's switches (synthetic data).
     private func validateSynthetic() throws(ConfigError) {
+        if positions != nil || layers != nil || text != nil {
+            let key = positions != nil ? "positions" : layers != nil ? "layers" : "text"
+            throw ConfigError(key: key, message: "applies only to model-level runs (set model)")
+        }
         if layer != nil || head != nil {
             throw ConfigError(
                 key: layer != nil ? "layer" : "head", message: "applies only to captured data (set source to a dataset)"
@@ -93,10 +141,10 @@ public struct TrialConfig: Sendable, Hashable, Codable {
     /// The checks of captured data: a dataset hash, its layer and head, any head dim ≥ 2, and rotations and
     /// sketches that exist at that dim (Hadamard ones need a power of two: no silent replacement).
     private func validateCaptured(source: String) throws(ConfigError) {
-        guard source.utf8.count == 64, source.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
-        else {
-            throw ConfigError(
-                key: "source", message: "\(source) is not a dataset content hash (64 lowercase hex digits)")
+        try Self.checkHash(source, key: "source", what: "a dataset content hash")
+        if text != nil || positions != nil || layers != nil {
+            let key = text != nil ? "text" : positions != nil ? "positions" : "layers"
+            throw ConfigError(key: key, message: "applies only to model-level runs (set model)")
         }
         guard let layer, layer >= 0, layer < 1 << 20 else {
             throw ConfigError(key: "layer", message: "captured data needs a layer in 0…1048575")
@@ -104,6 +152,12 @@ public struct TrialConfig: Sendable, Hashable, Codable {
         guard let head, head >= 0, head < 1 << 20 else {
             throw ConfigError(key: "head", message: "captured data needs a KV head in 0…1048575")
         }
+        try validateQuantizerDim(source: "this dataset's")
+    }
+
+    /// The head dim of real data (any d in 2…4096), and rotations and sketches that exist at that dim
+    /// (Hadamard ones need a power of two: no silent replacement).
+    private func validateQuantizerDim(source: String) throws(ConfigError) {
         guard dim >= 2, dim <= 4096 else {
             throw ConfigError(key: "dim", message: "\(dim) is out of range 2…4096")
         }
@@ -111,12 +165,12 @@ public struct TrialConfig: Sendable, Hashable, Codable {
         if scheme.usesRotation, rotation.hadamardRounds > 0 {
             throw ConfigError(
                 key: "rotation",
-                message: "\(rotation.rawValue) needs a power-of-two dim (this dataset's is \(dim)); use haar or none")
+                message: "\(rotation.rawValue) needs a power-of-two dim (\(source) is \(dim)); use haar or none")
         }
         if scheme.usesSketch, qjl == .hadamard {
             throw ConfigError(
                 key: "qjl",
-                message: "hadamard needs a power-of-two dim (this dataset's is \(dim)); use gaussian or orthogonal")
+                message: "hadamard needs a power-of-two dim (\(source) is \(dim)); use gaussian or orthogonal")
         }
     }
 

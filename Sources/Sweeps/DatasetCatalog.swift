@@ -1,6 +1,7 @@
 import ExperimentStore
 
-/// The datasets a sweep spec may name as its `source`: name → content hash and structure. Spec expansion
+/// The inputs a sweep spec may name: datasets (`source`: name → content hash and structure), registered
+/// models (`model`) and token sequences (`text`: stored texts and datasets' token ids). Spec expansion
 /// resolves names through it, and expands `layer: all` and `head: all` to the dataset's layers and KV heads.
 public struct DatasetCatalog: Sendable {
     /// One dataset.
@@ -17,31 +18,59 @@ public struct DatasetCatalog: Sendable {
     }
 
     private var entries: [String: Entry]
+    private var models: [String: ModelRecord]
+    private var texts: [String: TextEntry]
 
     /// No datasets: a spec naming a `source` fails to expand.
     public static let empty = DatasetCatalog(entries: [])
 
-    /// A catalog of the given datasets.
-    public init(entries: [Entry]) {
+    /// A catalog of the given datasets, models and texts.
+    public init(entries: [Entry], models: [ModelRecord] = [], texts: [TextEntry] = []) {
         self.entries = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.models = Dictionary(models.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.texts = Dictionary(texts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The datasets stored in a database.
+    /// The datasets, models and texts stored in a database.
     ///
     /// - Throws: ``StoreError``.
     public init(store: Store) throws {
-        let records = try store.read { db in try Store.datasets(in: db) }
-        self.init(entries: records.map { Entry(name: $0.name, contentHash: $0.contentHash, manifest: $0.manifest) })
+        let (records, models, texts) = try store.read { db in
+            (try Store.datasets(in: db), try Store.models(in: db), try Store.textEntries(in: db))
+        }
+        self.init(
+            entries: records.map { Entry(name: $0.name, contentHash: $0.contentHash, manifest: $0.manifest) },
+            models: models, texts: texts)
     }
 
-    /// The datasets of several databases; where two hold a name, the first one's entry is kept.
+    /// The inputs of several databases; where two hold a name, the first one's entry is kept.
     ///
     /// - Throws: ``StoreError``.
     public init(stores: [Store]) throws {
-        var entries: [Entry] = []
-        for store in stores { entries += try DatasetCatalog(store: store).all }
-        self.init(entries: entries)
+        var (entries, models, texts): ([Entry], [ModelRecord], [TextEntry]) = ([], [], [])
+        for store in stores {
+            let catalog = try DatasetCatalog(store: store)
+            entries += catalog.all
+            models += catalog.models.values.sorted { $0.name < $1.name }
+            texts += catalog.texts.values.sorted { $0.name < $1.name }
+        }
+        self.init(entries: entries, models: models, texts: texts)
     }
+
+    /// The registered model with this name.
+    public func model(named name: String) -> ModelRecord? { models[name] }
+
+    /// The registered model with this SHA-256.
+    public func model(sha256: String) -> ModelRecord? { models.values.first { $0.sha256 == sha256 } }
+
+    /// The token sequence with this name.
+    public func text(named name: String) -> TextEntry? { texts[name] }
+
+    /// Every model name, sorted.
+    public var modelNames: [String] { models.keys.sorted() }
+
+    /// Every text name, sorted.
+    public var textNames: [String] { texts.keys.sorted() }
 
     /// Every entry, by name.
     public var all: [Entry] { names.compactMap { entries[$0] } }

@@ -229,6 +229,22 @@ struct SpecReader {
                 }
             }
             return name == .layer ? .layer(value) : .head(value)
+        case .model:
+            return .model(try text(node, path, expected: "the name of a model registered with kvlab model add"))
+        case .text:
+            return .text(try text(node, path, expected: "the name of a stored text or of a dataset with token ids"))
+        case .positions:
+            if case .scalar(let scalar) = node, scalar.string == "all" { return .positions(nil) }
+            let value = try integer(node, path)
+            guard value >= 1 else { throw error(path, "\(value) is not an integer ≥ 1 (or all)", at: node) }
+            return .positions(value)
+        case .layers:
+            if case .scalar(let scalar) = node, scalar.string == "all" { return .layers(nil) }
+            let word = try text(node, path, expected: "a layer list such as 0-9 or 0,4-7, or all")
+            guard let selection = LayerSelection(parsing: word) else {
+                throw error(path, "expected a layer list such as 0-9 or 0,4-7, or all, got \(word)", at: node)
+            }
+            return .layers(selection)
         case .rank:
             if case .scalar(let scalar) = node, scalar.string == "full" { return .rank(nil) }
             guard case .scalar(let scalar) = node, Self.isPlain(scalar), Self.isDecimalInteger(scalar.string)

@@ -88,6 +88,16 @@ extension SweepSpec {
     private static func captured(
         _ config: TrialConfig, _ request: DatasetRequest, explicitlySet: Set<SwitchName>, datasets: DatasetCatalog
     ) throws(ConfigError) -> [TrialConfig] {
+        if request.model != nil {
+            guard request.name == nil else {
+                throw ConfigError(key: "source", message: "does not apply to model-level runs (model is set)")
+            }
+            return [try modelLevel(config, request, explicitlySet: explicitlySet, datasets: datasets)]
+        }
+        if request.text != nil || request.layers != nil || explicitlySet.contains(.positions) {
+            let key = request.text != nil ? "text" : request.layers != nil ? "layers" : "positions"
+            throw ConfigError(key: key, message: "applies only to model-level runs (set model)")
+        }
         guard let name = request.name else {
             if explicitlySet.contains(.layer) || explicitlySet.contains(.head) {
                 throw ConfigError(
@@ -136,6 +146,59 @@ extension SweepSpec {
             }
         }
         return out
+    }
+
+    /// The config of a model-level combination: the registered model's SHA-256 as `model` and its head dim
+    /// as `dim`, the text's token-ids SHA-256 as `text` and its length as `tokens` unless the spec sets a
+    /// shorter prefix, and the layer selection normalised (every layer: nil).
+    ///
+    /// - Throws: ``ConfigError`` for an unknown model or text, a missing text, dataset switches, a `dim`
+    ///   that is not the model's head dim, more tokens than the text has, or a layer the model lacks.
+    private static func modelLevel(
+        _ config: TrialConfig, _ request: DatasetRequest, explicitlySet: Set<SwitchName>, datasets: DatasetCatalog
+    ) throws(ConfigError) -> TrialConfig {
+        func known(_ names: [String]) -> String { names.isEmpty ? "none" : names.joined(separator: ", ") }
+        guard let modelName = request.model, let model = datasets.model(named: modelName) else {
+            throw ConfigError(
+                key: "model",
+                message: "no model named \(request.model ?? "") in this database (registered: "
+                    + "\(known(datasets.modelNames))); `kvlab model add PATH --name NAME` registers one, or "
+                    + "--datasets-from PATH names a database that holds it")
+        }
+        guard let textName = request.text else {
+            throw ConfigError(key: "text", message: "a model-level run needs a text (a stored text or a dataset name)")
+        }
+        guard let text = datasets.text(named: textName) else {
+            throw ConfigError(
+                key: "text",
+                message: "no text or dataset with token ids named \(textName) (known: \(known(datasets.textNames))); "
+                    + "`kvlab text add FILE --name NAME --model M` stores one")
+        }
+        if explicitlySet.contains(.layer) || explicitlySet.contains(.head) {
+            throw ConfigError(
+                key: explicitlySet.contains(.layer) ? "layer" : "head",
+                message: "does not apply to model-level runs (every layer's heads are quantized; use layers)")
+        }
+        var c = config
+        c.model = model.sha256
+        c.text = text.sha256
+        if explicitlySet.contains(.dim), config.dim != model.headDim {
+            throw ConfigError(key: "dim", message: "\(config.dim) is not the head dim of model \(modelName) (\(model.headDim))")
+        }
+        c.dim = model.headDim
+        if !explicitlySet.contains(.tokens) { c.tokens = text.tokens }
+        guard c.tokens <= text.tokens else {
+            throw ConfigError(key: "tokens", message: "\(c.tokens) is more than text \(textName) has (\(text.tokens))")
+        }
+        if let layers = request.layers {
+            if let bad = layers.layers.first(where: { $0 >= model.layers }) {
+                throw ConfigError(
+                    key: "layers",
+                    message: "layer \(bad) is out of range 0…\(model.layers - 1) (model \(modelName) has \(model.layers))")
+            }
+            c.layers = layers.isAll(of: model.layers) ? nil : layers.description
+        }
+        return c
     }
 
     /// Steps an odometer over a grid's axes, the last axis fastest.

@@ -10,6 +10,7 @@ public enum SwitchName: String, CaseIterable, Sendable, Hashable, Comparable {
     case logitScale = "logit_scale"
     case rotation, qjl, codebook, baseline, norms
     case source, layer, head
+    case model, text, positions, layers
 
     /// Every switch name, comma-separated, in table order (for error messages).
     public static var allowedList: String { allCases.map(\.rawValue).joined(separator: ", ") }

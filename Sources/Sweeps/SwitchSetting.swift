@@ -25,6 +25,14 @@ public enum SwitchSetting: Sendable, Hashable {
     case source(String)
     case layer(Int?)
     case head(Int?)
+    /// A registered model's name, resolved to its SHA-256 at expansion.
+    case model(String)
+    /// A stored text's or dataset's name, resolved to the SHA-256 of its token ids at expansion.
+    case text(String)
+    /// The last P predictions (nil: `all`).
+    case positions(Int?)
+    /// The quantized layers (nil: `all`).
+    case layers(LayerSelection?)
 
     /// The switch this setting sets.
     public var name: SwitchName {
@@ -49,6 +57,10 @@ public enum SwitchSetting: Sendable, Hashable {
         case .source: return .source
         case .layer: return .layer
         case .head: return .head
+        case .model: return .model
+        case .text: return .text
+        case .positions: return .positions
+        case .layers: return .layers
         }
     }
 
@@ -67,7 +79,9 @@ public enum SwitchSetting: Sendable, Hashable {
         case .bits(let v), .outliers(let v), .dim(let v), .tokens(let v), .queries(let v): return "\(v)"
         case .noise(let v), .outlierScale(let v), .logitScale(let v): return "\(v)"
         case .source(let v): return v
-        case .layer(let v), .head(let v): return v.map { "\($0)" } ?? "all"
+        case .layer(let v), .head(let v), .positions(let v): return v.map { "\($0)" } ?? "all"
+        case .model(let v), .text(let v): return v
+        case .layers(let v): return v?.description ?? "all"
         }
     }
 
@@ -99,6 +113,10 @@ public enum SwitchSetting: Sendable, Hashable {
         case .source(let v): dataset.name = v
         case .layer(let v): dataset.layer = v
         case .head(let v): dataset.head = v
+        case .model(let v): dataset.model = v
+        case .text(let v): dataset.text = v
+        case .positions(let v): config.positions = v
+        case .layers(let v): dataset.layers = v
         }
     }
 
@@ -133,6 +151,10 @@ public enum SwitchSetting: Sendable, Hashable {
         case .source(let v): return config.source != nil && datasets[v]?.contentHash == config.source
         case .layer(let v): return config.layer != nil && (v == nil || config.layer == v)
         case .head(let v): return config.head != nil && (v == nil || config.head == v)
+        case .model(let v): return config.model != nil && datasets.model(named: v)?.sha256 == config.model
+        case .text(let v): return config.text != nil && datasets.text(named: v)?.sha256 == config.text
+        case .positions(let v): return config.model != nil && config.positions == v
+        case .layers(let v): return config.model != nil && config.layers == v?.description
         }
     }
 }
@@ -143,6 +165,10 @@ struct DatasetRequest: Hashable {
     var name: String?
     var layer: Int?
     var head: Int?
+    /// Model level: the model's and the text's names, and the quantized layers (nil: all).
+    var model: String?
+    var text: String?
+    var layers: LayerSelection?
 }
 
 extension SwitchSetting: CustomStringConvertible {
