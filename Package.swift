@@ -40,7 +40,8 @@ let package = Package(
                 "ExperimentStore", "Quantization", "Models", "Yams", .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [
-                .embedInCode("../../sweeps/caches.yaml"), .embedInCode("../../sweeps/paper.yaml"),
+                .embedInCode("../../sweeps/caches.yaml"), .embedInCode("../../sweeps/model.yaml"),
+                .embedInCode("../../sweeps/paper.yaml"),
                 .embedInCode("../../sweeps/sensitivity.yaml"), .embedInCode("../../sweeps/smoke.yaml"),
             ]
         ),
@@ -65,6 +66,9 @@ let package = Package(
                 .embedInCode("../../queries/claims/dataset-sanity-divergences-in-range.sql"),
                 .embedInCode("../../queries/claims/dataset-sanity-error-shrinks-with-bits.sql"),
                 .embedInCode("../../queries/claims/dataset-sanity-effective-bits.sql"),
+                .embedInCode("../../queries/claims/model-kqv-lowest-next-kl.sql"),
+                .embedInCode("../../queries/claims/model-attention-winner-is-model-winner.sql"),
+                .embedInCode("../../queries/claims/model-sanity-metrics-consistent.sql"),
             ]
         ),
         // GGUF reader, tokenizer and Llama forward pass (reads model files; kernels live in Quantization).

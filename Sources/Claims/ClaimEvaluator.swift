@@ -128,7 +128,8 @@ public struct ClaimEvaluator: Sendable {
     private func hasRuns(of kind: ClaimFile.Kind, values: [String: SQLValue], in db: Database) throws -> Bool {
         switch kind {
         case .synthetic:
-            return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE source IS NULL)") ?? false
+            return try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE source IS NULL AND model IS NULL)") ?? false
         case .dataset:
             if let name = values["dataset"] {
                 return try Bool.fetchOne(
@@ -138,8 +139,12 @@ public struct ClaimEvaluator: Sendable {
             return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE source IS NOT NULL)")
                 ?? false
         case .model:
-            // Model-level runs are not stored yet: no database has any.
-            return false
+            if let name = values["model"] {
+                return try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE model_name = ?)",
+                    arguments: [name.databaseValue]) ?? false
+            }
+            return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE model IS NOT NULL)") ?? false
         }
     }
 

@@ -3,7 +3,8 @@
 /// the embedded bytes equal them).
 public enum ShippedClaims {
     /// The embedded files, by file name, in check order: the paper's claims, the sanity claims, then the
-    /// claims about a dataset (kind dataset: skipped on databases without its runs).
+    /// claims about a dataset and about a model (kinds dataset and model: skipped on databases without their
+    /// runs).
     public static let files: [(name: String, bytes: [UInt8])] = [
         ("kqv-wins-at-n4.sql", PackageResources.kqv_wins_at_n4_sql),
         ("qkqv-worse-kl.sql", PackageResources.qkqv_worse_kl_sql),
@@ -19,6 +20,9 @@ public enum ShippedClaims {
         ("dataset-sanity-divergences-in-range.sql", PackageResources.dataset_sanity_divergences_in_range_sql),
         ("dataset-sanity-error-shrinks-with-bits.sql", PackageResources.dataset_sanity_error_shrinks_with_bits_sql),
         ("dataset-sanity-effective-bits.sql", PackageResources.dataset_sanity_effective_bits_sql),
+        ("model-kqv-lowest-next-kl.sql", PackageResources.model_kqv_lowest_next_kl_sql),
+        ("model-attention-winner-is-model-winner.sql", PackageResources.model_attention_winner_is_model_winner_sql),
+        ("model-sanity-metrics-consistent.sql", PackageResources.model_sanity_metrics_consistent_sql),
     ]
 
     /// Every shipped claim, parsed, with source `shipped:FILE.sql`.

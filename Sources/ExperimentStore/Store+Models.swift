@@ -357,3 +357,31 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Copies from another database everything the given configs read: their datasets, models and texts
+    /// (a text that is a dataset's token ids brings its dataset). What `kvlab run --datasets-from` gives a
+    /// shard database.
+    ///
+    /// - Returns: how many datasets, models and texts were new here.
+    /// - Throws: as ``copyDatasets(from:only:)`` and ``copyModelsAndTexts(from:models:texts:)``.
+    @discardableResult
+    public func copyInputs(from input: Store, for configs: [ResolvedConfig]) throws -> Int {
+        let models = Set(configs.compactMap(\.model))
+        let texts = Set(configs.compactMap(\.text))
+        var datasets = Set(configs.compactMap(\.source))
+        if !texts.isEmpty {
+            let (stored, records) = try input.read { db in
+                (Set(try String.fetchAll(db, sql: "SELECT sha256 FROM texts")), try Store.datasets(in: db))
+            }
+            for record in records {
+                if let ids = record.metadata.tokenIDsSHA256, texts.contains(ids), !stored.contains(ids) {
+                    datasets.insert(record.contentHash)
+                }
+            }
+        }
+        var copied = datasets.isEmpty ? 0 : try copyDatasets(from: input, only: datasets)
+        if !models.isEmpty || !texts.isEmpty { copied += try copyModelsAndTexts(from: input, models: models, texts: texts) }
+        return copied
+    }
+}

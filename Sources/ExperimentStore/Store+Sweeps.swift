@@ -21,12 +21,13 @@ extension Store {
     ///   - runs: (config, seed) pairs to plan.
     ///   - trials: trials per run.
     ///   - provenanceID: the planning process, if recorded.
+    ///   - forwardVersion: the model forward pass's version, the key of model-level runs beside the engine's.
     ///   - db: a connection inside a write transaction.
     /// - Returns: the number of runs that were not planned before.
     @discardableResult
     public static func planSweep(
         name: String, spec: String, specHash: String, runs: [(config: ResolvedConfig, seed: Int)], trials: Int,
-        provenanceID: Int64?, in db: Database
+        provenanceID: Int64?, forwardVersion: Int = 0, in db: Database
     ) throws -> Int {
         let now = Store.now()
         let sweepID: Int64
@@ -54,8 +55,10 @@ extension Store {
                 hash = try upsertConfig(config, in: db)
                 hashes[config] = hash
             }
-            let before = try runID(configHash: hash, seed: seed, in: db)
-            let id = try ensureRun(configHash: hash, seed: seed, trialsPlanned: trials, in: db)
+            let forward = config.isModelLevel ? forwardVersion : 0
+            let before = try runID(configHash: hash, seed: seed, forwardVersion: forward, in: db)
+            let id = try ensureRun(
+                configHash: hash, seed: seed, trialsPlanned: trials, forwardVersion: forward, in: db)
             if before == nil { added += 1 }
             try db.execute(
                 sql: "INSERT OR IGNORE INTO sweep_runs (sweep_id, run_id) VALUES (?, ?)", arguments: [sweepID, id])

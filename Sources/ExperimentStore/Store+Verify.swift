@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Quantization
 
@@ -21,6 +22,7 @@ extension Store {
     ///   for bit.
     /// - `datasets`: every dataset tensor re-hashes to its recorded SHA-256 and has the manifest's shape, the
     ///   tensors are exactly the manifest's, and the content hash recomputes (``datasetProblems(in:problem:)``).
+    /// - `texts`: every stored text's token ids re-hash to its recorded SHA-256.
     ///
     /// A check that cannot complete (e.g. SQLite reports the file malformed) records that as a problem and
     /// the next check still runs.
@@ -78,13 +80,32 @@ extension Store {
             ("trial_hashes", { db, log in try verifyContent(db, &log, summaries: false) }),
             ("summaries", { db, log in try verifyContent(db, &log, summaries: true) }),
             ("datasets", { db, log in try datasetProblems(in: db) { log.add($0) } }),
+            ("texts", verifyTexts),
         ]
     }
 
     /// The checks that read rows by column name (skipped when the schema check fails).
     private static let contentChecks: Set<String> = [
-        "reference_tables", "configs", "runs", "nan_masks", "trial_hashes", "summaries", "datasets",
+        "reference_tables", "configs", "runs", "nan_masks", "trial_hashes", "summaries", "datasets", "texts",
     ]
+
+    /// Every stored text's token ids re-hashed against its recorded SHA-256 (the identity model-level
+    /// configs refer to).
+    private static func verifyTexts(_ db: Database, _ log: inout ProblemLog) throws -> Int {
+        let rows = try Row.fetchAll(db, sql: "SELECT name, sha256, token_ids FROM texts ORDER BY name")
+        for row in rows {
+            let name = (try? row.decode(String.self, atIndex: 0)) ?? "?"
+            guard let recorded = try? row.decode(String.self, atIndex: 1),
+                let blob = try? row.decode(Data.self, atIndex: 2)
+            else {
+                log.add("text '\(name)': its row cannot be read")
+                continue
+            }
+            if DatasetMetadata.sha256(tokenIDs: TextRecord.ids(fromBlob: [UInt8](blob))) != recorded {
+                log.add("text '\(name)': its token ids do not match their recorded SHA-256 \(recorded)")
+            }
+        }
+        return rows.count
 
     /// Compares `sqlite_master` (every table, index, view and trigger with its SQL text) with the schema the
     /// recorded migrations create in an empty in-memory database.

@@ -69,9 +69,10 @@ struct RunCommand: AsyncParsableCommand {
             let loaded = try spec.map { try SpecSource.load($0, datasets: try DatasetCatalog(stores: stores)) }
             let store = try existing ?? Store(path: path, mode: .readWrite)
             if let loaded, let datasetSource {
-                let needed = Set(shard.select(loaded.spec.runs).compactMap(\.config.source))
-                let copied = try store.copyDatasets(from: datasetSource, only: needed)
-                if !quiet, copied > 0 { Console.note("kvlab: copied \(copied) dataset(s) from \(datasetSource.path)") }
+                let copied = try store.copyInputs(from: datasetSource, for: shard.select(loaded.spec.runs).map(\.config))
+                if !quiet, copied > 0 {
+                    Console.note("kvlab: copied \(copied) dataset(s), model(s) and text(s) from \(datasetSource.path)")
+                }
             }
             if let loaded {
                 let result = try SweepPlanner.plan(

@@ -52,11 +52,13 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
         case model
     }
 
-    /// The trials that measure this metric; the others store it as not measured (NULL).
-    public var level: Level {
+    /// Whether trials of a level measure this metric (the others store it as not measured, NULL): the cost
+    /// metrics bits_k and bits_v are measured at both levels.
+    public func isMeasured(at level: Level) -> Bool {
         switch self {
-        case .nextKL, .pplRatio, .nllDelta, .nextTop1Agree: return .model
-        default: return .attention
+        case .bitsK, .bitsV: return true
+        case .nextKL, .pplRatio, .nllDelta, .nextTop1Agree: return level == .model
+        default: return level == .attention
         }
     }
 
@@ -141,7 +143,7 @@ public struct MetricValues: Sendable, Equatable {
 
     /// The metrics of a trial of one level: that level's metrics zero, the others ``notMeasured``.
     public init(measuring level: Metric.Level = .attention) {
-        values = Metric.allCases.map { $0.level == level ? 0 : Self.notMeasured }
+        values = Metric.allCases.map { $0.isMeasured(at: level) ? 0 : Self.notMeasured }
     }
 
     /// The value of one metric.

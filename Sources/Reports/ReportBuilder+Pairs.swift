@@ -19,7 +19,7 @@ extension ReportBuilder {
     func comparison(_ metric: Metric, a: Scheme, b: Scheme, by: [String], bits: Int? = nil) throws -> [CompareRow] {
         var conditions: [String] = []
         if let bits { conditions.append("bits = \(bits)") }
-        conditions.append("source IS NULL")
+        conditions.append("source IS NULL AND model IS NULL")
         if options.filter != nil {
             let kept = "(SELECT run_id FROM run_means WHERE \(condition))"
             conditions.append("a_run_id IN \(kept) AND b_run_id IN \(kept)")

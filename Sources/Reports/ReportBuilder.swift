@@ -87,9 +87,10 @@ public struct ReportBuilder {
         let compare = compareSection()
         let jensen = jensenSection()
         let datasets = datasetSections()
+        let models = modelSections()
         var body = header()
         body += missingBox()
-        body += status + claims + data + metrics + crossover + compare + jensen + datasets
+        body += status + claims + data + metrics + crossover + compare + jensen + datasets + models
         return Self.document(title: "kvlab report", body: body)
     }
 
@@ -102,7 +103,7 @@ public struct ReportBuilder {
     var condition: String { options.filter.map { "(\($0))" } ?? "1" }
 
     /// The synthetic sections' condition: synthetic runs (no dataset source) that pass `--where`.
-    var syntheticCondition: String { "source IS NULL AND \(condition)" }
+    var syntheticCondition: String { "source IS NULL AND model IS NULL AND \(condition)" }
 
     /// Checks that `--where` is a valid condition on run_means.
     private func validateFilter() throws {

@@ -19,6 +19,10 @@ extension ResolvedConfig {
     /// A canonical text of the data switches (those of `TrialConfig.dataKey`): configs with equal data keys
     /// see the same K, V and queries for a given (seed, trial), whatever their scheme or quantizer.
     var dataGroupKey: String {
+        if let model, let text {
+            // Model level: the runs of one (model, text, tokens) share the exact run.
+            return "model=\(model);text=\(text);tokens=\(tokens)"
+        }
         let key = trialConfig.dataKey
         if let source = key.source, let layer = key.layer, let head = key.head {
             let parts: [(String, SwitchValue)] = [

@@ -1,4 +1,5 @@
 import ExperimentStore
+import Models
 import Quantization
 
 /// ``RunQueue`` over the experiment store: leases with compare-and-set in short `BEGIN IMMEDIATE`
@@ -39,7 +40,8 @@ public struct StoreRunQueue: RunQueue {
     public func claim(limit: Int) throws -> [ClaimedRun] {
         try store.write { db in
             let rows = try Store.claimRuns(
-                owner: owner, limit: limit, sweep: sweep, now: environment.now(), isAlive: environment.isAlive, in: db)
+                owner: owner, limit: limit, sweep: sweep, now: environment.now(), forwardVersion: Models.forwardVersion,
+                isAlive: environment.isAlive, in: db)
             return try rows.map { row in
                 guard let config = try Store.config(hash: row.configHash, in: db) else {
                     throw StoreError.unknownConfig(hash: row.configHash)

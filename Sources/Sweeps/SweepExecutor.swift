@@ -50,6 +50,8 @@ public struct SweepExecutor: Sendable {
     public var commitEvery: Int
     /// The source of each data key's inputs (default: the synthetic generator, ``SyntheticSource``).
     public var dataSource: @Sendable (DataKey) -> any TrialDataSource
+    /// The evaluator of model-level runs (nil: such runs fail with a message saying so).
+    public var modelEvaluator: ModelLevelEvaluator?
 
     /// An executor.
     ///
@@ -59,15 +61,18 @@ public struct SweepExecutor: Sendable {
     ///   - claimSize: runs leased per round (default: 30, enough to share data across schemes and bits).
     ///   - commitEvery: trials per commit.
     ///   - dataSource: the source of a data key's inputs (default: the synthetic generator).
+    ///   - modelEvaluator: the evaluator of model-level runs.
     public init(
         engine: TrialEngine = TrialEngine(), jobs: Int = 2, claimSize: Int = 30, commitEvery: Int = 64,
-        dataSource: @escaping @Sendable (DataKey) -> any TrialDataSource = { SyntheticSource(key: $0) }
+        dataSource: @escaping @Sendable (DataKey) -> any TrialDataSource = { SyntheticSource(key: $0) },
+        modelEvaluator: ModelLevelEvaluator? = nil
     ) {
         self.engine = engine
         self.jobs = max(1, jobs)
         self.claimSize = max(1, claimSize)
         self.commitEvery = max(1, commitEvery)
         self.dataSource = dataSource
+        self.modelEvaluator = modelEvaluator
     }
 
     /// What one work unit gave: its results, or the error that stopped it.
@@ -78,12 +83,14 @@ public struct SweepExecutor: Sendable {
         case failed([Int64], String)
     }
 
-    /// One unit of parallel work: one trial of a group of runs that share data.
+    /// One unit of parallel work: one trial of a group of runs that share data, or one trial of one
+    /// model-level run (whose data, every layer's K and V, depends on its own quantization).
     struct WorkUnit: Sendable {
         var key: DataKey
         var seed: Int
         var trial: Int
         var runs: [(runID: Int64, config: TrialConfig)]
+        var modelLevel = false
     }
 
     /// Groups the missing trials of claimed runs into work units sharing prepared data.
@@ -95,8 +102,18 @@ public struct SweepExecutor: Sendable {
         }
         var order: [GroupKey] = []
         var groups: [GroupKey: [(Int64, TrialConfig)]] = [:]
+        var modelUnits: [WorkUnit] = []
         for run in runs {
             let config = run.config.trialConfig
+            if run.config.isModelLevel {
+                for trial in run.missingTrials {
+                    modelUnits.append(
+                        WorkUnit(
+                            key: config.dataKey, seed: run.seed, trial: trial, runs: [(run.runID, config)],
+                            modelLevel: true))
+                }
+                continue
+            }
             for trial in run.missingTrials {
                 let g = GroupKey(key: config.dataKey, seed: run.seed, trial: trial)
                 if groups[g] == nil { order.append(g) }
@@ -105,7 +122,7 @@ public struct SweepExecutor: Sendable {
         }
         return order.map { g in
             WorkUnit(key: g.key, seed: g.seed, trial: g.trial, runs: (groups[g] ?? []).map { ($0.0, $0.1) })
-        }
+        } + modelUnits
     }
 
     /// Runs until no claimable work is left or `isCancelled` returns true.
@@ -168,6 +185,7 @@ public struct SweepExecutor: Sendable {
         var cancelled = false
         let engine = self.engine
         let dataSource = self.dataSource
+        let modelEvaluator = self.modelEvaluator
         try await withThrowingTaskGroup(of: (UnitOutcome, Double).self) { group in
             var next = 0
             /// Starts the next unit that still has a run not failed; false when none is left. The first unit
@@ -188,6 +206,16 @@ public struct SweepExecutor: Sendable {
                         if isCancelled() { return (.computed([]), 0) }
                         let start = SweepExecutor.monotonicSeconds()
                         do {
+                            if unit.modelLevel {
+                                guard let modelEvaluator else { throw ModelLevelEvaluatorError.notModelLevel }
+                                let results = try unit.runs.map { run in
+                                    TrialResult(
+                                        runID: run.runID, trial: unit.trial,
+                                        metrics: try modelEvaluator.metrics(
+                                            run.config.resolved, seed: unit.seed, trial: unit.trial))
+                                }
+                                return (.computed(results), SweepExecutor.monotonicSeconds() - start)
+                            }
                             let prepared = try dataSource(unit.key).prepared(
                                 key: unit.key, seed: unit.seed, trial: unit.trial)
                             let metrics = engine.evaluate(unit.runs.map(\.config), on: prepared)

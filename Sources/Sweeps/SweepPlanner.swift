@@ -1,4 +1,5 @@
 import ExperimentStore
+import Models
 import Quantization
 
 /// Plans a sweep spec into a store (DESIGN.md "Sweeps and resume": planning twice is a no-op; a sweep
@@ -34,7 +35,8 @@ public enum SweepPlanner {
             }
             let added = try Store.planSweep(
                 name: spec.name, spec: specText, specHash: spec.planFingerprint,
-                runs: runs.map { ($0.config, $0.seed) }, trials: spec.trials, provenanceID: provenanceID, in: db)
+                runs: runs.map { ($0.config, $0.seed) }, trials: spec.trials, provenanceID: provenanceID,
+                forwardVersion: Models.forwardVersion, in: db)
             return Result(runs: runs.count, newRuns: added)
         }
     }

@@ -80,7 +80,8 @@ public struct SweepRunner: Sendable {
     /// The executor the runner uses: `claimSize` max(15, 8 × jobs) runs, a commit every 16 × jobs trials.
     var executor: SweepExecutor {
         SweepExecutor(
-            engine: engine, jobs: jobs, claimSize: max(15, 8 * jobs), commitEvery: 16 * jobs, dataSource: dataSource)
+            engine: engine, jobs: jobs, claimSize: max(15, 8 * jobs), commitEvery: 16 * jobs, dataSource: dataSource,
+            modelEvaluator: ModelLevelEvaluator(store: store, engine: engine, exactThreads: jobs))
     }
 
     /// Records this process's provenance and reads the runner's scope: runs by state and trials left.

@@ -1,15 +1,16 @@
 extension SweepSpec {
     /// The names of the specs shipped in the binary (from the repo's `sweeps/` directory).
-    public static let shippedNames = ["caches", "paper", "sensitivity", "smoke"]
+    public static let shippedNames = ["caches", "model", "paper", "sensitivity", "smoke"]
 
     /// The text of a shipped spec, as embedded at build time.
     ///
-    /// - Parameter name: `caches`, `paper`, `sensitivity` or `smoke`.
+    /// - Parameter name: `caches`, `model`, `paper`, `sensitivity` or `smoke`.
     /// - Returns: the YAML text, or nil for another name.
     public static func shippedText(named name: String) -> String? {
         let bytes: [UInt8]
         switch name {
         case "caches": bytes = PackageResources.caches_yaml
+        case "model": bytes = PackageResources.model_yaml
         case "paper": bytes = PackageResources.paper_yaml
         case "sensitivity": bytes = PackageResources.sensitivity_yaml
         case "smoke": bytes = PackageResources.smoke_yaml
@@ -21,8 +22,8 @@ extension SweepSpec {
     /// A shipped spec, parsed; its ``source`` is `sweeps/NAME.yaml`.
     ///
     /// - Parameters:
-    ///   - name: `caches`, `paper`, `sensitivity` or `smoke`.
-    ///   - datasets: the datasets a spec over captured data (`caches`) reads.
+    ///   - name: `caches`, `model`, `paper`, `sensitivity` or `smoke`.
+    ///   - datasets: the datasets, models and texts a spec over real data (`caches`, `model`) reads.
     /// - Returns: the expanded spec.
     /// - Throws: ``SweepSpecError`` (kind `io`) for an unknown name.
     public static func shipped(named name: String, datasets: DatasetCatalog = .empty) throws(SweepSpecError)

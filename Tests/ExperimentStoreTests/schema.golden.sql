@@ -1,12 +1,15 @@
 -- kvlab schema snapshot (Tests/ExperimentStoreTests/SchemaGoldenTests.swift)
 -- PRAGMA application_id = 1263946818
--- PRAGMA user_version = 7
+-- PRAGMA user_version = 8
 
 -- index claim_evaluations_claim on claim_evaluations
 CREATE INDEX claim_evaluations_claim ON claim_evaluations (claim, evaluated_at);
 
 -- index compare_results_comparison on compare_results
 CREATE INDEX compare_results_comparison ON compare_results (metric, scheme_a, scheme_b, by_dims);
+
+-- index configs_model on configs
+CREATE INDEX configs_model ON configs (model, text);
 
 -- index configs_scheme_bits_distribution on configs
 CREATE INDEX configs_scheme_bits_distribution ON configs (scheme, bits, distribution);
@@ -38,6 +41,12 @@ CREATE INDEX runs_state ON runs (state);
 -- index sqlite_autoindex_metrics_2 on metrics
 -- (created by SQLite)
 
+-- index sqlite_autoindex_models_1 on models
+-- (created by SQLite)
+
+-- index sqlite_autoindex_models_2 on models
+-- (created by SQLite)
+
 -- index sqlite_autoindex_runs_1 on runs
 -- (created by SQLite)
 
@@ -48,6 +57,12 @@ CREATE INDEX runs_state ON runs (state);
 -- (created by SQLite)
 
 -- index sqlite_autoindex_sweeps_1 on sweeps
+-- (created by SQLite)
+
+-- index sqlite_autoindex_texts_1 on texts
+-- (created by SQLite)
+
+-- index sqlite_autoindex_texts_2 on texts
 -- (created by SQLite)
 
 -- index sweep_runs_run on sweep_runs
@@ -128,7 +143,7 @@ CREATE TABLE "configs" (
     config_hash TEXT PRIMARY KEY,
     scheme TEXT NOT NULL,
     bits INTEGER NOT NULL,
-    distribution TEXT, -- NULL for captured data (source set), as are nu … outlier_scale
+    distribution TEXT, -- NULL for captured data and model-level runs, as are nu … outlier_scale
     nu INTEGER, -- Student-t degrees of freedom, derived from distribution; NULL for other laws
     rank INTEGER,
     mixing TEXT,
@@ -137,8 +152,8 @@ CREATE TABLE "configs" (
     outlier_scale REAL,
     dim INTEGER NOT NULL,
     tokens INTEGER NOT NULL,
-    queries INTEGER NOT NULL,
-    logit_scale REAL NOT NULL,
+    queries INTEGER, -- NULL for model-level runs, as is logit_scale
+    logit_scale REAL,
     rotation TEXT,
     qjl TEXT,
     codebook TEXT,
@@ -148,13 +163,23 @@ CREATE TABLE "configs" (
     created_at REAL NOT NULL,
     key_recipe TEXT NOT NULL CHECK (key_recipe IN ('mse', 'prod', 'baseline')),
     value_recipe TEXT NOT NULL CHECK (value_recipe IN ('mse', 'prod', 'baseline')),
-    source TEXT REFERENCES datasets (content_hash), -- the dataset's content hash; NULL: synthetic data
+    source TEXT REFERENCES datasets (content_hash), -- the dataset's content hash; NULL: not captured data
     layer INTEGER CHECK (layer >= 0),
     head INTEGER CHECK (head >= 0), -- the KV head
+    model TEXT REFERENCES models (sha256), -- the model's SHA-256; NULL: attention level
+    text TEXT, -- SHA-256 of the model-level run's token ids (texts.sha256 or datasets.token_ids_sha256)
+    positions INTEGER CHECK (positions >= 1), -- the last P predictions; NULL: all
+    layers TEXT, -- the quantized layers, e.g. '0-9'; NULL: all
     CHECK ((source IS NULL) = (layer IS NULL) AND (source IS NULL) = (head IS NULL)),
-    CHECK ((source IS NULL) = (distribution IS NOT NULL) AND (source IS NULL) = (rank IS NOT NULL)
-        AND (source IS NULL) = (mixing IS NOT NULL) AND (source IS NULL) = (noise IS NOT NULL)
-        AND (source IS NULL) = (outliers IS NOT NULL))
+    CHECK (source IS NULL OR model IS NULL),
+    CHECK ((source IS NULL AND model IS NULL) = (distribution IS NOT NULL)
+        AND (source IS NULL AND model IS NULL) = (rank IS NOT NULL)
+        AND (source IS NULL AND model IS NULL) = (mixing IS NOT NULL)
+        AND (source IS NULL AND model IS NULL) = (noise IS NOT NULL)
+        AND (source IS NULL AND model IS NULL) = (outliers IS NOT NULL)),
+    CHECK ((model IS NULL) = (text IS NULL) AND (model IS NULL) = (queries IS NOT NULL)
+        AND (model IS NULL) = (logit_scale IS NOT NULL)),
+    CHECK (model IS NOT NULL OR (positions IS NULL AND layers IS NULL))
 ) STRICT;
 
 -- table dataset_tensors on dataset_tensors
@@ -206,6 +231,22 @@ CREATE TABLE metrics (
     unit TEXT NOT NULL,
     direction TEXT NOT NULL CHECK (direction IN ('lower', 'higher', 'zero')),
     description TEXT NOT NULL
+) STRICT;
+
+-- table models on models
+CREATE TABLE models (
+    sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64), -- SHA-256 of the GGUF file
+    name TEXT NOT NULL UNIQUE, -- what specs, claims and commands call it
+    path TEXT NOT NULL, -- where the file is read (it must be there, unchanged, on every node of a sweep)
+    architecture TEXT NOT NULL,
+    layers INTEGER NOT NULL CHECK (layers >= 1),
+    kv_heads INTEGER NOT NULL CHECK (kv_heads >= 1),
+    query_heads INTEGER NOT NULL CHECK (query_heads >= 1),
+    head_dim INTEGER NOT NULL CHECK (head_dim >= 2),
+    vocab INTEGER NOT NULL CHECK (vocab >= 1),
+    size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+    provenance_id INTEGER REFERENCES provenance (id),
+    created_at REAL NOT NULL
 ) STRICT;
 
 -- table provenance on provenance
@@ -278,12 +319,12 @@ CREATE TABLE run_summaries (
     bits_k_n INTEGER NOT NULL, bits_k_nan INTEGER NOT NULL,
     bits_k_mean REAL, bits_k_sd REAL,
     bits_v_n INTEGER NOT NULL, bits_v_nan INTEGER NOT NULL,
-    bits_v_mean REAL, bits_v_sd REAL,
+    bits_v_mean REAL, bits_v_sd REAL, next_kl_n INTEGER NOT NULL DEFAULT 0, next_kl_nan INTEGER NOT NULL DEFAULT 0, next_kl_mean REAL, next_kl_sd REAL, ppl_ratio_n INTEGER NOT NULL DEFAULT 0, ppl_ratio_nan INTEGER NOT NULL DEFAULT 0, ppl_ratio_mean REAL, ppl_ratio_sd REAL, nll_delta_n INTEGER NOT NULL DEFAULT 0, nll_delta_nan INTEGER NOT NULL DEFAULT 0, nll_delta_mean REAL, nll_delta_sd REAL, next_top1_agree_n INTEGER NOT NULL DEFAULT 0, next_top1_agree_nan INTEGER NOT NULL DEFAULT 0, next_top1_agree_mean REAL, next_top1_agree_sd REAL,
     CHECK (trials >= 0)
 ) STRICT;
 
 -- table runs on runs
-CREATE TABLE runs (
+CREATE TABLE "runs" (
     id INTEGER PRIMARY KEY,
     config_hash TEXT NOT NULL REFERENCES configs (config_hash),
     seed INTEGER NOT NULL,
@@ -301,7 +342,8 @@ CREATE TABLE runs (
     started_at REAL,
     finished_at REAL,
     provenance_id INTEGER REFERENCES provenance (id),
-    UNIQUE (config_hash, engine_version, seed),
+    forward_version INTEGER NOT NULL DEFAULT 0 CHECK (forward_version >= 0), -- model-level runs: ≥ 1
+    UNIQUE (config_hash, engine_version, forward_version, seed),
     CHECK ((state = 'done') = (trials_hash IS NOT NULL))
 ) STRICT;
 
@@ -341,6 +383,18 @@ CREATE TABLE t_quantiles (
     q995 REAL NOT NULL
 ) STRICT;
 
+-- table texts on texts
+CREATE TABLE texts (
+    sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64), -- SHA-256 of token_ids
+    name TEXT NOT NULL UNIQUE,
+    tokens INTEGER NOT NULL CHECK (tokens >= 1),
+    token_ids BLOB NOT NULL CHECK (length(token_ids) = 4 * tokens), -- little-endian uint32
+    model_sha256 TEXT, -- the model whose tokenizer made the ids, when known
+    text TEXT, -- the text, when known
+    provenance_id INTEGER REFERENCES provenance (id),
+    created_at REAL NOT NULL
+) STRICT;
+
 -- table trials on trials
 CREATE TABLE trials (
     run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
@@ -372,7 +426,7 @@ CREATE TABLE trials (
     dist6_div REAL,
     bits_k REAL,
     bits_v REAL,
-    provenance_id INTEGER REFERENCES provenance (id),
+    provenance_id INTEGER REFERENCES provenance (id), next_kl REAL, ppl_ratio REAL, nll_delta REAL, next_top1_agree REAL,
     PRIMARY KEY (run_id, trial)
 ) STRICT, WITHOUT ROWID;
 
@@ -380,7 +434,7 @@ CREATE TABLE trials (
 CREATE VIEW cell_stats AS
 WITH moments AS MATERIALIZED (
     SELECT
-        r.config_hash, r.engine_version,
+        r.config_hash, r.engine_version, r.forward_version,
         count(s.kl_mean) AS kl_n, avg(s.kl_mean) AS kl_mean,
         count(s.kl_reverse_mean) AS kl_reverse_n, avg(s.kl_reverse_mean) AS kl_reverse_mean,
         count(s.js_mean) AS js_n, avg(s.js_mean) AS js_mean,
@@ -406,7 +460,11 @@ WITH moments AS MATERIALIZED (
         count(s.dist6_geo_mean) AS dist6_geo_n, avg(s.dist6_geo_mean) AS dist6_geo_mean,
         count(s.dist6_div_mean) AS dist6_div_n, avg(s.dist6_div_mean) AS dist6_div_mean,
         count(s.bits_k_mean) AS bits_k_n, avg(s.bits_k_mean) AS bits_k_mean,
-        count(s.bits_v_mean) AS bits_v_n, avg(s.bits_v_mean) AS bits_v_mean
+        count(s.bits_v_mean) AS bits_v_n, avg(s.bits_v_mean) AS bits_v_mean,
+        count(s.next_kl_mean) AS next_kl_n, avg(s.next_kl_mean) AS next_kl_mean,
+        count(s.ppl_ratio_mean) AS ppl_ratio_n, avg(s.ppl_ratio_mean) AS ppl_ratio_mean,
+        count(s.nll_delta_mean) AS nll_delta_n, avg(s.nll_delta_mean) AS nll_delta_mean,
+        count(s.next_top1_agree_mean) AS next_top1_agree_n, avg(s.next_top1_agree_mean) AS next_top1_agree_mean
     FROM current_runs AS r
     JOIN run_summaries AS s ON s.run_id = r.id
     WHERE r.state = 'done'
@@ -414,7 +472,7 @@ WITH moments AS MATERIALIZED (
 ),
 spread AS MATERIALIZED (
     SELECT
-        m.config_hash, m.engine_version,
+        m.config_hash, m.engine_version, m.forward_version,
         m.kl_n, m.kl_mean,
         sqrt(sum((s.kl_mean - m.kl_mean) * (s.kl_mean - m.kl_mean))
             / (m.kl_n - 1)) AS kl_sd,
@@ -492,122 +550,153 @@ spread AS MATERIALIZED (
             / (m.bits_k_n - 1)) AS bits_k_sd,
         m.bits_v_n, m.bits_v_mean,
         sqrt(sum((s.bits_v_mean - m.bits_v_mean) * (s.bits_v_mean - m.bits_v_mean))
-            / (m.bits_v_n - 1)) AS bits_v_sd
+            / (m.bits_v_n - 1)) AS bits_v_sd,
+        m.next_kl_n, m.next_kl_mean,
+        sqrt(sum((s.next_kl_mean - m.next_kl_mean) * (s.next_kl_mean - m.next_kl_mean))
+            / (m.next_kl_n - 1)) AS next_kl_sd,
+        m.ppl_ratio_n, m.ppl_ratio_mean,
+        sqrt(sum((s.ppl_ratio_mean - m.ppl_ratio_mean) * (s.ppl_ratio_mean - m.ppl_ratio_mean))
+            / (m.ppl_ratio_n - 1)) AS ppl_ratio_sd,
+        m.nll_delta_n, m.nll_delta_mean,
+        sqrt(sum((s.nll_delta_mean - m.nll_delta_mean) * (s.nll_delta_mean - m.nll_delta_mean))
+            / (m.nll_delta_n - 1)) AS nll_delta_sd,
+        m.next_top1_agree_n, m.next_top1_agree_mean,
+        sqrt(sum((s.next_top1_agree_mean - m.next_top1_agree_mean) * (s.next_top1_agree_mean - m.next_top1_agree_mean))
+            / (m.next_top1_agree_n - 1)) AS next_top1_agree_sd
     FROM moments AS m
     JOIN runs AS r ON r.config_hash = m.config_hash AND r.engine_version = m.engine_version
+        AND r.forward_version = m.forward_version
     JOIN run_summaries AS s ON s.run_id = r.id
     WHERE r.state = 'done'
     GROUP BY m.config_hash
 ),
 cells AS (
-    SELECT config_hash, engine_version, 'kl' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'kl' AS metric,
         kl_n AS n, kl_mean AS mean, kl_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'kl_reverse' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'kl_reverse' AS metric,
         kl_reverse_n AS n, kl_reverse_mean AS mean, kl_reverse_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'js' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'js' AS metric,
         js_n AS n, js_mean AS mean, js_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'tv' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'tv' AS metric,
         tv_n AS n, tv_mean AS mean, tv_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'hellinger' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'hellinger' AS metric,
         hellinger_n AS n, hellinger_mean AS mean, hellinger_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'bhattacharyya' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'bhattacharyya' AS metric,
         bhattacharyya_n AS n, bhattacharyya_mean AS mean, bhattacharyya_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'top1_flip' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'top1_flip' AS metric,
         top1_flip_n AS n, top1_flip_mean AS mean, top1_flip_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'top8_overlap' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'top8_overlap' AS metric,
         top8_overlap_n AS n, top8_overlap_mean AS mean, top8_overlap_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'logit_bias' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'logit_bias' AS metric,
         logit_bias_n AS n, logit_bias_mean AS mean, logit_bias_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'logit_var' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'logit_var' AS metric,
         logit_var_n AS n, logit_var_mean AS mean, logit_var_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'entropy_delta' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'entropy_delta' AS metric,
         entropy_delta_n AS n, entropy_delta_mean AS mean, entropy_delta_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'kl_second_order' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'kl_second_order' AS metric,
         kl_second_order_n AS n, kl_second_order_mean AS mean, kl_second_order_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'jensen_ratio' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'jensen_ratio' AS metric,
         jensen_ratio_n AS n, jensen_ratio_mean AS mean, jensen_ratio_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'k_angle' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'k_angle' AS metric,
         k_angle_n AS n, k_angle_mean AS mean, k_angle_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'k_rel_l2' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'k_rel_l2' AS metric,
         k_rel_l2_n AS n, k_rel_l2_mean AS mean, k_rel_l2_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'k_norm_ratio' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'k_norm_ratio' AS metric,
         k_norm_ratio_n AS n, k_norm_ratio_mean AS mean, k_norm_ratio_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'v_angle' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'v_angle' AS metric,
         v_angle_n AS n, v_angle_mean AS mean, v_angle_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'v_rel_l2' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'v_rel_l2' AS metric,
         v_rel_l2_n AS n, v_rel_l2_mean AS mean, v_rel_l2_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'v_norm_ratio' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'v_norm_ratio' AS metric,
         v_norm_ratio_n AS n, v_norm_ratio_mean AS mean, v_norm_ratio_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'o_angle' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'o_angle' AS metric,
         o_angle_n AS n, o_angle_mean AS mean, o_angle_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'o_rel_l2' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'o_rel_l2' AS metric,
         o_rel_l2_n AS n, o_rel_l2_mean AS mean, o_rel_l2_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'o_norm_ratio' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'o_norm_ratio' AS metric,
         o_norm_ratio_n AS n, o_norm_ratio_mean AS mean, o_norm_ratio_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'dist6_geo' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'dist6_geo' AS metric,
         dist6_geo_n AS n, dist6_geo_mean AS mean, dist6_geo_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'dist6_div' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'dist6_div' AS metric,
         dist6_div_n AS n, dist6_div_mean AS mean, dist6_div_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'bits_k' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'bits_k' AS metric,
         bits_k_n AS n, bits_k_mean AS mean, bits_k_sd AS sd
     FROM spread
     UNION ALL
-    SELECT config_hash, engine_version, 'bits_v' AS metric,
+    SELECT config_hash, engine_version, forward_version, 'bits_v' AS metric,
         bits_v_n AS n, bits_v_mean AS mean, bits_v_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, forward_version, 'next_kl' AS metric,
+        next_kl_n AS n, next_kl_mean AS mean, next_kl_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, forward_version, 'ppl_ratio' AS metric,
+        ppl_ratio_n AS n, ppl_ratio_mean AS mean, ppl_ratio_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, forward_version, 'nll_delta' AS metric,
+        nll_delta_n AS n, nll_delta_mean AS mean, nll_delta_sd AS sd
+    FROM spread
+    UNION ALL
+    SELECT config_hash, engine_version, forward_version, 'next_top1_agree' AS metric,
+        next_top1_agree_n AS n, next_top1_agree_mean AS mean, next_top1_agree_sd AS sd
     FROM spread
 )
 SELECT
-    c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise, c.outliers,
-    c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook, c.baseline,
-    c.norms, c.source, d.name AS dataset, c.layer, c.head, p.engine_version, p.metric, p.n, p.mean, p.sd, p.sd / sqrt(p.n) AS se, p.t975,
+    c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing,
+    c.noise, c.outliers, c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl,
+    c.codebook, c.baseline, c.norms, c.source, d.name AS dataset, c.layer, c.head, c.model,
+    mo.name AS model_name, c.text, coalesce(tx.name, td.name) AS text_name, c.positions, c.layers,
+    p.engine_version, p.forward_version, p.metric, p.n, p.mean, p.sd, p.sd / sqrt(p.n) AS se, p.t975,
     p.mean - p.t975 * p.sd / sqrt(p.n) AS ci95_low,
     p.mean + p.t975 * p.sd / sqrt(p.n) AS ci95_high
 FROM (
@@ -618,36 +707,48 @@ FROM (
     WHERE cells.n > 0
 ) AS p
 JOIN configs AS c ON c.config_hash = p.config_hash
-LEFT JOIN datasets AS d ON d.content_hash = c.source;
+LEFT JOIN datasets AS d ON d.content_hash = c.source
+LEFT JOIN models AS mo ON mo.sha256 = c.model
+LEFT JOIN texts AS tx ON tx.sha256 = c.text
+LEFT JOIN (SELECT token_ids_sha256, min(name) AS name FROM datasets GROUP BY token_ids_sha256) AS td
+    ON tx.sha256 IS NULL AND td.token_ids_sha256 = c.text;
 
 -- view current_runs on current_runs
 CREATE VIEW current_runs AS
 SELECT
     r.id, r.config_hash, r.seed, r.engine_version, r.trials_planned, r.state, r.trials_hash, r.attempts,
-    r.error, r.created_at, r.finished_at
+    r.error, r.created_at, r.finished_at, r.forward_version
 FROM runs AS r
 JOIN (
-    SELECT config_hash, max(engine_version) AS engine_version FROM runs GROUP BY config_hash
-) AS newest ON newest.config_hash = r.config_hash AND newest.engine_version = r.engine_version;
+    SELECT config_hash, max(engine_version * 4294967296 + forward_version) AS version FROM runs GROUP BY config_hash
+) AS newest ON newest.config_hash = r.config_hash
+    AND newest.version = r.engine_version * 4294967296 + r.forward_version;
 
 -- view run_means on run_means
 CREATE VIEW run_means AS
 SELECT
-    r.id AS run_id, c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise,
-    c.outliers, c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook,
-    c.baseline, c.norms, c.source, d.name AS dataset, c.layer, c.head, r.seed, r.engine_version, s.trials,
-    s.kl_mean AS kl, s.kl_reverse_mean AS kl_reverse, s.js_mean AS js, s.tv_mean AS tv,
-    s.hellinger_mean AS hellinger, s.bhattacharyya_mean AS bhattacharyya, s.top1_flip_mean AS top1_flip,
-    s.top8_overlap_mean AS top8_overlap, s.logit_bias_mean AS logit_bias, s.logit_var_mean AS logit_var,
-    s.entropy_delta_mean AS entropy_delta, s.kl_second_order_mean AS kl_second_order,
-    s.jensen_ratio_mean AS jensen_ratio, s.k_angle_mean AS k_angle, s.k_rel_l2_mean AS k_rel_l2,
-    s.k_norm_ratio_mean AS k_norm_ratio, s.v_angle_mean AS v_angle, s.v_rel_l2_mean AS v_rel_l2,
-    s.v_norm_ratio_mean AS v_norm_ratio, s.o_angle_mean AS o_angle, s.o_rel_l2_mean AS o_rel_l2,
-    s.o_norm_ratio_mean AS o_norm_ratio, s.dist6_geo_mean AS dist6_geo, s.dist6_div_mean AS dist6_div,
-    s.bits_k_mean AS bits_k, s.bits_v_mean AS bits_v
+    r.id AS run_id, c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu,
+    c.rank, c.mixing, c.noise, c.outliers, c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale,
+    c.rotation, c.qjl, c.codebook, c.baseline, c.norms, c.source, d.name AS dataset, c.layer, c.head,
+    c.model, mo.name AS model_name, c.text, coalesce(tx.name, td.name) AS text_name, c.positions, c.layers,
+    r.seed, r.engine_version, r.forward_version, s.trials, s.kl_mean AS kl, s.kl_reverse_mean AS kl_reverse,
+    s.js_mean AS js, s.tv_mean AS tv, s.hellinger_mean AS hellinger, s.bhattacharyya_mean AS bhattacharyya,
+    s.top1_flip_mean AS top1_flip, s.top8_overlap_mean AS top8_overlap, s.logit_bias_mean AS logit_bias,
+    s.logit_var_mean AS logit_var, s.entropy_delta_mean AS entropy_delta,
+    s.kl_second_order_mean AS kl_second_order, s.jensen_ratio_mean AS jensen_ratio,
+    s.k_angle_mean AS k_angle, s.k_rel_l2_mean AS k_rel_l2, s.k_norm_ratio_mean AS k_norm_ratio,
+    s.v_angle_mean AS v_angle, s.v_rel_l2_mean AS v_rel_l2, s.v_norm_ratio_mean AS v_norm_ratio,
+    s.o_angle_mean AS o_angle, s.o_rel_l2_mean AS o_rel_l2, s.o_norm_ratio_mean AS o_norm_ratio,
+    s.dist6_geo_mean AS dist6_geo, s.dist6_div_mean AS dist6_div, s.bits_k_mean AS bits_k,
+    s.bits_v_mean AS bits_v, s.next_kl_mean AS next_kl, s.ppl_ratio_mean AS ppl_ratio,
+    s.nll_delta_mean AS nll_delta, s.next_top1_agree_mean AS next_top1_agree
 FROM current_runs AS r
 JOIN configs AS c ON c.config_hash = r.config_hash
 LEFT JOIN datasets AS d ON d.content_hash = c.source
+LEFT JOIN models AS mo ON mo.sha256 = c.model
+LEFT JOIN texts AS tx ON tx.sha256 = c.text
+LEFT JOIN (SELECT token_ids_sha256, min(name) AS name FROM datasets GROUP BY token_ids_sha256) AS td
+    ON tx.sha256 IS NULL AND td.token_ids_sha256 = c.text
 JOIN run_summaries AS s ON s.run_id = r.id
 WHERE r.state = 'done';
 
@@ -655,13 +756,14 @@ WHERE r.state = 'done';
 CREATE VIEW run_pairs AS
 WITH m AS MATERIALIZED (SELECT * FROM run_means)
 SELECT
-    a.run_id AS a_run_id, b.run_id AS b_run_id, a.config_hash AS a_config_hash, b.config_hash AS b_config_hash,
-    a.scheme AS a_scheme, b.scheme AS b_scheme, a.key_recipe AS a_key_recipe,
-    a.value_recipe AS a_value_recipe, b.key_recipe AS b_key_recipe, b.value_recipe AS b_value_recipe, a.seed, a.bits, a.distribution, coalesce(a.nu, b.nu) AS nu,
-    a.rank, a.mixing, a.noise, a.outliers, coalesce(a.outlier_scale, b.outlier_scale) AS outlier_scale, a.dim,
-    a.tokens, a.queries, a.logit_scale, coalesce(a.rotation, b.rotation) AS rotation,
-    coalesce(a.qjl, b.qjl) AS qjl, coalesce(a.codebook, b.codebook) AS codebook,
-    coalesce(a.baseline, b.baseline) AS baseline, a.norms, a.source, a.dataset, a.layer, a.head,
+    a.run_id AS a_run_id, b.run_id AS b_run_id, a.config_hash AS a_config_hash,
+    b.config_hash AS b_config_hash, a.scheme AS a_scheme, b.scheme AS b_scheme, a.key_recipe AS a_key_recipe,
+    a.value_recipe AS a_value_recipe, b.key_recipe AS b_key_recipe, b.value_recipe AS b_value_recipe, a.seed,
+    a.bits, a.distribution, coalesce(a.nu, b.nu) AS nu, a.rank, a.mixing, a.noise, a.outliers,
+    coalesce(a.outlier_scale, b.outlier_scale) AS outlier_scale, a.dim, a.tokens, a.queries, a.logit_scale,
+    coalesce(a.rotation, b.rotation) AS rotation, coalesce(a.qjl, b.qjl) AS qjl,
+    coalesce(a.codebook, b.codebook) AS codebook, coalesce(a.baseline, b.baseline) AS baseline, a.norms,
+    a.source, a.dataset, a.layer, a.head, a.model, a.model_name, a.text, a.text_name, a.positions, a.layers,
     a.kl AS a_kl, b.kl AS b_kl, a.kl_reverse AS a_kl_reverse, b.kl_reverse AS b_kl_reverse, a.js AS a_js,
     b.js AS b_js, a.tv AS a_tv, b.tv AS b_tv, a.hellinger AS a_hellinger, b.hellinger AS b_hellinger,
     a.bhattacharyya AS a_bhattacharyya, b.bhattacharyya AS b_bhattacharyya, a.top1_flip AS a_top1_flip,
@@ -670,21 +772,27 @@ SELECT
     b.logit_var AS b_logit_var, a.entropy_delta AS a_entropy_delta, b.entropy_delta AS b_entropy_delta,
     a.kl_second_order AS a_kl_second_order, b.kl_second_order AS b_kl_second_order,
     a.jensen_ratio AS a_jensen_ratio, b.jensen_ratio AS b_jensen_ratio, a.k_angle AS a_k_angle,
-    b.k_angle AS b_k_angle, a.k_rel_l2 AS a_k_rel_l2, b.k_rel_l2 AS b_k_rel_l2, a.k_norm_ratio AS a_k_norm_ratio,
-    b.k_norm_ratio AS b_k_norm_ratio, a.v_angle AS a_v_angle, b.v_angle AS b_v_angle, a.v_rel_l2 AS a_v_rel_l2,
-    b.v_rel_l2 AS b_v_rel_l2, a.v_norm_ratio AS a_v_norm_ratio, b.v_norm_ratio AS b_v_norm_ratio,
-    a.o_angle AS a_o_angle, b.o_angle AS b_o_angle, a.o_rel_l2 AS a_o_rel_l2, b.o_rel_l2 AS b_o_rel_l2,
+    b.k_angle AS b_k_angle, a.k_rel_l2 AS a_k_rel_l2, b.k_rel_l2 AS b_k_rel_l2,
+    a.k_norm_ratio AS a_k_norm_ratio, b.k_norm_ratio AS b_k_norm_ratio, a.v_angle AS a_v_angle,
+    b.v_angle AS b_v_angle, a.v_rel_l2 AS a_v_rel_l2, b.v_rel_l2 AS b_v_rel_l2,
+    a.v_norm_ratio AS a_v_norm_ratio, b.v_norm_ratio AS b_v_norm_ratio, a.o_angle AS a_o_angle,
+    b.o_angle AS b_o_angle, a.o_rel_l2 AS a_o_rel_l2, b.o_rel_l2 AS b_o_rel_l2,
     a.o_norm_ratio AS a_o_norm_ratio, b.o_norm_ratio AS b_o_norm_ratio, a.dist6_geo AS a_dist6_geo,
     b.dist6_geo AS b_dist6_geo, a.dist6_div AS a_dist6_div, b.dist6_div AS b_dist6_div, a.bits_k AS a_bits_k,
-    b.bits_k AS b_bits_k, a.bits_v AS a_bits_v, b.bits_v AS b_bits_v
+    b.bits_k AS b_bits_k, a.bits_v AS a_bits_v, b.bits_v AS b_bits_v, a.next_kl AS a_next_kl,
+    b.next_kl AS b_next_kl, a.ppl_ratio AS a_ppl_ratio, b.ppl_ratio AS b_ppl_ratio,
+    a.nll_delta AS a_nll_delta, b.nll_delta AS b_nll_delta, a.next_top1_agree AS a_next_top1_agree,
+    b.next_top1_agree AS b_next_top1_agree
 FROM m AS a
 JOIN m AS b
-    ON b.seed = a.seed AND b.engine_version = a.engine_version AND b.scheme <> a.scheme AND b.bits = a.bits
+    ON b.seed = a.seed AND b.engine_version = a.engine_version AND b.forward_version = a.forward_version
+    AND b.scheme <> a.scheme AND b.bits = a.bits
     AND b.distribution IS a.distribution AND b.nu IS a.nu
     AND b.rank IS a.rank AND b.mixing IS a.mixing AND b.noise IS a.noise AND b.outliers IS a.outliers
     AND b.outlier_scale IS a.outlier_scale
-    AND b.dim = a.dim AND b.tokens = a.tokens AND b.queries = a.queries AND b.logit_scale = a.logit_scale
+    AND b.dim = a.dim AND b.tokens = a.tokens AND b.queries IS a.queries AND b.logit_scale IS a.logit_scale
     AND b.source IS a.source AND b.layer IS a.layer AND b.head IS a.head
+    AND b.model IS a.model AND b.text IS a.text AND b.positions IS a.positions AND b.layers IS a.layers
     AND b.norms = a.norms
     AND (a.rotation IS NULL OR b.rotation IS NULL OR b.rotation = a.rotation)
     AND (a.qjl IS NULL OR b.qjl IS NULL OR b.qjl = a.qjl)
@@ -701,15 +809,21 @@ WHERE t.nan_mask <> 0;
 -- view trials_wide on trials_wide
 CREATE VIEW trials_wide AS
 SELECT
-    c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing, c.noise, c.outliers,
-    c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl, c.codebook, c.baseline,
-    c.norms, c.source, d.name AS dataset, c.layer, c.head, r.seed, t.trial, r.engine_version, t.run_id, t.nan_mask,
-    t.kl, t.kl_reverse, t.js, t.tv, t.hellinger, t.bhattacharyya, t.top1_flip, t.top8_overlap, t.logit_bias,
-    t.logit_var, t.entropy_delta, t.kl_second_order, t.jensen_ratio, t.k_angle, t.k_rel_l2, t.k_norm_ratio,
-    t.v_angle, t.v_rel_l2, t.v_norm_ratio, t.o_angle, t.o_rel_l2, t.o_norm_ratio, t.dist6_geo, t.dist6_div,
-    t.bits_k, t.bits_v
+    c.config_hash, c.scheme, c.key_recipe, c.value_recipe, c.bits, c.distribution, c.nu, c.rank, c.mixing,
+    c.noise, c.outliers, c.outlier_scale, c.dim, c.tokens, c.queries, c.logit_scale, c.rotation, c.qjl,
+    c.codebook, c.baseline, c.norms, c.source, d.name AS dataset, c.layer, c.head, c.model,
+    mo.name AS model_name, c.text, coalesce(tx.name, td.name) AS text_name, c.positions, c.layers, r.seed,
+    t.trial, r.engine_version, r.forward_version, t.run_id, t.nan_mask, t.kl, t.kl_reverse, t.js, t.tv,
+    t.hellinger, t.bhattacharyya, t.top1_flip, t.top8_overlap, t.logit_bias, t.logit_var, t.entropy_delta,
+    t.kl_second_order, t.jensen_ratio, t.k_angle, t.k_rel_l2, t.k_norm_ratio, t.v_angle, t.v_rel_l2,
+    t.v_norm_ratio, t.o_angle, t.o_rel_l2, t.o_norm_ratio, t.dist6_geo, t.dist6_div, t.bits_k, t.bits_v,
+    t.next_kl, t.ppl_ratio, t.nll_delta, t.next_top1_agree
 FROM configs AS c
 LEFT JOIN datasets AS d ON d.content_hash = c.source
+LEFT JOIN models AS mo ON mo.sha256 = c.model
+LEFT JOIN texts AS tx ON tx.sha256 = c.text
+LEFT JOIN (SELECT token_ids_sha256, min(name) AS name FROM datasets GROUP BY token_ids_sha256) AS td
+    ON tx.sha256 IS NULL AND td.token_ids_sha256 = c.text
 JOIN current_runs AS r ON r.config_hash = c.config_hash
 JOIN trials AS t ON t.run_id = r.id;
 

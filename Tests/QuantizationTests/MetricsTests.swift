@@ -119,7 +119,7 @@ struct MetricsTests {
         let reference = ReferenceAttention(data: data, logitScale: 1)
         let m = TrialMetrics.compute(
             data: data, reference: reference, keys: data.keys, values: data.values, bitsK: 0, bitsV: 0)
-        for metric in Metric.allCases {
+        for metric in Metric.allCases where metric.isMeasured(at: .attention) {
             switch metric {
             case .top8Overlap, .jensenRatio: #expect(m[metric] == 1, "\(metric)")
             default: #expect(m[metric] == 0, "\(metric) = \(m[metric])")
@@ -148,7 +148,8 @@ struct MetricsTests {
     @Test("metrics are finite and in range on every scheme", arguments: Scheme.allCases)
     func ranges(scheme: Scheme) {
         let m = TrialEngine().run(Self.small(scheme: scheme, bits: 2), seed: 1, trial: 0)
-        for metric in Metric.allCases { #expect(m[metric].isFinite, "\(metric)") }
+        for metric in Metric.allCases where metric.isMeasured(at: .attention) { #expect(m[metric].isFinite, "\(metric)") }
+        #expect(m.measured == Metric.allCases.filter { $0.isMeasured(at: .attention) })
         #expect(m[.kl] > 0 && m[.klReverse] > 0 && m[.js] > 0)
         #expect(m[.js] <= log(2))
         #expect(m[.tv] <= 1 && m[.hellinger] <= 1)

@@ -18,7 +18,7 @@ struct NumericalEdgeTests {
     /// Checks a trial's metrics: in range where a range is known, and lists the non-finite ones.
     static func check(_ m: MetricValues, _ label: String) -> [Metric] {
         var nonFinite: [Metric] = []
-        for metric in Metric.allCases {
+        for metric in Metric.allCases where metric.isMeasured(at: .attention) {
             let v = m[metric]
             if !v.isFinite {
                 nonFinite.append(metric)
@@ -168,7 +168,7 @@ struct NumericalEdgeTests {
                     let run = try store.ensureRun(configHash: hash, seed: seed, trialsPlanned: 1)
                     try store.insertTrials(runID: run, [(0, m)])
                     let stored = try #require(try store.trials(runID: run).first)
-                    for metric in Metric.allCases {
+                    for metric in Metric.allCases where metric.isMeasured(at: .attention) {
                         let a = stored.metrics[metric]
                         let b = m[metric]
                         #expect(a == b || (a.isNaN && b.isNaN), "\(metric.rawValue): stored \(a), computed \(b)")

@@ -29,7 +29,7 @@ struct SpecErrorTests {
             label: "unknown switch under fixed", text: head + "fixed:\n  dimm: 64\n", keyPath: "fixed.dimm",
             message: "unknown key (allowed: scheme, bits, distribution, rank, mixing, noise, outliers, "
                 + "outlier_scale, dim, tokens, queries, logit_scale, rotation, qjl, codebook, baseline, norms, source, "
-                + "layer, head); did you mean dim?"),
+                + "layer, head, model, text, positions, layers); did you mean dim?"),
         ErrorCase(
             label: "unknown scheme", text: head + "grid:\n  scheme: [KQ, KV]\n", keyPath: "grid.scheme[0]",
             message: "\"KQ\" is not one of KV, KQV, QKQV"),

@@ -5,7 +5,7 @@
 --   (SCIENCE.md claim 3; the theory predicts it does not hold).
 -- kind: synthetic
 -- severity: error
--- coverage: SELECT count(DISTINCT bits) FROM (SELECT p.bits FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p WHERE p.a_scheme = 'KQV'
+-- coverage: SELECT count(DISTINCT bits) FROM (SELECT p.bits FROM (SELECT * FROM run_pairs WHERE source IS NULL AND model IS NULL) AS p WHERE p.a_scheme = 'KQV'
 --   AND p.b_scheme = 'QKQV' AND p.bits BETWEEN 2 AND 6 GROUP BY p.a_config_hash, p.b_config_hash
 --   HAVING count(*) >= 2)
 -- coverage_min: 5
@@ -21,7 +21,7 @@ WITH finite AS (
         CASE
             WHEN abs(p.a_k_angle - p.b_k_angle) <= 1.7976931348623157e308 THEN p.a_k_angle - p.b_k_angle
         END AS d
-    FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p
+    FROM (SELECT * FROM run_pairs WHERE source IS NULL AND model IS NULL) AS p
     WHERE p.a_scheme = 'KQV' AND p.b_scheme = 'QKQV' AND p.bits BETWEEN 2 AND 6
 ),
 centred AS (

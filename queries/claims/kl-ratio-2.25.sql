@@ -5,7 +5,7 @@
 -- severity: error
 -- params: bits=4, ratio=2.25, mixing=any
 -- coverage: SELECT CASE WHEN min(cells) = max(cells) THEN count(*) ELSE 0 END FROM (SELECT p.seed,
---   count(*) AS cells FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p WHERE p.a_scheme = 'QKQV' AND p.b_scheme = 'KQV'
+--   count(*) AS cells FROM (SELECT * FROM run_pairs WHERE source IS NULL AND model IS NULL) AS p WHERE p.a_scheme = 'QKQV' AND p.b_scheme = 'KQV'
 --   AND p.bits = :bits AND coalesce(:mixing, 'any') IN ('any', p.mixing) GROUP BY p.seed)
 -- coverage_min: 5
 --
@@ -22,7 +22,7 @@ WITH per_seed AS (
         sum(CASE WHEN abs(p.a_kl) <= 1.7976931348623157e308 AND abs(p.b_kl) <= 1.7976931348623157e308
             THEN 0 ELSE 1 END) AS missing,
         avg(p.a_kl) AS a, avg(p.b_kl) AS b
-    FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p
+    FROM (SELECT * FROM run_pairs WHERE source IS NULL AND model IS NULL) AS p
     WHERE p.a_scheme = 'QKQV' AND p.b_scheme = 'KQV' AND p.bits = :bits
         AND coalesce(:mixing, 'any') IN ('any', p.mixing)
     GROUP BY p.seed

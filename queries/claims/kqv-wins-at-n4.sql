@@ -5,7 +5,7 @@
 -- kind: synthetic
 -- severity: error
 -- params: bits=4, mixing=axis
--- coverage: SELECT min(cells) FROM (SELECT o.opponent, (SELECT count(*) FROM (SELECT 1 FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p
+-- coverage: SELECT min(cells) FROM (SELECT o.opponent, (SELECT count(*) FROM (SELECT 1 FROM (SELECT * FROM run_pairs WHERE source IS NULL AND model IS NULL) AS p
 --   WHERE p.a_scheme = 'KQV' AND p.b_scheme = o.opponent AND p.bits = :bits AND p.mixing = :mixing
 --   GROUP BY p.a_config_hash, p.b_config_hash HAVING count(*) >= 2)) AS cells
 --   FROM (SELECT 'KV' AS opponent UNION ALL SELECT 'QKQV') AS o)
@@ -24,7 +24,7 @@ WITH diffs AS (
             WHEN 'k_angle' THEN p.a_k_angle - p.b_k_angle
             WHEN 'dist6_geo' THEN p.a_dist6_geo - p.b_dist6_geo
         END AS raw
-    FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p
+    FROM (SELECT * FROM run_pairs WHERE source IS NULL AND model IS NULL) AS p
     CROSS JOIN (SELECT 'kl' AS metric UNION ALL SELECT 'k_angle' UNION ALL SELECT 'dist6_geo') AS m
     WHERE p.a_scheme = 'KQV' AND p.b_scheme IN ('KV', 'QKQV') AND p.bits = :bits AND p.mixing = :mixing
 ),

@@ -3,7 +3,7 @@
 --   switch): the paired 95% t-CI of mean(QKQV − KQV) over seeds lies entirely above 0 (SCIENCE.md claim 2).
 -- kind: synthetic
 -- severity: error
--- coverage: SELECT count(*) FROM (SELECT 1 FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p WHERE p.a_scheme = 'QKQV' AND p.b_scheme = 'KQV'
+-- coverage: SELECT count(*) FROM (SELECT 1 FROM (SELECT * FROM run_pairs WHERE source IS NULL AND model IS NULL) AS p WHERE p.a_scheme = 'QKQV' AND p.b_scheme = 'KQV'
 --   GROUP BY p.a_config_hash, p.b_config_hash HAVING count(*) >= 2)
 -- coverage_min: 1
 --
@@ -15,7 +15,7 @@ WITH finite AS (
     SELECT
         p.*,
         CASE WHEN abs(p.a_kl - p.b_kl) <= 1.7976931348623157e308 THEN p.a_kl - p.b_kl END AS d
-    FROM (SELECT * FROM run_pairs WHERE source IS NULL) AS p
+    FROM (SELECT * FROM run_pairs WHERE source IS NULL AND model IS NULL) AS p
     WHERE p.a_scheme = 'QKQV' AND p.b_scheme = 'KQV'
 ),
 centred AS (

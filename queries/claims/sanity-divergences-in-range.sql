@@ -3,7 +3,7 @@
 --   ≥ 0, with tv ≤ 1, hellinger ≤ 1 and js ≤ ln 2 (absolute rounding tolerance 1e-12).
 -- kind: synthetic
 -- severity: error
--- coverage: SELECT count(*) FROM trials_wide WHERE source IS NULL
+-- coverage: SELECT count(*) FROM trials_wide WHERE source IS NULL AND model IS NULL
 -- coverage_min: 1
 --
 -- Coverage: the number of stored trials of the current runs. A failing row is one trial and metric whose
@@ -20,7 +20,7 @@ WITH checked AS (
             WHEN 'hellinger' THEN t.hellinger
             WHEN 'bhattacharyya' THEN t.bhattacharyya
         END AS value
-    FROM (SELECT * FROM trials_wide WHERE source IS NULL) AS t
+    FROM (SELECT * FROM trials_wide WHERE source IS NULL AND model IS NULL) AS t
     CROSS JOIN (
         SELECT 'kl' AS metric, 1.7976931348623157e308 AS upper
         UNION ALL SELECT 'kl_reverse', 1.7976931348623157e308

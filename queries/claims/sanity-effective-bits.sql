@@ -4,7 +4,7 @@
 --   and kv-uniform (min, scale), each of 32 bits (norms f32) or 16 bits (norms f16), divided by dim.
 -- kind: synthetic
 -- severity: error
--- coverage: SELECT count(*) FROM trials_wide WHERE source IS NULL
+-- coverage: SELECT count(*) FROM trials_wide WHERE source IS NULL AND model IS NULL
 -- coverage_min: 1
 --
 -- By recipe, so it holds for every scheme, shipped or declared (key_recipe and value_recipe: mse, prod or
@@ -23,7 +23,7 @@ WITH expected AS (
             WHEN t.value_recipe = 'baseline' AND t.baseline = 'kv-uniform' THEN 2
             ELSE 1
         END) * (CASE t.norms WHEN 'f16' THEN 16 ELSE 32 END) * 1.0 / t.dim AS expected_bits_v
-    FROM (SELECT * FROM trials_wide WHERE source IS NULL) AS t
+    FROM (SELECT * FROM trials_wide WHERE source IS NULL AND model IS NULL) AS t
 )
 SELECT run_id, trial, scheme, bits, baseline, norms, dim, bits_k, expected_bits_k, bits_v, expected_bits_v
 FROM expected

@@ -4,7 +4,7 @@
 --   n bits with every other switch equal (the same data and randomness).
 -- kind: synthetic
 -- severity: error
--- coverage: WITH m AS MATERIALIZED (SELECT * FROM run_means WHERE source IS NULL) SELECT count(*) FROM m AS lo JOIN m AS hi
+-- coverage: WITH m AS MATERIALIZED (SELECT * FROM run_means WHERE source IS NULL AND model IS NULL) SELECT count(*) FROM m AS lo JOIN m AS hi
 --   ON hi.bits > lo.bits AND hi.seed = lo.seed AND hi.engine_version = lo.engine_version
 --   AND hi.scheme = lo.scheme AND hi.distribution = lo.distribution AND hi.rank = lo.rank
 --   AND hi.mixing = lo.mixing AND hi.noise = lo.noise AND hi.outliers = lo.outliers
@@ -16,7 +16,7 @@
 -- Coverage: the number of (run at n bits, run at m > n bits) pairs of the same seed and switches. A seed's
 -- value is its run's mean over trials. A failing row is a pair and metric where the error did not shrink,
 -- or where either value is NULL/NaN.
-WITH means AS MATERIALIZED (SELECT * FROM run_means WHERE source IS NULL),
+WITH means AS MATERIALIZED (SELECT * FROM run_means WHERE source IS NULL AND model IS NULL),
 steps AS (
     SELECT
         lo.scheme, lo.bits AS bits_lo, hi.bits AS bits_hi, lo.distribution, lo.rank, lo.mixing, lo.noise,
