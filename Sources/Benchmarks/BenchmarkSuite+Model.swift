@@ -52,7 +52,8 @@ extension BenchmarkSuite {
     /// quantized run only (the quantizers of 2 × layers × KV heads, the quantized prefill and the metrics).
     mutating func modelLevel(_ llama: LlamaModel, file: GGUFFile) throws {
         let tokenizer = try loadTokenizer(from: file)
-        var tokens = tokenizer.encode(String(decoding: PackageResources.lighthouses_txt, as: UTF8.self), parseSpecial: false)
+        var tokens = tokenizer.encode(
+            String(decoding: PackageResources.lighthouses_txt, as: UTF8.self), parseSpecial: false)
         if tokenizer.addBOS, let bos = tokenizer.bos { tokens.insert(bos, at: 0) }
         tokens = Array(tokens.prefix(512))
         var config = TrialConfig()
@@ -66,7 +67,8 @@ extension BenchmarkSuite {
             let start = Self.now()
             exact = try llama.exactRun(tokens: tokens, threads: threads)
             record(
-                "model", "model-level exact run, \(tokens.count) tokens (once per text), \(threads) thread\(plural)", "s",
+                "model", "model-level exact run, \(tokens.count) tokens (once per text), \(threads) thread\(plural)",
+                "s",
                 [Self.seconds(since: start)])
         }
         guard let exact else { return }
@@ -74,7 +76,8 @@ extension BenchmarkSuite {
         var single = Double.nan
         for threads in Set([1, jobs]).sorted() {
             try duration(
-                "model", "model-level trial KQV n=4, \(tokens.count) tokens, \(threads) thread\(threads == 1 ? "" : "s")"
+                "model",
+                "model-level trial KQV n=4, \(tokens.count) tokens, \(threads) thread\(threads == 1 ? "" : "s")"
             ) {
                 metrics = try llama.modelLevelTrial(
                     exact: exact, engine: engine, config: config, seed: 1, trial: 0, threads: threads)

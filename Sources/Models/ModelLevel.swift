@@ -147,7 +147,8 @@ public struct LlamaCacheQuantizer: Sendable {
         if config.scheme.usesRotation, config.rotation.hadamardRounds > 0 {
             throw ConfigError(
                 key: "rotation",
-                message: "\(config.rotation.rawValue) needs a power-of-two dim (this model's is \(dim)); use haar or none")
+                message:
+                    "\(config.rotation.rawValue) needs a power-of-two dim (this model's is \(dim)); use haar or none")
         }
         if config.scheme.usesSketch, config.qjl == .hadamard {
             throw ConfigError(

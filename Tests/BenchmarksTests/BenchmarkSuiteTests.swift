@@ -46,7 +46,9 @@ struct BenchmarkSuiteTests {
 
 @Suite("BenchmarkSuite model section")
 struct BenchmarkModelSectionTests {
-    @Test("the model section times a GGUF model's load, prefill and a model-level trial; without a model it is skipped with a note")
+    @Test(
+        "the model section times a GGUF model's load, prefill and a model-level trial; without a model it is skipped with a note"
+    )
     func modelSection() async throws {
         var skipped = BenchmarkSuite(repetitions: 1, jobs: 2, kvlabVersion: "test")
         try await skipped.run([.model])
@@ -57,7 +59,9 @@ struct BenchmarkModelSectionTests {
         var suite = BenchmarkSuite(repetitions: 1, jobs: 2, kvlabVersion: "test")
         suite.modelPath = path
         try await suite.run([.model])
-        #expect(suite.figures.map(\.unit) == ["s", "tokens/s", "tokens/s", "s", "s", "s", "s"], "\(suite.figures.map(\.name))")
+        #expect(
+            suite.figures.map(\.unit) == ["s", "tokens/s", "tokens/s", "s", "s", "s", "s"],
+            "\(suite.figures.map(\.name))")
         #expect(suite.figures.dropFirst().allSatisfy { $0.min > 0 && $0.median >= $0.min })
         #expect(
             suite.figures.suffix(4).map(\.name) == [

@@ -167,7 +167,8 @@ struct ModelLevelTests {
         #expect(other.nextKL != metrics.nextKL)
     }
 
-    @Test("layers: [] = none, [0, 1] = nil (all); only layer 1 differs from none and from all and matches its reference")
+    @Test(
+        "layers: [] = none, [0, 1] = nil (all); only layer 1 differs from none and from all and matches its reference")
     func layers() throws {
         let exact = try Self.model.exactRun(tokens: Self.tokens)
         func run(_ layers: Set<Int>?) throws -> ModelLevelMetrics {
@@ -193,7 +194,8 @@ struct ModelLevelTests {
         let exact = try Self.model.exactRun(tokens: Self.tokens)
         let quantizer = try Self.quantizer()
         let rows = Self.referenceRows(
-            exact: try Self.steppedLogits(Self.tokens), quant: try Self.steppedLogits(Self.tokens, hooks: quantizer.hooks),
+            exact: try Self.steppedLogits(Self.tokens),
+            quant: try Self.steppedLogits(Self.tokens, hooks: quantizer.hooks),
             tokens: Self.tokens)
         for p in [1, 5, 40, 98, 99] {
             let metrics = try Self.model.quantizedRun(exact: exact, positions: p, transform: quantizer.transform)
@@ -203,8 +205,9 @@ struct ModelLevelTests {
         let first5 = Self.referenceMetrics(rows.prefix(5))
         let last5 = try Self.model.quantizedRun(exact: exact, positions: 5, transform: quantizer.transform)
         #expect(abs(last5.nextKL - first5.nextKL) > 1e3 * Self.tolerance * first5.nextKL)
-        #expect(try Self.model.quantizedRun(exact: exact, positions: 99, transform: quantizer.transform)
-            == Self.model.quantizedRun(exact: exact, positions: nil, transform: quantizer.transform))
+        #expect(
+            try Self.model.quantizedRun(exact: exact, positions: 99, transform: quantizer.transform)
+                == Self.model.quantizedRun(exact: exact, positions: nil, transform: quantizer.transform))
         for bad in [0, -1, 100, 1000] {
             #expect(
                 throws: ConfigError(
@@ -245,7 +248,9 @@ struct ModelLevelTests {
         }
     }
 
-    @Test("the cache quantizer: each (layer, KV head) reconstructs with its own scope's quantizers; other layers untouched")
+    @Test(
+        "the cache quantizer: each (layer, KV head) reconstructs with its own scope's quantizers; other layers untouched"
+    )
     func quantizerScopes() throws {
         let dims = Self.model.dimensions
         let quantizer = try Self.quantizer(layers: [1])
@@ -347,9 +352,9 @@ struct ModelLevelTests {
 @Suite(.enabled(if: TestModel.path != nil))
 struct ModelLevelRealModelTests {
     /// The first 128 tokens of data/lighthouses.txt in optimised builds; debug builds run the scalar kernels,
-    /// about 50 times slower, so they take the first 32.
+    /// about 50 times slower, so they take the first 12.
     #if DEBUG
-        static let length = 32
+        static let length = 12
     #else
         static let length = 128
     #endif
@@ -372,7 +377,8 @@ struct ModelLevelRealModelTests {
             config.scheme = scheme
             config.bits = bits
             config.dim = model.dimensions.headDim
-            return try model.modelLevelTrial(exact: exact, engine: engine, config: config, seed: 1, trial: 0, threads: 2)
+            return try model.modelLevelTrial(
+                exact: exact, engine: engine, config: config, seed: 1, trial: 0, threads: 2)
         }
         let mse2 = try trial(Scheme(declaring: "MSE2", key: .turboMSE, value: .turboMSE), bits: 8)
         let kv8 = try trial(.KV, bits: 8)
