@@ -76,7 +76,8 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics"]),
         .target(
             name: "Benchmarks",
-            dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics", "Models"]),
+            dependencies: ["Claims", "Sweeps", "ExperimentStore", "Quantization", "Statistics", "Models"],
+            resources: [.embedInCode("../../data/lighthouses.txt")]),
         .target(
             name: "KVLabCLI",
             dependencies: [

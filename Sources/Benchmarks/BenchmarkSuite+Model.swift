@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Quantization
 
 extension BenchmarkSuite {
     /// The forward pass of a real GGUF model: a 1,024-token prefill with the next-token NLL of every position
@@ -9,10 +10,12 @@ extension BenchmarkSuite {
     mutating func model(path: String) throws {
         let url = URL(fileURLWithPath: path)
         var llama: LlamaModel?
+        var file: GGUFFile?
         try duration("model", "load \(url.lastPathComponent) (parse, dequantize to Float32)", repetitions: 1) {
-            llama = try LlamaModel(gguf: try GGUFFile(contentsOf: url))
+            file = try GGUFFile(contentsOf: url)
+            llama = try LlamaModel(gguf: file!)
         }
-        guard let llama else { return }
+        guard let llama, let file else { return }
         let d = llama.dimensions
         let tokens = (0..<1024).map { (($0 &* 7919) &+ 104_729) % d.vocab }
         // Multiply-adds per token: the projections, the MLP and the output head, plus attention over the
@@ -39,5 +42,53 @@ extension BenchmarkSuite {
                 "model, \(threads) thread\(threads == 1 ? "" : "s"): \(Self.fixed(median * flopsPerToken / 1e9, 1)) GFLOP/s"
             )
         }
+        try modelLevel(llama, file: file)
+    }
+
+    /// One model-level trial (KQV at n = 4, every layer and KV head quantized, all positions compared) on the
+    /// first 512 tokens of `data/lighthouses.txt` (embedded in kvlab), tokenized with the model's tokenizer, on
+    /// 1 and `jobs` threads. The exact run, which a sweep computes once per (model, text) and reuses for every
+    /// trial, is timed once per thread count and reported on its own lines; the trial lines time the
+    /// quantized run only (the quantizers of 2 × layers × KV heads, the quantized prefill and the metrics).
+    mutating func modelLevel(_ llama: LlamaModel, file: GGUFFile) throws {
+        let tokenizer = try loadTokenizer(from: file)
+        var tokens = tokenizer.encode(
+            String(decoding: PackageResources.lighthouses_txt, as: UTF8.self), parseSpecial: false)
+        if tokenizer.addBOS, let bos = tokenizer.bos { tokens.insert(bos, at: 0) }
+        tokens = Array(tokens.prefix(512))
+        var config = TrialConfig()
+        config.scheme = .KQV
+        config.bits = 4
+        config.dim = llama.dimensions.headDim
+        let engine = TrialEngine()
+        var exact: ExactModelRun?
+        for threads in Set([1, jobs]).sorted() {
+            let plural = threads == 1 ? "" : "s"
+            let start = Self.now()
+            exact = try llama.exactRun(tokens: tokens, threads: threads)
+            record(
+                "model", "model-level exact run, \(tokens.count) tokens (once per text), \(threads) thread\(plural)",
+                "s",
+                [Self.seconds(since: start)])
+        }
+        guard let exact else { return }
+        var metrics: ModelLevelMetrics?
+        var single = Double.nan
+        for threads in Set([1, jobs]).sorted() {
+            try duration(
+                "model",
+                "model-level trial KQV n=4, \(tokens.count) tokens, \(threads) thread\(threads == 1 ? "" : "s")"
+            ) {
+                metrics = try llama.modelLevelTrial(
+                    exact: exact, engine: engine, config: config, seed: 1, trial: 0, threads: threads)
+            }
+            if threads == 1 { single = figures.last?.median ?? .nan }
+        }
+        guard let metrics else { return }
+        let values = [metrics.nextKL, metrics.pplRatio, metrics.nextTop1Agree].map { String(format: "%.4g", $0) }
+        notes.append(
+            "model-level trial KQV n=4 on \(tokens.count) tokens: next_kl \(values[0]), ppl_ratio \(values[1]), "
+                + "next_top1_agree \(values[2]); 1 thread \(Self.fixed(single, 2)) s (target < 15 s: "
+                + "\(single < 15 ? "met" : "not met"))")
     }
 }

@@ -46,7 +46,9 @@ struct BenchmarkSuiteTests {
 
 @Suite("BenchmarkSuite model section")
 struct BenchmarkModelSectionTests {
-    @Test("the model section times a GGUF model's load and prefill; without a model it is skipped with a note")
+    @Test(
+        "the model section times a GGUF model's load, prefill and a model-level trial; without a model it is skipped with a note"
+    )
     func modelSection() async throws {
         var skipped = BenchmarkSuite(repetitions: 1, jobs: 2, kvlabVersion: "test")
         try await skipped.run([.model])
@@ -57,8 +59,19 @@ struct BenchmarkModelSectionTests {
         var suite = BenchmarkSuite(repetitions: 1, jobs: 2, kvlabVersion: "test")
         suite.modelPath = path
         try await suite.run([.model])
-        #expect(suite.figures.map(\.unit) == ["s", "tokens/s", "tokens/s"], "\(suite.figures.map(\.name))")
+        #expect(
+            suite.figures.map(\.unit) == ["s", "tokens/s", "tokens/s", "s", "s", "s", "s"],
+            "\(suite.figures.map(\.name))")
         #expect(suite.figures.dropFirst().allSatisfy { $0.min > 0 && $0.median >= $0.min })
-        #expect(suite.notes.count == 3 && suite.notes[0].hasSuffix("GFLOP per token of a 1024-token prefill"))
+        #expect(
+            suite.figures.suffix(4).map(\.name) == [
+                "model-level exact run, 512 tokens (once per text), 1 thread",
+                "model-level exact run, 512 tokens (once per text), 2 threads",
+                "model-level trial KQV n=4, 512 tokens, 1 thread", "model-level trial KQV n=4, 512 tokens, 2 threads",
+            ])
+        #expect(suite.notes.count == 4 && suite.notes[0].hasSuffix("GFLOP per token of a 1024-token prefill"))
+        // The tiny random model's trial: a real KL, and the target's verdict.
+        #expect(suite.notes[3].hasPrefix("model-level trial KQV n=4 on 512 tokens: next_kl "))
+        #expect(suite.notes[3].hasSuffix("(target < 15 s: met)"), "\(suite.notes[3])")
     }
 }
