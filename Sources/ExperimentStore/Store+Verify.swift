@@ -106,6 +106,7 @@ extension Store {
             }
         }
         return rows.count
+    }
 
     /// Compares `sqlite_master` (every table, index, view and trigger with its SQL text) with the schema the
     /// recorded migrations create in an empty in-memory database.

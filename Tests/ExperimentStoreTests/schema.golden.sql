@@ -724,6 +724,90 @@ JOIN (
 ) AS newest ON newest.config_hash = r.config_hash
     AND newest.version = r.engine_version * 4294967296 + r.forward_version;
 
+-- view model_winners on model_winners
+CREATE VIEW model_winners AS
+WITH
+mlevel AS (
+    SELECT model, text, tokens, scheme, bits, seed, avg(next_kl) AS v
+    FROM run_means
+    WHERE model IS NOT NULL AND positions IS NULL AND layers IS NULL
+    GROUP BY model, text, tokens, scheme, bits, seed
+),
+groups AS (SELECT DISTINCT model, text, tokens FROM mlevel),
+alevel AS (
+    SELECT d.model_sha256 AS model, d.token_ids_sha256 AS text, r.scheme, r.bits, r.seed, avg(r.kl) AS v
+    FROM run_means AS r
+    JOIN datasets AS d ON d.content_hash = r.source
+    WHERE r.tokens = d.tokens AND r.queries = min(64, d.tokens)
+        AND EXISTS (SELECT 1 FROM groups AS g WHERE g.model = d.model_sha256 AND g.text = d.token_ids_sha256)
+    GROUP BY d.model_sha256, d.token_ids_sha256, r.scheme, r.bits, r.seed
+),
+vals AS (
+    SELECT 'model' AS level, model, text, tokens, scheme, bits, seed, v FROM mlevel
+    UNION ALL
+    SELECT 'attention', a.model, a.text, g.tokens, a.scheme, a.bits, a.seed, a.v
+    FROM alevel AS a JOIN groups AS g ON g.model = a.model AND g.text = a.text
+),
+common AS (
+    SELECT model, text, tokens, bits, scheme FROM vals
+    GROUP BY model, text, tokens, bits, scheme HAVING count(DISTINCT level) = 2
+),
+v AS (
+    SELECT vals.* FROM vals
+    JOIN common AS c ON c.model = vals.model AND c.text = vals.text AND c.tokens = vals.tokens
+        AND c.bits = vals.bits AND c.scheme = vals.scheme
+),
+pairs AS (
+    SELECT a.level, a.model, a.text, a.tokens, a.bits, a.scheme AS a_scheme, b.scheme AS b_scheme,
+        CASE WHEN abs(a.v - b.v) <= 1.7976931348623157e308 THEN a.v - b.v END AS d
+    FROM v AS a
+    JOIN v AS b ON b.level = a.level AND b.model = a.model AND b.text = a.text AND b.tokens = a.tokens
+        AND b.bits = a.bits AND b.seed = a.seed AND b.scheme <> a.scheme
+),
+centred AS (
+    SELECT *, avg(d) OVER (PARTITION BY level, model, text, tokens, bits, a_scheme, b_scheme) AS cell_mean
+    FROM pairs
+),
+stats AS (
+    SELECT level, model, text, tokens, bits, a_scheme, b_scheme, count(*) - count(d) AS missing, count(d) AS n,
+        avg(d) AS mean, sqrt(sum((d - cell_mean) * (d - cell_mean)) / (count(d) - 1)) / sqrt(count(d)) AS se
+    FROM centred
+    GROUP BY level, model, text, tokens, bits, a_scheme, b_scheme
+),
+tested AS (
+    SELECT stats.*,
+        (SELECT q.q975 FROM t_quantiles AS q WHERE q.df <= stats.n - 1 ORDER BY q.df DESC LIMIT 1) AS t975
+    FROM stats
+),
+wins AS (
+    SELECT level, model, text, tokens, bits, a_scheme AS scheme
+    FROM tested
+    GROUP BY level, model, text, tokens, bits, a_scheme
+    HAVING sum((missing = 0 AND n >= 2 AND mean + t975 * se < 0) IS NOT 1) = 0
+),
+budgets AS (
+    SELECT model, text, tokens, bits, group_concat(scheme, ',') AS schemes
+    FROM (SELECT * FROM common ORDER BY scheme)
+    GROUP BY model, text, tokens, bits
+),
+decisions AS (
+    SELECT b.*,
+        (SELECT w.scheme FROM wins AS w WHERE w.level = 'attention' AND w.model = b.model AND w.text = b.text
+            AND w.tokens = b.tokens AND w.bits = b.bits) AS attention_winner,
+        (SELECT w.scheme FROM wins AS w WHERE w.level = 'model' AND w.model = b.model AND w.text = b.text
+            AND w.tokens = b.tokens AND w.bits = b.bits) AS model_winner
+    FROM budgets AS b
+)
+SELECT
+    x.model, mo.name AS model_name, x.text, coalesce(tx.name, td.name) AS text_name, x.tokens, x.bits, x.schemes,
+    x.attention_winner, x.model_winner,
+    (x.attention_winner IS NOT NULL AND x.model_winner IS NOT NULL) AS decided
+FROM decisions AS x
+LEFT JOIN models AS mo ON mo.sha256 = x.model
+LEFT JOIN texts AS tx ON tx.sha256 = x.text
+LEFT JOIN (SELECT token_ids_sha256, min(name) AS name FROM datasets GROUP BY token_ids_sha256) AS td
+    ON tx.sha256 IS NULL AND td.token_ids_sha256 = x.text;
+
 -- view run_means on run_means
 CREATE VIEW run_means AS
 SELECT
