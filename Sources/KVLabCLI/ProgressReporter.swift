@@ -70,7 +70,9 @@ final class ProgressReporter: Sendable {
         let filled = min(width, Int(fraction * Double(width)))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let percent = Int((fraction * 100).rounded(.down))
-        return "[\(bar)] \(runsDone)/\(totalRuns) runs \(percent)%  \(Int(rate)) trials/s  ETA \(Self.duration(eta))"
+        // Slow trials (a model-level trial takes seconds) show their rate per minute rather than "0 trials/s".
+        let speed = rate >= 1 || rate == 0 ? "\(Int(rate)) trials/s" : "\(Int((rate * 60).rounded())) trials/min"
+        return "[\(bar)] \(runsDone)/\(totalRuns) runs \(percent)%  \(speed)  ETA \(Self.duration(eta))"
     }
 
     /// "1h02m", "3m05s", "12s" or "?".

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExperimentStore
 import Foundation
+import Models
 import Sweeps
 
 /// `kvlab run`: plan a sweep spec and execute its pending runs (rerun = resume).
@@ -109,16 +110,22 @@ struct RunCommand: AsyncParsableCommand {
             already = try store.read { db in
                 try runs.reduce(0) { count, run in
                     let hash = try run.config.configHash()
-                    let id = try Store.runID(configHash: hash, seed: run.seed, in: db)
+                    let id = try Store.runID(
+                        configHash: hash, seed: run.seed,
+                        forwardVersion: run.config.isModelLevel ? Models.forwardVersion : 0, in: db)
                     guard let id, let record = try Store.run(id: id, in: db) else { return count }
                     return count + (record.state == .done && record.trialsPlanned >= loaded.spec.trials ? 1 : 0)
                 }
             }
         }
         let trials = (runs.count - already) * loaded.spec.trials
-        // Rough cost model: ~4 ns per (query × token × dim) multiply-add, three attention passes per trial.
+        // Rough cost model: ~4 ns per (query × token × dim) multiply-add, three attention passes per trial; a
+        // model-level trial is one forward pass of a small model (SmolLM2-135M: about 60 tokens/s per thread).
         let c = loaded.spec.configs.first
-        let perTrial = Double((c?.queries ?? 64) * (c?.tokens ?? 1024) * (c?.dim ?? 128)) * 3 * 4e-9
+        let perTrial =
+            c?.isModelLevel == true
+            ? Double(c?.tokens ?? 512) / 60
+            : Double((c?.queries ?? 64) * (c?.tokens ?? 1024) * (c?.dim ?? 128)) * 3 * 4e-9
         let estimate = Double(trials) * perTrial / Double(jobs)
         print("sweep\t\(loaded.spec.name)")
         print("configs\t\(loaded.spec.configs.count)")
