@@ -144,7 +144,8 @@ public struct ClaimEvaluator: Sendable {
                     db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE model_name = ?)",
                     arguments: [name.databaseValue]) ?? false
             }
-            return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE model IS NOT NULL)") ?? false
+            return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run_means WHERE model IS NOT NULL)")
+                ?? false
         }
     }
 

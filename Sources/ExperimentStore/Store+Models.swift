@@ -77,7 +77,9 @@ public struct TextRecord: Sendable, Hashable {
     public var createdAt: Double
 
     /// Creates a record; the hash is computed from the ids.
-    public init(name: String, tokenIDs: [UInt32], modelSHA256: String? = nil, text: String? = nil, createdAt: Double = 0) {
+    public init(
+        name: String, tokenIDs: [UInt32], modelSHA256: String? = nil, text: String? = nil, createdAt: Double = 0
+    ) {
         self.sha256 = DatasetMetadata.sha256(tokenIDs: tokenIDs)
         self.name = name
         self.tokenIDs = tokenIDs
@@ -138,7 +140,8 @@ public enum ModelStoreError: Error, Equatable, Sendable, CustomStringConvertible
                 + "(one name per \(kind)): use '\(existingName)'"
         case .unknown(let kind, let name, let known):
             let list = known.isEmpty ? "none is stored" : "known: " + known.joined(separator: ", ")
-            let hint = kind == "model" ? "kvlab model add PATH --name NAME" : "kvlab text add FILE --name NAME --model M"
+            let hint =
+                kind == "model" ? "kvlab model add PATH --name NAME" : "kvlab text add FILE --name NAME --model M"
             return "no \(kind) named '\(name)' in the database (\(list)); add it with `\(hint)`"
         case .invalidName(let name, let reason): return "invalid name '\(name)': \(reason)"
         case .invalidText(let reason): return "invalid text: \(reason)"
@@ -237,7 +240,8 @@ extension Store {
         if try Store.dataset(named: text.name, in: db) != nil {
             throw ModelStoreError.nameTaken(kind: "text", name: text.name, existing: "a dataset")
         }
-        if let byHash = try String.fetchOne(db, sql: "SELECT name FROM texts WHERE sha256 = ?", arguments: [text.sha256])
+        if let byHash = try String.fetchOne(
+            db, sql: "SELECT name FROM texts WHERE sha256 = ?", arguments: [text.sha256])
         {
             throw ModelStoreError.contentStored(kind: "text", name: text.name, existingName: byHash)
         }
@@ -381,7 +385,9 @@ extension Store {
             }
         }
         var copied = datasets.isEmpty ? 0 : try copyDatasets(from: input, only: datasets)
-        if !models.isEmpty || !texts.isEmpty { copied += try copyModelsAndTexts(from: input, models: models, texts: texts) }
+        if !models.isEmpty || !texts.isEmpty {
+            copied += try copyModelsAndTexts(from: input, models: models, texts: texts)
+        }
         return copied
     }
 }

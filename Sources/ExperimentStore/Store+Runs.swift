@@ -98,7 +98,8 @@ extension Store {
     ) throws -> Int64? {
         try Int64.fetchOne(
             db,
-            sql: "SELECT id FROM runs WHERE config_hash = ? AND engine_version = ? AND forward_version = ? AND seed = ?",
+            sql:
+                "SELECT id FROM runs WHERE config_hash = ? AND engine_version = ? AND forward_version = ? AND seed = ?",
             arguments: [configHash, engineVersion, forwardVersion, seed])
     }
 

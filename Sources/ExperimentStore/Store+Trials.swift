@@ -73,7 +73,9 @@ extension Store {
         for metric in Metric.allCases {
             let new = metrics[metric]
             let old = stored.values[metric.index] ?? MetricValues.notMeasured
-            if old == new || (old.isNaN && new.isNaN && MetricValues.isNotMeasured(old) == MetricValues.isNotMeasured(new)) {
+            if old == new
+                || (old.isNaN && new.isNaN && MetricValues.isNotMeasured(old) == MetricValues.isNotMeasured(new))
+            {
                 continue
             }
             throw StoreError.conflictingTrial(

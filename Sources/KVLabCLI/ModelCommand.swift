@@ -174,8 +174,9 @@ struct ModelCommand: AsyncParsableCommand {
                             Provenance.current(kvlabVersion: VersionInfo.kvlab, command: commandLine()), in: db),
                         in: db)
                 }
-                print("\(new ? "registered" : "updated") model '\(name)' (\(record.sha256)): \(dims.layers) layers, "
-                    + "\(dims.kvHeads) KV heads, head dim \(dims.headDim), at \(url.path)")
+                print(
+                    "\(new ? "registered" : "updated") model '\(name)' (\(record.sha256)): \(dims.layers) layers, "
+                        + "\(dims.kvHeads) KV heads, head dim \(dims.headDim), at \(url.path)")
             }
         }
     }

@@ -70,7 +70,8 @@ struct RunCommand: AsyncParsableCommand {
             let loaded = try spec.map { try SpecSource.load($0, datasets: try DatasetCatalog(stores: stores)) }
             let store = try existing ?? Store(path: path, mode: .readWrite)
             if let loaded, let datasetSource {
-                let copied = try store.copyInputs(from: datasetSource, for: shard.select(loaded.spec.runs).map(\.config))
+                let copied = try store.copyInputs(
+                    from: datasetSource, for: shard.select(loaded.spec.runs).map(\.config))
                 if !quiet, copied > 0 {
                     Console.note("kvlab: copied \(copied) dataset(s), model(s) and text(s) from \(datasetSource.path)")
                 }

@@ -117,7 +117,8 @@ public enum Metric: String, CaseIterable, Sendable, Hashable {
         case .bitsK: return "effective bits per K coordinate, stored floats included"
         case .bitsV: return "effective bits per V coordinate, stored floats included"
         case .nextKL:
-            return "KL(p_exact‖p_quant) of the model's next-token distribution, summed over the vocabulary, mean over positions"
+            return
+                "KL(p_exact‖p_quant) of the model's next-token distribution, summed over the vocabulary, mean over positions"
         case .pplRatio: return "perplexity of the text on quantized caches / on exact ones (= exp(nll_delta))"
         case .nllDelta: return "mean next-token negative log-likelihood, quantized − exact, nats per token"
         case .nextTop1Agree: return "fraction of positions whose most likely next token is unchanged"

@@ -126,13 +126,16 @@ public enum SwitchRegistry {
             defaultValue: "all", appliesTo: "captured data",
             help: "The dataset's KV head (its G query heads give the queries).", stageOne: false),
         .init(
-            name: "model", role: .data, values: "the name of a model registered with kvlab model add (stored as its SHA-256)",
+            name: "model", role: .data,
+            values: "the name of a model registered with kvlab model add (stored as its SHA-256)",
             defaultValue: "none (attention level)", appliesTo: "model-level runs",
-            help: "Model level: run this model with every layer reading quantized caches (the column model_name holds its name).",
+            help:
+                "Model level: run this model with every layer reading quantized caches (the column model_name holds its name).",
             stageOne: false),
         .init(
             name: "text", role: .data,
-            values: "the name of a text stored with kvlab text add, or of a dataset with token ids (stored as the ids' SHA-256)",
+            values:
+                "the name of a text stored with kvlab text add, or of a dataset with token ids (stored as the ids' SHA-256)",
             defaultValue: "none", appliesTo: "model-level runs",
             help: "The token sequence the model reads (the column text_name holds its name).", stageOne: false),
         .init(
@@ -140,7 +143,8 @@ public enum SwitchRegistry {
             appliesTo: "model-level runs", help: "Compare the last P next-token predictions.", stageOne: false),
         .init(
             name: "layers", role: .data, values: "a layer list such as 0-9 or 0,4-7", defaultValue: "all",
-            appliesTo: "model-level runs", help: "The layers whose attention reads quantized caches (the others stay exact).",
+            appliesTo: "model-level runs",
+            help: "The layers whose attention reads quantized caches (the others stay exact).",
             stageOne: false),
     ]
 

@@ -86,7 +86,8 @@ public struct TrialConfig: Sendable, Hashable, Codable {
         try Self.checkHash(text, key: "text", what: "the SHA-256 of a text's token ids")
         if source != nil || layer != nil || head != nil {
             let key = source != nil ? "source" : layer != nil ? "layer" : "head"
-            throw ConfigError(key: key, message: "does not apply to model-level runs (every layer and head is quantized)")
+            throw ConfigError(
+                key: key, message: "does not apply to model-level runs (every layer and head is quantized)")
         }
         guard tokens >= 2, tokens <= 1 << 20 else {
             throw ConfigError(key: "tokens", message: "\(tokens) is out of range 2…1048576 for a model-level run")
@@ -97,7 +98,8 @@ public struct TrialConfig: Sendable, Hashable, Codable {
         }
         if let layers {
             guard let parsed = LayerSelection(parsing: layers), parsed.description == layers else {
-                throw ConfigError(key: "layers", message: "\(layers) is not a normalised layer list such as 0-9 or 0,4-7")
+                throw ConfigError(
+                    key: "layers", message: "\(layers) is not a normalised layer list such as 0-9 or 0,4-7")
             }
         }
         try validateQuantizerDim(source: "this model's")

@@ -158,9 +158,25 @@ extension ReportBuilder {
         return out
     }
 
-    /// Mean kl over every (layer, head) and seed, per scheme and budget.
+    /// Mean kl over every (layer, head) and seed, per scheme and budget: a chart of the per-seed means over
+    /// the cells (with their 95% t-CI over seeds) and a table.
     private func klAgainstBits(_ runs: DatasetRuns, bits: [Int]) -> String {
-        var out = "<h3>kl against bits (mean over every layer, KV head and seed)</h3>"
+        var perSeed: [String: [Int: [Double]]] = [:]
+        for (scheme, byBits) in runs.values {
+            for (b, cells) in byBits {
+                var sums: [Int: (sum: Double, count: Int)] = [:]
+                for values in cells.values {
+                    for (seed, v) in values {
+                        sums[seed, default: (0, 0)].sum += v; sums[seed, default: (0, 0)].count += 1
+                    }
+                }
+                perSeed[scheme, default: [:]][b] = sums.keys.sorted().map { sums[$0]!.sum / Double(sums[$0]!.count) }
+            }
+        }
+        var out = budgetChart(
+            Self.summarise(perSeed), metric: "kl (nats)",
+            title: "kl against the budget (per seed, the mean over every layer and KV head)")
+        out += "<h3>kl against bits (mean over every layer, KV head and seed)</h3>"
         var rows: [[String]] = []
         for scheme in runs.values.keys.sorted() {
             var row = [scheme]

@@ -22,7 +22,20 @@ extension ReportBuilder {
     }
 
     /// Per scheme and budget: the mean, 95% t-CI and seed count of a value over seeds.
-    private typealias SchemeSeries = [String: [Int: (mean: Double, low: Double?, high: Double?, n: Int)]]
+    typealias SchemeSeries = [String: [Int: (mean: Double, low: Double?, high: Double?, n: Int)]]
+
+    /// Summarises per-seed values (scheme → bits → values) into means with their 95% t-CI.
+    static func summarise(_ bySchemes: [String: [Int: [Double]]]) -> SchemeSeries {
+        bySchemes.mapValues { byBits in
+            byBits.mapValues { sample in
+                let summary = Summary(sample)
+                return (
+                    summary.mean, summary.ciLow.isFinite ? summary.ciLow : nil,
+                    summary.ciHigh.isFinite ? summary.ciHigh : nil, sample.count
+                )
+            }
+        }
+    }
 
     private mutating func modelSection(_ name: String) -> String {
         let id = "model-" + name.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
@@ -62,28 +75,18 @@ extension ReportBuilder {
                 }
             }
             let attention = try attentionKL(model: name)
-            let summarise: ([String: [Int: [Double]]]) -> SchemeSeries = { bySchemes in
-                bySchemes.mapValues { byBits in
-                    byBits.mapValues { sample in
-                        let summary = Summary(sample)
-                        return (
-                            summary.mean, summary.ciLow.isFinite ? summary.ciLow : nil,
-                            summary.ciHigh.isFinite ? summary.ciHigh : nil, sample.count
-                        )
-                    }
-                }
-            }
+            let summarise = Self.summarise
             let nextKL = summarise(values["next_kl"] ?? [:])
             let ppl = summarise(values["ppl_ratio"] ?? [:])
             let attentionKL = summarise(attention)
-            out += modelChart(nextKL, metric: "next_kl (nats)", title: "next_kl against the budget")
-            out += modelChart(ppl, metric: "ppl_ratio", title: "ppl_ratio against the budget")
+            out += budgetChart(nextKL, metric: "next_kl (nats)", title: "next_kl against the budget")
+            out += budgetChart(ppl, metric: "ppl_ratio", title: "ppl_ratio against the budget")
             if attentionKL.isEmpty {
                 out += missingNote(
                     "model \(name): no captured dataset of this model on the same token ids, so no attention-level "
                         + "kl to set beside it")
             } else {
-                out += modelChart(
+                out += budgetChart(
                     attentionKL, metric: "kl (nats)",
                     title: "attention-level kl against the budget (same model's caches; mean over layers and heads)")
             }
@@ -118,7 +121,7 @@ extension ReportBuilder {
     }
 
     /// One chart: the value against the budget, a series per scheme with its 95% t-CI over seeds.
-    private func modelChart(_ series: SchemeSeries, metric: String, title: String) -> String {
+    func budgetChart(_ series: SchemeSeries, metric: String, title: String) -> String {
         let schemes = Self.sortedSchemes(Array(series.keys))
         let chartSeries = schemes.enumerated().map { i, scheme in
             FacetChart.Series(
@@ -192,7 +195,9 @@ extension ReportBuilder {
             } else {
                 verdict = a == m ? "same" : "different"
             }
-            return [Self.text(r[0]), Self.text(r[1]), Self.text(r[2]), a.isEmpty ? "—" : a, m.isEmpty ? "—" : m, verdict]
+            return [
+                Self.text(r[0]), Self.text(r[1]), Self.text(r[2]), a.isEmpty ? "—" : a, m.isEmpty ? "—" : m, verdict,
+            ]
         }
         var out = "<h3>Does the attention-level winner keep the model's predictions best?</h3>"
         out += "<p class=\"note\">A winner beats every other scheme at its level by the paired 95% t-CI over seeds "

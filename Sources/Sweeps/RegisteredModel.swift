@@ -30,7 +30,8 @@ public struct RegisteredModel: Sendable {
         }
         do {
             let file = try GGUFFile(contentsOf: URL(fileURLWithPath: record.path))
-            return RegisteredModel(record: record, tokenizer: try loadTokenizer(from: file), model: try LlamaModel(gguf: file))
+            return RegisteredModel(
+                record: record, tokenizer: try loadTokenizer(from: file), model: try LlamaModel(gguf: file))
         } catch {
             throw .unreadable(name: record.name, path: record.path, reason: "\(error)")
         }

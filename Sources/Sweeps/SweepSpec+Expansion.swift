@@ -183,7 +183,8 @@ extension SweepSpec {
         c.model = model.sha256
         c.text = text.sha256
         if explicitlySet.contains(.dim), config.dim != model.headDim {
-            throw ConfigError(key: "dim", message: "\(config.dim) is not the head dim of model \(modelName) (\(model.headDim))")
+            throw ConfigError(
+                key: "dim", message: "\(config.dim) is not the head dim of model \(modelName) (\(model.headDim))")
         }
         c.dim = model.headDim
         if !explicitlySet.contains(.tokens) { c.tokens = text.tokens }
@@ -194,7 +195,8 @@ extension SweepSpec {
             if let bad = layers.layers.first(where: { $0 >= model.layers }) {
                 throw ConfigError(
                     key: "layers",
-                    message: "layer \(bad) is out of range 0…\(model.layers - 1) (model \(modelName) has \(model.layers))")
+                    message:
+                        "layer \(bad) is out of range 0…\(model.layers - 1) (model \(modelName) has \(model.layers))")
             }
             c.layers = layers.isAll(of: model.layers) ? nil : layers.description
         }

@@ -148,7 +148,9 @@ struct MetricsTests {
     @Test("metrics are finite and in range on every scheme", arguments: Scheme.allCases)
     func ranges(scheme: Scheme) {
         let m = TrialEngine().run(Self.small(scheme: scheme, bits: 2), seed: 1, trial: 0)
-        for metric in Metric.allCases where metric.isMeasured(at: .attention) { #expect(m[metric].isFinite, "\(metric)") }
+        for metric in Metric.allCases where metric.isMeasured(at: .attention) {
+            #expect(m[metric].isFinite, "\(metric)")
+        }
         #expect(m.measured == Metric.allCases.filter { $0.isMeasured(at: .attention) })
         #expect(m[.kl] > 0 && m[.klReverse] > 0 && m[.js] > 0)
         #expect(m[.js] <= log(2))
