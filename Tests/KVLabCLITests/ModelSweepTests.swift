@@ -195,6 +195,24 @@ struct ModelSweepTests {
         #expect(try KVLabProcess.dump(db) == KVLabProcess.dump(reference))
     }
 
+    @Test("a stored text whose ids were altered is refused by the runs, never read under its recorded hash")
+    func damagedTextRefused() throws {
+        let dir = try TemporaryDirectory()
+        let (db, spec, _) = try Self.setUp(dir)
+        // 20 zero ids (the length check of the table holds): the recorded SHA-256 no longer matches.
+        let damage = try KVLabProcess.run([
+            "sql", "--write", "--db", db, "UPDATE texts SET token_ids = zeroblob(80) WHERE name = 'twenty'",
+        ])
+        #expect(damage.status == 0, "\(damage.stderr)")
+        let verify = try KVLabProcess.run(["verify", "--db", db])
+        #expect(verify.status != 0 && verify.stdout.contains("text 'twenty'"), "\(verify.stdout)\(verify.stderr)")
+        let run = try KVLabProcess.run(["run", spec, "--db", db, "--jobs", "1"])
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderr.contains("4 runs failed"), "\(run.stderr)")
+        #expect(run.stderr.contains("its token ids do not match that hash"), "\(run.stderr)")
+        #expect(try Self.count(db, "SELECT count(*) FROM trials") == "0")
+    }
+
     @Test("model add and text add refuse a second name for one model, another model under a name, a dataset's name")
     func registrationErrors() throws {
         let dir = try TemporaryDirectory()
