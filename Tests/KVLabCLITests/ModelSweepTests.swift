@@ -195,6 +195,51 @@ struct ModelSweepTests {
         #expect(try KVLabProcess.dump(db) == KVLabProcess.dump(reference))
     }
 
+    @Test("a captured dataset serves as the text; shards given it with --datasets-from get the dataset, merged equal")
+    func datasetAsText() throws {
+        let dir = try TemporaryDirectory()
+        let (db, _, model) = try Self.setUp(dir)
+        let text = dir.path("text.txt")
+        try "the cat sat on the mat, and the world said hello.".write(toFile: text, atomically: true, encoding: .utf8)
+        let capture = try KVLabProcess.run([
+            "capture", model, "--text", text, "--name", "cap", "--db", db, "--threads", "1", "--quiet",
+        ])
+        #expect(capture.status == 0, "\(capture.stderr)")
+        let tokens = try Self.count(db, "SELECT tokens FROM datasets WHERE name = 'cap'")
+        let idsHash = try Self.count(db, "SELECT token_ids_sha256 FROM datasets WHERE name = 'cap'")
+        #expect(Int(tokens).map { $0 >= 2 } == true && idsHash.count == 64, "\(tokens) \(idsHash)")
+        let texts = try KVLabProcess.output(["text", "list", "--db", db, "--format", "csv"])
+        #expect(texts.contains("\ncap,dataset,\(idsHash),\(tokens),"), "\(texts)")
+        let spec = dir.path("cap.yaml")
+        try "name: cap\nseeds: 2\ntrials: 1\nfixed: {model: tiny, text: cap}\ngrid: {scheme: [KV, KQV], bits: [3]}\n"
+            .write(toFile: spec, atomically: true, encoding: .utf8)
+        let run = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            try Self.count(db, "SELECT count(*) || '/' || min(text_name) || '/' || min(tokens) FROM trials_wide")
+                == "4/cap/\(tokens)")
+        #expect(try Self.count(db, "SELECT count(*) FROM configs WHERE text = '\(idsHash)'") == "2")
+        var shards: [String] = []
+        for i in 0..<2 {
+            let shard = dir.path("cap\(i).sqlite")
+            let r = try KVLabProcess.run([
+                "run", spec, "--shard", "\(i)/2", "--db", shard, "--datasets-from", db, "--jobs", "1", "--quiet",
+            ])
+            #expect(r.status == 0, "\(r.stderr)")
+            // The text is the dataset's ids: the shard got the dataset (and the model), no stored text.
+            #expect(
+                try Self.count(
+                    shard,
+                    "SELECT (SELECT group_concat(name) FROM datasets) || '/' || (SELECT count(*) FROM texts) || '/' "
+                        + "|| (SELECT group_concat(name) FROM models)") == "cap/0/tiny")
+            shards.append(shard)
+        }
+        let merged = dir.path("merged.sqlite")
+        #expect(try KVLabProcess.run(["merge", "--into", merged] + shards).status == 0)
+        #expect(try KVLabProcess.dump(merged) == KVLabProcess.dump(db))
+        #expect(try KVLabProcess.run(["verify", "--db", merged]).status == 0)
+    }
+
     @Test("a stored text whose ids were altered is refused by the runs, never read under its recorded hash")
     func damagedTextRefused() throws {
         let dir = try TemporaryDirectory()
