@@ -299,9 +299,16 @@ extension Store {
     }
 
     /// The token ids with this SHA-256: a stored text's, or a dataset's.
+    ///
+    /// - Throws: ``StoreError/inconsistent(_:)`` when a stored text's ids no longer hash to it (damaged).
     public static func tokenIDs(sha256: String, in db: Database) throws -> [UInt32]? {
         if let blob = try Data.fetchOne(db, sql: "SELECT token_ids FROM texts WHERE sha256 = ?", arguments: [sha256]) {
-            return TextRecord.ids(fromBlob: [UInt8](blob))
+            let ids = TextRecord.ids(fromBlob: [UInt8](blob))
+            guard DatasetMetadata.sha256(tokenIDs: ids) == sha256 else {
+                throw StoreError.inconsistent(
+                    "the text with SHA-256 \(sha256): its token ids do not match that hash; run kvlab verify")
+            }
+            return ids
         }
         guard
             let json = try String.fetchOne(

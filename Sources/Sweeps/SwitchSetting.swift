@@ -123,7 +123,8 @@ public enum SwitchSetting: Sendable, Hashable {
     /// Whether a resolved config has this value (the `exclude` test).
     ///
     /// A switch that does not apply to the config's scheme (nil in the resolved config) matches nothing, so
-    /// `{rotation: none}` never drops a KV config. `rank: full` matches configs whose rank equals their dim.
+    /// `{rotation: none}` never drops a KV config. `rank: full` matches configs whose rank equals their dim;
+    /// `positions: T − 1` and `layers` naming a model's every layer match configs that store them as all.
     ///
     /// - Parameters:
     ///   - config: a resolved config.
@@ -153,8 +154,12 @@ public enum SwitchSetting: Sendable, Hashable {
         case .head(let v): return config.head != nil && (v == nil || config.head == v)
         case .model(let v): return config.model != nil && datasets.model(named: v)?.sha256 == config.model
         case .text(let v): return config.text != nil && datasets.text(named: v)?.sha256 == config.text
-        case .positions(let v): return config.model != nil && config.positions == v
-        case .layers(let v): return config.model != nil && config.layers == v?.description
+        // As the expansion stores them: T − 1 positions and a model's full layer range are nil (all).
+        case .positions(let v): return config.model != nil && config.positions == (v == config.tokens - 1 ? nil : v)
+        case .layers(let v):
+            guard let model = config.model else { return false }
+            let all = v.map { v in datasets.model(sha256: model).map { v.isAll(of: $0.layers) } ?? false } ?? true
+            return config.layers == (all ? nil : v?.description)
         }
     }
 }

@@ -72,10 +72,10 @@ struct DatasetSweepTests {
         ])
         #expect(agg.status == 0 && agg.stdout.split(separator: "\n").count == 13, "\(agg.stdout)\(agg.stderr)")
         #expect(try KVLabProcess.run(["verify", "--db", db]).status == 0)
-        // The dataset sanity claims hold on it; the synthetic claims are skipped (no synthetic runs yet).
+        // The dataset sanity claims hold on it; the synthetic and model claims are skipped (no such runs yet).
         let claims = try KVLabProcess.run(["claims", "check", "--db", db, "--param", "dataset=toy"])
         let summary = claims.stdout.split(separator: "\n").last ?? ""
-        #expect(summary.hasSuffix(" 8 skipped"), "\(claims.stdout)")
+        #expect(summary.hasSuffix(" 11 skipped"), "\(claims.stdout)")
         for name in [
             "dataset-sanity-divergences-in-range", "dataset-sanity-error-shrinks-with-bits",
             "dataset-sanity-effective-bits",

@@ -1,8 +1,9 @@
-import ExperimentStore
 import Foundation
 import Quantization
 import Sweeps
 import Testing
+
+@testable import ExperimentStore
 
 @Suite("Shipped sweep specs")
 struct ShippedSpecTests {
@@ -32,12 +33,37 @@ struct ShippedSpecTests {
         #expect(loaded.name == name)
     }
 
-    /// A catalog with a dataset shaped like SmolLM2-135M's captured caches, named as `caches` expects.
-    static let smollm2 = DatasetCatalog(entries: [
-        .init(
-            name: "smollm2", contentHash: String(repeating: "5a", count: 32),
-            manifest: DatasetManifest(layers: 30, kvHeads: 3, queryHeads: 9, headDim: 64, tokens: 1024))
-    ])
+    /// A catalog with a dataset shaped like SmolLM2-135M's captured caches, named as `caches` expects, and
+    /// the model registered and the dataset's token ids, both named smollm2 as `model` expects.
+    static let smollm2 = DatasetCatalog(
+        entries: [
+            .init(
+                name: "smollm2", contentHash: String(repeating: "5a", count: 32),
+                manifest: DatasetManifest(layers: 30, kvHeads: 3, queryHeads: 9, headDim: 64, tokens: 1024))
+        ],
+        models: [
+            ModelRecord(
+                sha256: smollm2Model, name: "smollm2", path: "/models/SmolLM2-135M-Instruct.Q4_1.gguf",
+                architecture: "llama", layers: 30, kvHeads: 3, queryHeads: 9, headDim: 64, vocab: 49152,
+                sizeBytes: 1)
+        ],
+        texts: [TextEntry(name: "smollm2", sha256: smollm2Text, tokens: 1024)])
+    static let smollm2Model = String(repeating: "6b", count: 32)
+    static let smollm2Text = String(repeating: "7c", count: 32)
+
+    @Test("model: 4 schemes × 5 budgets on the model and text smollm2 (512 tokens, every layer), 3 seeds × 1 trial")
+    func model() throws {
+        let spec = try SweepSpec.shipped(named: "model", datasets: Self.smollm2)
+        #expect(spec.configs.count == 4 * 5 && spec.seeds == [1, 2, 3] && spec.trials == 1 && spec.runCount == 60)
+        #expect(Set(spec.configs.map(\.scheme.name)) == ["KV", "KQV", "QKQV", "MSE"])
+        #expect(
+            spec.configs.allSatisfy {
+                $0.model == Self.smollm2Model && $0.text == Self.smollm2Text && $0.tokens == 512 && $0.dim == 64
+                    && $0.positions == nil && $0.layers == nil && $0.source == nil && $0.queries == nil
+            })
+        // Without the model it cannot expand, and says so.
+        #expect(throws: SweepSpecError.self) { try SweepSpec.shipped(named: "model") }
+    }
 
     @Test("caches: 3 schemes × 5 budgets × every (layer, KV head) of the dataset, 5 seeds, 2 trials")
     func caches() throws {
