@@ -130,8 +130,14 @@ extension Store {
     /// The stored dataset with this content and name, nil when neither is stored.
     ///
     /// - Throws: ``DatasetError/nameTaken(name:existingHash:newHash:)`` when the name holds other content,
-    ///   ``DatasetError/contentStored(name:existingName:contentHash:)`` when the content has another name.
+    ///   ``DatasetError/contentStored(name:existingName:contentHash:)`` when the content has another name,
+    ///   ``DatasetError/invalidName(name:reason:)`` when a stored text has the name.
     static func existingDataset(_ content: DatasetContent, name: String, in db: Database) throws -> DatasetRecord? {
+        if try String.fetchOne(db, sql: "SELECT sha256 FROM texts WHERE name = ?", arguments: [name]) != nil {
+            // A spec's `text: NAME` reads a stored text or a dataset's token ids: one name must mean one thing.
+            throw DatasetError.invalidName(
+                name: name, reason: "a stored text has this name (kvlab text list); choose another --name")
+        }
         if let byName = try dataset(named: name, in: db), byName.contentHash != content.contentHash {
             throw DatasetError.nameTaken(name: name, existingHash: byName.contentHash, newHash: content.contentHash)
         }

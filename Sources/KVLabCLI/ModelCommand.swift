@@ -145,7 +145,12 @@ struct ModelCommand: AsyncParsableCommand {
             commandName: "add",
             abstract: "Register a GGUF model in the database for model-level sweeps (spec key model: NAME).",
             discussion: """
-                Checks that the file is a complete Llama-family model with a supported tokenizer, and stores its                 SHA-256 (the model's identity in every config), NAME, its absolute path and its shape. The file                 is not copied: it must be readable, unchanged, at that path on every machine that runs the                 sweep (kvlab checks the hash when it opens it). Adding the same file under the same name again                 updates the path (a moved file); a name holding another file, or a file already registered                 under another name, is exit 2.
+                Checks that the file is a complete Llama-family model with a supported tokenizer, and stores its \
+                SHA-256 (the model's identity in every config), NAME, its absolute path and its shape. The file \
+                is not copied: it must be readable, unchanged, at that path on every machine that runs the \
+                sweep (kvlab checks the hash when it opens it). Adding the same file under the same name again \
+                updates the path (a moved file); a name holding another file, or a file already registered \
+                under another name, is exit 2.
                 """)
 
         @Argument(help: ArgumentHelp("A Llama-family .gguf model file.", valueName: "model"))

@@ -134,6 +134,13 @@ struct ModelStoreTests {
         #expect(
             try store.write { db in try Store.addText(TextRecord(name: "copy", tokenIDs: Self.datasetIDs), in: db) })
         #expect(try store.read { db in try Store.storedTexts(in: db) }.map(\.name) == ["copy", "t"])
+        // And back: a dataset may not take a stored text's name (a spec's `text: t` must mean one thing).
+        let path = dir.path("t.safetensors")
+        try W.write(W.safetensors(W.tensors(seed: 1), metadata: W.baseMetadata), to: path)
+        #expect(throws: DatasetError.self) {
+            try store.importDataset(try DatasetFile.read(path: path), name: "t", provenance: nil)
+        }
+        #expect(try Self.count(store, "datasets") == 1)
     }
 
     @Test("tokenIDs(sha256:) finds a stored text's ids and a dataset's ids; textEntries lists both")
