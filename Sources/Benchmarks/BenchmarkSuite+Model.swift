@@ -6,7 +6,7 @@ extension BenchmarkSuite {
     /// The forward pass of a real GGUF model: a 1,024-token prefill with the next-token NLL of every position
     /// (what `kvlab capture` computes), on 1 and `jobs` threads, with the arithmetic rate achieved; and the
     /// load (parse, dequantize, un-permute) once. Token ids are a fixed pseudo-random sequence: the cost does
-    /// not depend on which tokens they are.
+    /// not depend on which tokens they are. Then one model-level trial (``modelLevel(_:file:)``).
     mutating func model(path: String) throws {
         let url = URL(fileURLWithPath: path)
         var llama: LlamaModel?
@@ -68,8 +68,7 @@ extension BenchmarkSuite {
             exact = try llama.exactRun(tokens: tokens, threads: threads)
             record(
                 "model", "model-level exact run, \(tokens.count) tokens (once per text), \(threads) thread\(plural)",
-                "s",
-                [Self.seconds(since: start)])
+                "s", [Self.seconds(since: start)])
         }
         guard let exact else { return }
         var metrics: ModelLevelMetrics?

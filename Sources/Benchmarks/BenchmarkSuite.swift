@@ -36,7 +36,7 @@ public struct BenchmarkSuite {
         case store
         /// `kvlab run paper` from an empty database.
         case e2e
-        /// A real GGUF model's forward pass (needs ``modelPath``).
+        /// A real GGUF model's forward pass and one model-level trial (needs ``modelPath``).
         case model
     }
 
