@@ -10,6 +10,7 @@
 --   runs.forward_version the forward pass's version for model-level runs (0 for the others), part of a
 --                        run's key beside engine_version; current_runs keeps the newest (engine_version,
 --                        forward_version) of each config;
+--   compare_results      a column for every switch added since 0003, so kvlab compare --by can store them;
 --   trials, run_summaries
 --                        four metrics: next_kl, ppl_ratio, nll_delta, next_top1_agree (NULL, not NaN, where
 --                        a metric does not apply: attention metrics on model-level trials and back).
@@ -169,6 +170,19 @@ ALTER TABLE run_summaries ADD COLUMN next_top1_agree_n INTEGER NOT NULL DEFAULT 
 ALTER TABLE run_summaries ADD COLUMN next_top1_agree_nan INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE run_summaries ADD COLUMN next_top1_agree_mean REAL;
 ALTER TABLE run_summaries ADD COLUMN next_top1_agree_sd REAL;
+
+-- kvlab compare --by accepts every switch: the group's value of the switches added since 0003 (NULL when
+-- not in by_dims), so comparing by dataset, layer, head or model can be stored.
+ALTER TABLE compare_results ADD COLUMN source TEXT;
+ALTER TABLE compare_results ADD COLUMN dataset TEXT;
+ALTER TABLE compare_results ADD COLUMN layer INTEGER;
+ALTER TABLE compare_results ADD COLUMN head INTEGER;
+ALTER TABLE compare_results ADD COLUMN model TEXT;
+ALTER TABLE compare_results ADD COLUMN model_name TEXT;
+ALTER TABLE compare_results ADD COLUMN text TEXT;
+ALTER TABLE compare_results ADD COLUMN text_name TEXT;
+ALTER TABLE compare_results ADD COLUMN positions INTEGER;
+ALTER TABLE compare_results ADD COLUMN layers TEXT;
 
 -- The runs readers use: of each config, those of its newest (engine_version, forward_version).
 CREATE VIEW current_runs AS

@@ -3,7 +3,7 @@
 /// Everything that lists or explains switches derives from ``SwitchRegistry``: the sweep-spec error
 /// messages, the `kvlab trial` options' help, the dimensions agg, compare and the report group by, the
 /// sweep keys (which switches appear even when null), `kvlab switches` and the switch table of
-/// `docs/science.md` (a test keeps it equal to ``SwitchRegistry/markdownTable()``).
+/// `docs/switches.md` (a test keeps it equal to ``SwitchRegistry/markdownTable()``).
 public struct SwitchDeclaration: Sendable, Hashable {
     /// What a switch changes.
     public enum Role: String, Sendable, Hashable {

@@ -306,3 +306,23 @@ struct CompareTests {
         #expect(count == 1)
     }
 }
+
+/// Every dimension `kvlab compare --by` accepts has its column in `compare_results`, and in `run_pairs` (the
+/// switches added with datasets and model-level runs failed to store before migration 0008 added them).
+struct CompareDimensionColumnTests {
+    @Test func everyByDimensionIsAColumnOfCompareResultsAndRunPairs() throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.path())
+        let (stored, pairs) = try store.read { db in
+            (
+                Set(try Row.fetchAll(db, sql: "PRAGMA table_info(compare_results)").map { $0["name"] as String }),
+                Set(try Row.fetchAll(db, sql: "PRAGMA table_info(run_pairs)").map { $0["name"] as String })
+            )
+        }
+        for dimension in CompareRequest.dimensions {
+            #expect(stored.contains(dimension), "compare_results lacks \(dimension)")
+            #expect(pairs.contains(dimension), "run_pairs lacks \(dimension)")
+        }
+        #expect(CompareRequest.dimensions.contains("dataset") && CompareRequest.dimensions.contains("model_name"))
+    }
+}

@@ -136,7 +136,7 @@ CREATE TABLE compare_results (
     data_fingerprint TEXT NOT NULL,
     created_at REAL NOT NULL,
     provenance_id INTEGER REFERENCES provenance (id)
-, ratio_delta_ci_low REAL, ratio_delta_ci_high REAL, t_p REAL) STRICT;
+, ratio_delta_ci_low REAL, ratio_delta_ci_high REAL, t_p REAL, source TEXT, dataset TEXT, layer INTEGER, head INTEGER, model TEXT, model_name TEXT, text TEXT, text_name TEXT, positions INTEGER, layers TEXT) STRICT;
 
 -- table configs on configs
 CREATE TABLE "configs" (

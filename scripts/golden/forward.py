@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden values for kvlab's Llama forward pass (Tests/ModelsTests/LlamaGoldenTests.swift).
+"""Golden values for kvlab's Llama forward pass (Tests/ModelsTests/LlamaRealModelTests.swift).
 
 An independent implementation: the `gguf` package reads and dequantizes the offline test model
 (SmolLM2-135M-Instruct, Q4_1), and numpy runs the Llama forward pass in float64 the way llama.cpp does,
