@@ -14,7 +14,7 @@ struct ModelLevelRunTests {
     /// A store with a registered model and a model-level config (KQV, n = 4, 16 tokens).
     static func store(_ dir: TemporaryDirectory) throws -> (Store, ResolvedConfig) {
         let store = try Store(path: dir.path())
-        try store.write { db in
+        _ = try store.write { db in
             try Store.registerModel(
                 ModelRecord(
                     sha256: modelHash, name: "tiny", path: "/nonexistent/tiny.gguf", architecture: "llama", layers: 2,

@@ -65,7 +65,9 @@ struct ShardTests {
         let assignment = Shard.assign(runs, count: 4)
         var shardsPerGroup: [String: Set<Int>] = [:]
         for (run, shard) in zip(runs, assignment) {
-            let key = "\(run.config.distribution)-\(run.config.rank)-\(run.config.mixing)-\(run.seed)"
+            let c = run.config
+            let key = [c.distribution?.rawValue, c.rank.map(String.init), c.mixing?.rawValue, String(run.seed)]
+                .map { $0 ?? "null" }.joined(separator: "-")
             shardsPerGroup[key, default: []].insert(shard)
         }
         #expect(shardsPerGroup.count == 300)
