@@ -105,6 +105,7 @@ extension SweepSpec {
                 "grids", "grid and grids are mutually exclusive (grids is a list of grids, unioned)", at: list.keyNode)
         }
         if let node = keys["grid"]?.value {
+            try checkCombinations([node], path: "grid", reader)
             grids = [try parseGrid(node, "grid", fixed: Set(fixedLocations.keys), reader)]
         }
         if let node = keys["grids"]?.value {
@@ -112,6 +113,7 @@ extension SweepSpec {
             guard !items.isEmpty else {
                 throw reader.error("grids", "empty list (give at least one grid, or omit grids)", at: node)
             }
+            try checkCombinations(items, path: items.count == 1 ? "grids[0]" : "grids", reader)
             for (i, item) in items.enumerated() {
                 let path = SpecReader.join("grids", index: i)
                 grids.append(try parseGrid(item, path, fixed: Set(fixedLocations.keys), reader))
@@ -120,6 +122,10 @@ extension SweepSpec {
         var exclude: [[SwitchSetting]] = []
         if let node = keys["exclude"]?.value {
             let items = try reader.sequence(node, "exclude", expected: "a list of partial assignments")
+            guard items.count <= maxExclusions else {
+                throw reader.error(
+                    "exclude", "\(items.count) entries; a spec may have at most \(maxExclusions)", at: node)
+            }
             for (i, item) in items.enumerated() {
                 let path = SpecReader.join("exclude", index: i)
                 let entries = try reader.mapping(item, path, expected: "a mapping of switch → value")
@@ -231,6 +237,44 @@ extension SweepSpec {
             at: node)
     }
 
+    /// Rejects grids that expand to more than ``maxCombinations`` before any value is read, from the lengths
+    /// of their lists alone: the work of parsing is then bounded by the limit, even when the lists are long or
+    /// many grids are aliases of one (`grids: [*g, *g, …]`). A single list longer than the limit is named by
+    /// its key path. Shapes are not checked here (``parseGrid(_:_:fixed:_:)`` reports them).
+    ///
+    /// - Parameters:
+    ///   - grids: the grid nodes.
+    ///   - path: the key path named by the error (`grid`, `grids[0]` or `grids`).
+    ///   - reader: for errors.
+    /// - Throws: ``SweepSpecError`` naming the list or the grid and the limit.
+    private static func checkCombinations(_ grids: [Node], path: String, _ reader: SpecReader) throws(SweepSpecError) {
+        var total = 0
+        for (g, grid) in grids.enumerated() {
+            guard case .mapping(let mapping) = grid else { continue }
+            var product = 1
+            for (keyNode, value) in mapping {
+                guard case .sequence(let list) = value else { continue }
+                if list.count > maxCombinations {
+                    let gridPath = grids.count == 1 && path != "grids" ? path : SpecReader.join("grids", index: g)
+                    let axisPath = SpecReader.join(gridPath, keyNode.string ?? "?")
+                    throw reader.error(
+                        axisPath,
+                        "\(list.count) values; a list may have at most \(maxCombinations) (the most combinations "
+                            + "a spec may expand to)", at: value)
+                }
+                let (next, overflow) = product.multipliedReportingOverflow(by: list.count)
+                product = overflow ? Int.max : next
+            }
+            let (sum, overflow) = total.addingReportingOverflow(product)
+            total = overflow ? Int.max : sum
+        }
+        guard total <= maxCombinations else {
+            // The message of the expansion's own check (SweepSpec.expand), given earlier.
+            let count = total == Int.max ? "more than \(Int.max)" : "\(total)"
+            throw reader.error(path, "expands to \(count) combinations (at most \(maxCombinations) are allowed)")
+        }
+    }
+
     private static func parseGrid(_ node: Node, _ path: String, fixed: Set<SwitchName>, _ reader: SpecReader)
         throws(SweepSpecError) -> SweepGrid
     {
@@ -267,10 +311,13 @@ extension SweepSpec {
             }
             var values: [SwitchSetting] = []
             var locations: [SourceLocation?] = []
+            var first: [SwitchSetting: Int] = [:]
+            values.reserveCapacity(list.count)
+            locations.reserveCapacity(list.count)
             for (i, item) in list.enumerated() {
                 let itemPath = SpecReader.join(axisPath, index: i)
                 let value = try reader.setting(name, item, itemPath)
-                if let j = values.firstIndex(of: value) {
+                if let j = first.updateValue(i, forKey: value) {
                     throw reader.error(itemPath, "\(value.valueText) is listed twice (also [\(j)])", at: item)
                 }
                 values.append(value)

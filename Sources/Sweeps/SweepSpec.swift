@@ -48,6 +48,8 @@ public struct SweepSpec: Sendable {
     public static let maxCombinations = 100_000
     /// Largest number of planned runs (configs × seeds) accepted.
     public static let maxRuns = 1_000_000
+    /// Largest number of `exclude` entries accepted (expansion matches every combination against each).
+    public static let maxExclusions = 1_000
 
     /// Builds and expands a spec from parsed parts.
     ///

@@ -91,6 +91,8 @@ struct SweepRunTests {
                 "sql", "--db", db.path, "--format", "csv", "SELECT count(*) FROM runs WHERE state = 'running'",
             ])
             #expect(leases.stdout.split(separator: "\n").last == "0")
+            let verify = try KVLabProcess.run(["verify", "--db", db.path])
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         } else {
             // The sweep may finish before the signal on a fast machine.
             #expect(process.terminationStatus == 0)
