@@ -2,7 +2,7 @@ import ExperimentStore
 
 /// A claim: one `.sql` file whose leading `-- key: value` lines are its header and whose body returns
 /// the FAILING rows (empty = the claim holds). It runs unchanged in the `sqlite3` shell
-/// (`.param set :bits 4`). DESIGN.md "Claims".
+/// (`.param set :bits 4`). docs/architecture.md "Claims".
 ///
 /// Header keys: `name`, `description`, `kind` (synthetic|dataset|model), `severity` (error|warn), `params` (`name=default, …`), `coverage` (a
 /// query returning the number of covered cells) and `coverage_min`. A header line `--` followed by three or

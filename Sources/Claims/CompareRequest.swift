@@ -17,7 +17,7 @@ public struct CompareRequest: Sendable, Equatable {
     public var resamples: Int
 
     /// The switches `--by` accepts: every switch but `scheme` (what is compared), and `nu`, in the order of
-    /// the SCIENCE.md table. Each is a column of `run_pairs` and of `compare_results`.
+    /// the docs/science.md table. Each is a column of `run_pairs` and of `compare_results`.
     public static let dimensions = SwitchRegistry.groupingDimensions.filter {
         !["scheme", "key_recipe", "value_recipe"].contains($0)
     }
@@ -25,7 +25,7 @@ public struct CompareRequest: Sendable, Equatable {
     /// Validates a request as typed on the command line.
     ///
     /// - Parameters:
-    ///   - metric: a metric name (SCIENCE.md).
+    ///   - metric: a metric name (docs/science.md).
     ///   - a: scheme A (case-insensitive).
     ///   - b: scheme B (case-insensitive), different from A.
     ///   - by: switches to group by (see ``dimensions``); empty for one overall group.

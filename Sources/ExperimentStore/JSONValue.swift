@@ -1,7 +1,7 @@
 /// A minimal JSON value with key order preserved and round-trip number formatting.
 ///
 /// Doubles print in Swift's shortest round-trip form; non-finite numbers become the strings "NaN",
-/// "Infinity" and "-Infinity" (DESIGN.md).
+/// "Infinity" and "-Infinity" (docs/architecture.md).
 public indirect enum JSONValue: Sendable {
     /// `null`.
     case null

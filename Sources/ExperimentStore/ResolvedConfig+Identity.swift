@@ -17,7 +17,7 @@ extension ResolvedConfig {
 
     /// Rebuilds a resolved config from its switch values (e.g. parsed canonical JSON).
     ///
-    /// Absent keys take their SCIENCE.md defaults before resolution; integers are accepted where a double
+    /// Absent keys take their docs/science.md defaults before resolution; integers are accepted where a double
     /// is expected. The result must resolve to exactly the given values (a switch that does not apply must
     /// be absent or null).
     ///

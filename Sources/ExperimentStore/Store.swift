@@ -182,7 +182,7 @@ public final class Store: Sendable {
         }
     }
 
-    /// Copies the WAL into the database file and truncates it (DESIGN.md: a sweep ends with a checkpoint).
+    /// Copies the WAL into the database file and truncates it (docs/architecture.md: a sweep ends with a checkpoint).
     ///
     /// Best effort under concurrency: when another connection is checkpointing (SQLite then answers
     /// SQLITE_BUSY at once, without waiting) or readers keep using the WAL, the committed data stays in the

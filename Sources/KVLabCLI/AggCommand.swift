@@ -55,7 +55,7 @@ struct AggCommand: AsyncParsableCommand {
         }
     }
 
-    /// The switches `--by` accepts: every switch of SCIENCE.md, and `nu`.
+    /// The switches `--by` accepts: every switch of docs/science.md, and `nu`.
     static let dimensions = SwitchName.dimensions
 
     /// Splits a comma-separated option.

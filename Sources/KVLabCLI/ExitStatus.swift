@@ -1,7 +1,7 @@
 import ArgumentParser
 import Quantization
 
-/// kvlab's exit codes (DESIGN.md "Command-line contract") and the one place errors are mapped to them.
+/// kvlab's exit codes (docs/architecture.md "Command-line contract") and the one place errors are mapped to them.
 ///
 /// Precedence where several apply: 2 > 3 > 1 > 4 > 0.
 enum ExitStatus: Int32, Comparable {

@@ -36,7 +36,7 @@ public struct KVLab: AsyncParsableCommand {
 
     public init() {}
 
-    /// Parses the command line and runs the command; usage errors exit 2 (DESIGN.md), not 64.
+    /// Parses the command line and runs the command; usage errors exit 2 (docs/architecture.md), not 64.
     public static func runMain() async {
         // A full file (ulimit -f) must be an I/O error (exit 3) from the start, not only once a command has
         // installed its SignalWatcher: migrations and planning write before that.

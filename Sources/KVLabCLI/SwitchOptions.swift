@@ -105,7 +105,7 @@ struct SwitchOptions: ParsableArguments {
 
 extension SwitchOptions {
     /// The scheme of `--scheme`, or of `--key-recipe` and `--value-recipe`: a shipped name, or the scheme
-    /// named for a recipe pair (SCIENCE.md: the shipped scheme of that pair, else `KEY+VALUE`).
+    /// named for a recipe pair (docs/science.md: the shipped scheme of that pair, else `KEY+VALUE`).
     ///
     /// - Throws: ``CLIError`` (exit 2) for an unknown scheme or half a recipe pair.
     func resolvedScheme() throws -> Scheme {

@@ -8,7 +8,7 @@ struct TrialCommand: AsyncParsableCommand {
         commandName: "trial",
         abstract: "Compute every metric of one trial of one config.",
         discussion: """
-            Every switch of SCIENCE.md is an option with its documented default. The same (config, seed, \
+            Every switch of docs/science.md is an option with its documented default. The same (config, seed, \
             trial) always gives bit-identical numbers. Example: kvlab trial --scheme QKQV --bits 4 --format json
             """
     )

@@ -1,6 +1,6 @@
 /// An n-bit Lloyd–Max codebook for one coordinate of a unit vector in ℝ^d (unit-vector scale).
 ///
-/// Reported as SCIENCE.md asks: centroids and thresholds on the unit-vector scale (e.g. d=64, b=1:
+/// Reported as docs/science.md asks: centroids and thresholds on the unit-vector scale (e.g. d=64, b=1:
 /// ±0.1001259) and D = E‖x − x̂‖² for unit x, which is d × the per-coordinate MSE.
 public struct Codebook: Sendable, Equatable {
     /// The law the codebook is optimal for.

@@ -4,7 +4,7 @@ import Statistics
 ///
 /// A few Lloyd iterations (centroid ← cell mean, threshold ← midpoint) from a companded start, then
 /// Newton's method on the fixed-point equations c = μ(t(c)) with the exact tridiagonal Jacobian, until
-/// the centroids move less than `tolerance` (scaled units; SCIENCE.md asks 1e−12 × 1/√d in unit-vector
+/// the centroids move less than `tolerance` (scaled units; docs/science.md asks 1e−12 × 1/√d in unit-vector
 /// units, i.e. 1e−12 here).
 public enum LloydMax {
     /// Result of a design, in scaled units (unit variance).

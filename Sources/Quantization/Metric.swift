@@ -8,7 +8,7 @@ public enum MetricDirection: String, Sendable, CaseIterable {
     case zero
 }
 
-/// Every per-trial metric of SCIENCE.md, under exactly its contract name (column, claim, JSON key).
+/// Every per-trial metric of docs/science.md, under exactly its contract name (column, claim, JSON key).
 ///
 /// The case order is the storage order of ``MetricValues``.
 public enum Metric: String, CaseIterable, Sendable, Hashable {

@@ -1,6 +1,6 @@
 import Statistics
 
-/// The QJL sketch matrix S (m = d rows) and its unbiasing scale α (SCIENCE.md "TurboQuant_prod").
+/// The QJL sketch matrix S (m = d rows) and its unbiasing scale α (docs/science.md "TurboQuant_prod").
 ///
 /// The estimator of a vector r from its signs z = sign(S r) is α·‖r‖·Sᵀz, unbiased for inner products.
 public struct QJLSketch: Sendable {

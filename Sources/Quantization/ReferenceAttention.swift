@@ -1,7 +1,7 @@
 import Statistics
 
 /// The unquantized attention of one trial, computed once and shared by every scheme and budget that
-/// evaluates the same data (SCIENCE.md "Metrics").
+/// evaluates the same data (docs/science.md "Metrics").
 public struct ReferenceAttention: Sendable {
     /// Logits s = β⟨q, k⟩/√d, queries × tokens.
     public let logits: Matrix

@@ -115,7 +115,7 @@ public struct ResolvedConfig: Sendable, Hashable {
 
     /// The switches of the first stage, in their fixed order: a config's sweep key lists each of them,
     /// also when it is null. Switches added later appear only where they have a value, so adding one
-    /// changes no existing identity, hash or sweep fingerprint (SCIENCE.md "Switches").
+    /// changes no existing identity, hash or sweep fingerprint (docs/science.md "Switches").
     public static var stageOneSwitches: Set<String> { SwitchRegistry.stageOneNames }
 
     /// The identity of the config as switch values keyed by snake_case name, in a fixed order.

@@ -1,4 +1,4 @@
-/// A random orthogonal rotation R of ℝ^d (SCIENCE.md "Rotation").
+/// A random orthogonal rotation R of ℝ^d (docs/science.md "Rotation").
 ///
 /// `wht1`…`wht3`: rounds of H·D (normalised Hadamard after random ±1 signs), O(d log d);
 /// `haar`: a Haar-distributed orthogonal matrix (Gram–Schmidt of a Gaussian matrix, positive R diagonal);

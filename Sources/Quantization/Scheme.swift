@@ -1,4 +1,4 @@
-/// A quantization scheme: a named (K recipe, V recipe) pair (SCIENCE.md "Switches").
+/// A quantization scheme: a named (K recipe, V recipe) pair (docs/science.md "Switches").
 ///
 /// The paper's three are shipped: KV = (baseline, baseline), KQV = (mse, prod), QKQV = (prod, prod). Any
 /// other pair is a scheme too: a sweep spec declares a name for it (`schemes: {MSE2: {key: mse, value:

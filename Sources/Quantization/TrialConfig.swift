@@ -1,6 +1,6 @@
-/// Every switch of SCIENCE.md, as requested (before resolution).
+/// Every switch of docs/science.md, as requested (before resolution).
 ///
-/// Defaults are those of SCIENCE.md. `rank == nil` means full rank (= `dim`). Use ``validate()`` before
+/// Defaults are those of docs/science.md. `rank == nil` means full rank (= `dim`). Use ``validate()`` before
 /// running and ``resolved`` to get the identity of the config (non-applicable switches set to nil).
 public struct TrialConfig: Sendable, Hashable, Codable {
     public var scheme: Scheme = .KQV
@@ -39,7 +39,7 @@ public struct TrialConfig: Sendable, Hashable, Codable {
     /// Model level: the layers that read quantized caches, normalised by ``LayerSelection`` (nil: all).
     public var layers: String? = nil
 
-    /// A config with every switch at its SCIENCE.md default.
+    /// A config with every switch at its docs/science.md default.
     public init() {}
 
     /// The effective rank: `rank`, or `dim` when unset.
@@ -230,7 +230,7 @@ public struct DataKey: Sendable, Hashable {
 
 /// A switch value that is out of range.
 public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The switch name (snake_case, as in SCIENCE.md).
+    /// The switch name (snake_case, as in docs/science.md).
     public var key: String
     /// What is wrong and what is allowed.
     public var message: String

@@ -34,7 +34,7 @@ public struct TrialData: Sendable {
 }
 
 extension TrialData {
-    /// Generates the data of (data switches, seed, trial) as SCIENCE.md "Synthetic data" defines it.
+    /// Generates the data of (data switches, seed, trial) as docs/science.md "Synthetic data" defines it.
     ///
     /// K = Z_K W + σE_K, V = Z_V W_V + σE_V, Q = Z_Q W + σE_Q; then `outliers` random channels of K are
     /// multiplied by `outlierScale`. Depends only on the data switches, the seed and the trial.

@@ -27,7 +27,7 @@ extension TrialDataSource {
     }
 }
 
-/// The synthetic generator of SCIENCE.md "Synthetic data" as a data source: every query reads all tokens.
+/// The synthetic generator of docs/science.md "Synthetic data" as a data source: every query reads all tokens.
 public struct SyntheticSource: TrialDataSource, Hashable {
     /// The data switches.
     public let key: DataKey

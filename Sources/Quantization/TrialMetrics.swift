@@ -1,6 +1,6 @@
 import Statistics
 
-/// Computes every metric of SCIENCE.md for one trial from the reference and the decoded K̂, V̂.
+/// Computes every metric of docs/science.md for one trial from the reference and the decoded K̂, V̂.
 public enum TrialMetrics {
     /// The metrics of one trial.
     ///
@@ -114,7 +114,7 @@ public enum TrialMetrics {
     }
 }
 
-/// The attention metrics of one query (SCIENCE.md "Metrics"), in forms that are non-negative by
+/// The attention metrics of one query (docs/science.md "Metrics"), in forms that are non-negative by
 /// construction where the quantity is (KL as Σ p(u + e^{−u} − 1), Hellinger as ½Σ(√p − √p̂)²).
 struct QueryMetrics {
     var kl = 0.0

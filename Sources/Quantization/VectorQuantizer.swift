@@ -1,4 +1,4 @@
-/// Encodes and decodes the rows of a matrix with one recipe (SCIENCE.md "Building blocks").
+/// Encodes and decodes the rows of a matrix with one recipe (docs/science.md "Building blocks").
 ///
 /// Everything a recipe needs is resolved up front: the codebooks, the rotation R and the sketch S (which
 /// depend only on seed, trial and role, never on the scheme or budget). Stored per-vector floats (norms,

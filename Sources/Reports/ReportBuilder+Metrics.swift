@@ -48,7 +48,7 @@ extension ReportBuilder {
         }
     }
 
-    /// Orders switch values: distributions as in SCIENCE.md, numbers numerically, text alphabetically.
+    /// Orders switch values: distributions as in docs/science.md, numbers numerically, text alphabetically.
     static func sortedValues(_ values: [SQLValue]) -> [SQLValue] {
         var unique: [SQLValue] = []
         for v in values where !unique.contains(v) { unique.append(v) }

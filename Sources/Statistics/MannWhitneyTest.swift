@@ -1,7 +1,7 @@
 /// Mann–Whitney U test (Wilcoxon rank-sum) of two independent samples A and B, with the rank-biserial
 /// correlation as effect size.
 ///
-/// Conventions (SCIENCE.md, "Statistical inference"):
+/// Conventions (docs/science.md, "Statistical inference"):
 /// - `uA` = number of pairs (a, b) with a > b, ties counting ½ (scipy's `statistic` for `x = A`).
 /// - `rankBiserial` r = 2·U_A/(n_A·n_B) − 1 ∈ [−1, 1]; negative means A tends to be smaller
 ///   (A = (1, 2, 3), B = (4, 5, 6) gives U_A = 0, r = −1). It equals Cliff's delta.

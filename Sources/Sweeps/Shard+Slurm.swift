@@ -1,7 +1,7 @@
 import Foundation
 
 extension Shard {
-    /// The shard of a Slurm array task, from its environment (DESIGN.md "Sweeps and resume").
+    /// The shard of a Slurm array task, from its environment (docs/architecture.md "Sweeps and resume").
     ///
     /// I = (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP (step 1 when unset) and
     /// N = SLURM_ARRAY_TASK_COUNT, so `sbatch --array=0-3`, `--array=1-4` and `--array=0-6:2` each give

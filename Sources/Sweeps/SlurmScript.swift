@@ -9,7 +9,7 @@ import Foundation
 /// `--dependency=afterok:<array job> --kill-on-invalid-dep=yes`, which runs `kvlab merge` on the exact shard
 /// file names (no glob, so no `-wal`/`-shm` files) into `DIR/merged.sqlite` and then `kvlab claims check`.
 /// Running the script again after a failure, a cancellation or a preemption resumes every shard: finished
-/// runs are never recomputed (DESIGN.md "Sweeps and resume").
+/// runs are never recomputed (docs/architecture.md "Sweeps and resume").
 ///
 /// Every value is single-quoted for the shell (``shellQuoted(_:)``) and the job files are written through
 /// quoted here-documents, so paths with spaces, quotes or `$` are safe. Values must not contain control

@@ -167,7 +167,7 @@ struct SpecReader {
         return value
     }
 
-    /// A value for a switch, typed as the switch requires (SCIENCE.md "Switches").
+    /// A value for a switch, typed as the switch requires (docs/science.md "Switches").
     ///
     /// Ranges are not checked here: the expanded configs are validated with `TrialConfig.validate()`.
     ///

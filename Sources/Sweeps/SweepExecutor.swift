@@ -7,7 +7,7 @@ import Synchronization
     import Darwin
 #endif
 
-/// Executes leased runs on `jobs` workers with a single committing writer (DESIGN.md "Sweeps and resume").
+/// Executes leased runs on `jobs` workers with a single committing writer (docs/architecture.md "Sweeps and resume").
 ///
 /// Runs that share data (same data switches, seed and trial; another scheme or budget) are evaluated on
 /// one ``PreparedTrial``: K, V, queries and the reference attention are computed once. Trials already

@@ -2,7 +2,7 @@ import ExperimentStore
 import Models
 import Quantization
 
-/// Plans a sweep spec into a store (DESIGN.md "Sweeps and resume": planning twice is a no-op; a sweep
+/// Plans a sweep spec into a store (docs/architecture.md "Sweeps and resume": planning twice is a no-op; a sweep
 /// whose plan changed is refused unless amended; raising `trials` extends runs).
 public enum SweepPlanner {
     /// What planning did.

@@ -1,6 +1,6 @@
 import Quantization
 
-/// A parsed, validated and expanded sweep spec (DESIGN.md "Sweeps and resume").
+/// A parsed, validated and expanded sweep spec (docs/architecture.md "Sweeps and resume").
 ///
 /// A spec is YAML (or JSON) with the keys `name`, `seeds`, `trials`, `fixed`, `grid` or `grids`, and
 /// `exclude`; see ``parse(text:source:)`` for their meaning. An instance exists only if the spec is valid:
@@ -8,7 +8,7 @@ import Quantization
 ///
 /// Expansion (``configs``): for each grid in the order written (a spec without `grid`/`grids` has one empty
 /// grid), every combination of its axes with the first axis written varying slowest, each axis in list
-/// order; a combination starts from the SCIENCE.md defaults with `fixed` applied, then its grid values.
+/// order; a combination starts from the docs/science.md defaults with `fixed` applied, then its grid values.
 /// Combinations matching an `exclude` entry are dropped; the rest are resolved (`ResolvedConfig`, which sets
 /// non-applicable switches to nil) and de-duplicated, keeping the first occurrence. Planned runs
 /// (``runs``) are configs × seeds, config-major, seeds in the order given.

@@ -1,8 +1,8 @@
 import Quantization
 
-/// The name of a switch of SCIENCE.md, spelled as in sweep specs, config JSON and database columns.
+/// The name of a switch of docs/science.md, spelled as in sweep specs, config JSON and database columns.
 ///
-/// Cases are in the order of the SCIENCE.md "Switches" table.
+/// Cases are in the order of the docs/science.md "Switches" table.
 public enum SwitchName: String, CaseIterable, Sendable, Hashable, Comparable {
     case scheme, bits, distribution, rank, mixing, noise, outliers
     case outlierScale = "outlier_scale"
@@ -18,7 +18,7 @@ public enum SwitchName: String, CaseIterable, Sendable, Hashable, Comparable {
     /// What a value of this switch may be, in words (for error messages), from ``SwitchRegistry``.
     public var allowedValues: String { SwitchRegistry[rawValue].values }
 
-    /// Orders names as in the SCIENCE.md table.
+    /// Orders names as in the docs/science.md table.
     public static func < (lhs: SwitchName, rhs: SwitchName) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }

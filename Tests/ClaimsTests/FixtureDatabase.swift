@@ -108,7 +108,7 @@ final class FixtureDatabase: @unchecked Sendable {
     /// Values under which every shipped claim holds: per seed, KQV has kl = 4^−n, QKQV 2.25·4^−n and
     /// KV 1.5·4^−n (each with ±1% seed noise); k_angle of QKQV is 0.9× KQV's at n = 2, 3, 5 and 1.1× at
     /// n = 4, 6; KV is worst on k_angle and dist6_geo; k_rel_l2 of KQV is √(1.5·4^−n), inside the TurboQuant
-    /// bounds; divergences in range; bits_k and bits_v as SCIENCE.md.
+    /// bounds; divergences in range; bits_k and bits_v as docs/science.md.
     static func healthy(_ key: Key, trial: Int) -> MetricValues {
         var m = MetricValues()
         let n = Double(key.bits)

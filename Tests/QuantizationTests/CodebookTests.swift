@@ -4,9 +4,9 @@ import Testing
 
 @Suite("Lloyd–Max codebooks")
 struct CodebookTests {
-    /// SCIENCE.md: Gaussian N(0,1) Lloyd–Max distortion for b = 1…6.
+    /// docs/science.md: Gaussian N(0,1) Lloyd–Max distortion for b = 1…6.
     static let gaussianD: [Double] = [0.3633802, 0.1174818, 0.0345478, 0.0095010, 0.0025047, 0.0006442]
-    /// SCIENCE.md: exact-law normalised D = d·C for b = 1…6.
+    /// docs/science.md: exact-law normalised D = d·C for b = 1…6.
     static let betaD64: [Double] = [0.358387, 0.114526, 0.033391, 0.009132, 0.002399, 0.000616]
     static let betaD256: [Double] = [0.362136, 0.116740, 0.034256, 0.009408, 0.002478, 0.000637]
 

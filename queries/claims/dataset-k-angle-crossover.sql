@@ -1,7 +1,7 @@
 -- name: dataset-k-angle-crossover
 -- description: On dataset :dataset, the crossover in the geometric K error (k_angle): QKQV is better than
 --   KQV at n = 2, 3 and 5 and KQV is better at n = 4 and 6, in every layer and KV head: the paired 95% t-CI
---   of mean(KQV − QKQV) over seeds lies above 0 at n = 2, 3, 5 and below 0 at n = 4, 6 (SCIENCE.md claim 3
+--   of mean(KQV − QKQV) over seeds lies above 0 at n = 2, 3, 5 and below 0 at n = 4, 6 (docs/science.md claim 3
 --   on captured caches; the theory predicts it does not hold).
 -- kind: dataset
 -- params: dataset=smollm2

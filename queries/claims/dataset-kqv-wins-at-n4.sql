@@ -1,7 +1,7 @@
 -- name: dataset-kqv-wins-at-n4
 -- description: On dataset :dataset at n = :bits bits, KQV beats both KV and QKQV on kl, k_angle and
 --   dist6_geo in every layer and KV head: the paired 95% t-CI of mean(KQV − other) over seeds lies entirely
---   below 0 (SCIENCE.md claim 1 on captured caches; the seeds vary only the quantizers' randomness).
+--   below 0 (docs/science.md claim 1 on captured caches; the seeds vary only the quantizers' randomness).
 -- kind: dataset
 -- severity: error
 -- params: dataset=smollm2, bits=4

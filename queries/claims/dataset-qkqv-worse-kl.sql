@@ -1,6 +1,6 @@
 -- name: dataset-qkqv-worse-kl
 -- description: On dataset :dataset, QKQV is worse than KQV in kl at every budget n in every layer and KV
---   head: the paired 95% t-CI of mean(QKQV − KQV) over seeds lies entirely above 0 (SCIENCE.md claim 2 on
+--   head: the paired 95% t-CI of mean(QKQV − KQV) over seeds lies entirely above 0 (docs/science.md claim 2 on
 --   captured caches).
 -- kind: dataset
 -- params: dataset=smollm2

@@ -1,6 +1,6 @@
 -- name: dataset-sanity-effective-bits
 -- description: On every stored trial of dataset :dataset, bits_k and bits_v are the budget n plus the stored floats per
---   coordinate (SCIENCE.md): one float (‖x‖) for TurboQuant_mse and kv-beta, two for TurboQuant_prod (‖x‖, γ)
+--   coordinate (docs/science.md): one float (‖x‖) for TurboQuant_mse and kv-beta, two for TurboQuant_prod (‖x‖, γ)
 --   and kv-uniform (min, scale), each of 32 bits (norms f32) or 16 bits (norms f16), divided by dim.
 -- kind: dataset
 -- params: dataset=smollm2

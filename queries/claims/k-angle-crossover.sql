@@ -2,7 +2,7 @@
 -- description: Crossover in the geometric K error (k_angle): QKQV is better than KQV at n = 2, 3 and 5 and
 --   KQV is better at n = 4 and 6, in every cell (rank, distribution and every other switch): the paired
 --   95% t-CI of mean(KQV − QKQV) over seeds lies above 0 at n = 2, 3, 5 and below 0 at n = 4, 6
---   (SCIENCE.md claim 3; the theory predicts it does not hold).
+--   (docs/science.md claim 3; the theory predicts it does not hold).
 -- kind: synthetic
 -- severity: error
 -- coverage: SELECT count(DISTINCT bits) FROM (SELECT p.bits FROM (SELECT * FROM run_pairs WHERE source IS NULL AND model IS NULL) AS p WHERE p.a_scheme = 'KQV'

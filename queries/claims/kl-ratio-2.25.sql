@@ -1,6 +1,6 @@
 -- name: kl-ratio-2.25
 -- description: At n = :bits bits the kl ratio mean(QKQV)/mean(KQV) is :ratio within its paired 95% CI
---   (SCIENCE.md headline number 2.25), pooled over every cell at that budget on :mixing mixing (any: both).
+--   (docs/science.md headline number 2.25), pooled over every cell at that budget on :mixing mixing (any: both).
 -- kind: synthetic
 -- severity: error
 -- params: bits=4, ratio=2.25, mixing=any

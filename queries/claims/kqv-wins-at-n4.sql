@@ -1,7 +1,7 @@
 -- name: kqv-wins-at-n4
 -- description: At n = :bits bits on :mixing mixing, KQV beats both KV and QKQV on kl, k_angle and dist6_geo
 --   in every cell (distribution, rank and every other switch): the paired 95% t-CI of mean(KQV − other)
---   over seeds lies entirely below 0 (SCIENCE.md claim 1).
+--   over seeds lies entirely below 0 (docs/science.md claim 1).
 -- kind: synthetic
 -- severity: error
 -- params: bits=4, mixing=axis

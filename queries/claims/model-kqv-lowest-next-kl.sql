@@ -2,7 +2,7 @@
 -- description: With model :model reading its own quantized caches at n = :bits bits, KQV has the lowest
 --   next-token KL: against every other scheme run on the same text, tokens, positions and layers, the
 --   paired 95% t-CI of mean(next_kl(KQV) − next_kl(other)) over seeds lies entirely below 0 (the model-level
---   form of SCIENCE.md claim 1; the seeds vary only the quantizers' randomness).
+--   form of docs/science.md claim 1; the seeds vary only the quantizers' randomness).
 -- kind: model
 -- severity: error
 -- params: model=smollm2, bits=4

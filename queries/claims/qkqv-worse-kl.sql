@@ -1,6 +1,6 @@
 -- name: qkqv-worse-kl
 -- description: QKQV is worse than KQV in kl at every budget n and every distribution (and every other
---   switch): the paired 95% t-CI of mean(QKQV − KQV) over seeds lies entirely above 0 (SCIENCE.md claim 2).
+--   switch): the paired 95% t-CI of mean(QKQV − KQV) over seeds lies entirely above 0 (docs/science.md claim 2).
 -- kind: synthetic
 -- severity: error
 -- coverage: SELECT count(*) FROM (SELECT 1 FROM (SELECT * FROM run_pairs WHERE source IS NULL AND model IS NULL) AS p WHERE p.a_scheme = 'QKQV' AND p.b_scheme = 'KQV'
