@@ -168,7 +168,7 @@ public enum SwitchRegistry {
     public static var groupingDimensions: [String] { all.map(\.name) + ["nu", "dataset", "model_name", "text_name"] }
 
     /// The switches of the first stage, which every sweep key lists.
-    public static var stageOneNames: Set<String> { Set(all.filter(\.stageOne).map(\.name)) }
+    public static let stageOneNames: Set<String> = Set(all.filter(\.stageOne).map(\.name))
 
     /// The switch table of the docs, in Markdown.
     public static func markdownTable() -> String {
