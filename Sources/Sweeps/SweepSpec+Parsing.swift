@@ -46,7 +46,7 @@ extension SweepSpec {
     /// - `exclude`: a list of partial assignments (switch → single value); a config whose resolved switches
     ///   match every entry of one assignment is dropped (a non-applicable switch matches nothing).
     ///
-    /// Switch names and values are those of SCIENCE.md; `rank` also takes `full` (= dim). Integers and
+    /// Switch names and values are those of docs/science.md; `rank` also takes `full` (= dim). Integers and
     /// numbers are written unquoted in decimal; words (scheme, distribution, …) quoted or not.
     ///
     /// - Parameters:
