@@ -123,12 +123,17 @@ public struct DatasetMetadata: Sendable, Hashable {
 
     /// SHA-256 of token ids as little-endian uint32.
     public static func sha256(tokenIDs: [UInt32]) -> String {
+        Hex.sha256(littleEndianBytes(tokenIDs: tokenIDs))
+    }
+
+    /// Token ids as little-endian uint32 bytes (what their SHA-256 is of, and how `texts` stores them).
+    static func littleEndianBytes(tokenIDs: [UInt32]) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(tokenIDs.count * 4)
         for id in tokenIDs {
             bytes += [UInt8(id & 0xff), UInt8((id >> 8) & 0xff), UInt8((id >> 16) & 0xff), UInt8(id >> 24)]
         }
-        return Hex.sha256(bytes)
+        return bytes
     }
 
     /// The keys that are set, with their values as text (as in the file format), in a fixed order.

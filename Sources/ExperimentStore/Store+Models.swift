@@ -89,14 +89,7 @@ public struct TextRecord: Sendable, Hashable {
     }
 
     /// The ids as stored: little-endian uint32.
-    var blob: [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(tokenIDs.count * 4)
-        for id in tokenIDs {
-            bytes += [UInt8(id & 0xff), UInt8((id >> 8) & 0xff), UInt8((id >> 16) & 0xff), UInt8(id >> 24)]
-        }
-        return bytes
-    }
+    var blob: [UInt8] { DatasetMetadata.littleEndianBytes(tokenIDs: tokenIDs) }
 
     static func ids(fromBlob bytes: [UInt8]) -> [UInt32] {
         stride(from: 0, to: bytes.count - bytes.count % 4, by: 4).map { i in
@@ -314,8 +307,8 @@ extension Store {
             let json = try String.fetchOne(
                 db, sql: "SELECT token_ids FROM datasets WHERE token_ids_sha256 = ? LIMIT 1", arguments: [sha256])
         else { return nil }
-        let ids = json.dropFirst().dropLast().split(separator: ",").compactMap { UInt32($0) }
-        return DatasetMetadata.sha256(tokenIDs: ids) == sha256 ? ids : nil
+        guard let ids = parseTokenIDs(json), DatasetMetadata.sha256(tokenIDs: ids) == sha256 else { return nil }
+        return ids
     }
 
     // MARK: - Copying between databases

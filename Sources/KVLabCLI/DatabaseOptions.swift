@@ -45,4 +45,10 @@ struct DatabaseOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missingDatabase(path: path) }
         return try Store(path: path, mode: mode, checkSchema: checkSchema)
     }
+
+    /// Prints the rows of a listing query over the existing database (`dataset list`, `model list`, `text
+    /// list`) in `format`.
+    func printListing(_ sql: String, format: TableFormat) throws {
+        print(TableOutput.render(try openExisting(.readOnly).execute(sql: sql), format: format))
+    }
 }

@@ -112,14 +112,12 @@ struct DatasetCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try database.openExisting(.readOnly)
-                let result = try store.execute(
-                    sql: """
-                        SELECT name, content_hash, layers, kv_heads, query_heads, group_size, head_dim, tokens, model,
-                            datetime(created_at, 'unixepoch') AS created
-                        FROM datasets ORDER BY name
-                        """)
-                print(TableOutput.render(result, format: format))
+                try database.printListing(
+                    """
+                    SELECT name, content_hash, layers, kv_heads, query_heads, group_size, head_dim, tokens, model,
+                        datetime(created_at, 'unixepoch') AS created
+                    FROM datasets ORDER BY name
+                    """, format: format)
             }
         }
     }

@@ -198,14 +198,12 @@ struct ModelCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try database.openExisting(.readOnly)
-                let result = try store.execute(
-                    sql: """
-                        SELECT name, sha256, layers, kv_heads, query_heads, head_dim, vocab, path,
-                            datetime(created_at, 'unixepoch') AS created
-                        FROM models ORDER BY name
-                        """)
-                print(TableOutput.render(result, format: format))
+                try database.printListing(
+                    """
+                    SELECT name, sha256, layers, kv_heads, query_heads, head_dim, vocab, path,
+                        datetime(created_at, 'unixepoch') AS created
+                    FROM models ORDER BY name
+                    """, format: format)
             }
         }
     }

@@ -87,17 +87,15 @@ struct TextCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try database.openExisting(.readOnly)
-                let result = try store.execute(
-                    sql: """
-                        SELECT t.name, 'text' AS kind, t.sha256, t.tokens, m.name AS model
-                        FROM texts AS t LEFT JOIN models AS m ON m.sha256 = t.model_sha256
-                        UNION ALL
-                        SELECT d.name, 'dataset', d.token_ids_sha256, d.tokens, d.model
-                        FROM datasets AS d WHERE d.token_ids_sha256 IS NOT NULL
-                        ORDER BY 1
-                        """)
-                print(TableOutput.render(result, format: format))
+                try database.printListing(
+                    """
+                    SELECT t.name, 'text' AS kind, t.sha256, t.tokens, m.name AS model
+                    FROM texts AS t LEFT JOIN models AS m ON m.sha256 = t.model_sha256
+                    UNION ALL
+                    SELECT d.name, 'dataset', d.token_ids_sha256, d.tokens, d.model
+                    FROM datasets AS d WHERE d.token_ids_sha256 IS NOT NULL
+                    ORDER BY 1
+                    """, format: format)
             }
         }
     }

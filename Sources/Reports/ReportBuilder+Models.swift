@@ -75,10 +75,9 @@ extension ReportBuilder {
                 }
             }
             let attention = try attentionKL(model: name)
-            let summarise = Self.summarise
-            let nextKL = summarise(values["next_kl"] ?? [:])
-            let ppl = summarise(values["ppl_ratio"] ?? [:])
-            let attentionKL = summarise(attention)
+            let nextKL = Self.summarise(values["next_kl"] ?? [:])
+            let ppl = Self.summarise(values["ppl_ratio"] ?? [:])
+            let attentionKL = Self.summarise(attention)
             out += budgetChart(nextKL, metric: "next_kl (nats)", title: "next_kl against the budget")
             out += budgetChart(ppl, metric: "ppl_ratio", title: "ppl_ratio against the budget")
             if attentionKL.isEmpty {
@@ -90,7 +89,7 @@ extension ReportBuilder {
                     attentionKL, metric: "kl (nats)",
                     title: "attention-level kl against the budget (same model's caches; mean over layers and heads)")
             }
-            out += modelTable(values: values, summarise: summarise, attention: attentionKL)
+            out += modelTable(values: values, attention: attentionKL)
             out += winnersTable(model: name)
         } catch {
             out += missingNote("model \(name) could not be read: \(error)")
@@ -144,10 +143,9 @@ extension ReportBuilder {
     /// Per scheme and budget: effective bits, next_kl, ppl_ratio, nll_delta, next_top1_agree (means over
     /// seeds) and the attention-level kl.
     private func modelTable(
-        values: [String: [String: [Int: [Double]]]], summarise: ([String: [Int: [Double]]]) -> SchemeSeries,
-        attention: SchemeSeries
+        values: [String: [String: [Int: [Double]]]], attention: SchemeSeries
     ) -> String {
-        let stats = values.mapValues(summarise)
+        let stats = values.mapValues(Self.summarise)
         let schemes = Self.sortedSchemes(Array(stats["next_kl"]?.keys ?? [:].keys))
         var rows: [[String]] = []
         for scheme in schemes {
