@@ -54,13 +54,16 @@ public struct ClaimEvaluator: Sendable {
     /// - Parameters:
     ///   - claims: the claims, evaluated in order.
     ///   - overrides: `--param` values by name.
+    ///   - scope: the runs the claims see (default: every run; a sweep: the runs it planned).
     /// - Returns: the evaluations and the fingerprint of the data they saw.
     /// - Throws: ``ClaimError/unknownParameter(name:known:)``; ``StoreError`` when the snapshot cannot be
     ///   read at all. Errors of a single claim become its ``ClaimVerdict/error`` verdict instead.
-    public func evaluate(_ claims: [ClaimFile], overrides: [String: SQLValue] = [:]) throws -> ClaimReport {
+    public func evaluate(
+        _ claims: [ClaimFile], overrides: [String: SQLValue] = [:], scope: RunScope = .all
+    ) throws -> ClaimReport {
         let values = try Self.parameters(for: claims, overrides: overrides)
-        return try store.readUntrusted { db in
-            let fingerprint = try DataFingerprint.compute(in: db)
+        return try store.readUntrusted(scope: scope) { db in
+            let fingerprint = try DataFingerprint.compute(in: db, scope: scope)
             let now = Store.now()
             let evaluations = zip(claims, values).map { claim, parameters in
                 evaluate(claim, parameters: parameters, in: db)

@@ -61,6 +61,8 @@ final class SQLGuard: @unchecked Sendable {
     private var enforcing = false
     private var deadline: ContinuousClock.Instant?
     private var known: Set<String> = []
+    /// The temporary views kvlab made on the connection before the user SQL (a run scope's).
+    private var knownTemporary: Set<String> = []
     private var denial: String?
 
     /// A guard with a policy; install it with ``install(on:)``.
@@ -137,7 +139,10 @@ final class SQLGuard: @unchecked Sendable {
     ///   or the body's error.
     func enforcing<T>(on db: Database, timeLimit: Duration?, _ body: () throws -> T) throws -> T {
         let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')")
+        // Temporary views are kvlab's own: those of a run scope (``Store/installScope(_:in:)``).
+        let scoped = try String.fetchAll(db, sql: "SELECT name FROM temp.sqlite_schema WHERE type = 'view'")
         lock.withLock {
+            knownTemporary = Set(scoped.map { $0.lowercased() })
             known = Set(names.map { $0.lowercased() })
                 .union(["sqlite_schema", "sqlite_master", "json_each", "json_tree"])
                 .union(Self.allowedPragmas.map { "pragma_" + $0 })
@@ -202,6 +207,7 @@ final class SQLGuard: @unchecked Sendable {
             // No schema: a common table expression or subquery of the statement itself.
             if database == nil { return nil }
             if database == "main", known.contains(table) { return nil }
+            if database == "temp", knownTemporary.contains(table) { return nil }
             // With --write, tables the same call created are the database's own too; eponymous virtual
             // tables that expose pages or statements stay closed.
             if policy.writes, database == "main", !Self.closedTables.contains(table) { return nil }

@@ -13,16 +13,19 @@ extension Store {
     ///   - trial: the trial index, ≥ 0.
     ///   - metrics: the trial's metrics.
     ///   - provenanceID: the computing process, if recorded.
+    ///   - forwardVersion: the model forward pass's version for a model-level config, else 0.
     /// - Returns: what was stored.
     /// - Throws: ``StoreError`` (e.g. ``StoreError/conflictingTrial(runID:trial:metric:stored:new:)``).
     @discardableResult
     public func recordTrial(
-        config: ResolvedConfig, seed: Int, trial: Int, metrics: MetricValues, provenanceID: Int64? = nil
+        config: ResolvedConfig, seed: Int, trial: Int, metrics: MetricValues, provenanceID: Int64? = nil,
+        forwardVersion: Int = 0
     ) throws -> RecordedTrial {
         guard trial >= 0 else { throw StoreError.invalidConfig("trial must be ≥ 0, not \(trial)") }
         return try write { db in
             let hash = try Store.upsertConfig(config, in: db)
-            let runID = try Store.ensureRun(configHash: hash, seed: seed, trialsPlanned: trial + 1, in: db)
+            let runID = try Store.ensureRun(
+                configHash: hash, seed: seed, trialsPlanned: trial + 1, forwardVersion: forwardVersion, in: db)
             let inserted = try Store.insertTrials(
                 runID: runID, [(trial, metrics)], provenanceID: provenanceID, in: db)
             guard let run = try Store.run(id: runID, in: db) else { throw StoreError.unknownRun(id: runID) }

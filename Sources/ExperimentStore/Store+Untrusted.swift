@@ -13,14 +13,17 @@ extension Store {
     /// - Parameters:
     ///   - timeLimit: the longest the work may run; nil for no limit.
     ///   - attach: allow ATTACH (and reading attached databases).
+    ///   - scope: the runs the analysis views show (default: every run).
     ///   - body: the work; every statement it compiles is checked.
     /// - Returns: the body's result.
-    /// - Throws: ``StoreError/notAllowed(_:)``, ``StoreError/timeLimit(seconds:)``, the body's error, with
-    ///   GRDB's `DatabaseError` mapped to ``StoreError/sql(message:statement:)``.
+    /// - Throws: ``StoreError/notAllowed(_:)``, ``StoreError/timeLimit(seconds:)``,
+    ///   ``StoreError/invalidParameter(_:)`` for a scope naming no sweep, the body's error, with GRDB's
+    ///   `DatabaseError` mapped to ``StoreError/sql(message:statement:)``.
     public func readUntrusted<T>(
-        timeLimit: Duration? = Store.userSQLTimeLimit, attach: Bool = false, _ body: (Database) throws -> T
+        timeLimit: Duration? = Store.userSQLTimeLimit, attach: Bool = false, scope: RunScope = .all,
+        _ body: (Database) throws -> T
     ) throws -> T {
-        try guarded(.init(attach: attach), .deferred, timeLimit: timeLimit, body)
+        try guarded(.init(attach: attach), .deferred, timeLimit: timeLimit, scope: scope, body)
     }
 
     /// Runs user SQL that may write (`kvlab sql --write`) in one `BEGIN IMMEDIATE` transaction on a guarded
@@ -32,7 +35,7 @@ extension Store {
     /// Runs `body` in one transaction of `kind` on the guarded connection of `policy`, the guard enforcing
     /// while it runs (and not during the transaction's own BEGIN and COMMIT).
     private func guarded<T>(
-        _ policy: SQLGuard.Policy, _ kind: Database.TransactionKind, timeLimit: Duration?,
+        _ policy: SQLGuard.Policy, _ kind: Database.TransactionKind, timeLimit: Duration?, scope: RunScope = .all,
         _ body: (Database) throws -> T
     ) throws -> T {
         let (queue, sqlGuard) = try untrusted.connection(path: path, policy: policy)
@@ -40,6 +43,8 @@ extension Store {
             return try queue.inDatabase { db in
                 var result: T?
                 try db.inTransaction(kind) {
+                    let scoped = try Store.installScope(scope, in: db)
+                    defer { try? Store.removeScope(scoped, in: db) }
                     result = try sqlGuard.enforcing(on: db, timeLimit: timeLimit) { try body(db) }
                     return .commit
                 }
@@ -47,6 +52,66 @@ extension Store {
             }
         } catch {
             throw Store.storeError(error)
+        }
+    }
+}
+
+/// The runs the analysis views (`current_runs` and every view built on it) show to a reader.
+public enum RunScope: Sendable, Equatable {
+    /// Every run of the database.
+    case all
+    /// The runs a sweep planned (by name).
+    case sweep(String)
+}
+
+extension Store {
+    /// Shadows the analysis views for a scope, on one connection: a temporary `current_runs` holding the
+    /// scope's runs, and a temporary copy of every other view of the database (unqualified names resolve to
+    /// temporary objects first, so the copies read the restricted `current_runs`). Nothing is written to the
+    /// database file.
+    ///
+    /// - Returns: the temporary views made (to remove with ``removeScope(_:in:)``).
+    /// - Throws: ``StoreError/invalidParameter(_:)`` when the sweep does not exist.
+    static func installScope(_ scope: RunScope, in db: Database) throws -> [String] {
+        guard case .sweep(let name) = scope else { return [] }
+        guard let sweep = try Store.sweep(named: name, in: db) else {
+            let names = try String.fetchAll(db, sql: "SELECT name FROM main.sweeps ORDER BY name")
+            throw StoreError.invalidParameter(
+                "no sweep named \(name) in this database (sweeps: \(names.isEmpty ? "none" : names.joined(separator: ", ")))"
+            )
+        }
+        let views = try Row.fetchAll(
+            db, sql: "SELECT name, sql FROM main.sqlite_schema WHERE type = 'view' ORDER BY rowid")
+        // query_only also refuses temporary objects; the database file itself stays opened read-only.
+        let queryOnly = try Bool.fetchOne(db, sql: "PRAGMA query_only") ?? false
+        if queryOnly { try db.execute(sql: "PRAGMA query_only = 0") }
+        defer { if queryOnly { try? db.execute(sql: "PRAGMA query_only = 1") } }
+        try db.execute(
+            sql: """
+                CREATE TEMP VIEW current_runs AS SELECT * FROM main.current_runs
+                WHERE id IN (SELECT run_id FROM main.sweep_runs WHERE sweep_id = \(sweep.id))
+                """)
+        var made = ["current_runs"]
+        for view in views {
+            let name: String = view[0]
+            let sql: String = view[1]
+            guard name != "current_runs",
+                let range = sql.range(of: "CREATE VIEW", options: [.caseInsensitive, .anchored])
+            else { continue }
+            try db.execute(sql: sql.replacingCharacters(in: range, with: "CREATE TEMP VIEW"))
+            made.append(name)
+        }
+        return made
+    }
+
+    /// Drops the temporary views of a scope.
+    static func removeScope(_ views: [String], in db: Database) throws {
+        guard !views.isEmpty else { return }
+        let queryOnly = try Bool.fetchOne(db, sql: "PRAGMA query_only") ?? false
+        if queryOnly { try db.execute(sql: "PRAGMA query_only = 0") }
+        defer { if queryOnly { try? db.execute(sql: "PRAGMA query_only = 1") } }
+        for name in views.reversed() {
+            try db.execute(sql: "DROP VIEW IF EXISTS temp.\(name.quotedDatabaseIdentifier)")
         }
     }
 }

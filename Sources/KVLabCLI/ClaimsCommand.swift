@@ -24,7 +24,8 @@ struct ClaimsCommand: AsyncParsableCommand {
                 error) followed by its failing rows; the last line is \
                 `N passed, N failed, N inconclusive, N skipped`. Every evaluation is stored in \
                 claim_evaluations with the claim file's hash and a fingerprint of the data (nothing is stored \
-                for a read-only file, or for a skipped claim).
+                for a read-only file, or for a skipped claim). With --sweep NAME, the claims see only the runs \
+                that sweep planned (the data fingerprint then covers those runs only).
                 Exit status: 0 all pass (skipped claims aside); 1 a claim (severity error) is refused by the \
                 data; 4 only inconclusive claims besides passes, or every claim skipped; 3 an evaluation or \
                 database error; 2 bad input (unknown \
@@ -46,6 +47,12 @@ struct ClaimsCommand: AsyncParsableCommand {
         @Option(help: "Failing rows shown per claim.")
         var limit = 10
 
+        @Option(
+            help: ArgumentHelp(
+                "Evaluate on the runs of one sweep only (every analysis view is restricted to them).",
+                valueName: "name"))
+        var sweep: String?
+
         @Option(help: "Output format: text, json or junit.")
         var format: ClaimReportFormat = .text
 
@@ -63,7 +70,8 @@ struct ClaimsCommand: AsyncParsableCommand {
                 let writable = Self.isWritable(database.path)
                 let store = try database.openExisting(writable ? .readWrite : .readOnly)
                 let (report, status) = try ClaimsCommand.evaluateAndRecord(
-                    claims, overrides: overrides, store: store, writable: writable)
+                    claims, overrides: overrides, store: store, writable: writable,
+                    scope: sweep.map { .sweep($0) } ?? .all)
                 print(report.rendered(as: format, limit: limit))
                 if status != .ok { throw ExitCode(status.rawValue) }
             }
@@ -158,9 +166,9 @@ extension ClaimsCommand {
     ///
     /// - Returns: the report and its exit status (raised to 3 when recording fails).
     static func evaluateAndRecord(
-        _ claims: [ClaimFile], overrides: [String: SQLValue], store: Store, writable: Bool
+        _ claims: [ClaimFile], overrides: [String: SQLValue], store: Store, writable: Bool, scope: RunScope = .all
     ) throws -> (ClaimReport, ExitStatus) {
-        let report = try ClaimEvaluator(store: store).evaluate(claims, overrides: overrides)
+        let report = try ClaimEvaluator(store: store).evaluate(claims, overrides: overrides, scope: scope)
         var status = ClaimsCommand.exitStatus(report)
         if writable {
             do {

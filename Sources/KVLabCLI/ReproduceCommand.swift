@@ -9,8 +9,8 @@ struct ReproduceCommand: AsyncParsableCommand {
         commandName: "reproduce",
         abstract: "Run the paper's sweep (resumable), check the claims and print the headline tables.",
         discussion: """
-            Equivalent to `kvlab run paper`, then `kvlab claims check` (verdicts printed and recorded), then the kl \
-            and k_angle tables by scheme × bits. Rerun to resume. Exits 0 when the sweep completes, whatever the \
+            Equivalent to `kvlab run paper`, then `kvlab claims check --sweep paper` (verdicts on the paper \
+            sweep's runs only, printed and recorded), then the kl and k_angle tables by scheme × bits. Rerun to resume. Exits 0 when the sweep completes, whatever the \
             verdicts (a refuted claim is a finding); use `kvlab claims check` for claim exit codes in CI.
             """
     )
@@ -55,11 +55,12 @@ struct ReproduceCommand: AsyncParsableCommand {
             let outcome = try await runner.run(quiet: quiet, resumeCommand: resume, watcher: watcher)
             guard outcome == .ok else { return outcome }
             let claims = try ClaimLoader.load([])
+            // The paper's verdicts are those of the paper sweep's runs, whatever else the database holds.
             let (report, claimStatus) = try ClaimsCommand.evaluateAndRecord(
-                claims, overrides: [:], store: store, writable: true)
+                claims, overrides: [:], store: store, writable: true, scope: .sweep(spec.name))
             print(
-                "Claims (queries/claims; a refuted claim is a result, not an error — `kvlab claims check` gives CI exit codes)"
-            )
+                "Claims on the runs of sweep \(spec.name) (a refuted claim is a result, not an error — "
+                    + "`kvlab claims check --sweep \(spec.name)` gives CI exit codes)")
             print(report.text(limit: 5))
             for metric in ["kl", "k_angle"] {
                 print("\n\(metric) by scheme × bits (mean over runs of the paper sweep; replicate = seed)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Quantization
+import Sweeps
 
 /// Every switch as a command-line option (kebab-case), with the defaults and help of ``SwitchRegistry``.
 struct SwitchOptions: ParsableArguments {
@@ -8,11 +9,13 @@ struct SwitchOptions: ParsableArguments {
     /// - Parameters:
     ///   - name: the switch.
     ///   - listsValues: add the allowed values (ArgumentParser lists an enumeration's values itself).
-    static func help(_ name: String, listsValues: Bool = true) -> ArgumentHelp {
+    ///   - showsDefault: add the declared default (for an optional option whose default depends on the data).
+    static func help(_ name: String, listsValues: Bool = true, showsDefault: Bool = false) -> ArgumentHelp {
         let s = SwitchRegistry[name]
         let values = listsValues ? " Values: \(s.values)." : ""
         let applies = s.appliesTo == "all" ? "" : " Only for \(s.appliesTo)."
-        return ArgumentHelp("\(s.help)\(values)\(applies)")
+        let byDefault = showsDefault ? " Default: \(s.defaultValue)." : ""
+        return ArgumentHelp("\(s.help)\(values)\(applies)\(byDefault)")
     }
 
     @Option(help: SwitchOptions.help("scheme"))
@@ -45,14 +48,14 @@ struct SwitchOptions: ParsableArguments {
     @Option(help: SwitchOptions.help("outlier_scale"))
     var outlierScale: Double = 10
 
-    @Option(help: SwitchOptions.help("dim"))
-    var dim: Int = 128
+    @Option(help: SwitchOptions.help("dim", showsDefault: true))
+    var dim: Int?
 
-    @Option(help: SwitchOptions.help("tokens"))
-    var tokens: Int = 1024
+    @Option(help: SwitchOptions.help("tokens", showsDefault: true))
+    var tokens: Int?
 
-    @Option(help: SwitchOptions.help("queries"))
-    var queries: Int = 64
+    @Option(help: SwitchOptions.help("queries", showsDefault: true))
+    var queries: Int?
 
     @Option(help: SwitchOptions.help("logit_scale"))
     var logitScale: Double = 1
@@ -72,34 +75,76 @@ struct SwitchOptions: ParsableArguments {
     @Option(help: SwitchOptions.help("norms", listsValues: false))
     var norms: NormPrecision = .f32
 
-    /// The requested config, validated.
+    @Option(help: SwitchOptions.help("source"))
+    var source: String?
+
+    @Option(help: SwitchOptions.help("layer"))
+    var layer: Int?
+
+    @Option(help: SwitchOptions.help("head"))
+    var head: Int?
+
+    @Option(help: SwitchOptions.help("model"))
+    var model: String?
+
+    @Option(help: SwitchOptions.help("text"))
+    var text: String?
+
+    @Option(help: SwitchOptions.help("positions"))
+    var positions: Int?
+
+    @Option(help: SwitchOptions.help("layers"))
+    var layers: String?
+
+    /// Whether the config reads the database: a dataset (`--source`) or a model-level run (`--model`).
+    var needsDatabase: Bool { source != nil || model != nil }
+
+    /// The switches as spec settings: every switch with a default, and the optional ones that were given.
     ///
-    /// - Throws: ``CLIError`` (exit 2) naming the option that is out of range.
-    func config() throws -> TrialConfig {
-        var c = TrialConfig()
-        c.scheme = try resolvedScheme()
-        c.bits = bits
-        c.distribution = distribution
-        c.rank = rank
-        c.mixing = mixing
-        c.noise = noise
-        c.outliers = outliers
-        c.outlierScale = outlierScale
-        c.dim = dim
-        c.tokens = tokens
-        c.queries = queries
-        c.logitScale = logitScale
-        c.rotation = rotation
-        c.qjl = qjl
-        c.codebook = codebook
-        c.baseline = baseline
-        c.norms = norms
+    /// - Throws: ``CLIError`` (exit 2) for an unknown scheme or an unreadable layer list.
+    func settings() throws -> [SwitchSetting] {
+        var out: [SwitchSetting] = [
+            .scheme(try resolvedScheme()), .bits(bits), .distribution(distribution), .rank(rank), .mixing(mixing),
+            .noise(noise), .outliers(outliers), .outlierScale(outlierScale), .logitScale(logitScale),
+            .rotation(rotation), .qjl(qjl), .codebook(codebook), .baseline(baseline), .norms(norms),
+        ]
+        if let dim { out.append(.dim(dim)) }
+        if let tokens { out.append(.tokens(tokens)) }
+        if let queries { out.append(.queries(queries)) }
+        if let source { out.append(.source(source)) }
+        if let layer { out.append(.layer(layer)) }
+        if let head { out.append(.head(head)) }
+        if let model { out.append(.model(model)) }
+        if let text { out.append(.text(text)) }
+        if let positions { out.append(.positions(positions)) }
+        if let layers {
+            guard let selection = LayerSelection(parsing: layers) else {
+                throw CLIError.badInput("--layers: \(layers) is not a layer list (e.g. 0-9 or 0,4-7)")
+            }
+            out.append(.layers(selection))
+        }
+        return out
+    }
+
+    /// The requested config, validated; a dataset or model is looked up in `datasets`.
+    ///
+    /// - Parameter datasets: the database's datasets, models and texts (empty for synthetic data).
+    /// - Throws: ``CLIError`` (exit 2) naming the option that is out of range, or asking for `--layer` and
+    ///   `--head` when a dataset has more than one.
+    func config(datasets: DatasetCatalog = .empty) throws -> TrialConfig {
+        let settings = try settings()
+        let configs: [TrialConfig]
         do {
-            try c.validate()
+            configs = try SweepSpec.configs(settings: settings, datasets: datasets)
         } catch {
             throw CLIError.badInput("--\(String(error.key.map { $0 == "_" ? "-" : $0 })): \(error.message)")
         }
-        return c
+        guard configs.count == 1, let config = configs.first else {
+            throw CLIError.badInput(
+                "dataset \(source ?? "") has \(configs.count) (layer, KV head) pairs: choose one with --layer and --head"
+            )
+        }
+        return config
     }
 }
 

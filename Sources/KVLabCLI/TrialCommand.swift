@@ -1,6 +1,9 @@
 import ArgumentParser
 import ExperimentStore
+import Foundation
+import Models
 import Quantization
+import Sweeps
 
 /// `kvlab trial`: compute (and print) the metrics of one trial.
 struct TrialCommand: AsyncParsableCommand {
@@ -9,7 +12,12 @@ struct TrialCommand: AsyncParsableCommand {
         abstract: "Compute every metric of one trial of one config.",
         discussion: """
             Every switch of docs/science.md is an option with its documented default. The same (config, seed, \
-            trial) always gives bit-identical numbers. Example: kvlab trial --scheme QKQV --bits 4 --format json
+            trial) always gives bit-identical numbers. A trial on captured data names a dataset of the database \
+            (--source NAME --layer L --head H); a model-level trial names a registered model and a text (--model \
+            NAME --text NAME). Examples:
+              kvlab trial --scheme QKQV --bits 4 --format json
+              kvlab trial --source smollm2 --layer 3 --head 1 --scheme KV --bits 3
+              kvlab trial --model smollm2 --text lighthouses --tokens 128 --scheme KQV
             """
     )
 
@@ -31,16 +39,18 @@ struct TrialCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let config = try switches.config()
             guard seed >= 0 else { throw CLIError.badInput("--seed: \(seed) must be ≥ 0") }
             guard trial >= 0 else { throw CLIError.badInput("--trial: \(trial) must be ≥ 0") }
-            let metrics = TrialEngine().run(config, seed: seed, trial: trial)
-            if record {
-                let store = try database.open(.readWrite)
+            // Synthetic data need no database (unless the trial is recorded); a dataset or model is read from it.
+            let store = record || switches.needsDatabase ? try database.open(record ? .readWrite : .readOnly) : nil
+            let config = try switches.config(datasets: try store.map { try DatasetCatalog(store: $0) } ?? .empty)
+            let metrics = try TrialCommand.metrics(config, seed: seed, trial: trial, store: store)
+            if record, let store {
                 let provenance = try store.recordProvenance(
                     Provenance.current(kvlabVersion: VersionInfo.kvlab, command: "kvlab trial --record"))
                 let stored = try store.recordTrial(
-                    config: config.resolved, seed: seed, trial: trial, metrics: metrics, provenanceID: provenance)
+                    config: config.resolved, seed: seed, trial: trial, metrics: metrics, provenanceID: provenance,
+                    forwardVersion: config.resolved.isModelLevel ? Models.forwardVersion : 0)
                 Console.note(
                     "kvlab: \(stored.inserted ? "stored" : "already stored:") trial \(trial) of run \(stored.runID) "
                         + "in \(store.path)")
@@ -51,6 +61,23 @@ struct TrialCommand: AsyncParsableCommand {
                     metrics: metrics,
                     format: format))
         }
+    }
+
+    /// One trial's metrics, computed as a sweep computes them: synthetic data by the engine alone, a dataset's
+    /// (layer, head) from its stored tensors, a model-level config by the model-level evaluator.
+    static func metrics(_ config: TrialConfig, seed: Int, trial: Int, store: Store?) throws -> MetricValues {
+        let engine = TrialEngine()
+        guard let store, config.source != nil || config.model != nil else {
+            return engine.run(config, seed: seed, trial: trial)
+        }
+        if config.model != nil {
+            let threads = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
+            return try ModelLevelEvaluator(store: store, engine: engine, exactThreads: threads)
+                .metrics(config.resolved, seed: seed, trial: trial)
+        }
+        let prepared = try StoreDataSources(store: store, capacity: 1).source(for: config.dataKey)
+            .prepared(key: config.dataKey, seed: seed, trial: trial)
+        return engine.evaluate(config, on: prepared)
     }
 
     /// The trial output: JSON `{"config":{…},"config_hash","seed","trial","metrics":{…}}` or a table.

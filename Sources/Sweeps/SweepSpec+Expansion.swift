@@ -79,6 +79,27 @@ extension SweepSpec {
         return (configs, total, excluded, matches)
     }
 
+    /// The configs of one set of switch settings outside a spec (`kvlab trial`): the settings applied to the
+    /// defaults, and the dataset or model-level switches resolved against the database's datasets, models and
+    /// texts as a spec's combination is (a dataset without `layer` and `head` gives one config per layer and
+    /// KV head). Each config is validated.
+    ///
+    /// - Parameters:
+    ///   - settings: the switches set (each at most once); `dim`, `tokens` and `queries` count as set only
+    ///     when they are in `settings`, so a dataset or text gives their defaults.
+    ///   - datasets: the database's datasets, models and texts.
+    /// - Throws: ``ConfigError`` naming the offending switch.
+    public static func configs(
+        settings: [SwitchSetting], datasets: DatasetCatalog
+    ) throws(ConfigError) -> [TrialConfig] {
+        var config = TrialConfig()
+        var request = DatasetRequest()
+        for setting in settings { setting.apply(to: &config, dataset: &request) }
+        let configs = try captured(config, request, explicitlySet: Set(settings.map(\.name)), datasets: datasets)
+        for config in configs { try config.validate() }
+        return configs
+    }
+
     /// The configs of one combination: itself for synthetic data; for a dataset, one config per requested
     /// (layer, KV head) (all of them unless one is given), with the dataset's hash as `source`, its head dim
     /// as `dim`, and its token count as `tokens` and at most 64 `queries` unless the spec sets them.

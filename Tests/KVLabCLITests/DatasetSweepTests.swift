@@ -127,6 +127,81 @@ struct DatasetSweepTests {
         #expect(rm.status == 2, "\(rm.stderr)")
     }
 
+    @Test("kvlab trial --source gives the sweep's stored numbers for one (layer, head); --record finds the run")
+    func trialOnDataset() throws {
+        let dir = try TemporaryDirectory()
+        let (db, spec) = try Self.setUp(dir)
+        #expect(try KVLabProcess.run(["run", spec, "--db", db, "--quiet"]).status == 0)
+        let stored = try KVLabProcess.output([
+            "sql", "--db", db, "--format", "csv",
+            """
+            SELECT config_hash, kl, k_angle, o_rel_l2 FROM trials_wide
+            WHERE scheme = 'QKQV' AND bits = 2 AND layer = 1 AND head = 0 AND seed = 2 AND trial = 1
+            """,
+        ]).split(separator: "\n")
+        #expect(stored.count == 2, "\(stored)")
+        let expected = stored.last.map { $0.split(separator: ",").map(String.init) } ?? []
+        let args = [
+            "trial", "--source", "toy", "--layer", "1", "--head", "0", "--queries", "6", "--scheme", "QKQV",
+            "--bits", "2", "--seed", "2", "--trial", "1", "--db", db,
+        ]
+        let trial = try KVLabProcess.run(args)
+        #expect(trial.status == 0, "\(trial.stderr)")
+        var shown: [String: String] = [:]
+        for line in trial.stdout.split(separator: "\n") {
+            let f = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            if f.count == 2 { shown[f[0]] = f[1] }
+        }
+        #expect(shown["config_hash"] == expected.first)
+        for (k, name) in ["kl", "k_angle", "o_rel_l2"].enumerated() {
+            #expect(shown[name].flatMap(Double.init) == Double(expected[k + 1]), "\(name)")
+        }
+        let recorded = try KVLabProcess.run(args + ["--record"])
+        #expect(
+            recorded.status == 0 && recorded.stderr.contains("already stored: trial 1 of run"), "\(recorded.stderr)")
+        // Without a layer and head the dataset's 4 pairs are ambiguous; a layer it lacks and an unknown
+        // dataset are bad input, and nothing is written.
+        let ambiguous = try KVLabProcess.run(["trial", "--source", "toy", "--db", db])
+        #expect(ambiguous.status == 2 && ambiguous.stderr.contains("4 (layer, KV head) pairs"), "\(ambiguous.stderr)")
+        let layer = try KVLabProcess.run(["trial", "--source", "toy", "--layer", "2", "--head", "0", "--db", db])
+        #expect(layer.status == 2 && layer.stderr.contains("--layer: 2 is out of range 0…1"), "\(layer.stderr)")
+        let unknown = try KVLabProcess.run(["trial", "--source", "nope", "--layer", "0", "--head", "0", "--db", db])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no dataset named nope"), "\(unknown.stderr)")
+        let dim = try KVLabProcess.run([
+            "trial", "--source", "toy", "--layer", "0", "--head", "0", "--dim", "32", "--db", db,
+        ])
+        #expect(dim.status == 2 && dim.stderr.contains("--dim: 32 is not the head dim"), "\(dim.stderr)")
+    }
+
+    @Test("claims check --sweep sees only that sweep's runs; an unknown sweep is bad input")
+    func claimsScopedToSweep() throws {
+        let dir = try TemporaryDirectory()
+        let (db, spec) = try Self.setUp(dir)
+        #expect(try KVLabProcess.run(["run", spec, "--db", db, "--quiet"]).status == 0)
+        try "name: synth\nseeds: 2\ntrials: 1\nfixed: {dim: 16, tokens: 24, queries: 6}\ngrid: {bits: [2, 4]}\n"
+            .write(toFile: dir.path("synth.yaml"), atomically: true, encoding: .utf8)
+        #expect(try KVLabProcess.run(["run", dir.path("synth.yaml"), "--db", db, "--quiet"]).status == 0)
+        let claim = "dataset-sanity-effective-bits"
+        let all = try KVLabProcess.run(["claims", "check", claim, "--param", "dataset=toy", "--db", db])
+        #expect(all.status == 0 && all.stdout.contains("PASS"), "\(all.stdout)")
+        // Restricted to the synthetic sweep, the dataset claim has no runs of its kind.
+        let synth = try KVLabProcess.run([
+            "claims", "check", claim, "--param", "dataset=toy", "--sweep", "synth", "--db", db,
+        ])
+        #expect(synth.status == 4 && synth.stdout.contains("SKIPPED"), "\(synth.stdout)")
+        let own = try KVLabProcess.run([
+            "claims", "check", claim, "--param", "dataset=toy", "--sweep", "toy-caches", "--db", db,
+        ])
+        #expect(own.status == 0 && own.stdout.contains("PASS"), "\(own.stdout)")
+        // The scoped fingerprint covers the sweep's runs only: it differs from the unscoped one.
+        let prints = try KVLabProcess.output([
+            "sql", "--db", db, "--format", "csv", "SELECT count(DISTINCT data_fingerprint) FROM claim_evaluations",
+        ])
+        #expect(prints.split(separator: "\n").last == "2", "\(prints)")
+        let unknown = try KVLabProcess.run(["claims", "check", claim, "--sweep", "nosuch", "--db", db])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no sweep named nosuch"), "\(unknown.stderr)")
+    }
+
     @Test("2 shards given the dataset with --datasets-from, merged, equal one process")
     func shards() throws {
         let dir = try TemporaryDirectory()

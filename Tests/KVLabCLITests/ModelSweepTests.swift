@@ -102,6 +102,27 @@ struct ModelSweepTests {
         #expect(ranges.split(separator: "\n").last == "1,1,1,1,1,8,8", "\(ranges)")
         #expect(try KVLabProcess.run(["verify", "--db", db]).status == 0)
 
+        // kvlab trial computes one model-level trial as the sweep did: the same config hash and metrics.
+        let stored =
+            try KVLabProcess.output([
+                "sql", "--db", db, "--format", "csv",
+                "SELECT config_hash, next_kl, ppl_ratio FROM trials_wide WHERE scheme = 'KQV' AND seed = 1 AND trial = 1",
+            ]).split(separator: "\n").last.map(String.init) ?? ""
+        let trial = try KVLabProcess.run([
+            "trial", "--model", "tiny", "--text", "twenty", "--scheme", "KQV", "--bits", "4", "--seed", "1",
+            "--trial", "1", "--db", db,
+        ])
+        #expect(trial.status == 0, "\(trial.stderr)")
+        var shown: [String: String] = [:]
+        for line in trial.stdout.split(separator: "\n") {
+            let f = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            if f.count == 2 { shown[f[0]] = f[1] }
+        }
+        let fields = stored.split(separator: ",").map(String.init)
+        #expect(shown["config_hash"] == fields.first)
+        #expect(shown["next_kl"] == fields[1] && shown["ppl_ratio"] == fields[2], "\(stored)\n\(trial.stdout)")
+        #expect(shown["kl"] == nil)
+
         // Rerunning resumes: nothing is recomputed.
         let reference = try KVLabProcess.dump(db)
         let again = try KVLabProcess.run(["run", spec, "--db", db])
