@@ -42,6 +42,7 @@ let package = Package(
             resources: [
                 .embedInCode("../../sweeps/caches.yaml"), .embedInCode("../../sweeps/model.yaml"),
                 .embedInCode("../../sweeps/paper.yaml"),
+                .embedInCode("../../sweeps/paper-gap.yaml"),
                 .embedInCode("../../sweeps/sensitivity.yaml"), .embedInCode("../../sweeps/smoke.yaml"),
             ]
         ),

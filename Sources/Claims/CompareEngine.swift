@@ -30,11 +30,14 @@ public enum CompareEngine {
     /// - Parameters:
     ///   - request: the validated request.
     ///   - store: the database.
+    ///   - scope: the runs compared (default: every run; a sweep: the runs it planned).
     /// - Returns: the report.
     /// - Throws: ``CompareError/schemeAbsent(scheme:present:)``, ``CompareError/badFilter(message:)``,
     ///   ``CompareError/noPairs(a:b:filtered:)``; ``StoreError`` when the database cannot be read.
-    public static func compare(_ request: CompareRequest, in store: Store) throws -> CompareReport {
-        let (groups, dropped, fingerprint, now) = try store.readUntrusted { db in
+    public static func compare(
+        _ request: CompareRequest, in store: Store, scope: RunScope = .all
+    ) throws -> CompareReport {
+        let (groups, dropped, fingerprint, now) = try store.readUntrusted(scope: scope) { db in
             let present = try String.fetchAll(
                 db,
                 sql: "SELECT DISTINCT scheme FROM configs JOIN current_runs USING (config_hash) WHERE state = 'done'")
@@ -44,7 +47,7 @@ public enum CompareEngine {
                 throw CompareError.schemeAbsent(scheme: scheme, present: order)
             }
             let (groups, dropped) = try readGroups(request, in: db)
-            return (groups, dropped, try DataFingerprint.compute(in: db), Store.now())
+            return (groups, dropped, try DataFingerprint.compute(in: db, scope: scope), Store.now())
         }
         guard !groups.isEmpty else {
             throw CompareError.noPairs(a: request.a, b: request.b, filtered: request.filter != nil)

@@ -53,6 +53,9 @@ struct CompareCommand: AsyncParsableCommand {
         help: ArgumentHelp("An SQL condition on the columns of run_pairs.", valueName: "sql"))
     var condition: String?
 
+    @Option(help: ArgumentHelp("Compare the runs of one sweep only.", valueName: "name"))
+    var sweep: String?
+
     @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
     var format: TableFormat = .table
 
@@ -64,7 +67,7 @@ struct CompareCommand: AsyncParsableCommand {
                 metric: metric, a: a, b: b, by: by.map(AggCommand.list) ?? [], filter: condition)
             let writable = ClaimsCommand.Check.isWritable(database.path)
             let store = try database.openExisting(writable ? .readWrite : .readOnly)
-            let report = try CompareEngine.compare(request, in: store)
+            let report = try CompareEngine.compare(request, in: store, scope: sweep.map { .sweep($0) } ?? .all)
             let text = TableOutput.render(
                 columns: report.columns, rows: Self.values(report, rounded: format == .table || format == .markdown),
                 format: format)

@@ -178,7 +178,7 @@ struct DatasetSweepTests {
         let dir = try TemporaryDirectory()
         let (db, spec) = try Self.setUp(dir)
         #expect(try KVLabProcess.run(["run", spec, "--db", db, "--quiet"]).status == 0)
-        try "name: synth\nseeds: 2\ntrials: 1\nfixed: {dim: 16, tokens: 24, queries: 6}\ngrid: {bits: [2, 4]}\n"
+        try "name: synth\nseeds: 2\ntrials: 1\nfixed: {dim: 16, tokens: 24, queries: 6}\ngrid: {scheme: [KV, KQV]}\n"
             .write(toFile: dir.path("synth.yaml"), atomically: true, encoding: .utf8)
         #expect(try KVLabProcess.run(["run", dir.path("synth.yaml"), "--db", db, "--quiet"]).status == 0)
         let claim = "dataset-sanity-effective-bits"
@@ -198,6 +198,12 @@ struct DatasetSweepTests {
             "sql", "--db", db, "--format", "csv", "SELECT count(DISTINCT data_fingerprint) FROM claim_evaluations",
         ])
         #expect(prints.split(separator: "\n").last == "2", "\(prints)")
+        // compare --sweep: the synthetic sweep alone has its KQV/KV pairs; the dataset sweep's are left out.
+        let compare = ["compare", "--metric", "kl", "--a", "KQV", "--b", "KV", "--by", "dataset", "--format", "csv"]
+        let everything = try KVLabProcess.output(compare + ["--db", db])
+        let scoped = try KVLabProcess.output(compare + ["--sweep", "synth", "--db", db])
+        #expect(everything.split(separator: "\n").count == 3, "\(everything)")
+        #expect(scoped.split(separator: "\n").count == 2 && scoped.contains("\n,"), "\(scoped)")
         let unknown = try KVLabProcess.run(["claims", "check", claim, "--sweep", "nosuch", "--db", db])
         #expect(unknown.status == 2 && unknown.stderr.contains("no sweep named nosuch"), "\(unknown.stderr)")
     }

@@ -140,10 +140,35 @@ struct ShippedSpecTests {
         #expect(spec.configs.allSatisfy { $0.dim == 32 && $0.tokens == 64 && $0.queries == 8 && $0.rank == 32 })
     }
 
+    @Test("paper-gap: KQV and QKQV at n = 4 on 8 paper cells, each reading one switch away from its default")
+    func paperGap() throws {
+        let spec = try SweepSpec.shipped(named: "paper-gap")
+        #expect(spec.configs.count == 128 && spec.seeds == [1, 2, 3, 4, 5] && spec.trials == 4)
+        #expect(spec.configs.allSatisfy { $0.bits == 4 && ["KQV", "QKQV"].contains($0.scheme.name) })
+        // A reading: the switches that differ from their defaults (at most one per config).
+        var readings: [String: Int] = [:]
+        for c in spec.configs {
+            var changed: [String] = []
+            if c.qjl != .gaussian { changed.append("qjl=\(c.qjl?.rawValue ?? "nil")") }
+            if c.logitScale != 1 { changed.append("logit_scale=\(c.logitScale ?? 0)") }
+            if c.rotation != .wht3 { changed.append("rotation=\(c.rotation?.rawValue ?? "nil")") }
+            if c.codebook != .beta { changed.append("codebook=\(c.codebook?.rawValue ?? "nil")") }
+            if c.norms != .f32 { changed.append("norms=\(c.norms.rawValue)") }
+            #expect(changed.count <= 1, "\(changed)")
+            readings[changed.first ?? "defaults", default: 0] += 1
+        }
+        // 8 readings, each on the same 8 cells × 2 schemes: every reading pairs KQV with QKQV on the same cells.
+        #expect(
+            readings == [
+                "defaults": 16, "qjl=orthogonal": 16, "qjl=hadamard": 16, "logit_scale=2.0": 16,
+                "logit_scale=4.0": 16, "rotation=haar": 16, "codebook=gaussian": 16, "norms=f16": 16,
+            ])
+    }
+
     @Test("an unknown shipped name is an error listing the shipped ones")
     func unknownShipped() {
         #expect(SweepSpec.shippedText(named: "nope") == nil)
         let error = #expect(throws: SweepSpecError.self) { try SweepSpec.shipped(named: "nope") }
-        #expect(error?.description.contains("paper, sensitivity, smoke") == true)
+        #expect(error?.description.contains("paper, paper-gap, sensitivity, smoke") == true)
     }
 }
