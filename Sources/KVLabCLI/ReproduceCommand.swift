@@ -12,6 +12,7 @@ struct ReproduceCommand: AsyncParsableCommand {
             Equivalent to `kvlab run paper`, then `kvlab claims check` (verdicts printed and recorded), then the kl \
             and k_angle tables by scheme × bits. Rerun to resume. Exits 0 when the sweep completes, whatever the \
             verdicts (a refuted claim is a finding); use `kvlab claims check` for claim exit codes in CI.
+                Example: kvlab reproduce --seeds 4 --jobs 2 --digits 3
             """
     )
 
@@ -25,6 +26,8 @@ struct ReproduceCommand: AsyncParsableCommand {
 
     @Flag(help: "No progress output.")
     var quiet = false
+
+    @OptionGroup var digits: DigitsOptions
 
     func run() async throws {
         let watcher = SignalWatcher()
@@ -60,11 +63,11 @@ struct ReproduceCommand: AsyncParsableCommand {
             print(
                 "Claims (queries/claims; a refuted claim is a result, not an error — `kvlab claims check` gives CI exit codes)"
             )
-            print(report.text(limit: 5))
+            print(report.text(limit: 5, digits: digits.digits))
             for metric in ["kl", "k_angle"] {
                 print("\n\(metric) by scheme × bits (mean over runs of the paper sweep; replicate = seed)")
                 let result = try store.execute(sql: Self.headlineSQL(metric: metric))
-                print(TableOutput.render(result, format: .table))
+                print(TableOutput.render(result, format: .table, digits: digits.digits))
             }
             return claimStatus == .failure ? .failure : .ok
         }

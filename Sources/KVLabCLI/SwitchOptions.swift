@@ -15,7 +15,7 @@ struct SwitchOptions: ParsableArguments {
         return ArgumentHelp("\(s.help)\(values)\(applies)")
     }
 
-    @Option(help: SwitchOptions.help("scheme"))
+    @Option(help: SwitchOptions.help("scheme"), completion: Completions.schemes)
     var scheme: String = Scheme.KQV.name
 
     @Option(help: SwitchOptions.help("key_recipe", listsValues: false))
