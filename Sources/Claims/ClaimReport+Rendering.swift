@@ -22,7 +22,8 @@ extension ClaimReport {
     /// claim, its parameters in brackets, and after a colon the covered cells and the message. Failing rows
     /// print as a table of their doubles rounded to `digits`, without the columns that are NULL in every
     /// shown row; the columns that hold one value in every shown row are listed once above it
-    /// (`same in every row: name=value, …`, wrapped at ``textWidth``).
+    /// (`same in every row: name=value, …`, wrapped at ``textWidth``). A single failing row prints as its
+    /// `name=value` pairs, wrapped the same way.
     public func text(limit: Int, digits: NumberDigits = .full) -> String {
         var lines: [String] = []
         for e in evaluations {
@@ -41,13 +42,18 @@ extension ClaimReport {
                     present[$0]
                 }
                 let keep = present.filter { !constant.contains($0) }
-                lines += Self.wrapped(
-                    "same in every row: ",
-                    constant.map { "\(e.columns[$0])=\(TableOutput.text(shown[0][$0]) ?? "NULL")" })
-                let table = TableOutput.render(
-                    columns: keep.map { e.columns[$0] }, rows: shown.map { row in keep.map { row[$0] } },
-                    format: .table)
-                lines += table.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+                func pairs(_ columns: [Int]) -> [String] {
+                    columns.map { "\(e.columns[$0])=\(TableOutput.text(shown[0][$0]) ?? "NULL")" }
+                }
+                if shown.count == 1 {
+                    lines += Self.wrapped("", pairs(present))
+                } else {
+                    lines += Self.wrapped("same in every row: ", pairs(constant))
+                    let table = TableOutput.render(
+                        columns: keep.map { e.columns[$0] }, rows: shown.map { row in keep.map { row[$0] } },
+                        format: .table)
+                    lines += table.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+                }
                 if e.failingRowCount > shown.count { lines.append("    … \(e.failingRowCount - shown.count) more") }
             }
         }

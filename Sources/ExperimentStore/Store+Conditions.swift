@@ -25,20 +25,40 @@ extension Store {
             where error.resultCode == .SQLITE_ERROR && error.message?.hasPrefix("not authorized") != true
         {
             // (A refusal of the guard, an interrupt or an I/O error goes on to the guard's own mapping.)
-            let message = error.message ?? "\(error.resultCode)"
-            var problem = message
-            let prefix = "no such column: "
-            if message.hasPrefix(prefix) {
-                let name = String(message.dropFirst(prefix.count))
+            var problem = error.message ?? "\(error.resultCode)"
+            if unknownColumn(in: problem) != nil {
                 let columns = try db.makeStatement(sql: "SELECT * FROM \(relation) LIMIT 0").columnNames
-                let unqualified = String(name.split(separator: ".").last ?? Substring(name))
-                if let near = Spelling.nearest(unqualified, among: columns) {
-                    problem += "; did you mean \(near)?"
-                } else {
-                    problem += "; \(relation) has: " + columns.joined(separator: ", ")
-                }
+                problem +=
+                    columnHint(problem, among: columns) ?? "; \(relation) has: " + columns.joined(separator: ", ")
             }
             throw ConditionError(option: option, relation: relation, problem: problem)
         }
+    }
+
+    /// The column SQLite's message says does not exist (`no such column: p.bitz` → `bitz`), if it says so.
+    static func unknownColumn(in message: String) -> String? {
+        let prefix = "no such column: "
+        guard message.hasPrefix(prefix) else { return nil }
+        let name = message.dropFirst(prefix.count)
+        return String(name.split(separator: ".").last ?? name)
+    }
+
+    /// `; did you mean NAME?` for SQLite's `no such column` message when one of `columns` is near the
+    /// misspelt name (``Spelling/nearest(_:among:)``); nil otherwise.
+    static func columnHint(_ message: String, among columns: [String]) -> String? {
+        guard let name = unknownColumn(in: message), let near = Spelling.nearest(name, among: columns) else {
+            return nil
+        }
+        return "; did you mean \(near)?"
+    }
+
+    /// The columns of every table and view of the database (deduplicated, in schema order), for suggestions.
+    static func allColumns(in db: Database) throws -> [String] {
+        let relations = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")
+        var seen = Set<String>()
+        return try relations.flatMap { name in
+            try db.makeStatement(sql: "SELECT * FROM \"\(name)\" LIMIT 0").columnNames
+        }.filter { seen.insert($0).inserted }
     }
 }

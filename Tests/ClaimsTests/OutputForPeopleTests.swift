@@ -87,6 +87,15 @@ struct OutputForPeopleTests {
         let full = try kvlab(["claims", "check", claim, "--db", db.path, "--digits", "full"])
         #expect(full.stdout.contains("0.0039"))
         #expect(width(full.stdout) > width(r.stdout))
+        // One failing row: its name=value pairs, wrapped.
+        let one = try kvlab(["claims", "check", claim, "--db", db.path, "--limit", "1"])
+        let pairs = one.stdout.split(separator: "\n").dropFirst().prefix {
+            $0.hasPrefix("    ") && !$0.hasPrefix("    …")
+        }
+        #expect(
+            pairs.first?.hasPrefix("    scheme=KQV, bits=4, distribution=t3, rank=8, mixing=axis, noise=0.1") == true,
+            "\(one.stdout)")
+        #expect(pairs.count > 1 && width(one.stdout) <= 120, "\(one.stdout)")
     }
 
     @Test("a misspelt --where column names the nearest one, in agg and compare, with exit 2")
@@ -106,6 +115,16 @@ struct OutputForPeopleTests {
         ])
         #expect(compare.status == 2)
         #expect(compare.stderr.contains("--where: no such column: p.bitz; did you mean bits?"), "\(compare.stderr)")
+        // The user's own SQL (kvlab sql, export --query) gets the nearest column of any table or view.
+        for arguments in [
+            ["sql", "SELECT distrbution FROM run_means"],
+            ["export", "--query", "SELECT seeed FROM runs", "--format", "csv"],
+        ] {
+            let r = try kvlab(arguments + ["--db", db.path])
+            #expect(r.status != 0)
+            let near = arguments[0] == "sql" ? "distrbution; did you mean distribution?" : "seeed; did you mean seed?"
+            #expect(r.stderr.contains("no such column: " + near), "\(r.stderr)")
+        }
         let unknown = try kvlab(["agg", "--by", "scheme", "--metric", "kl", "--where", "zzz = 1", "--db", db.path])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no such column: zzz; run_means has: run_id, "), "\(unknown.stderr)")
