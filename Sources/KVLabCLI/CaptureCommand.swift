@@ -16,7 +16,7 @@ struct CaptureCommand: AsyncParsableCommand {
             on the text (`perplexity: X` on its own line). The same model and text give the same dataset, bit \
             for bit, on any machine and thread count. A file that is not a supported model, an empty text or a \
             name holding other content is exit 2 and changes nothing.
-                Example: kvlab capture .models/SmolLM2-135M-Instruct.Q4_1.gguf --text data/lighthouses.txt --name smollm2
+            Example: kvlab capture .models/SmolLM2-135M-Instruct.Q4_1.gguf --text data/lighthouses.txt --name smollm2
             """)
 
     @Argument(

@@ -31,7 +31,7 @@ struct ClaimsCommand: AsyncParsableCommand {
                 database error; 2 bad input (unknown \
                 --param, missing file, malformed claim, a claim that would write). A failing warn claim does \
                 not change the exit status.
-                    Example: kvlab claims check kqv-wins-at-n4 --param mixing=dense --format junit > claims.xml
+                Example: kvlab claims check kqv-wins-at-n4 --param mixing=dense --format junit > claims.xml
                 """
         )
 
@@ -122,7 +122,7 @@ struct ClaimsCommand: AsyncParsableCommand {
             discussion: """
                 `changed` marks an evaluation whose verdict differs from the claim's previous one; the file hash \
                 and the data fingerprint tell whether the claim or the data changed in between.
-                    Example: kvlab claims history qkqv-worse-kl
+                Example: kvlab claims history qkqv-worse-kl
                 """)
 
         @Argument(help: "Only this claim.", completion: .list(Completions.shippedClaimNames))

@@ -14,7 +14,7 @@ struct DatasetCommand: AsyncParsableCommand {
             or BF16) and metadata format = kvlab-caches/1, coordinate_order = rotate-half|interleaved, optional \
             model, token_ids, text, model_sha256; or a directory of layers.{l}.{k,v,q}.npy files with a \
             metadata.json holding the same keys. See README "Datasets".
-                Example: kvlab dataset import caches.safetensors --name smollm2
+            Example: kvlab dataset import caches.safetensors --name smollm2
             """,
         subcommands: [Import.self, List.self, Show.self, Export.self, Remove.self]
     )
@@ -30,7 +30,7 @@ struct DatasetCommand: AsyncParsableCommand {
                 exit 2 and changes nothing. Importing the same content again under its name fills side metadata \
                 it lacks (a differing value is an error); a name used by other content, or content stored under \
                 another name, is refused.
-                    Example: kvlab dataset import caches.safetensors --name smollm2
+                Example: kvlab dataset import caches.safetensors --name smollm2
                 """)
 
         @Argument(
@@ -250,7 +250,7 @@ struct DatasetCommand: AsyncParsableCommand {
             discussion: """
                 The file is the import format: importing it again gives the same content hash. --out never \
                 overwrites the database being read, and another SQLite file only with --force.
-                    Example: kvlab dataset export smollm2 --out copy.safetensors
+                Example: kvlab dataset export smollm2 --out copy.safetensors
                 """)
 
         @Argument(

@@ -12,7 +12,7 @@ struct MergeCommand: AsyncParsableCommand {
             two inputs with different values is reported and never overwritten (exit 3). Datasets are copied \
             by content hash; one name holding different contents is an error (exit 3) and nothing of that \
             input is merged. Inputs are opened read-only and not changed.
-                Example: kvlab merge --into paper.sqlite kvlab-shard-*-of-16.sqlite
+            Example: kvlab merge --into paper.sqlite kvlab-shard-*-of-16.sqlite
             """
     )
 

@@ -22,7 +22,7 @@ struct ModelCommand: AsyncParsableCommand {
                 read) and checks that it is a complete Llama-family model: every expected tensor present with \
                 the shape its metadata implies. GGUF versions 2 and 3. A file that is not GGUF, is truncated or \
                 malformed, or holds another architecture is exit 2 with the reason.
-                    Example: kvlab model info .models/SmolLM2-135M-Instruct.Q4_1.gguf --format json
+                Example: kvlab model info .models/SmolLM2-135M-Instruct.Q4_1.gguf --format json
                 """)
 
         @Argument(
@@ -104,7 +104,7 @@ struct ModelCommand: AsyncParsableCommand {
                 runs the model with a KV cache and prints the most likely token at each step until \
                 <|im_end|>, the end-of-text token or --max-tokens. Deterministic: the same model and prompt \
                 give the same answer on any machine and thread count.
-                    Example: kvlab model generate .models/SmolLM2-135M-Instruct.Q4_1.gguf --prompt "What is the capital of France?"
+                Example: kvlab model generate .models/SmolLM2-135M-Instruct.Q4_1.gguf --prompt "What is the capital of France?"
                 """)
 
         @Argument(
@@ -157,7 +157,7 @@ struct ModelCommand: AsyncParsableCommand {
                 sweep (kvlab checks the hash when it opens it). Adding the same file under the same name again \
                 updates the path (a moved file); a name holding another file, or a file already registered \
                 under another name, is exit 2.
-                    Example: kvlab model add .models/SmolLM2-135M-Instruct.Q4_1.gguf --name smollm2
+                Example: kvlab model add .models/SmolLM2-135M-Instruct.Q4_1.gguf --name smollm2
                 """)
 
         @Argument(

@@ -12,7 +12,7 @@ struct ReproduceCommand: AsyncParsableCommand {
             Equivalent to `kvlab run paper`, then `kvlab claims check` (verdicts printed and recorded), then the kl \
             and k_angle tables by scheme × bits. Rerun to resume. Exits 0 when the sweep completes, whatever the \
             verdicts (a refuted claim is a finding); use `kvlab claims check` for claim exit codes in CI.
-                Example: kvlab reproduce --seeds 4 --jobs 2 --digits 3
+            Example: kvlab reproduce --seeds 4 --jobs 2 --digits 3
             """
     )
 

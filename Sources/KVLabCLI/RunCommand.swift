@@ -14,7 +14,7 @@ struct RunCommand: AsyncParsableCommand {
             SPEC, finishes every planned run in the database. Finished runs are never recomputed; an \
             interrupted run keeps its stored trials. Several processes may run on one database: they share \
             the work through leases. Ctrl-C stops cleanly (exit 130) and prints how to resume.
-                Example: kvlab run smoke --db ci.sqlite --jobs 2
+            Example: kvlab run smoke --db ci.sqlite --jobs 2
             """
     )
 

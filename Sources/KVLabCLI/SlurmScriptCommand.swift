@@ -14,7 +14,7 @@ struct SlurmScriptCommand: AsyncParsableCommand {
             into its own database DIR/kvlab-shard-i-of-N.sqlite (never share one SQLite file over NFS); a \
             dependent job (--dependency=afterok) merges the shards into DIR/merged.sqlite and runs `kvlab \
             claims check` on it. Running the script again after a failure or a preemption resumes every shard.
-                Example: kvlab slurm-script paper --tasks 16 --cpus-per-task 4 --out /scratch/$USER/paper > submit.sh
+            Example: kvlab slurm-script paper --tasks 16 --cpus-per-task 4 --out /scratch/$USER/paper > submit.sh
             """
     )
 

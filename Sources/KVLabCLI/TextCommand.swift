@@ -24,7 +24,7 @@ struct TextCommand: AsyncParsableCommand {
                 text's identity in every config, the same hash a dataset keeps of the ids its model read, so a \
                 captured dataset's name serves as a text too. --tokens-file stores ids as given instead. A name \
                 holding other ids (or a dataset's name), or ids already stored under another name, is exit 2.
-                    Example: kvlab text add data/lighthouses.txt --name lighthouses --model smollm2
+                Example: kvlab text add data/lighthouses.txt --name lighthouses --model smollm2
                 """)
 
         @Argument(

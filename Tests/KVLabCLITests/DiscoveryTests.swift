@@ -35,7 +35,8 @@ struct DiscoveryTests {
         #expect(all.count >= 40)
         for (path, command) in all {
             let discussion = command.configuration.discussion
-            #expect(discussion.contains("Example: kvlab"), "\(path.joined(separator: " ")) has no example")
+            let example = discussion.split(separator: "\n").contains { $0.hasPrefix("Example: kvlab ") }
+            #expect(example, "\(path.joined(separator: " ")) has no example on a line of its own")
         }
         let help = try KVLabProcess.run(["help", "dataset", "rm"])
         #expect(help.stdout.contains("Example: kvlab dataset rm smollm2"), "\(help.stdout)")
