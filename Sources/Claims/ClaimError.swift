@@ -11,6 +11,8 @@ public enum ClaimError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicateName(name: String, sources: [String])
     /// `--param NAME=…` names a parameter no selected claim declares.
     case unknownParameter(name: String, known: [String])
+    /// `--param NAME=VALUE` gives a value a claim that declares NAME does not support.
+    case unsupportedValue(name: String, value: String, claim: String, expected: String)
 
     /// The user-facing message ("what, where, how to fix").
     public var description: String {
@@ -27,6 +29,8 @@ public enum ClaimError: Error, Sendable, Equatable, CustomStringConvertible {
             let list =
                 known.isEmpty ? "the selected claims take no parameters" : "known: \(known.joined(separator: ", "))"
             return "--param \(name): no selected claim declares this parameter (\(list))"
+        case .unsupportedValue(let name, let value, let claim, let expected):
+            return "--param \(name)=\(value): claim \(claim) does not support this value; it takes \(expected)"
         }
     }
 }

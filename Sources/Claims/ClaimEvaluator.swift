@@ -36,13 +36,22 @@ public struct ClaimEvaluator: Sendable {
     ///   - claims: the selected claims.
     ///   - overrides: `--param` values by name.
     /// - Returns: the values per claim, in header order.
-    /// - Throws: ``ClaimError/unknownParameter(name:known:)`` for an override no selected claim declares.
+    /// - Throws: ``ClaimError/unknownParameter(name:known:)`` for an override no selected claim declares,
+    ///   ``ClaimError/unsupportedValue(name:value:claim:expected:)`` for a value a claim that declares it
+    ///   does not support (``ClaimFile/Parameter/expectation(unless:)``).
     public static func parameters(
         for claims: [ClaimFile], overrides: [String: SQLValue]
     ) throws(ClaimError) -> [[ClaimFile.Parameter]] {
         let known = Set(claims.flatMap { $0.parameters.map(\.name) })
         if let unknown = overrides.keys.sorted().first(where: { !known.contains($0) }) {
             throw .unknownParameter(name: unknown, known: known.sorted())
+        }
+        for claim in claims {
+            for p in claim.parameters {
+                guard let value = overrides[p.name], let expected = p.expectation(unless: value) else { continue }
+                throw .unsupportedValue(
+                    name: p.name, value: TableOutput.text(value) ?? "NULL", claim: claim.name, expected: expected)
+            }
         }
         return claims.map { claim in
             claim.parameters.map { p in ClaimFile.Parameter(name: p.name, value: overrides[p.name] ?? p.value) }
@@ -86,14 +95,12 @@ public struct ClaimEvaluator: Sendable {
                 result.message = message
                 return result
             }
-            if let coverage = claim.coverage {
-                let covered = try coverageCount(coverage, values: values, in: db)
-                result.coveredCells = covered
-                if covered < claim.coverageMin {
-                    result.verdict = .inconclusive
-                    result.message = "needs coverage ≥ \(claim.coverageMin) (coverage_min)"
-                    return result
-                }
+            let covered = try coverageCount(claim.coverage, values: values, in: db)
+            result.coveredCells = covered
+            if covered < claim.coverageMin {
+                result.verdict = .inconclusive
+                result.message = "needs coverage ≥ \(claim.coverageMin) (coverage_min)"
+                return result
             }
             let statement = try prepare(claim.body, part: "body", values: values, in: db)
             result.columns = statement.columnNames

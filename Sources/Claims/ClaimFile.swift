@@ -4,8 +4,9 @@ import ExperimentStore
 /// the FAILING rows (empty = the claim holds). It runs unchanged in the `sqlite3` shell
 /// (`.param set :bits 4`). docs/architecture.md "Claims".
 ///
-/// Header keys: `name`, `description`, `kind` (synthetic|dataset|model), `severity` (error|warn), `params` (`name=default, …`), `coverage` (a
-/// query returning the number of covered cells) and `coverage_min`. A header line `--` followed by three or
+/// Header keys: `name`, `description`, `kind` (synthetic|dataset|model), `severity` (error|warn), `params`
+/// (`name=default, …`), `coverage` (a query returning the number of covered cells; required, so a claim on
+/// missing data is inconclusive, never a silent pass) and `coverage_min`. A header line `--` followed by three or
 /// more spaces continues the previous key's value (joined with one space), so long coverage queries stay
 /// readable. A header comment whose first word is lowercase and followed by `:` must be one of the keys (a
 /// typo is an error); other comment lines are ignored. The header ends at the first line that is neither
@@ -50,9 +51,9 @@ public struct ClaimFile: Sendable {
     public var kind: Kind
     /// Parameters with their defaults, in header order.
     public var parameters: [Parameter]
-    /// A query returning the number of covered cells (optional).
-    public var coverage: String?
-    /// Fewer covered cells than this ⇒ inconclusive (default 1 when `coverage` is given, else 0).
+    /// A query returning the number of covered cells.
+    public var coverage: String
+    /// Fewer covered cells than this ⇒ inconclusive (default 1).
     public var coverageMin: Int
     /// The SQL body returning the failing rows.
     public var body: String
@@ -107,7 +108,16 @@ public struct ClaimFile: Sendable {
                 parameters.append(Parameter(name: name, value: SQLValue.parse(String(pair[1]).trimmingSpaces())))
             }
         }
-        var coverageMin = header["coverage"] == nil ? 0 : 1
+        guard let coverage = header["coverage"] else {
+            throw .malformed(
+                source: source, line: 1,
+                message: "the claim has no coverage header; add `-- coverage: SELECT …` (a query returning the "
+                    + "number of cells the claim covers), so that missing data is inconclusive instead of a pass")
+        }
+        guard !coverage.value.isEmpty else {
+            throw .malformed(source: source, line: coverage.line, message: "coverage: the query is empty")
+        }
+        var coverageMin = 1
         if let c = header["coverage_min"] {
             guard let v = Int(c.value), v >= 0 else {
                 throw .malformed(
@@ -115,12 +125,9 @@ public struct ClaimFile: Sendable {
             }
             coverageMin = v
         }
-        if let c = header["coverage"], c.value.isEmpty {
-            throw .malformed(source: source, line: c.line, message: "coverage: the query is empty")
-        }
         return ClaimFile(
             source: source, name: header["name"]?.value ?? defaultName, description: header["description"]?.value ?? "",
-            severity: severity, kind: kind, parameters: parameters, coverage: header["coverage"]?.value,
+            severity: severity, kind: kind, parameters: parameters, coverage: coverage.value,
             coverageMin: coverageMin,
             body: body, fileHash: ClaimDigest.sha256(bytes))
     }

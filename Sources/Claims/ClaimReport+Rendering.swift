@@ -7,9 +7,10 @@ extension ClaimReport {
     /// - Parameters:
     ///   - format: text, JSON or JUnit XML.
     ///   - limit: the most failing rows shown per claim.
-    public func rendered(as format: ClaimReportFormat, limit: Int) -> String {
+    ///   - digits: how the text format prints doubles (JSON and JUnit print them in full).
+    public func rendered(as format: ClaimReportFormat, limit: Int, digits: NumberDigits = .full) -> String {
         switch format {
-        case .text: return text(limit: limit)
+        case .text: return text(limit: limit, digits: digits)
         case .json: return json(limit: limit).rendered(pretty: true)
         case .junit: return junit(limit: limit)
         }
@@ -18,8 +19,12 @@ extension ClaimReport {
     /// One line per claim, its failing rows (at most `limit`) indented below, then the summary line.
     ///
     /// A line is the verdict in capitals padded to 14 characters, the claim's name, ` (warn)` for a `warn`
-    /// claim, its parameters in brackets, and after a colon the covered cells and the message.
-    public func text(limit: Int) -> String {
+    /// claim, its parameters in brackets, and after a colon the covered cells and the message. Failing rows
+    /// print as a table of their doubles rounded to `digits`, without the columns that are NULL in every
+    /// shown row; the columns that hold one value in every shown row are listed once above it
+    /// (`same in every row: name=value, …`, wrapped at ``textWidth``). A single failing row prints as its
+    /// `name=value` pairs, wrapped the same way.
+    public func text(limit: Int, digits: NumberDigits = .full) -> String {
         var lines: [String] = []
         for e in evaluations {
             var head = e.verdict.rawValue.uppercased().padding(toLength: 14, withPad: " ", startingAt: 0) + e.claim.name
@@ -31,17 +36,52 @@ extension ClaimReport {
             if !details.isEmpty { head += ": " + details.joined(separator: "; ") }
             lines.append(head)
             if e.verdict == .fail, limit > 0 {
-                let shown = Array(e.failingRows.prefix(limit))
-                let keep = e.columns.indices.filter { i in shown.contains { $0[i] != .null } }
-                let table = TableOutput.render(
-                    columns: keep.map { e.columns[$0] }, rows: shown.map { row in keep.map { row[$0] } },
-                    format: .table)
-                lines += table.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+                let shown = e.failingRows.prefix(limit).map { row in row.map(digits.rounded) }
+                let present = e.columns.indices.filter { i in shown.contains { $0[i] != .null } }
+                let constant = TableOutput.constantColumns(shown.map { row in present.map { row[$0] } }).map {
+                    present[$0]
+                }
+                let keep = present.filter { !constant.contains($0) }
+                func pairs(_ columns: [Int]) -> [String] {
+                    columns.map { "\(e.columns[$0])=\(TableOutput.text(shown[0][$0]) ?? "NULL")" }
+                }
+                if shown.count == 1 {
+                    lines += Self.wrapped("", pairs(present))
+                } else {
+                    lines += Self.wrapped("same in every row: ", pairs(constant))
+                    let table = TableOutput.render(
+                        columns: keep.map { e.columns[$0] }, rows: shown.map { row in keep.map { row[$0] } },
+                        format: .table)
+                    lines += table.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+                }
                 if e.failingRowCount > shown.count { lines.append("    … \(e.failingRowCount - shown.count) more") }
             }
         }
         lines.append(summaryLine)
         return lines.joined(separator: "\n")
+    }
+
+    /// The width the text format's lists wrap at.
+    public static let textWidth = 120
+
+    /// Items after a lead-in, comma-separated and indented by 4, wrapped at ``textWidth`` (continuation lines
+    /// indented by 6); no line when there are no items.
+    static func wrapped(_ lead: String, _ items: [String]) -> [String] {
+        guard !items.isEmpty else { return [] }
+        var lines: [String] = []
+        var line = "    " + lead
+        for (index, item) in items.enumerated() {
+            let piece = item + (index == items.count - 1 ? "" : ",")
+            if index == 0 {
+                line += piece
+            } else if line.count + 1 + piece.count > textWidth {
+                lines.append(line)
+                line = "      " + piece
+            } else {
+                line += " " + piece
+            }
+        }
+        return lines + [line]
     }
 
     /// The report as JSON: the data fingerprint, one object per claim (at most `limit` failing rows each)

@@ -32,7 +32,7 @@ public enum CompareEngine {
     ///   - store: the database.
     ///   - scope: the runs compared (default: every run; a sweep: the runs it planned).
     /// - Returns: the report.
-    /// - Throws: ``CompareError/schemeAbsent(scheme:present:)``, ``CompareError/badFilter(message:)``,
+    /// - Throws: ``CompareError/schemeAbsent(scheme:present:)``, ``ConditionError`` (a bad `--where`),
     ///   ``CompareError/noPairs(a:b:filtered:)``; ``StoreError`` when the database cannot be read.
     public static func compare(
         _ request: CompareRequest, in store: Store, scope: RunScope = .all
@@ -46,6 +46,7 @@ public enum CompareEngine {
                 let order = shipped.filter(present.contains) + present.filter { !shipped.contains($0) }.sorted()
                 throw CompareError.schemeAbsent(scheme: scheme, present: order)
             }
+            if let filter = request.filter { _ = try Store.checkCondition(filter, on: "run_pairs", alias: "p", in: db) }
             let (groups, dropped) = try readGroups(request, in: db)
             return (groups, dropped, try DataFingerprint.compute(in: db, scope: scope), Store.now())
         }
@@ -84,14 +85,8 @@ public enum CompareEngine {
     /// counted; groups left without a seed are omitted.
     static func readGroups(_ request: CompareRequest, in db: Database) throws -> ([Group], Int) {
         let arguments: StatementArguments = ["a": request.a, "b": request.b]
-        let statement: Statement
-        do {
-            statement = try db.makeStatement(sql: request.pairsSQL)
-            try statement.setArguments(arguments)
-        } catch let error as DatabaseError where request.filter != nil {
-            throw CompareError.badFilter(message: error.message ?? "\(error.resultCode)")
-        }
-        guard statement.isReadonly else { throw CompareError.badFilter(message: "the condition would write") }
+        let statement = try db.makeStatement(sql: request.pairsSQL)
+        try statement.setArguments(arguments)
         var groups: [Group] = []
         var dropped = 0
         var current: (key: [SQLValue], seed: Int64, sums: SeedSums)?

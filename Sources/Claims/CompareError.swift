@@ -12,8 +12,6 @@ public enum CompareError: Error, Equatable, CustomStringConvertible {
     case duplicateDimension(name: String)
     /// The database has no done current run of a scheme.
     case schemeAbsent(scheme: String, present: [String])
-    /// The `--where` condition is not valid SQL on `run_pairs` (SQLite's message).
-    case badFilter(message: String)
     /// No pair of runs of the two schemes remains (after `--where`).
     case noPairs(a: String, b: String, filtered: Bool)
 
@@ -34,9 +32,6 @@ public enum CompareError: Error, Equatable, CustomStringConvertible {
         case .schemeAbsent(let scheme, let present):
             let schemes = present.isEmpty ? "none (no run is done)" : present.joined(separator: ", ")
             return "no runs of scheme \(scheme) in the database (schemes with done runs: \(schemes))"
-        case .badFilter(let message):
-            return "--where: \(message) (the condition applies to the columns of the run_pairs view: the shared "
-                + "switches, seed, a_<metric> and b_<metric>)"
         case .noPairs(let a, let b, let filtered):
             return "no pair of done \(a) and \(b) runs on the same data and seed"
                 + (filtered ? " matches --where" : " (their other switches never match)")

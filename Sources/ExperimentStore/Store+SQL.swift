@@ -62,7 +62,7 @@ extension Store {
         var result = QueryResult(columns: [], rows: [], changes: 0)
         let before = db.totalChangesCount
         let statements = try db.allStatements(sql: sql)
-        while let statement = try statements.next() {
+        while let statement = try nextStatement(statements, in: db) {
             if readOnly, !statement.isReadonly { throw StoreError.writeRefused(statement: statement.sql) }
             var arguments: [String: DatabaseValue] = [:]
             for name in parameterNames(statement) {
@@ -92,6 +92,18 @@ extension Store {
         }
         result.changes = db.totalChangesCount - before
         return result
+    }
+
+    /// The next statement; SQLite's `no such column` gets the nearest column of the database's tables and
+    /// views (`no such column: distrbution; did you mean distribution?`).
+    private static func nextStatement(_ statements: SQLStatementCursor, in db: Database) throws -> Statement? {
+        do {
+            return try statements.next()
+        } catch let error as DatabaseError where unknownColumn(in: error.message ?? "") != nil {
+            let message = error.message ?? ""
+            guard let hint = try columnHint(message, among: allColumns(in: db)) else { throw error }
+            throw StoreError.sql(message: message + hint, statement: error.sql)
+        }
     }
 
     /// The parameter names of a statement without their `:`/`@`/`$` prefix; nil for a positional `?`.

@@ -66,6 +66,18 @@ extension Store {
         return added
     }
 
+    /// How many of a sweep's runs plan each trial count, by trial count (ascending; empty for no sweep).
+    public static func trialCounts(sweep name: String, in db: Database) throws -> [(trials: Int, runs: Int)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.trials_planned, count(*) FROM runs AS r
+                JOIN sweep_runs AS sr ON sr.run_id = r.id JOIN sweeps AS s ON s.id = sr.sweep_id
+                WHERE s.name = ? GROUP BY r.trials_planned ORDER BY r.trials_planned
+                """, arguments: [name]
+        ).map { (trials: $0[0], runs: $0[1]) }
+    }
+
     /// Every sweep's name, in creation order.
     public static func sweepNames(in db: Database) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT name FROM sweeps ORDER BY id")

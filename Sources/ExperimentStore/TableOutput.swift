@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Numbers are never taken from SQLite's text conversion (15 digits): doubles print in Swift's shortest
 /// round-trip form, and ±Inf/NaN as "Infinity", "-Infinity", "NaN" (JSON strings in JSON). NULL is `NULL`
-/// in a table, empty in CSV, TSV and Markdown, `null` in JSON.
+/// in a table, empty in CSV, TSV and Markdown, `null` in JSON. Tables and Markdown are for people: they may
+/// round doubles (``NumberDigits``); CSV, TSV, JSON and NDJSON never do.
 public enum TableOutput {
     /// The text of a result, without a trailing newline (empty when there are no columns).
     ///
@@ -13,8 +14,18 @@ public enum TableOutput {
     ///   - columns: column names.
     ///   - rows: rows with one value per column.
     ///   - format: the output format.
-    public static func render(columns: [String], rows: [[SQLValue]], format: TableFormat) -> String {
+    ///   - digits: how doubles print in a table or Markdown (default in full); other formats ignore it.
+    public static func render(
+        columns: [String], rows: [[SQLValue]], format: TableFormat, digits: NumberDigits = .full
+    ) -> String {
         guard !columns.isEmpty else { return "" }
+        switch format {
+        case .table, .markdown:
+            guard digits != .full else { break }
+            let rounded = rows.map { row in row.map(digits.rounded) }
+            return render(columns: columns, rows: rounded, format: format)
+        default: break
+        }
         switch format {
         case .table: return table(columns: columns, rows: rows)
         case .csv:
@@ -31,9 +42,16 @@ public enum TableOutput {
         }
     }
 
-    /// Renders a query result (see ``render(columns:rows:format:)``).
-    public static func render(_ result: QueryResult, format: TableFormat) -> String {
-        render(columns: result.columns, rows: result.rows, format: format)
+    /// Renders a query result (see ``render(columns:rows:format:digits:)``).
+    public static func render(_ result: QueryResult, format: TableFormat, digits: NumberDigits = .full) -> String {
+        render(columns: result.columns, rows: result.rows, format: format, digits: digits)
+    }
+
+    /// The indices of the columns that hold one value in every row, when there are at least two rows (none
+    /// otherwise): long tables print them once above the rest.
+    public static func constantColumns<Value: Equatable>(_ rows: [[Value]]) -> [Int] {
+        guard rows.count > 1, let first = rows.first else { return [] }
+        return first.indices.filter { i in rows.allSatisfy { $0[i] == first[i] } }
     }
 
     /// A value as text for table, CSV, TSV and Markdown; nil for NULL.

@@ -19,10 +19,12 @@ struct AggCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Switches to group by, comma-separated.", valueName: "dim,…"))
+    @Option(
+        help: ArgumentHelp("Switches to group by, comma-separated.", valueName: "dim,…"),
+        completion: Completions.switches)
     var by: String
 
-    @Option(help: ArgumentHelp("Metrics, comma-separated.", valueName: "metric,…"))
+    @Option(help: ArgumentHelp("Metrics, comma-separated.", valueName: "metric,…"), completion: Completions.metrics)
     var metric: String
 
     @Option(name: .customLong("where"), help: ArgumentHelp("An SQL condition on run_means.", valueName: "sql"))
@@ -31,7 +33,10 @@ struct AggCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Statistics, comma-separated: n, mean, sd, se, ci95, median, min, max (default n,mean,sd,ci95).",
-            valueName: "stat,…"))
+            valueName: "stat,…"),
+        completion: .custom { _, _, prefix in
+            Completions.listItems(AggregationQuery.Statistic.allCases.map(\.rawValue), prefix: prefix)
+        })
     var stat: String?
 
     @Flag(help: "Print the SQL that runs (on stderr).")
@@ -39,6 +44,8 @@ struct AggCommand: AsyncParsableCommand {
 
     @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
     var format: TableFormat = .table
+
+    @OptionGroup var digits: DigitsOptions
 
     @OptionGroup var database: DatabaseOptions
 
@@ -49,8 +56,12 @@ struct AggCommand: AsyncParsableCommand {
                 statistics: stat.map(Self.list) ?? [], allowedDimensions: Self.dimensions)
             if showSQL { Console.note(query.sql) }
             let store = try database.openExisting(.readOnly)
+            if let filter = query.filter {
+                let kept = try store.readUntrusted { db in try Store.checkCondition(filter, on: "run_means", in: db) }
+                if kept == 0 { Console.warnNoMatch(filter, relation: "run_means") }
+            }
             let result = try store.execute(sql: query.sql)
-            let text = TableOutput.render(columns: result.columns, rows: result.rows, format: format)
+            let text = TableOutput.render(result, format: format, digits: digits.digits)
             if !text.isEmpty { print(text) }
         }
     }

@@ -12,6 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
             unless the name says otherwise. --quick uses fewer repetitions and skips the end-to-end paper sweep. \
             --only runs some sections (e.g. --only kernels,trial; e2e runs even with --quick when named). \
             Build in release for meaningful numbers: swift run -c release kvlab bench
+            Example: kvlab bench --quick --only kernels,trial
             """
     )
 

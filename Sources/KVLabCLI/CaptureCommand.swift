@@ -16,18 +16,22 @@ struct CaptureCommand: AsyncParsableCommand {
             on the text (`perplexity: X` on its own line). The same model and text give the same dataset, bit \
             for bit, on any machine and thread count. A file that is not a supported model, an empty text or a \
             name holding other content is exit 2 and changes nothing.
+            Example: kvlab capture .models/SmolLM2-135M-Instruct.Q4_1.gguf --text data/lighthouses.txt --name smollm2
             """)
 
-    @Argument(help: ArgumentHelp("A Llama-family .gguf model file.", valueName: "model"))
+    @Argument(
+        help: ArgumentHelp("A Llama-family .gguf model file.", valueName: "model"),
+        completion: .file(extensions: ["gguf"]))
     var model: String
 
-    @Option(help: ArgumentHelp("A UTF-8 text file to run the model on.", valueName: "file"))
+    @Option(help: ArgumentHelp("A UTF-8 text file to run the model on.", valueName: "file"), completion: .file())
     var text: String?
 
     @Option(
         name: .customLong("tokens-file"),
         help: ArgumentHelp(
-            "Token ids instead of a text: a JSON array or whitespace-separated integers.", valueName: "file"))
+            "Token ids instead of a text: a JSON array or whitespace-separated integers.", valueName: "file"),
+        completion: .file())
     var tokensFile: String?
 
     @Option(name: .customLong("max-tokens"), help: "Keep at most this many tokens (the first ones).")

@@ -8,6 +8,7 @@ struct ClaimsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claims",
         abstract: "Check scientific claims written as SQL assertions; list them; show their history.",
+        discussion: "Example: kvlab claims check --param bits=3",
         subcommands: [Check.self, List.self, History.self]
     )
 
@@ -31,10 +32,13 @@ struct ClaimsCommand: AsyncParsableCommand {
                 database error; 2 bad input (unknown \
                 --param, missing file, malformed claim, a claim that would write). A failing warn claim does \
                 not change the exit status.
+                Example: kvlab claims check kqv-wins-at-n4 --param mixing=dense --format junit > claims.xml
                 """
         )
 
-        @Argument(help: ArgumentHelp("Claim files, directories or shipped claim names.", valueName: "file"))
+        @Argument(
+            help: ArgumentHelp("Claim files, directories or shipped claim names.", valueName: "file"),
+            completion: Completions.claims)
         var paths: [String] = []
 
         @Option(
@@ -56,6 +60,8 @@ struct ClaimsCommand: AsyncParsableCommand {
         @Option(help: "Output format: text, json or junit.")
         var format: ClaimReportFormat = .text
 
+        @OptionGroup var digits: DigitsOptions
+
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
@@ -72,7 +78,7 @@ struct ClaimsCommand: AsyncParsableCommand {
                 let (report, status) = try ClaimsCommand.evaluateAndRecord(
                     claims, overrides: overrides, store: store, writable: writable,
                     scope: sweep.map { .sweep($0) } ?? .all)
-                print(report.rendered(as: format, limit: limit))
+                print(report.rendered(as: format, limit: limit, digits: digits.digits))
                 if status != .ok { throw ExitCode(status.rawValue) }
             }
         }
@@ -89,9 +95,12 @@ struct ClaimsCommand: AsyncParsableCommand {
     /// `kvlab claims list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List claims: the shipped ones, or those of the given files.")
+            commandName: "list", abstract: "List claims: the shipped ones, or those of the given files.",
+            discussion: "Example: kvlab claims list --format markdown")
 
-        @Argument(help: ArgumentHelp("Claim files, directories or shipped claim names.", valueName: "file"))
+        @Argument(
+            help: ArgumentHelp("Claim files, directories or shipped claim names.", valueName: "file"),
+            completion: Completions.claims)
         var paths: [String] = []
 
         @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
@@ -121,9 +130,10 @@ struct ClaimsCommand: AsyncParsableCommand {
             discussion: """
                 `changed` marks an evaluation whose verdict differs from the claim's previous one; the file hash \
                 and the data fingerprint tell whether the claim or the data changed in between.
+                Example: kvlab claims history qkqv-worse-kl
                 """)
 
-        @Argument(help: "Only this claim.")
+        @Argument(help: "Only this claim.", completion: .list(Completions.shippedClaimNames))
         var name: String?
 
         @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")

@@ -27,8 +27,8 @@ struct CompareCommand: AsyncParsableCommand {
             0 or undefined (one seed), tie. It does not depend on the other groups or on --where leaving some \
             out; the p-values are reported, never deciding. For a metric whose ideal is 0 (logit_bias, \
             entropy_delta, *_norm_ratio) every statistic is of |value|. The *_log10_p columns keep p-values \
-            that underflow to 0. The table and markdown formats round numbers to 4 significant digits; csv, \
-            tsv, json and ndjson print them in full.
+            that underflow to 0. The table and markdown formats round numbers to 4 significant digits \
+            (--digits); csv, tsv, json and ndjson print them in full.
             The rows are also stored in compare_results (replacing an earlier run of the same comparison; the \
             verdict as a, b or tie) with the data fingerprint, so claims can assert on them in plain SQL; on a \
             read-only file they are not.
@@ -36,16 +36,22 @@ struct CompareCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The metric compared.", valueName: "metric"))
+    @Option(help: ArgumentHelp("The metric compared.", valueName: "metric"), completion: Completions.metrics)
     var metric: String
 
-    @Option(help: ArgumentHelp("Scheme A: KV, KQV or QKQV (the ratio's denominator).", valueName: "scheme"))
+    @Option(
+        help: ArgumentHelp("Scheme A: KV, KQV or QKQV (the ratio's denominator).", valueName: "scheme"),
+        completion: Completions.schemes)
     var a: String
 
-    @Option(help: ArgumentHelp("Scheme B: KV, KQV or QKQV (the ratio's numerator).", valueName: "scheme"))
+    @Option(
+        help: ArgumentHelp("Scheme B: KV, KQV or QKQV (the ratio's numerator).", valueName: "scheme"),
+        completion: Completions.schemes)
     var b: String
 
-    @Option(help: ArgumentHelp("Switches to group by, comma-separated (default: one group).", valueName: "dim,…"))
+    @Option(
+        help: ArgumentHelp("Switches to group by, comma-separated (default: one group).", valueName: "dim,…"),
+        completion: Completions.switches)
     var by: String?
 
     @Option(
@@ -59,6 +65,8 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
     var format: TableFormat = .table
 
+    @OptionGroup var digits: DigitsOptions
+
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -69,8 +77,7 @@ struct CompareCommand: AsyncParsableCommand {
             let store = try database.openExisting(writable ? .readWrite : .readOnly)
             let report = try CompareEngine.compare(request, in: store, scope: sweep.map { .sweep($0) } ?? .all)
             let text = TableOutput.render(
-                columns: report.columns, rows: Self.values(report, rounded: format == .table || format == .markdown),
-                format: format)
+                columns: report.columns, rows: Self.values(report), format: format, digits: digits.digits)
             if !text.isEmpty { print(text) }
             for note in Self.notes(report) { Console.note(note) }
             guard writable else {
@@ -90,15 +97,7 @@ struct CompareCommand: AsyncParsableCommand {
     }
 
     /// The printed values of each row, in ``CompareReport/columns`` order.
-    ///
-    /// - Parameters:
-    ///   - report: the comparison.
-    ///   - rounded: round doubles to 4 significant digits (for reading, not for machines).
-    static func values(_ report: CompareReport, rounded: Bool) -> [[SQLValue]] {
-        func number(_ d: Double) -> SQLValue {
-            guard rounded, d.isFinite, d != 0 else { return .real(d) }
-            return .real(Double(String(format: "%.4g", d)) ?? d)
-        }
+    static func values(_ report: CompareReport) -> [[SQLValue]] {
         let request = report.request
         return report.rows.map { row in
             row.group
@@ -107,7 +106,7 @@ struct CompareCommand: AsyncParsableCommand {
                     row.meanA, row.meanB, row.ratio, row.ratioDeltaLow, row.ratioDeltaHigh, row.ratioCILow,
                     row.ratioCIHigh, row.diffCILow, row.diffCIHigh, row.tP, row.wilcoxonP, row.wilcoxonLog10P,
                     row.wilcoxonR, row.mwU, row.mwP, row.mwLog10P, row.mwR, row.holmP,
-                ].map(number) + [.text(row.verdict.label(a: request.a, b: request.b))]
+                ].map(SQLValue.real) + [.text(row.verdict.label(a: request.a, b: request.b))]
         }
     }
 

@@ -8,7 +8,8 @@ struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .customLong("db"),
         help: ArgumentHelp(
-            "Database file (default: $KVLAB_DB, else kvlab.sqlite in the working directory).", valueName: "path"))
+            "Database file (default: $KVLAB_DB, else kvlab.sqlite in the working directory).", valueName: "path"),
+        completion: .file(extensions: ["sqlite", "db"]))
     var db: String?
 
     /// The database path to use.

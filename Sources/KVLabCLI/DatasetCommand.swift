@@ -14,6 +14,7 @@ struct DatasetCommand: AsyncParsableCommand {
             or BF16) and metadata format = kvlab-caches/1, coordinate_order = rotate-half|interleaved, optional \
             model, token_ids, text, model_sha256; or a directory of layers.{l}.{k,v,q}.npy files with a \
             metadata.json holding the same keys. See README "Datasets".
+            Example: kvlab dataset import caches.safetensors --name smollm2
             """,
         subcommands: [Import.self, List.self, Show.self, Export.self, Remove.self]
     )
@@ -29,11 +30,13 @@ struct DatasetCommand: AsyncParsableCommand {
                 exit 2 and changes nothing. Importing the same content again under its name fills side metadata \
                 it lacks (a differing value is an error); a name used by other content, or content stored under \
                 another name, is refused.
+                Example: kvlab dataset import caches.safetensors --name smollm2
                 """)
 
         @Argument(
             help: ArgumentHelp(
-                "A .safetensors file, or a directory of .npy files with metadata.json.", valueName: "path"))
+                "A .safetensors file, or a directory of .npy files with metadata.json.", valueName: "path"),
+            completion: .file(extensions: ["safetensors"]))
         var path: String
 
         @Option(help: ArgumentHelp("The dataset's name (letters, digits, . _ - + : /).", valueName: "name"))
@@ -103,7 +106,9 @@ struct DatasetCommand: AsyncParsableCommand {
 
     /// `kvlab dataset list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the stored datasets.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the stored datasets.",
+            discussion: "Example: kvlab dataset list --format json")
 
         @OptionGroup var database: DatabaseOptions
 
@@ -125,9 +130,12 @@ struct DatasetCommand: AsyncParsableCommand {
     /// `kvlab dataset show NAME`.
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "show", abstract: "Show a dataset's manifest and side metadata (and its tensors).")
+            commandName: "show", abstract: "Show a dataset's manifest and side metadata (and its tensors).",
+            discussion: "Example: kvlab dataset show smollm2 --tensors")
 
-        @Argument(help: ArgumentHelp("The dataset's name (or content hash).", valueName: "name"))
+        @Argument(
+            help: ArgumentHelp("The dataset's name (or content hash).", valueName: "name"),
+            completion: Completions.datasets)
         var name: String
 
         @Flag(help: "Also list every tensor: kind, layer, head, rows, cols, sha256.")
@@ -242,9 +250,12 @@ struct DatasetCommand: AsyncParsableCommand {
             discussion: """
                 The file is the import format: importing it again gives the same content hash. --out never \
                 overwrites the database being read, and another SQLite file only with --force.
+                Example: kvlab dataset export smollm2 --out copy.safetensors
                 """)
 
-        @Argument(help: ArgumentHelp("The dataset's name (or content hash).", valueName: "name"))
+        @Argument(
+            help: ArgumentHelp("The dataset's name (or content hash).", valueName: "name"),
+            completion: Completions.datasets)
         var name: String
 
         @Option(help: ArgumentHelp("The safetensors file to write.", valueName: "file"), completion: .file())
@@ -268,9 +279,12 @@ struct DatasetCommand: AsyncParsableCommand {
     /// `kvlab dataset rm NAME`.
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "rm", abstract: "Remove a dataset and its tensors (refused while runs use it).")
+            commandName: "rm", abstract: "Remove a dataset and its tensors (refused while runs use it).",
+            discussion: "Example: kvlab dataset rm smollm2")
 
-        @Argument(help: ArgumentHelp("The dataset's name (or content hash).", valueName: "name"))
+        @Argument(
+            help: ArgumentHelp("The dataset's name (or content hash).", valueName: "name"),
+            completion: Completions.datasets)
         var name: String
 
         @OptionGroup var database: DatabaseOptions

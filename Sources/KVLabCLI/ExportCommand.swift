@@ -2,31 +2,20 @@ import ArgumentParser
 import ExperimentStore
 import Foundation
 
-/// `kvlab export`: a table, view or query as CSV, JSON or NDJSON with full-precision numbers.
+/// `kvlab export`: a table, view or query as CSV, TSV, JSON or NDJSON with full-precision numbers, or as a
+/// table or Markdown for people (rounded to `--digits`).
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a table, view or query as csv, json or ndjson (doubles in full round-trip precision).",
+        abstract: "Export a table, view or query as csv, tsv, json or ndjson (doubles in full round-trip precision).",
         discussion: """
             Numbers are formatted by kvlab (shortest round-trip decimal), not by SQLite's 15-digit text. NaN \
             metrics are stored as NULL (see trials.nan_mask) and export as empty (CSV) or null (JSON). The query \
-            runs read-only in one snapshot. Example: kvlab export --table trials_wide --format csv --out trials.csv
+            runs read-only in one snapshot. --format table or markdown writes for people instead, numbers rounded \
+            to --digits (default 4 significant).
+            Example: kvlab export --table trials_wide --format csv --out trials.csv
             """
     )
-
-    /// The export formats.
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case csv, json, ndjson
-
-        /// The table format that renders it.
-        var tableFormat: TableFormat {
-            switch self {
-            case .csv: return .csv
-            case .json: return .json
-            case .ndjson: return .ndjson
-            }
-        }
-    }
 
     @Option(help: ArgumentHelp("A table or view (e.g. trials_wide, run_means, cell_stats).", valueName: "name"))
     var table: String?
@@ -39,8 +28,10 @@ struct ExportCommand: AsyncParsableCommand {
         help: ArgumentHelp("Bind :NAME in --query (as in kvlab sql). Repeatable.", valueName: "NAME=VALUE"))
     var params: [String] = []
 
-    @Option(help: "Output format: csv, json or ndjson.")
-    var format: Format
+    @Option(help: "Output format: csv, tsv, json, ndjson, table or markdown.")
+    var format: TableFormat
+
+    @OptionGroup var digits: DigitsOptions
 
     @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"), completion: .file())
     var out: String?
@@ -79,7 +70,7 @@ struct ExportCommand: AsyncParsableCommand {
                 sql = query ?? ""
             }
             let result = try store.execute(sql: sql, parameters: parameters)
-            var text = TableOutput.render(result, format: format.tableFormat)
+            var text = TableOutput.render(result, format: format, digits: digits.digits)
             if !text.isEmpty, !text.hasSuffix("\n") { text += "\n" }
             if format == .json, result.rows.isEmpty, text.isEmpty { text = "[]\n" }
             if let out {

@@ -6,6 +6,7 @@ public struct KVLab: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kvlab",
         abstract: "A persistent experiment database for KV-cache quantization research (arXiv 2605.08114).",
+        discussion: "Example: kvlab run smoke && kvlab agg --by scheme,bits --metric kl",
         version: VersionInfo.versionString,
         subcommands: [
             CodebookCommand.self,

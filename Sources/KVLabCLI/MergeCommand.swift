@@ -12,13 +12,14 @@ struct MergeCommand: AsyncParsableCommand {
             two inputs with different values is reported and never overwritten (exit 3). Datasets are copied \
             by content hash; one name holding different contents is an error (exit 3) and nothing of that \
             input is merged. Inputs are opened read-only and not changed.
+            Example: kvlab merge --into paper.sqlite kvlab-shard-*-of-16.sqlite
             """
     )
 
-    @Option(help: "The output database (created if missing).")
+    @Option(help: "The output database (created if missing).", completion: .file(extensions: ["sqlite"]))
     var into: String
 
-    @Argument(help: "Input databases (e.g. kvlab-shard-*-of-N.sqlite).")
+    @Argument(help: "Input databases (e.g. kvlab-shard-*-of-N.sqlite).", completion: .file(extensions: ["sqlite"]))
     var inputs: [String]
 
     func run() async throws {

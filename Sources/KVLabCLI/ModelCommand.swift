@@ -8,6 +8,7 @@ struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect real language models (Llama-family GGUF files) and register them for model-level runs.",
+        discussion: "Example: kvlab model info .models/SmolLM2-135M-Instruct.Q4_1.gguf",
         subcommands: [Info.self, Generate.self, Add.self, List.self]
     )
 
@@ -21,9 +22,11 @@ struct ModelCommand: AsyncParsableCommand {
                 read) and checks that it is a complete Llama-family model: every expected tensor present with \
                 the shape its metadata implies. GGUF versions 2 and 3. A file that is not GGUF, is truncated or \
                 malformed, or holds another architecture is exit 2 with the reason.
+                Example: kvlab model info .models/SmolLM2-135M-Instruct.Q4_1.gguf --format json
                 """)
 
-        @Argument(help: ArgumentHelp("A .gguf model file.", valueName: "model"))
+        @Argument(
+            help: ArgumentHelp("A .gguf model file.", valueName: "model"), completion: .file(extensions: ["gguf"]))
         var path: String
 
         @Option(help: "Output format: table or json.")
@@ -101,9 +104,12 @@ struct ModelCommand: AsyncParsableCommand {
                 runs the model with a KV cache and prints the most likely token at each step until \
                 <|im_end|>, the end-of-text token or --max-tokens. Deterministic: the same model and prompt \
                 give the same answer on any machine and thread count.
+                Example: kvlab model generate .models/SmolLM2-135M-Instruct.Q4_1.gguf --prompt "What is the capital of France?"
                 """)
 
-        @Argument(help: ArgumentHelp("A Llama-family .gguf chat model.", valueName: "model"))
+        @Argument(
+            help: ArgumentHelp("A Llama-family .gguf chat model.", valueName: "model"),
+            completion: .file(extensions: ["gguf"]))
         var path: String
 
         @Option(help: "The user's message.")
@@ -151,9 +157,12 @@ struct ModelCommand: AsyncParsableCommand {
                 sweep (kvlab checks the hash when it opens it). Adding the same file under the same name again \
                 updates the path (a moved file); a name holding another file, or a file already registered \
                 under another name, is exit 2.
+                Example: kvlab model add .models/SmolLM2-135M-Instruct.Q4_1.gguf --name smollm2
                 """)
 
-        @Argument(help: ArgumentHelp("A Llama-family .gguf model file.", valueName: "model"))
+        @Argument(
+            help: ArgumentHelp("A Llama-family .gguf model file.", valueName: "model"),
+            completion: .file(extensions: ["gguf"]))
         var path: String
 
         @Option(help: "The model's name in specs and claims.")
@@ -189,7 +198,8 @@ struct ModelCommand: AsyncParsableCommand {
     /// `kvlab model list`: the registered models.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List the models registered in the database.")
+            commandName: "list", abstract: "List the models registered in the database.",
+            discussion: "Example: kvlab model list --format json")
 
         @OptionGroup var database: DatabaseOptions
 

@@ -21,7 +21,7 @@ struct ReportCommand: AsyncParsableCommand {
     )
 
     /// The HTML file to write.
-    @Option(help: ArgumentHelp("The HTML file to write.", valueName: "file"))
+    @Option(help: ArgumentHelp("The HTML file to write.", valueName: "file"), completion: .file(extensions: ["html"]))
     var out: String
 
     /// `--force`: replace an existing SQLite file.
@@ -36,11 +36,14 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Metrics charted against bits, comma-separated (default kl,k_angle,dist6_geo,o_rel_l2).",
-            valueName: "metric,…"))
+            valueName: "metric,…"),
+        completion: Completions.metrics)
     var metric: String?
 
     /// `--by`: a switch to facet by besides distribution.
-    @Option(help: ArgumentHelp("Also facet by this switch (e.g. rank).", valueName: "dim"))
+    @Option(
+        help: ArgumentHelp("Also facet by this switch (e.g. rank).", valueName: "dim"), completion: Completions.switches
+    )
     var by: String?
 
     /// `--db`.
@@ -54,6 +57,7 @@ struct ReportCommand: AsyncParsableCommand {
             let store = try database.openExisting(.readOnly)
             var builder = ReportBuilder(store: store, options: options)
             let html = try builder.page()
+            if builder.filteredRuns == 0 { Console.warnNoMatch(condition, relation: "run_means") }
             try OutputFile(path: out, input: database.path, force: force).write(html)
             let missing = builder.missing.count
             Console.note("wrote \(out)" + (missing == 0 ? "" : " (\(missing) notes on missing data)"))
@@ -86,12 +90,4 @@ struct ReportCommand: AsyncParsableCommand {
             metrics: metrics.isEmpty ? ReportBuilder.defaultMetrics : metrics, by: by, databasePath: databasePath,
             generatedAt: Store.now(), kvlabVersion: VersionInfo.kvlab)
     }
-}
-
-extension ReportError: KVLabReportable {
-    /// A report option the database rejects is bad input.
-    var exitStatus: ExitStatus { .badInput }
-
-    /// The error's description.
-    var message: String { description }
 }

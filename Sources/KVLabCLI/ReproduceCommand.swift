@@ -13,6 +13,7 @@ struct ReproduceCommand: AsyncParsableCommand {
             Equivalent to `kvlab run paper`, then `kvlab claims check --sweep paper` (verdicts on the paper \
             sweep's runs only, printed and recorded), then the kl and k_angle tables by scheme × bits. Rerun to resume. Exits 0 when the sweep completes, whatever the \
             verdicts (a refuted claim is a finding); use `kvlab claims check` for claim exit codes in CI.
+            Example: kvlab reproduce --seeds 4 --jobs 2 --digits 3
             """
     )
 
@@ -26,6 +27,8 @@ struct ReproduceCommand: AsyncParsableCommand {
 
     @Flag(help: "No progress output.")
     var quiet = false
+
+    @OptionGroup var digits: DigitsOptions
 
     func run() async throws {
         let watcher = SignalWatcher()
@@ -62,11 +65,11 @@ struct ReproduceCommand: AsyncParsableCommand {
             print(
                 "Claims on the runs of sweep \(spec.name) (a refuted claim is a result, not an error — "
                     + "`kvlab claims check --sweep \(spec.name)` gives CI exit codes)")
-            print(report.text(limit: 5))
+            print(report.text(limit: 5, digits: digits.digits))
             for metric in ["kl", "k_angle"] {
                 print("\n\(metric) by scheme × bits (mean over runs of the paper sweep; replicate = seed)")
                 let result = try store.execute(sql: Self.headlineSQL(metric: metric))
-                print(TableOutput.render(result, format: .table))
+                print(TableOutput.render(result, format: .table, digits: digits.digits))
             }
             let gap = try await explainGap(store: store, jobs: jobs, watcher: watcher)
             guard gap == .ok else { return gap }
@@ -120,12 +123,13 @@ struct ReproduceCommand: AsyncParsableCommand {
         print(
             TableOutput.render(
                 columns: ["reading", "ratio", "ci95_low", "ci95_high", "minus_2.25", "seeds"], rows: rows,
-                format: .table))
+                format: .table, digits: digits.digits))
+        func shown(_ d: Double) -> Double { digits.digits.rounded(d) }
         if let (label, row) = readings.first {
             let covers = row.ratioDeltaLow <= Self.paperRatio && Self.paperRatio <= row.ratioDeltaHigh
             print(
-                "Closest to \(Self.paperRatio): \(label) (ratio \(row.ratio), 95% CI [\(row.ratioDeltaLow), "
-                    + "\(row.ratioDeltaHigh)]\(covers ? ", which covers 2.25" : ", which does not cover 2.25"))")
+                "Closest to \(Self.paperRatio): \(label) (ratio \(shown(row.ratio)), 95% CI [\(shown(row.ratioDeltaLow)), "
+                    + "\(shown(row.ratioDeltaHigh))]\(covers ? ", which covers 2.25" : ", which does not cover 2.25"))")
         }
         return .ok
     }

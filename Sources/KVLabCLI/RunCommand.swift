@@ -14,10 +14,13 @@ struct RunCommand: AsyncParsableCommand {
             SPEC, finishes every planned run in the database. Finished runs are never recomputed; an \
             interrupted run keeps its stored trials. Several processes may run on one database: they share \
             the work through leases. Ctrl-C stops cleanly (exit 130) and prints how to resume.
+            Example: kvlab run smoke --db ci.sqlite --jobs 2
             """
     )
 
-    @Argument(help: "Sweep spec file or shipped sweep name (caches, paper, sensitivity, smoke).")
+    @Argument(
+        help: "Sweep spec file or shipped sweep name (caches, model, paper, sensitivity, smoke).",
+        completion: Completions.specs)
     var spec: String?
 
     @OptionGroup var database: DatabaseOptions
@@ -32,7 +35,8 @@ struct RunCommand: AsyncParsableCommand {
         name: .customLong("datasets-from"),
         help: ArgumentHelp(
             "Copy the datasets the spec names from this database first (shards of a dataset sweep).",
-            valueName: "PATH"))
+            valueName: "PATH"),
+        completion: .file(extensions: ["sqlite"]))
     var datasetsFrom: String?
 
     @Flag(help: "Accept a changed spec for an existing sweep name (adds the new runs).")

@@ -49,6 +49,9 @@ struct SQLCommand: AsyncParsableCommand {
     @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
     var format: TableFormat = .table
 
+    /// `--digits`.
+    @OptionGroup var digits: DigitsOptions
+
     /// `--db`.
     @OptionGroup var database: DatabaseOptions
 
@@ -69,7 +72,7 @@ struct SQLCommand: AsyncParsableCommand {
             let result = try store.execute(
                 sql: sql, parameters: parameters, allowWrites: write, allowAttach: attach,
                 timeLimit: timeout == 0 ? nil : .seconds(timeout))
-            let text = TableOutput.render(result, format: format)
+            let text = TableOutput.render(result, format: format, digits: digits.digits)
             if !text.isEmpty { print(text) }
             if write { Console.note("\(result.changes) row\(result.changes == 1 ? "" : "s") changed") }
         }

@@ -14,10 +14,13 @@ struct SlurmScriptCommand: AsyncParsableCommand {
             into its own database DIR/kvlab-shard-i-of-N.sqlite (never share one SQLite file over NFS); a \
             dependent job (--dependency=afterok) merges the shards into DIR/merged.sqlite and runs `kvlab \
             claims check` on it. Running the script again after a failure or a preemption resumes every shard.
+            Example: kvlab slurm-script paper --tasks 16 --cpus-per-task 4 --out /scratch/$USER/paper > submit.sh
             """
     )
 
-    @Argument(help: "Sweep spec file or shipped sweep name (caches, paper, sensitivity, smoke).")
+    @Argument(
+        help: "Sweep spec file or shipped sweep name (caches, model, paper, sensitivity, smoke).",
+        completion: Completions.specs)
     var spec: String
 
     @Option(help: "Number of array tasks (shards), 1 … number of runs.")
@@ -33,7 +36,8 @@ struct SlurmScriptCommand: AsyncParsableCommand {
     var cpusPerTask: Int = 1
 
     @Option(
-        help: "Output directory for the shard databases, merged.sqlite, job files and logs (default: ./kvlab-NAME).")
+        help: "Output directory for the shard databases, merged.sqlite, job files and logs (default: ./kvlab-NAME).",
+        completion: .directory)
     var out: String?
 
     @Option(help: "The kvlab executable the jobs run (default: this one, by absolute path).")
@@ -43,7 +47,8 @@ struct SlurmScriptCommand: AsyncParsableCommand {
         name: .customLong("datasets-from"),
         help: ArgumentHelp(
             "The database holding the datasets a dataset sweep reads; every task copies them from it.",
-            valueName: "PATH"))
+            valueName: "PATH"),
+        completion: .file(extensions: ["sqlite"]))
     var datasetsFrom: String?
 
     func run() async throws {

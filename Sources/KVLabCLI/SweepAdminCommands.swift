@@ -5,11 +5,12 @@ import Sweeps
 /// `kvlab retry`: send failed runs back to pending.
 struct RetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "retry", abstract: "Send failed runs back to pending (then `kvlab run` computes them).")
+        commandName: "retry", abstract: "Send failed runs back to pending (then `kvlab run` computes them).",
+        discussion: "Example: kvlab retry --sweep paper")
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Only this sweep's failed runs.")
+    @Option(help: "Only this sweep's failed runs.", completion: Completions.sweeps)
     var sweep: String?
 
     func run() async throws {
@@ -29,15 +30,27 @@ struct RetryCommand: AsyncParsableCommand {
 /// `kvlab status`: per sweep, runs by state, throughput, ETA, stale leases and errors.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show each sweep's runs by state, throughput, ETA, stale leases and errors.")
+        commandName: "status", abstract: "Show each sweep's runs by state, throughput, ETA, stale leases and errors.",
+        discussion: """
+            One row per sweep and a last row (all) over every planned run. activity is active while some process \
+            holds a live lease on one of the sweep's runs, else idle. running counts the runs leased to a process \
+            (state running), live or not; stale_leases counts those of them whose process is gone (same host) or \
+            whose lease expired: the next `kvlab run` takes them over. trials_per_s is the sweep's trials stored \
+            over the time from its first start to its last finish; eta_s the time left at that rate while the \
+            sweep is active (empty when idle: nothing is computing; 0 when nothing is left). errors lists up to \
+            10 failed runs (see `kvlab retry`).
+            Example: kvlab status --sweep paper --format json
+            """)
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Only this sweep.")
+    @Option(help: "Only this sweep.", completion: Completions.sweeps)
     var sweep: String?
 
     @Option(help: "Output format: table, csv, tsv, json, ndjson or markdown.")
     var format: TableFormat = .table
+
+    @OptionGroup var digits: DigitsOptions
 
     func run() async throws {
         try await reportingErrors {
@@ -55,30 +68,32 @@ struct StatusCommand: AsyncParsableCommand {
                 return all
             }
             let columns = [
-                "sweep", "runs", "done", "running", "pending", "failed", "stale_leases", "trials_stored",
+                "sweep", "activity", "runs", "done", "running", "pending", "failed", "stale_leases", "trials_stored",
                 "trials_planned", "trials_per_s", "eta_s", "errors",
             ]
             let rows: [[SQLValue]] = statuses.map { s in
                 var rate: SQLValue = .null
                 var eta: SQLValue = .null
+                let active = s.running > s.staleLeases
                 if let start = s.firstStarted, let end = s.lastFinished, end > start, s.trialsStored > 0 {
                     let r = Double(s.trialsStored) / (end - start)
                     rate = .real((r * 10).rounded() / 10)
-                    if s.pending + s.running > 0 {
-                        eta = .real((Double(s.trialsPlanned - s.trialsStored) / r).rounded())
-                    } else {
+                    if s.pending + s.running == 0 {
                         eta = .real(0)
+                    } else if active {
+                        eta = .real((Double(s.trialsPlanned - s.trialsStored) / r).rounded())
                     }
                 }
                 let errors = s.errors.map { "run \($0.runID): \($0.message)" }.joined(separator: "; ")
                 return [
-                    .text(s.name), .integer(Int64(s.total)), .integer(Int64(s.done)), .integer(Int64(s.running)),
+                    .text(s.name), .text(active ? "active" : "idle"), .integer(Int64(s.total)), .integer(Int64(s.done)),
+                    .integer(Int64(s.running)),
                     .integer(Int64(s.pending)), .integer(Int64(s.failed)), .integer(Int64(s.staleLeases)),
                     .integer(Int64(s.trialsStored)), .integer(Int64(s.trialsPlanned)), rate, eta,
                     errors.isEmpty ? .null : .text(errors),
                 ]
             }
-            print(TableOutput.render(columns: columns, rows: rows, format: format))
+            print(TableOutput.render(columns: columns, rows: rows, format: format, digits: digits.digits))
         }
     }
 }
@@ -86,11 +101,14 @@ struct StatusCommand: AsyncParsableCommand {
 /// `kvlab sweeps list|rm`.
 struct SweepsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sweeps", abstract: "List or remove sweeps.", subcommands: [List.self, Remove.self])
+        commandName: "sweeps", abstract: "List or remove sweeps.",
+        discussion: "Example: kvlab sweeps list", subcommands: [List.self, Remove.self])
 
     /// `kvlab sweeps list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the sweeps.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the sweeps.",
+            discussion: "Example: kvlab sweeps list --format csv")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Output format.")
         var format: TableFormat = .table
@@ -114,8 +132,9 @@ struct SweepsCommand: AsyncParsableCommand {
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rm",
-            abstract: "Remove a sweep's record (its computed runs and trials are kept as results).")
-        @Argument(help: "The sweep name.")
+            abstract: "Remove a sweep's record (its computed runs and trials are kept as results).",
+            discussion: "Example: kvlab sweeps rm my-sweep")
+        @Argument(help: "The sweep name.", completion: Completions.sweeps)
         var name: String
         @OptionGroup var database: DatabaseOptions
 

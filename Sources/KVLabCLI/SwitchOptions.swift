@@ -18,7 +18,7 @@ struct SwitchOptions: ParsableArguments {
         return ArgumentHelp("\(s.help)\(values)\(applies)\(byDefault)")
     }
 
-    @Option(help: SwitchOptions.help("scheme"))
+    @Option(help: SwitchOptions.help("scheme"), completion: Completions.schemes)
     var scheme: String = Scheme.KQV.name
 
     @Option(help: SwitchOptions.help("key_recipe", listsValues: false))

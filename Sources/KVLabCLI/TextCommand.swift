@@ -9,6 +9,7 @@ struct TextCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "text",
         abstract: "Store token sequences (texts tokenized by a registered model) for model-level runs.",
+        discussion: "Example: kvlab text add data/lighthouses.txt --name lighthouses --model smollm2",
         subcommands: [Add.self, List.self]
     )
 
@@ -23,15 +24,19 @@ struct TextCommand: AsyncParsableCommand {
                 text's identity in every config, the same hash a dataset keeps of the ids its model read, so a \
                 captured dataset's name serves as a text too. --tokens-file stores ids as given instead. A name \
                 holding other ids (or a dataset's name), or ids already stored under another name, is exit 2.
+                Example: kvlab text add data/lighthouses.txt --name lighthouses --model smollm2
                 """)
 
-        @Argument(help: ArgumentHelp("A UTF-8 text file (or, with --tokens-file, omit it).", valueName: "file"))
+        @Argument(
+            help: ArgumentHelp("A UTF-8 text file (or, with --tokens-file, omit it).", valueName: "file"),
+            completion: .file())
         var file: String?
 
         @Option(
             name: .customLong("tokens-file"),
             help: ArgumentHelp(
-                "Token ids instead of a text: a JSON array or whitespace-separated integers.", valueName: "file"))
+                "Token ids instead of a text: a JSON array or whitespace-separated integers.", valueName: "file"),
+            completion: .file())
         var tokensFile: String?
 
         @Option(help: "The text's name in specs.")
@@ -78,7 +83,8 @@ struct TextCommand: AsyncParsableCommand {
     /// `kvlab text list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List the stored texts (datasets with token ids serve as texts too).")
+            commandName: "list", abstract: "List the stored texts (datasets with token ids serve as texts too).",
+            discussion: "Example: kvlab text list")
 
         @OptionGroup var database: DatabaseOptions
 

@@ -19,6 +19,7 @@ struct VerifyCommand: AsyncParsableCommand {
             nan_masks, trial_hashes (each done run's rows re-hash to runs.trials_hash), summaries \
             (run_summaries equal a recomputation bit for bit) and datasets (every tensor re-hashes to its \
             sha256, the tensors match the manifest, the content hash recomputes).
+            Example: kvlab verify --db kvlab.sqlite --details 5
             """
     )
 

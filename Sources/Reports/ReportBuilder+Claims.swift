@@ -50,8 +50,7 @@ extension ReportBuilder {
     /// A table of failing rows without the columns that hold one value in every row (listed above it
     /// instead), so wide claim outputs fit the page.
     static func compactTable(_ columns: [String], _ rows: [[String]]) -> String {
-        guard rows.count > 1 else { return table(columns, rows, classes: "rows") }
-        let constant = columns.indices.filter { i in rows.allSatisfy { $0[i] == rows[0][i] } }
+        let constant = TableOutput.constantColumns(rows)
         let kept = columns.indices.filter { !constant.contains($0) }
         var out = ""
         if !constant.isEmpty {

@@ -63,6 +63,8 @@ public struct ReportBuilder {
     let options: Options
     /// "What is missing" messages collected while building, shown at the top of the page.
     public internal(set) var missing: [String] = []
+    /// The done runs `--where` keeps (nil without `--where`), known once ``page()`` has checked it.
+    public private(set) var filteredRuns: Int?
 
     /// Creates a builder.
     ///
@@ -76,7 +78,7 @@ public struct ReportBuilder {
 
     /// The whole page (XHTML-compatible HTML5, inline CSS and SVG, no script).
     ///
-    /// - Throws: ``ReportError/invalidFilter(_:)`` when `--where` is not a valid condition on `run_means`.
+    /// - Throws: ``ConditionError`` when `--where` is not a valid condition on `run_means`.
     public mutating func page() throws -> String {
         try validateFilter()
         let status = statusSection()
@@ -105,14 +107,10 @@ public struct ReportBuilder {
     /// The synthetic sections' condition: synthetic runs (no dataset source) that pass `--where`.
     var syntheticCondition: String { "source IS NULL AND model IS NULL AND \(condition)" }
 
-    /// Checks that `--where` is a valid condition on run_means.
-    private func validateFilter() throws {
-        guard options.filter != nil else { return }
-        do {
-            _ = try query("SELECT count(*) FROM run_means WHERE \(condition)")
-        } catch let error as StoreError {
-            throw ReportError.invalidFilter(String(describing: error))
-        }
+    /// Checks that `--where` is a valid condition on run_means and counts the runs it keeps.
+    private mutating func validateFilter() throws {
+        guard let filter = options.filter else { return }
+        filteredRuns = try store.readUntrusted { db in try Store.checkCondition(filter, on: "run_means", in: db) }
     }
 
     /// The page title block.

@@ -1,3 +1,4 @@
+import ExperimentStore
 import Quantization
 import Yams
 
@@ -161,7 +162,9 @@ struct SpecReader {
         let word = try text(node, path, expected: "one of \(allowed)")
         guard let value = E(rawValue: word) else {
             var message = "\(Self.describe(node)) is not one of \(allowed)"
-            if let near = Self.nearest(word, among: E.allCases.map(\.rawValue)) { message += "; did you mean \(near)?" }
+            if let near = Spelling.nearest(word, among: E.allCases.map(\.rawValue)) {
+                message += "; did you mean \(near)?"
+            }
             throw error(path, message, at: node)
         }
         return value
@@ -191,7 +194,7 @@ struct SpecReader {
                 return .scheme(Scheme.pair(key: key, value: value))
             }
             var message = "\(Self.describe(node)) is not one of \(names.joined(separator: ", "))"
-            if let near = Self.nearest(word, among: names) {
+            if let near = Spelling.nearest(word, among: names) {
                 message += "; did you mean \(near)?"
             } else {
                 message += " (declare a scheme under schemes:, or write KEY+VALUE with recipes mse, prod, baseline)"
@@ -280,7 +283,7 @@ struct SpecReader {
     /// - Returns: the error (to throw).
     func unknownKey(_ key: String, _ keyNode: Node, _ path: String, allowed: [String]) -> SweepSpecError {
         var message = "unknown key (allowed: \(allowed.joined(separator: ", ")))"
-        if let near = Self.nearest(key, among: allowed) { message += "; did you mean \(near)?" }
+        if let near = Spelling.nearest(key, among: allowed) { message += "; did you mean \(near)?" }
         return error(path, message, at: keyNode)
     }
 
@@ -330,33 +333,5 @@ struct SpecReader {
         case .mapping: return "a mapping"
         case .alias: return "an alias"
         }
-    }
-
-    /// The allowed word closest to a misspelt one: the only one equal ignoring case, else the only one at the
-    /// smallest edit distance if that is ≤ 2; nil when there is none or a tie.
-    static func nearest(_ word: String, among allowed: [String]) -> String? {
-        let caseInsensitive = allowed.filter { $0.lowercased() == word.lowercased() }
-        if caseInsensitive.count == 1 { return caseInsensitive[0] }
-        let scored = allowed.map { (word: $0, distance: editDistance(word, $0)) }
-        guard let best = scored.map(\.distance).min(), best <= 2, best < word.count else { return nil }
-        let closest = scored.filter { $0.distance == best }
-        return closest.count == 1 ? closest[0].word : nil
-    }
-
-    /// Levenshtein distance between two short strings (by Character).
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.prefix(64))
-        let b = Array(b.prefix(64))
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

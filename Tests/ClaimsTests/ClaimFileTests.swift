@@ -39,12 +39,48 @@ struct ClaimFileTests {
     }
 
     @Test func defaults() throws {
-        let claim = try parse("SELECT 1;")
+        let claim = try parse("-- coverage: SELECT 1\nSELECT 1;")
         #expect(claim.name == "t")
         #expect(claim.severity == .error)
-        #expect(claim.coverage == nil)
-        #expect(claim.coverageMin == 0)
-        #expect(try parse("-- coverage: SELECT 1\nSELECT 1;").coverageMin == 1)
+        #expect(claim.coverage == "SELECT 1")
+        #expect(claim.coverageMin == 1)
+        #expect(claim.parameters.isEmpty)
+    }
+
+    @Test("a claim without a coverage header is malformed, never a silent pass")
+    func coverageIsRequired() throws {
+        #expect {
+            try parse("-- name: x\nSELECT 1 WHERE 0;")
+        } throws: { error in
+            guard case .malformed(let source, 1, let message) = error as? ClaimError else { return false }
+            return source == "t.sql" && message.hasPrefix("the claim has no coverage header; add `-- coverage: SELECT")
+        }
+        // Every shipped claim declares one, with at least one covered cell required.
+        let shipped = try ShippedClaims.all()
+        #expect(shipped.count == ShippedClaims.files.count)
+        #expect(shipped.allSatisfy { !$0.coverage.isEmpty && $0.coverageMin >= 1 })
+    }
+
+    @Test("--param values: the default's type, and a switch's values (or the claim's own default)")
+    func supportedParameterValues() throws {
+        let claim = try parse(
+            "-- params: bits=4, mixing=axis, tol=0.1, label=x, any=any\n-- coverage: SELECT 1\nSELECT 1;")
+        func expectation(_ name: String, _ value: SQLValue) -> String? {
+            claim.parameters.first { $0.name == name }?.expectation(unless: value)
+        }
+        #expect(expectation("bits", .integer(3)) == nil)
+        #expect(expectation("bits", .integer(0)) == "one of 1, 2, 3, 4, 5, 6, 7, 8")
+        #expect(expectation("bits", .text("four")) == "an integer")
+        #expect(expectation("mixing", .text("dense")) == nil)
+        #expect(expectation("mixing", .text("any")) == "one of dense, axis")
+        #expect(expectation("tol", .integer(1)) == nil)
+        #expect(expectation("tol", .text("big")) == "a number")
+        #expect(expectation("label", .integer(7)) == nil)
+        // A default outside the switch's values (kl-ratio-2.25 reads mixing=any as both) stays allowed.
+        let ratio = try parse("-- params: mixing=any\n-- coverage: SELECT 1\nSELECT 1;").parameters[0]
+        #expect(ratio.expectation(unless: .text("any")) == nil)
+        #expect(ratio.expectation(unless: .text("axis")) == nil)
+        #expect(ratio.expectation(unless: .text("diagonal")) == "one of any, dense, axis")
     }
 
     @Test func malformedHeadersNameTheLine() {

@@ -43,13 +43,17 @@ struct CommandLineTests {
         let warned = try write("-- severity: warn\n-- coverage: SELECT 1\nSELECT 1 AS x;", "warned.sql", in: db)
         let holds = try write("-- coverage: SELECT 1\nSELECT 1 WHERE 0;", "holds.sql", in: db)
         let open = try write("-- coverage: SELECT 0\nSELECT 1;", "open.sql", in: db)
-        let broken = try write("SELECT nope FROM runs;", "broken.sql", in: db)
-        let writes = try write("DELETE FROM runs;", "writes.sql", in: db)
-        let param = try write("-- params: bits=4\nSELECT 1 WHERE :bits <> 4;", "param.sql", in: db)
+        let broken = try write("-- coverage: SELECT 1\nSELECT nope FROM runs;", "broken.sql", in: db)
+        let writes = try write("-- coverage: SELECT 1\nDELETE FROM runs;", "writes.sql", in: db)
+        let param = try write(
+            "-- params: bits=4\n-- coverage: SELECT 1\nSELECT 1 WHERE :bits <> 4;", "param.sql", in: db)
+        let uncovered = try write("SELECT 1 WHERE 0;", "uncovered.sql", in: db)
         let cases: [([String], Int32)] = [
             ([holds], 0), ([holds, warned], 0), ([refuted], 1), ([open], 4), ([holds, open], 4), ([open, refuted], 1),
             ([broken, refuted], 3), ([writes, broken], 2), ([param, "--param", "bitz=3"], 2),
             ([param, "--param", "bits=3"], 1), ([db.directory.appendingPathComponent("missing.sql").path], 2),
+            ([uncovered], 2), ([holds, uncovered], 2), ([param, "--param", "bits=9"], 2),
+            ([param, "--param", "bits=four"], 2),
         ]
         for (arguments, expected) in cases {
             let r = try kvlab(["claims", "check", "--db", db.path] + arguments)

@@ -8,8 +8,11 @@ import Testing
 
 /// Evaluation rules: NULL-safety, errors, refusal of writes, typed parameters, one snapshot, recording.
 struct EvaluationTests {
+    /// A claim parsed from text; one without a coverage header gets `-- coverage: SELECT 1` (every claim
+    /// must declare one).
     func claim(_ text: String, name: String = "t") throws -> ClaimFile {
-        try ClaimFile.parse(bytes: Array(text.utf8), source: "\(name).sql", defaultName: name)
+        let full = text.contains("-- coverage:") ? text : "-- coverage: SELECT 1\n" + text
+        return try ClaimFile.parse(bytes: Array(full.utf8), source: "\(name).sql", defaultName: name)
     }
 
     @Test func nanAndNullValuesNeverMakeAPairedClaimPass() throws {
@@ -116,6 +119,16 @@ struct EvaluationTests {
         let c = try claim("-- params: bits=4\nSELECT :bits WHERE :bits <> 4;")
         #expect(throws: ClaimError.unknownParameter(name: "bitz", known: ["bits"])) {
             try db.evaluate([c], overrides: ["bitz": .integer(3)])
+        }
+        let unsupported: [(String, SQLValue, String)] = [
+            ("bits", .text("four"), "an integer"), ("bits", .integer(9), "one of 1, 2, 3, 4, 5, 6, 7, 8"),
+            ("bits", .real(4.5), "an integer"),
+        ]
+        for (name, value, expected) in unsupported {
+            #expect(
+                throws: ClaimError.unsupportedValue(
+                    name: name, value: TableOutput.text(value) ?? "", claim: "t", expected: expected)
+            ) { try db.evaluate([c], overrides: [name: value]) }
         }
         let undeclared = try db.evaluate([try claim("SELECT :mixing;")]).evaluations[0]
         #expect(undeclared.verdict == .error && undeclared.isClaimDefect)

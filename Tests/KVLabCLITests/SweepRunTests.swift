@@ -233,6 +233,29 @@ struct SweepRunTests {
         #expect(try KVLabProcess.run(["run", b.path, "--db", db.path, "--quiet", "--amend"]).status == 0)
     }
 
+    @Test("--amend that would mix trial counts in one sweep is refused, saying how to extend the runs")
+    func amendMixingTrialCounts() throws {
+        let dir = try TemporaryDirectory.create()
+        let spec = { (seeds: Int, trials: Int) in
+            "name: same\nseeds: \(seeds)\ntrials: \(trials)\nfixed:\n  dim: 16\n  tokens: 8\n  queries: 2\n"
+        }
+        let path = dir.appendingPathComponent("s.yaml")
+        let db = dir.appendingPathComponent("db.sqlite")
+        try Self.write(spec(1, 2), to: path)
+        #expect(try KVLabProcess.run(["run", path.path, "--db", db.path, "--quiet"]).status == 0)
+        // One more seed at 1 trial: the new run would have 1 trial, the old one 2.
+        try Self.write(spec(2, 1), to: path)
+        let refused = try KVLabProcess.run(["run", path.path, "--db", db.path, "--quiet", "--amend"])
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("different trial counts (1 run with 1 trial, 1 run with 2 trials)"))
+        #expect(refused.stderr.contains("Set `trials: 2` in the spec"), "\(refused.stderr)")
+        #expect(try KVLabProcess.scalar(db.path, "SELECT count(*) FROM runs") == "1")
+        try Self.write(spec(2, 2), to: path)
+        let extended = try KVLabProcess.run(["run", path.path, "--db", db.path, "--quiet", "--amend"])
+        #expect(extended.status == 0, "\(extended.stderr)")
+        #expect(try KVLabProcess.scalar(db.path, "SELECT group_concat(DISTINCT trials_planned) FROM runs") == "2")
+    }
+
     @Test("3 shards merged equal one process; merging twice changes nothing")
     func shardsAndMerge() throws {
         let dir = try TemporaryDirectory.create()

@@ -28,7 +28,7 @@ struct ReportBuilderTests {
         #expect(builder.missing.isEmpty == !html.contains("What is missing"))
     }
 
-    @Test("an invalid filter is a ReportError naming run_means; nothing is built")
+    @Test("an invalid filter is a ConditionError naming run_means; nothing is built")
     func invalidFilter() throws {
         let store = try Store(path: ReportTests.smoke.path, mode: .readOnly)
         var builder = ReportBuilder(
@@ -38,9 +38,30 @@ struct ReportBuilderTests {
         #expect {
             _ = try builder.page()
         } throws: { error in
-            guard case .invalidFilter = error as? ReportError else { return false }
-            return "\(error)".hasPrefix("--where is not a valid condition on run_means: ")
+            guard let error = error as? ConditionError else { return false }
+            return error.relation == "run_means" && "\(error)".hasPrefix("--where: ")
         }
+    }
+
+    @Test("a misspelt column names the nearest one; a filter that keeps nothing is counted")
+    func filterMistakes() throws {
+        let store = try Store(path: ReportTests.smoke.path, mode: .readOnly)
+        func builder(_ filter: String) -> ReportBuilder {
+            ReportBuilder(
+                store: store,
+                options: ReportBuilder.Options(
+                    filter: filter, databasePath: ReportTests.smoke.path, generatedAt: 0, kvlabVersion: "test"))
+        }
+        var misspelt = builder("distrbution = 'gaussian'")
+        #expect {
+            _ = try misspelt.page()
+        } throws: { error in
+            "\(error)" == "--where: no such column: distrbution; did you mean distribution? "
+                + "(the condition is SQL on the columns of run_means)"
+        }
+        var empty = builder("bits = 99")
+        _ = try empty.page()
+        #expect(empty.filteredRuns == 0)
     }
 
     @Test("--by accepts every switch but the chart axes")
