@@ -9,7 +9,8 @@ struct TrialCommand: AsyncParsableCommand {
         abstract: "Compute every metric of one trial of one config.",
         discussion: """
             Every switch of docs/science.md is an option with its documented default. The same (config, seed, \
-            trial) always gives bit-identical numbers. Example: kvlab trial --scheme QKQV --bits 4 --format json
+            trial) always gives bit-identical numbers.
+            Example: kvlab trial --scheme QKQV --bits 4 --format json
             """
     )
 
