@@ -9,7 +9,8 @@ struct CodebookCommand: ParsableCommand {
         abstract: "Print the Lloyd–Max codebook of one sphere coordinate (unit-vector scale).",
         discussion: """
             Centroids and thresholds are on the unit-vector scale; mse is D = E‖x − x̂‖² for a unit x \
-            (d × the per-coordinate MSE). Example: kvlab codebook --dim 64 --bits 1 --format json
+            (d × the per-coordinate MSE).
+            Example: kvlab codebook --dim 64 --bits 1 --format json
             """
     )
 

@@ -9,7 +9,8 @@ struct SwitchesCommand: ParsableCommand {
         abstract: "List every switch: name, role, allowed values, default, which configs have it, meaning.",
         discussion: """
             A switch is a spec key (fixed, grid, exclude), a column of configs, trials_wide and run_means, and a \
-            kvlab trial option in kebab-case. Example: kvlab switches --format json
+            kvlab trial option in kebab-case.
+            Example: kvlab switches --format json
             """
     )
 
@@ -33,7 +34,8 @@ struct MetricsCommand: ParsableCommand {
         abstract: "List every metric: name, unit, direction (which way is better) and definition.",
         discussion: """
             One value per trial; the columns of trials_wide, the --metric of agg and compare, the keys of \
-            kvlab trial --format json. Example: kvlab metrics --format csv
+            kvlab trial --format json.
+            Example: kvlab metrics --format csv
             """
     )
 

@@ -12,7 +12,8 @@ struct SQLCommand: AsyncParsableCommand {
             write are refused unless --write, which runs them all in one transaction. kvlab's functions are \
             available: stddev, variance, median, percentile(x, p), normal_cdf, normal_quantile, t_cdf, \
             t_quantile. Tables and views: docs/SCHEMA.md. Output is the rows of the last statement that \
-            returns rows. Example: kvlab sql "SELECT scheme, bits, avg(kl) FROM trials_wide WHERE bits = :bits \
+            returns rows.
+            Example: kvlab sql "SELECT scheme, bits, avg(kl) FROM trials_wide WHERE bits = :bits \
             GROUP BY 1, 2" --param bits=4 --format json
             """
     )

@@ -14,10 +14,10 @@ struct TrialCommand: AsyncParsableCommand {
             Every switch of docs/science.md is an option with its documented default. The same (config, seed, \
             trial) always gives bit-identical numbers. A trial on captured data names a dataset of the database \
             (--source NAME --layer L --head H); a model-level trial names a registered model and a text (--model \
-            NAME --text NAME). Examples:
-              kvlab trial --scheme QKQV --bits 4 --format json
-              kvlab trial --source smollm2 --layer 3 --head 1 --scheme KV --bits 3
-              kvlab trial --model smollm2 --text lighthouses --tokens 128 --scheme KQV
+            NAME --text NAME).
+            Example: kvlab trial --scheme QKQV --bits 4 --format json
+            Example: kvlab trial --source smollm2 --layer 3 --head 1 --scheme KV --bits 3
+            Example: kvlab trial --model smollm2 --text lighthouses --tokens 128 --scheme KQV
             """
     )
 
