@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExperimentStore
 import Quantization
+import Sweeps
 
 /// `kvlab trial`: compute (and print) the metrics of one trial.
 struct TrialCommand: AsyncParsableCommand {
@@ -34,6 +35,7 @@ struct TrialCommand: AsyncParsableCommand {
             let config = try switches.config()
             guard seed >= 0 else { throw CLIError.badInput("--seed: \(seed) must be ≥ 0") }
             guard trial >= 0 else { throw CLIError.badInput("--trial: \(trial) must be ≥ 0") }
+            if let limit = SystemMemory.limit() { try SweepPlanner.checkMemory([config.resolved], limit: limit) }
             let metrics = TrialEngine().run(config, seed: seed, trial: trial)
             if record {
                 let store = try database.open(.readWrite)

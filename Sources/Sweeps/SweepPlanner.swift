@@ -22,11 +22,19 @@ public enum SweepPlanner {
     ///   - amend: accept a changed plan for an existing sweep name.
     ///   - store: the database.
     ///   - provenanceID: the planning process.
-    /// - Throws: ``SweepPlanError/changedSpec(name:)`` when the plan changed without `amend`.
+    ///   - isCancelled: polled while planning (e.g. a signal flag): planning then stops and nothing of it is
+    ///     written.
+    ///   - memoryLimit: the bytes a trial may use (default: ``SystemMemory/limit()``; nil: no check).
+    /// - Throws: ``SweepPlanError/changedSpec(name:)`` when the plan changed without `amend`;
+    ///   ``SweepPlanError/tooLarge(config:bytes:limit:)`` when a config's trial cannot fit in memory;
+    ///   `CancellationError` when `isCancelled` returned true.
     public static func plan(
-        _ spec: SweepSpec, specText: String, shard: Shard, amend: Bool, store: Store, provenanceID: Int64?
+        _ spec: SweepSpec, specText: String, shard: Shard, amend: Bool, store: Store, provenanceID: Int64?,
+        isCancelled: () -> Bool = { false }, memoryLimit: Double? = SystemMemory.limit()
     ) throws -> Result {
+        if let memoryLimit { try checkMemory(spec.configs, limit: memoryLimit) }
         let runs = shard.select(spec.runs)
+        if isCancelled() { throw CancellationError() }
         return try store.write { db in
             if let existing = try Store.sweep(named: spec.name, in: db), existing.specHash != spec.planFingerprint,
                 !amend
@@ -35,10 +43,30 @@ public enum SweepPlanner {
             }
             let added = try Store.planSweep(
                 name: spec.name, spec: specText, specHash: spec.planFingerprint,
-                runs: runs.map { ($0.config, $0.seed) }, trials: spec.trials, provenanceID: provenanceID,
-                forwardVersion: Models.forwardVersion, in: db)
+                runs: runs.map { ($0.config, $0.seed) }, trials: spec.trials, description: spec.description,
+                tags: spec.tags, provenanceID: provenanceID,
+                forwardVersion: Models.forwardVersion, isCancelled: isCancelled, in: db)
             return Result(runs: runs.count, newRuns: added)
         }
+    }
+}
+
+extension SweepPlanner {
+    /// Refuses the config whose trial needs the most memory (``MemoryEstimate``) when it exceeds `limit`.
+    ///
+    /// - Throws: ``SweepPlanError/tooLarge(config:bytes:limit:)``.
+    public static func checkMemory(_ configs: [ResolvedConfig], limit: Double) throws(SweepPlanError) {
+        var largest: (config: ResolvedConfig, bytes: Double)?
+        for config in configs {
+            guard let bytes = MemoryEstimate.trialBytes(config), bytes > (largest?.bytes ?? 0) else { continue }
+            largest = (config, bytes)
+        }
+        guard let largest, largest.bytes > limit else { return }
+        let c = largest.config
+        throw .tooLarge(
+            config:
+                "scheme \(c.scheme.name), bits \(c.bits), dim \(c.dim), tokens \(c.tokens), queries \(c.queries ?? 0)",
+            bytes: largest.bytes, limit: limit)
     }
 }
 
@@ -46,9 +74,16 @@ public enum SweepPlanner {
 public enum SweepPlanError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The sweep exists with a different plan.
     case changedSpec(name: String)
+    /// A config's trial needs more memory than this machine (or its control group) has.
+    case tooLarge(config: String, bytes: Double, limit: Double)
 
     public var description: String {
         switch self {
+        case .tooLarge(let config, let bytes, let limit):
+            return
+                "the config (\(config)) needs at least \(MemoryEstimate.text(bytes)) per trial, more than the "
+                + "\(MemoryEstimate.text(limit)) of memory this process may use; lower tokens or dim (a trial "
+                + "holds K, V and their reconstructions, each tokens × dim × 8 bytes)"
         case .changedSpec(let name):
             return
                 "sweep '\(name)' already exists with a different plan (configs or seeds changed); "
