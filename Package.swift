@@ -32,6 +32,7 @@ let package = Package(
                 .embedInCode("../../migrations/0006_datasets.sql"),
                 .embedInCode("../../migrations/0007_captured_data.sql"),
                 .embedInCode("../../migrations/0008_model_level.sql"),
+                .embedInCode("../../migrations/0009_provenance.sql"),
             ]
         ),
         .target(

@@ -23,11 +23,16 @@ public struct Provenance: Sendable, Equatable {
     public var command: String?
     /// When the process started writing (Unix epoch seconds).
     public var startedAt: Double
+    /// The process's working directory, if recorded.
+    public var workDir: String?
+    /// The git state of the work tree holding ``workDir`` (nil: none, or `git` could not tell).
+    public var workTree: GitWorkTree?
 
     /// Creates a provenance record.
     public init(
         kvlabVersion: String, engineVersion: Int, gitCommit: String?, swiftVersion: String, os: String,
-        arch: String, host: String, pid: Int, command: String?, startedAt: Double
+        arch: String, host: String, pid: Int, command: String?, startedAt: Double, workDir: String? = nil,
+        workTree: GitWorkTree? = nil
     ) {
         self.kvlabVersion = kvlabVersion
         self.engineVersion = engineVersion
@@ -39,24 +44,29 @@ public struct Provenance: Sendable, Equatable {
         self.pid = pid
         self.command = command
         self.startedAt = startedAt
+        self.workDir = workDir
+        self.workTree = workTree
     }
 
-    /// The provenance of the running process.
+    /// The provenance of the running process, with the git state of its working directory
+    /// (``GitWorkTree/probe(directory:timeout:)``).
     ///
     /// - Parameters:
     ///   - kvlabVersion: the kvlab release (the CLI knows it).
-    ///   - gitCommit: the commit, if known (default: `$KVLAB_GIT_COMMIT`, else nil).
+    ///   - gitCommit: the commit kvlab was built from, if known (default: `$KVLAB_GIT_COMMIT`, else nil).
     ///   - command: the command line, if wanted.
     public static func current(
         kvlabVersion: String, gitCommit: String? = ProcessInfo.processInfo.environment["KVLAB_GIT_COMMIT"],
         command: String? = nil
     ) -> Provenance {
         let info = ProcessInfo.processInfo
+        let workDir = FileManager.default.currentDirectoryPath
         return Provenance(
             kvlabVersion: kvlabVersion, engineVersion: Engine.version, gitCommit: gitCommit,
             swiftVersion: compilerVersion, os: "\(osName) \(info.operatingSystemVersionString)",
             arch: archName + (mathLibraryVariant(environment: info.environment).map { "; glibc libm: \($0)" } ?? ""),
-            host: info.hostName, pid: Int(info.processIdentifier), command: command, startedAt: Store.now())
+            host: info.hostName, pid: Int(info.processIdentifier), command: command, startedAt: Store.now(),
+            workDir: workDir, workTree: GitWorkTree.probe(directory: workDir))
     }
 
     /// The compiler version, to the minor release.

@@ -127,6 +127,37 @@ extension Store {
         return claimed
     }
 
+    /// Marks a run whose planned trials this process computed done, unless its planned count was raised
+    /// meanwhile (a sweep sharing the run planned more trials while it was being computed): then it goes back
+    /// to `pending`, its trials kept, so that a later claim computes the new ones. A run that is no longer
+    /// leased (`pending`, `failed`) with trials missing is left as it is.
+    ///
+    /// - Parameters:
+    ///   - runID: the run.
+    ///   - provenanceID: the writing process, if recorded.
+    ///   - db: a connection inside a write transaction.
+    /// - Returns: whether the run is done.
+    /// - Throws: ``StoreError/unknownRun(id:)``; as ``markRunDone(runID:provenanceID:in:)``.
+    @discardableResult
+    public static func completeRun(runID: Int64, provenanceID: Int64?, in db: Database) throws -> Bool {
+        guard let run = try run(id: runID, in: db) else { throw StoreError.unknownRun(id: runID) }
+        if run.state != .done {
+            let stored =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM trials WHERE run_id = ?", arguments: [runID]) ?? 0
+            if stored < run.trialsPlanned {
+                try db.execute(
+                    sql: """
+                        UPDATE runs SET state = 'pending', lease_host = NULL, lease_pid = NULL, lease_expires_at = NULL
+                        WHERE id = ? AND state = 'running'
+                        """,
+                    arguments: [runID])
+                return false
+            }
+        }
+        try markRunDone(runID: runID, provenanceID: provenanceID, in: db)
+        return true
+    }
+
     /// Extends every lease of `owner` (a heartbeat).
     public static func extendLeases(owner: LeaseOwner, now: Double, in db: Database) throws {
         try db.execute(

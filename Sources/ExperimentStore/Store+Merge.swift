@@ -45,9 +45,8 @@ extension Store {
                     id: $0[0], configHash: $0[1], seed: $0[2], engineVersion: $0[3], forwardVersion: $0[4],
                     trialsPlanned: $0[5], provenanceID: $0[6])
             }
-            let sweeps = try Row.fetchAll(db, sql: "SELECT name, spec, spec_hash FROM sweeps ORDER BY id").map {
-                (name: $0[0] as String, spec: $0[1] as String, hash: $0[2] as String)
-            }
+            let sweeps = try Row.fetchAll(
+                db, sql: "SELECT name, spec, spec_hash, trials, description, tags FROM sweeps ORDER BY id")
             let membership = try Row.fetchAll(
                 db, sql: "SELECT s.name, sr.run_id FROM sweep_runs sr JOIN sweeps s ON s.id = sr.sweep_id"
             ).map { (name: $0[0] as String, runID: $0[1] as Int64) }
@@ -82,13 +81,14 @@ extension Store {
                 }
                 idMap[run.id] = id
             }
-            for sweep in sweeps {
-                if try Store.sweep(named: sweep.name, in: db) == nil {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO sweeps (name, spec, spec_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-                            """, arguments: [sweep.name, sweep.spec, sweep.hash, Store.now(), Store.now()])
-                }
+            for sweep in sweeps where try Store.sweep(named: sweep[0], in: db) == nil {
+                try db.execute(
+                    sql: """
+                        INSERT INTO sweeps (name, spec, spec_hash, trials, description, tags, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: StatementArguments(
+                        (0..<6).map { sweep[$0] as DatabaseValue } + [Store.now(), Store.now()].map(\.databaseValue)))
             }
             for m in membership {
                 guard let id = idMap[m.runID] else { continue }

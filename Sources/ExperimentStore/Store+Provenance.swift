@@ -1,24 +1,27 @@
 import GRDB
+import Quantization
 
 extension Store {
-    /// Records the provenance of a writing process.
+    /// Records the provenance of a writing process, with its checksum (``provenanceChecksum(_:)``).
     ///
     /// - Parameters:
     ///   - provenance: the record (usually ``Provenance/current(kvlabVersion:gitCommit:command:)``).
     ///   - db: a connection inside a write transaction.
     /// - Returns: its id, to pass as `provenanceID` to the writing APIs.
     public static func recordProvenance(_ provenance: Provenance, in db: Database) throws -> Int64 {
+        let values: [DatabaseValue] = [
+            provenance.kvlabVersion.databaseValue, provenance.engineVersion.databaseValue,
+            provenance.gitCommit.databaseValue, provenance.swiftVersion.databaseValue, provenance.os.databaseValue,
+            provenance.arch.databaseValue, provenance.host.databaseValue, provenance.pid.databaseValue,
+            provenance.command.databaseValue, provenance.startedAt.databaseValue, provenance.workDir.databaseValue,
+            provenance.workTree?.commit.databaseValue ?? .null,
+            (provenance.workTree?.isDirty).map { ($0 ? 1 : 0).databaseValue } ?? .null,
+        ]
+        let checksum = provenanceChecksum(values)
+        let placeholders = Array(repeating: "?", count: provenanceColumns.count).joined(separator: ", ")
         try db.execute(
-            sql: """
-                INSERT INTO provenance (kvlab_version, engine_version, git_commit, swift_version, os, arch, host,
-                    pid, command, started_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                provenance.kvlabVersion, provenance.engineVersion, provenance.gitCommit, provenance.swiftVersion,
-                provenance.os, provenance.arch, provenance.host, provenance.pid, provenance.command,
-                provenance.startedAt,
-            ])
+            sql: "INSERT INTO provenance (\(provenanceColumns.joined(separator: ", "))) VALUES (\(placeholders))",
+            arguments: StatementArguments(values + [checksum.databaseValue]))
         return db.lastInsertedRowID
     }
 
@@ -27,14 +30,41 @@ extension Store {
         try write { db in try Store.recordProvenance(provenance, in: db) }
     }
 
-    /// The columns of a provenance row besides its id, in table order.
-    static let provenanceColumns = [
+    /// The columns of a provenance row that its checksum covers, in table order (every column but `id` and
+    /// `checksum`).
+    static let provenanceContentColumns = [
         "kvlab_version", "engine_version", "git_commit", "swift_version", "os", "arch", "host", "pid", "command",
-        "started_at",
+        "started_at", "work_dir", "work_git_commit", "work_git_dirty",
     ]
 
+    /// The columns of a provenance row besides its id, in table order.
+    static let provenanceColumns = provenanceContentColumns + ["checksum"]
+
+    /// The checksum of a provenance row: the SHA-256 of the canonical JSON object (docs/SCHEMA.md "Config
+    /// identity": keys sorted, NULLs omitted, doubles in shortest round-trip form) of its
+    /// ``provenanceContentColumns``. It detects a corrupted row, not a forged one (anyone can recompute it).
+    ///
+    /// - Parameter values: the row's values, in ``provenanceContentColumns`` order.
+    /// - Returns: the checksum, or nil when a value cannot be in the JSON (a blob, a non-finite number: such a
+    ///   row is damaged).
+    static func provenanceChecksum(_ values: [DatabaseValue]) -> String? {
+        var members: [(name: String, value: SwitchValue)] = []
+        for (name, value) in zip(provenanceContentColumns, values) {
+            switch value.storage {
+            case .null: continue
+            case .int64(let i): members.append((name, .int(Int(i))))
+            case .double(let d): members.append((name, .double(d)))
+            case .string(let s): members.append((name, .string(s)))
+            case .blob: return nil
+            }
+        }
+        guard let json = try? CanonicalJSON.encode(members) else { return nil }
+        return Hex.sha256(json.utf8)
+    }
+
     /// Copies a provenance row of another database (id first, then ``provenanceColumns``) into this one,
-    /// reusing an identical row (a database merged twice gains no duplicates).
+    /// reusing an identical row (a database merged twice gains no duplicates). The checksum is copied, not
+    /// recomputed, so a row damaged in the input stays detectable in the output.
     ///
     /// - Returns: the row's id in this database.
     static func copyProvenance(_ row: Row, in db: Database) throws -> Int64 {

@@ -19,43 +19,73 @@ extension Store {
     ///   - spec: the spec text.
     ///   - specHash: the plan fingerprint (without trials).
     ///   - runs: (config, seed) pairs to plan.
-    ///   - trials: trials per run.
+    ///   - trials: trials per run (stored as the sweep's `trials`).
+    ///   - description: the spec's description (stored; not part of the plan).
+    ///   - tags: the spec's tags (stored as a JSON object, keys sorted; not part of the plan).
     ///   - provenanceID: the planning process, if recorded.
     ///   - forwardVersion: the model forward pass's version, the key of model-level runs beside the engine's.
+    ///   - isCancelled: polled every 1024 runs; when it returns true planning stops by throwing
+    ///     `CancellationError` (the caller's transaction then rolls back: nothing of the plan is written).
     ///   - db: a connection inside a write transaction.
     /// - Returns: the number of runs that were not planned before.
     @discardableResult
     public static func planSweep(
         name: String, spec: String, specHash: String, runs: [(config: ResolvedConfig, seed: Int)], trials: Int,
-        provenanceID: Int64?, forwardVersion: Int = 0, in db: Database
+        description: String? = nil, tags: [String: String] = [:], provenanceID: Int64?, forwardVersion: Int = 0,
+        isCancelled: () -> Bool = { false }, in db: Database
     ) throws -> Int {
         let now = Store.now()
         let sweepID: Int64
+        let tagsJSON = tags.isEmpty ? nil : try CanonicalJSON.encode(tags.map { ($0.key, .string($0.value)) })
         if let existing = try sweep(named: name, in: db) {
             sweepID = existing.id
             try db.execute(
-                sql: "UPDATE sweeps SET spec = ?, spec_hash = ?, updated_at = ? WHERE id = ?",
-                arguments: [spec, specHash, now, sweepID])
+                sql: """
+                    UPDATE sweeps SET spec = ?, spec_hash = ?, trials = ?, description = ?, tags = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [spec, specHash, trials, description, tagsJSON, now, sweepID])
         } else {
             try db.execute(
                 sql: """
-                    INSERT INTO sweeps (name, spec, spec_hash, created_at, updated_at, provenance_id)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO sweeps (name, spec, spec_hash, trials, description, tags, created_at, updated_at,
+                        provenance_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [name, spec, specHash, now, now, provenanceID])
+                arguments: [name, spec, specHash, trials, description, tagsJSON, now, now, provenanceID])
             sweepID = db.lastInsertedRowID
         }
+        // The runs of this sweep already planned with enough trials need nothing: reading them once makes
+        // planning an already-planned sweep a pass over the spec instead of several queries per run.
+        var ready: [String: Set<PlannedKey>] = [:]
+        let members = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT r.config_hash, r.seed, r.forward_version FROM sweep_runs sr JOIN runs r ON r.id = sr.run_id
+                WHERE sr.sweep_id = ? AND r.engine_version = ? AND r.trials_planned >= ?
+                """,
+            arguments: [sweepID, Engine.version, trials])
+        while let row = try members.next() {
+            ready[row[0], default: []].insert(PlannedKey(seed: row[1], forward: row[2]))
+        }
         var hashes: [ResolvedConfig: String] = [:]
+        var stored: Set<String> = []
+        // A declared scheme's name is bound in every plan, even when its runs need nothing (a renamed pair
+        // is refused, as when the runs are new).
+        for scheme in Set(runs.map(\.config.scheme)) { try registerScheme(scheme, in: db) }
         var added = 0
-        for (config, seed) in runs {
+        for (index, (config, seed)) in runs.enumerated() {
+            if index % 1024 == 0, isCancelled() { throw CancellationError() }
+            let forward = config.isModelLevel ? forwardVersion : 0
             let hash: String
             if let known = hashes[config] {
                 hash = known
             } else {
-                hash = try upsertConfig(config, in: db)
+                hash = try config.configHash()
                 hashes[config] = hash
             }
-            let forward = config.isModelLevel ? forwardVersion : 0
+            if ready[hash]?.contains(PlannedKey(seed: seed, forward: forward)) == true { continue }
+            if stored.insert(hash).inserted { try upsertConfig(config, in: db) }
             let before = try runID(configHash: hash, seed: seed, forwardVersion: forward, in: db)
             let id = try ensureRun(
                 configHash: hash, seed: seed, trialsPlanned: trials, forwardVersion: forward, in: db)
@@ -76,6 +106,12 @@ extension Store {
                 WHERE s.name = ? GROUP BY r.trials_planned ORDER BY r.trials_planned
                 """, arguments: [name]
         ).map { (trials: $0[0], runs: $0[1]) }
+    }
+
+    /// A planned run of a config: its seed and forward version.
+    private struct PlannedKey: Hashable {
+        var seed: Int
+        var forward: Int
     }
 
     /// Every sweep's name, in creation order.
@@ -146,6 +182,25 @@ extension Store {
                 "SELECT r.id, coalesce(r.error, '') FROM runs r \(filter.isEmpty ? "WHERE" : filter + " AND") r.state = 'failed' ORDER BY r.id LIMIT 10",
             arguments: arguments)
         status.errors = failed.map { ($0[0], $0[1]) }
+        if let name {
+            let members = "runs r JOIN sweep_runs sr ON sr.run_id = r.id JOIN sweeps s ON s.id = sr.sweep_id"
+            let sweep = try Row.fetchOne(
+                db,
+                sql: "SELECT coalesce(s.trials, (SELECT min(r.trials_planned) FROM \(members) WHERE s.name = ?)), "
+                    + "s.description FROM sweeps s WHERE s.name = ?",
+                arguments: [name, name])
+            status.description = sweep?[1]
+            if let planned: Int = sweep?[0] {
+                status.trialsPerRun = planned
+                let other = "FROM \(members) WHERE s.name = ? AND r.trials_planned <> ?"
+                status.otherTrialCountRuns =
+                    try Int.fetchOne(db, sql: "SELECT count(*) \(other)", arguments: [name, planned]) ?? 0
+                status.otherTrialCounts = try Row.fetchAll(
+                    db, sql: "SELECT r.id, r.trials_planned \(other) ORDER BY r.id LIMIT 10",
+                    arguments: [name, planned]
+                ).map { ($0[0], $0[1]) }
+            }
+        }
         return status
     }
 }

@@ -23,6 +23,8 @@ extension Store {
     /// - `datasets`: every dataset tensor re-hashes to its recorded SHA-256 and has the manifest's shape, the
     ///   tensors are exactly the manifest's, and the content hash recomputes (``datasetProblems(in:problem:)``).
     /// - `texts`: every stored text's token ids re-hash to its recorded SHA-256.
+    /// - `provenance`: every provenance row's `checksum` recomputes (``provenanceChecksum(_:)``); rows
+    ///   without one (written before migration 0009) are counted as unchecked, not as problems.
     ///
     /// A check that cannot complete (e.g. SQLite reports the file malformed) records that as a problem and
     /// the next check still runs.
@@ -38,19 +40,22 @@ extension Store {
             for (name, body) in Store.verificationSteps {
                 var log = ProblemLog(maxDetails: maxDetails)
                 var checked = 0
+                var unchecked = 0
                 if !schemaIntact, Store.contentChecks.contains(name) {
                     // Reading rows by column name traps on a missing column: never read a damaged schema.
                     log.add("skipped: the schema is damaged (see the schema check)")
                 } else {
                     do {
-                        checked = try body(db, &log)
+                        (checked, unchecked) = try body(db, &log)
                     } catch {
                         log.add("the check could not complete: \(Store.typedError(error).description)")
                     }
                 }
                 if name == "schema", log.count > 0 { schemaIntact = false }
                 checks.append(
-                    VerificationCheck(name: name, checked: checked, problemCount: log.count, details: log.details))
+                    VerificationCheck(
+                        name: name, checked: checked, unchecked: unchecked, problemCount: log.count,
+                        details: log.details))
             }
             return VerificationReport(checks: checks)
         }
@@ -70,24 +75,59 @@ extension Store {
         }
     }
 
-    /// The checks, in order: a name and a body returning how many items it examined.
-    private static var verificationSteps: [(String, (Database, inout ProblemLog) throws -> Int)] {
-        [
-            ("integrity", verifyIntegrity), ("foreign_keys", verifyForeignKeys), ("migrations", verifyMigrations),
-            ("schema", verifySchema),
-            ("reference_tables", verifyReferenceTables),
-            ("configs", verifyConfigs), ("runs", verifyRunStates), ("nan_masks", verifyNaNMasks),
-            ("trial_hashes", { db, log in try verifyContent(db, &log, summaries: false) }),
-            ("summaries", { db, log in try verifyContent(db, &log, summaries: true) }),
-            ("datasets", { db, log in try datasetProblems(in: db) { log.add($0) } }),
-            ("texts", verifyTexts),
+    /// The checks, in order: a name and a body returning how many items it examined and how many it could
+    /// not check.
+    private static var verificationSteps: [(String, (Database, inout ProblemLog) throws -> (Int, Int))] {
+        func all(_ body: @escaping (Database, inout ProblemLog) throws -> Int) -> (
+            Database, inout ProblemLog
+        ) throws -> (Int, Int) {
+            { db, log in (try body(db, &log), 0) }
+        }
+        return [
+            ("integrity", all(verifyIntegrity)), ("foreign_keys", all(verifyForeignKeys)),
+            ("migrations", all(verifyMigrations)), ("schema", all(verifySchema)),
+            ("reference_tables", all(verifyReferenceTables)),
+            ("configs", all(verifyConfigs)), ("runs", all(verifyRunStates)), ("nan_masks", all(verifyNaNMasks)),
+            ("trial_hashes", all { db, log in try verifyContent(db, &log, summaries: false) }),
+            ("summaries", all { db, log in try verifyContent(db, &log, summaries: true) }),
+            ("datasets", all { db, log in try datasetProblems(in: db) { log.add($0) } }),
+            ("texts", all(verifyTexts)), ("provenance", verifyProvenance),
         ]
     }
 
     /// The checks that read rows by column name (skipped when the schema check fails).
     private static let contentChecks: Set<String> = [
         "reference_tables", "configs", "runs", "nan_masks", "trial_hashes", "summaries", "datasets", "texts",
+        "provenance",
     ]
+
+    /// Recomputes every provenance row's checksum (``provenanceChecksum(_:)``).
+    ///
+    /// - Returns: the rows checked, and the rows without a checksum (written before migration 0009).
+    private static func verifyProvenance(_ db: Database, _ log: inout ProblemLog) throws -> (Int, Int) {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: "SELECT id, checksum, \(provenanceContentColumns.joined(separator: ", ")) FROM provenance ORDER BY id")
+        var checked = 0
+        var unchecked = 0
+        while let row = try rows.next() {
+            let id = row[0] as DatabaseValue
+            guard let recorded = String.fromDatabaseValue(row[1] as DatabaseValue) else {
+                if case .null = (row[1] as DatabaseValue).storage {
+                    unchecked += 1
+                } else {
+                    log.add("provenance row \(id): its checksum is \(row[1] as DatabaseValue), not a text")
+                }
+                continue
+            }
+            checked += 1
+            let values = (0..<provenanceContentColumns.count).map { row[2 + $0] as DatabaseValue }
+            if provenanceChecksum(values) != recorded {
+                log.add("provenance row \(id): its content does not match its checksum \(recorded) (a value changed)")
+            }
+        }
+        return (checked, unchecked)
+    }
 
     /// Every stored text's token ids re-hashed against its recorded SHA-256 (the identity model-level
     /// configs refer to).
@@ -368,7 +408,52 @@ extension Store {
         for name in try String.fetchAll(db, sql: "SELECT name FROM metrics ORDER BY name") where !names.contains(name) {
             log.add("metrics: \(name) is not a metric of this kvlab")
         }
-        return stored.count + names.count
+        let defined = try migrationRowProblems(db) { log.add($0) }
+        return stored.count + names.count + defined
+    }
+
+    /// Checks the rows the applied migrations insert (e.g. the shipped schemes of 0005): each must be in the
+    /// database unchanged. The migrations are run on an empty in-memory database, so what is expected is
+    /// exactly their text; rows added later (declared schemes) are the user's and not checked here.
+    ///
+    /// - Parameters:
+    ///   - db: the database.
+    ///   - problem: called with one line per missing or changed row.
+    /// - Returns: the number of rows checked.
+    private static func migrationRowProblems(_ db: Database, problem: (String) -> Void) throws -> Int {
+        let applied = Set(try Migrator.applied(db).map(\.version))
+        let expected = try DatabaseQueue().write { memory -> [(table: String, columns: [String], rows: [Row])] in
+            for migration in Migration.all where applied.contains(migration.version) {
+                try memory.execute(sql: migration.sql)
+            }
+            let tables = try String.fetchAll(
+                memory,
+                sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                    AND name <> 'kvlab_migrations' ORDER BY name
+                    """)
+            return try tables.compactMap { table in
+                let rows = try Row.fetchAll(memory, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier)")
+                guard let first = rows.first else { return nil }
+                return (table, Array(first.columnNames), rows)
+            }
+        }
+        var count = 0
+        for (table, columns, rows) in expected {
+            let match = columns.map { "\($0.quotedDatabaseIdentifier) IS ?" }.joined(separator: " AND ")
+            for row in rows {
+                count += 1
+                let values = columns.indices.map { row[$0] as DatabaseValue }
+                let found = try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM \(table.quotedDatabaseIdentifier) WHERE \(match)",
+                    arguments: StatementArguments(values))
+                if found != true {
+                    let text = values.map { "\($0)" }.joined(separator: ", ")
+                    problem("\(table): the row (\(text)) its migrations insert is missing or changed")
+                }
+            }
+        }
+        return count
     }
 
     /// The first done run whose trial rows no longer hash to its recorded `trials_hash`, if any.

@@ -65,8 +65,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): migration \(migration) was applied with checksum \(recorded), but this kvlab's "
                 + "file has \(expected); a released migration must never change (nothing was changed)"
         case .outdatedSchema(let path, let applied, let required):
-            return "\(path) has schema version \(applied) and this kvlab needs \(required); open it once "
-                + "for writing (any kvlab command that writes) to upgrade it"
+            return "\(path) has schema version \(applied) and this kvlab needs \(required); upgrade it once with "
+                + "`kvlab sql --write \"SELECT 1\" --db \(path)` (opening it for writing applies the missing "
+                + "migrations; nothing else changes)"
         case .cannotOpen(let path, let reason):
             return "cannot open \(path): \(reason)"
         case .sql(let message, let statement):

@@ -116,7 +116,7 @@ public enum TableOutput {
     }
 
     private static func table(columns: [String], rows: [[SQLValue]]) -> String {
-        let cells = rows.map { $0.map { text($0).map(singleLine) ?? "NULL" } }
+        let cells = rows.map { $0.map { text($0).map { singleLine($0) } ?? "NULL" } }
         let numeric = columns.indices.map { i in
             rows.allSatisfy { row in
                 switch row[i] {
@@ -141,8 +141,9 @@ public enum TableOutput {
 
     private static func markdown(columns: [String], rows: [[SQLValue]]) -> String {
         func cell(_ s: String) -> String {
-            s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\r\n", with: "<br>")
-                .replacingOccurrences(of: "\n", with: "<br>")
+            singleLine(
+                s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\r\n", with: "\n"),
+                newline: "<br>")
         }
         var lines = ["| " + columns.map(cell).joined(separator: " | ") + " |"]
         lines.append("|" + columns.map { _ in " --- " }.joined(separator: "|") + "|")
@@ -150,8 +151,21 @@ public enum TableOutput {
         return lines.joined(separator: "\n")
     }
 
-    private static func singleLine(_ s: String) -> String {
-        s.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+    /// A cell on one line: a newline as `newline`, a tab as `\t`, a carriage return as `\r`, and every other
+    /// control character (C0, DEL, C1: text from the database could otherwise move the cursor or recolour a
+    /// terminal) as `\u{XX}`.
+    private static func singleLine(_ s: String, newline: String = "\\n") -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out += newline
+            case 0x09: out += "\\t"
+            case 0x0D: out += "\\r"
+            case 0..<0x20, 0x7F...0x9F: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     private static func trimTrailing(_ s: String) -> String {

@@ -25,6 +25,7 @@ struct MergeCommand: AsyncParsableCommand {
     func run() async throws {
         let status = try await reportingErrors { () throws -> ExitStatus in
             guard !inputs.isEmpty else { throw CLIError.badInput("give at least one input database to merge") }
+            guard !into.isEmpty else { throw CLIError.badInput("--into: the path is empty; give a database file") }
             let outPath = URL(fileURLWithPath: into).standardizedFileURL.path
             for input in inputs where URL(fileURLWithPath: input).standardizedFileURL.path == outPath {
                 throw CLIError.badInput("input \(input) is the output itself; merge into another file")

@@ -2,6 +2,7 @@ import ArgumentParser
 import ExperimentStore
 import Foundation
 import Models
+import Quantization
 import Sweeps
 
 /// `kvlab run`: plan a sweep spec and execute its pending runs (rerun = resume).
@@ -54,6 +55,7 @@ struct RunCommand: AsyncParsableCommand {
             let jobs = self.jobs ?? defaultJobs()
             guard jobs >= 1 else { throw CLIError.badInput("--jobs: \(jobs) must be ≥ 1") }
             let shard = try resolveShard()
+            try database.checkPath()
             var path = database.path
             if database.db == nil, ProcessInfo.processInfo.environment["KVLAB_DB"] == nil, shard.count > 1 {
                 path = shard.defaultDatabaseName
@@ -72,6 +74,10 @@ struct RunCommand: AsyncParsableCommand {
             let existing = exists ? try Store(path: path, mode: .readWrite) : nil
             let stores = (existing.map { [$0] } ?? []) + (datasetSource.map { [$0] } ?? [])
             let loaded = try spec.map { try SpecSource.load($0, datasets: try DatasetCatalog(stores: stores)) }
+            if let loaded, let limit = SystemMemory.limit() {
+                // Before a new database is created: a spec that cannot run leaves no file behind.
+                try SweepPlanner.checkMemory(loaded.spec.configs, limit: limit)
+            }
             let store = try existing ?? Store(path: path, mode: .readWrite)
             if let loaded, let datasetSource {
                 let copied = try store.copyInputs(
@@ -80,19 +86,27 @@ struct RunCommand: AsyncParsableCommand {
                     Console.note("kvlab: copied \(copied) dataset(s), model(s) and text(s) from \(datasetSource.path)")
                 }
             }
+            var resume = "kvlab run"
+            if let spec { resume += " \(spec)" }
+            if database.db != nil || path != "kvlab.sqlite" { resume += " --db \(path)" }
+            if let shardText = self.shard { resume += " --shard \(shardText)" }
             if let loaded {
-                let result = try SweepPlanner.plan(
-                    loaded.spec, specText: loaded.text, shard: shard, amend: amend, store: store, provenanceID: nil)
+                let result: SweepPlanner.Result
+                do {
+                    result = try SweepPlanner.plan(
+                        loaded.spec, specText: loaded.text, shard: shard, amend: amend, store: store,
+                        provenanceID: nil, isCancelled: { watcher.isCancelled })
+                } catch is CancellationError {
+                    Console.note(
+                        "kvlab: stopped while planning; nothing of this plan was written. Resume with: \(resume)")
+                    return watcher.exitStatus
+                }
                 if !quiet {
                     Console.note(
                         "kvlab: sweep '\(loaded.spec.name)'\(shard.count > 1 ? " shard \(shard)" : ""): \(result.runs) runs × \(loaded.spec.trials) trials (\(result.newRuns) newly planned)"
                     )
                 }
             }
-            var resume = "kvlab run"
-            if let spec { resume += " \(spec)" }
-            if database.db != nil || path != "kvlab.sqlite" { resume += " --db \(path)" }
-            if let shardText = self.shard { resume += " --shard \(shardText)" }
             let runner = SweepRunner(store: store, jobs: jobs, sweep: loaded?.spec.name, resumeCommand: resume)
             return try await runner.run(quiet: quiet, resumeCommand: resume, watcher: watcher)
         }
@@ -108,6 +122,7 @@ struct RunCommand: AsyncParsableCommand {
         guard let loaded else {
             throw CLIError.badInput("--dry-run needs a SPEC (a sweep file or a shipped name)")
         }
+        if let limit = SystemMemory.limit() { try SweepPlanner.checkMemory(loaded.spec.configs, limit: limit) }
         let runs = shard.select(loaded.spec.runs)
         var already = 0
         if FileManager.default.fileExists(atPath: path) {
@@ -139,6 +154,11 @@ struct RunCommand: AsyncParsableCommand {
         print("runs_done\t\(already)")
         print("trials_to_compute\t\(trials)")
         print("estimated_time\t\(ProgressReporter.duration(estimate)) on \(jobs) workers")
+        if let bytes = loaded.spec.configs.compactMap(MemoryEstimate.trialBytes).max() {
+            print(
+                "memory_per_trial\tat least \(MemoryEstimate.text(bytes)) (\(jobs) workers: up to \(jobs) trials at once)"
+            )
+        }
         print("database\t\(path)")
     }
 }

@@ -27,7 +27,8 @@ struct RetryCommand: AsyncParsableCommand {
     }
 }
 
-/// `kvlab status`: per sweep, runs by state, throughput, ETA, stale leases and errors.
+/// `kvlab status`: per sweep, runs by state, throughput, ETA, stale leases, errors, and the runs planned with
+/// another trial count than the sweep's.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show each sweep's runs by state, throughput, ETA, stale leases and errors.",
@@ -69,7 +70,8 @@ struct StatusCommand: AsyncParsableCommand {
             }
             let columns = [
                 "sweep", "activity", "runs", "done", "running", "pending", "failed", "stale_leases", "trials_stored",
-                "trials_planned", "trials_per_s", "eta_s", "errors",
+                "trials_planned", "trials_per_s", "eta_s", "errors", "trials_per_run", "other_trial_counts",
+                "description",
             ]
             let rows: [[SQLValue]] = statuses.map { s in
                 var rate: SQLValue = .null
@@ -90,7 +92,8 @@ struct StatusCommand: AsyncParsableCommand {
                     .integer(Int64(s.running)),
                     .integer(Int64(s.pending)), .integer(Int64(s.failed)), .integer(Int64(s.staleLeases)),
                     .integer(Int64(s.trialsStored)), .integer(Int64(s.trialsPlanned)), rate, eta,
-                    errors.isEmpty ? .null : .text(errors),
+                    errors.isEmpty ? .null : .text(errors), s.trialsPerRun.map { .integer(Int64($0)) } ?? .null,
+                    s.otherTrialCountsSummary.map { .text($0) } ?? .null, s.description.map { .text($0) } ?? .null,
                 ]
             }
             print(TableOutput.render(columns: columns, rows: rows, format: format, digits: digits.digits))
@@ -107,7 +110,7 @@ struct SweepsCommand: AsyncParsableCommand {
     /// `kvlab sweeps list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List the sweeps.",
+            commandName: "list", abstract: "List the sweeps: runs, done runs, trials per run, description and tags.",
             discussion: "Example: kvlab sweeps list --format csv")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Output format.")
@@ -119,7 +122,8 @@ struct SweepsCommand: AsyncParsableCommand {
                 let result = try store.execute(
                     sql: """
                         SELECT s.name, count(sr.run_id) AS runs,
-                               sum(r.state = 'done') AS done, datetime(s.created_at, 'unixepoch') AS created
+                               sum(r.state = 'done') AS done, s.trials AS trials_per_run,
+                               datetime(s.created_at, 'unixepoch') AS created, s.description, s.tags
                         FROM sweeps s LEFT JOIN sweep_runs sr ON sr.sweep_id = s.id LEFT JOIN runs r ON r.id = sr.run_id
                         GROUP BY s.id ORDER BY s.id
                         """)

@@ -29,6 +29,7 @@ extension SweepRunner {
                 )
             }
             try store.checkpoint()
+            if !quiet { Self.reportTrialCounts(work.status) }
             return Self.reportFailedRuns(work.status)
         }
         if !quiet {
@@ -44,6 +45,7 @@ extension SweepRunner {
             if !quiet {
                 Console.note(
                     "kvlab: done in \(ProgressReporter.duration(result.elapsedSeconds)); database \(store.path)")
+                Self.reportTrialCounts(result.status)
             }
             return Self.reportFailedRuns(result.status)
         case .cancelled:
@@ -64,6 +66,17 @@ extension SweepRunner {
             "kvlab: \(status.failed) run\(status.failed == 1 ? "" : "s") failed\(first); `kvlab status` shows the "
                 + "errors, `kvlab retry` sends failed runs back to pending")
         return .failure
+    }
+}
+
+extension SweepRunner {
+    /// Notes the runs of the sweep planned with another trial count than the sweep's (by design a run may
+    /// hold more trials, e.g. when another sweep shares it: its means use them all, so say which).
+    static func reportTrialCounts(_ status: SweepStatus) {
+        guard let summary = status.otherTrialCountsSummary else { return }
+        Console.note(
+            "kvlab: sweep '\(status.name)': \(summary); their means use every trial they hold (`kvlab status` "
+                + "lists them)")
     }
 }
 

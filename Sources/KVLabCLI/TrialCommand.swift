@@ -44,6 +44,7 @@ struct TrialCommand: AsyncParsableCommand {
             // Synthetic data need no database (unless the trial is recorded); a dataset or model is read from it.
             let store = record || switches.needsDatabase ? try database.open(record ? .readWrite : .readOnly) : nil
             let config = try switches.config(datasets: try store.map { try DatasetCatalog(store: $0) } ?? .empty)
+            if let limit = SystemMemory.limit() { try SweepPlanner.checkMemory([config.resolved], limit: limit) }
             let metrics = try TrialCommand.metrics(config, seed: seed, trial: trial, store: store)
             if record, let store {
                 let provenance = try store.recordProvenance(

@@ -55,8 +55,12 @@ public protocol RunQueue: Sendable {
     /// and no stored trial is failed by a later claim instead of being leased again).
     func begin(_ runIDs: [Int64]) throws
     /// Commits computed trials in one transaction, marks `completed` runs done (with their summaries) in
-    /// the same transaction and extends this process's leases.
-    func commit(_ results: [TrialResult], completed: [Int64]) throws
+    /// the same transaction and extends this process's leases. A completed run whose planned trial count
+    /// was raised meanwhile (by another plan) is not done: it returns to pending for its new trials.
+    ///
+    /// - Returns: how many runs were marked done.
+    @discardableResult
+    func commit(_ results: [TrialResult], completed: [Int64]) throws -> Int
     /// Marks a run failed with an error message (its stored trials are kept).
     func fail(runID: Int64, error: String) throws
     /// Returns this process's unfinished leased runs to pending.

@@ -60,18 +60,25 @@ public struct StoreRunQueue: RunQueue {
 
     /// Stores the trials, marks `completed` runs done and extends this process's leases, in one
     /// transaction; a run that stored trials has its attempts reset (``Store/recordProgress(runID:in:)``).
-    public func commit(_ results: [TrialResult], completed: [Int64]) throws {
+    /// A completed run whose planned count another plan raised meanwhile goes back to pending
+    /// (``Store/completeRun(runID:provenanceID:in:)``).
+    ///
+    /// - Returns: how many runs were marked done.
+    @discardableResult
+    public func commit(_ results: [TrialResult], completed: [Int64]) throws -> Int {
         var byRun: [Int64: [(trial: Int, metrics: MetricValues)]] = [:]
         for r in results { byRun[r.runID, default: []].append((r.trial, r.metrics)) }
-        try store.write { db in
+        return try store.write { db in
             for (runID, trials) in byRun.sorted(by: { $0.key < $1.key }) {
                 try Store.insertTrials(runID: runID, trials, provenanceID: provenanceID, in: db)
                 try Store.recordProgress(runID: runID, in: db)
             }
-            for runID in completed {
-                try Store.markRunDone(runID: runID, provenanceID: provenanceID, in: db)
+            var done = 0
+            for runID in completed where try Store.completeRun(runID: runID, provenanceID: provenanceID, in: db) {
+                done += 1
             }
             try Store.extendLeases(owner: owner, now: environment.now(), in: db)
+            return done
         }
     }
 

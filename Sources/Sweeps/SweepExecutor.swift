@@ -170,8 +170,7 @@ public struct SweepExecutor: Sendable {
         // Runs with nothing missing (all trials stored before a kill) complete at once.
         let alreadyComplete = claimed.filter { $0.missingTrials.isEmpty }.map(\.runID)
         if !alreadyComplete.isEmpty {
-            try queue.commit([], completed: alreadyComplete)
-            totals.runsDone += alreadyComplete.count
+            totals.runsDone += try queue.commit([], completed: alreadyComplete)
             progress(totals)
         }
         let units = SweepExecutor.workUnits(claimed)
@@ -265,9 +264,8 @@ public struct SweepExecutor: Sendable {
                 if pending.count >= commitEvery || (!completed.isEmpty && pending.count >= commitEvery / 4)
                     || firstResult
                 {
-                    try queue.commit(pending, completed: completed)
+                    totals.runsDone += try queue.commit(pending, completed: completed)
                     totals.trialsDone += pending.count
-                    totals.runsDone += completed.count
                     pending.removeAll(keepingCapacity: true)
                     completed.removeAll()
                     progress(totals)
@@ -275,9 +273,8 @@ public struct SweepExecutor: Sendable {
             }
         }
         if !pending.isEmpty || !completed.isEmpty {
-            try queue.commit(pending, completed: completed)
+            totals.runsDone += try queue.commit(pending, completed: completed)
             totals.trialsDone += pending.count
-            totals.runsDone += completed.count
             progress(totals)
         }
         return cancelled

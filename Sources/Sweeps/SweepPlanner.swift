@@ -22,28 +22,37 @@ public enum SweepPlanner {
     ///   - amend: accept a changed plan for an existing sweep name.
     ///   - store: the database.
     ///   - provenanceID: the planning process.
+    ///   - isCancelled: polled while planning (e.g. a signal flag): planning then stops and nothing of it is
+    ///     written.
+    ///   - memoryLimit: the bytes a trial may use (default: ``SystemMemory/limit()``; nil: no check).
     /// - Throws: ``SweepPlanError/changedSpec(name:)`` when the plan changed without `amend`;
-    ///   ``SweepPlanError/mixedTrials(name:counts:)`` when planning would leave the sweep's runs with
-    ///   different trial counts (nothing is planned then).
+    ///   ``SweepPlanError/mixedTrials(name:counts:)`` when amending an existing sweep would leave its runs with
+    ///   different trial counts (nothing is planned then);
+    ///   ``SweepPlanError/tooLarge(config:bytes:limit:)`` when a config's trial cannot fit in memory;
+    ///   `CancellationError` when `isCancelled` returned true.
     public static func plan(
-        _ spec: SweepSpec, specText: String, shard: Shard, amend: Bool, store: Store, provenanceID: Int64?
+        _ spec: SweepSpec, specText: String, shard: Shard, amend: Bool, store: Store, provenanceID: Int64?,
+        isCancelled: () -> Bool = { false }, memoryLimit: Double? = SystemMemory.limit()
     ) throws -> Result {
+        if let memoryLimit { try checkMemory(spec.configs, limit: memoryLimit) }
         let runs = shard.select(spec.runs)
+        if isCancelled() { throw CancellationError() }
         return try store.write { db in
-            if let existing = try Store.sweep(named: spec.name, in: db), existing.specHash != spec.planFingerprint,
-                !amend
-            {
+            let existing = try Store.sweep(named: spec.name, in: db)
+            if let existing, existing.specHash != spec.planFingerprint, !amend {
                 throw SweepPlanError.changedSpec(name: spec.name)
             }
             let before = try Store.trialCounts(sweep: spec.name, in: db).map(\.trials)
             let added = try Store.planSweep(
                 name: spec.name, spec: specText, specHash: spec.planFingerprint,
-                runs: runs.map { ($0.config, $0.seed) }, trials: spec.trials, provenanceID: provenanceID,
-                forwardVersion: Models.forwardVersion, in: db)
-            // A sweep whose runs have different trial counts compares seeds of unequal precision; refuse to
-            // create one (the transaction rolls back), but never block a sweep that already is one.
+                runs: runs.map { ($0.config, $0.seed) }, trials: spec.trials, description: spec.description,
+                tags: spec.tags, provenanceID: provenanceID,
+                forwardVersion: Models.forwardVersion, isCancelled: isCancelled, in: db)
+            // Amending a sweep so that its runs have different trial counts (seeds of unequal precision) is
+            // refused (the transaction rolls back); a sweep that already mixes counts is never blocked, and runs
+            // another sweep extended are reported by `run` and `status`, not refused (they are more data).
             let after = try Store.trialCounts(sweep: spec.name, in: db)
-            if after.count > 1, after.map(\.trials) != before {
+            if amend, existing != nil, after.count > 1, after.map(\.trials) != before {
                 throw SweepPlanError.mixedTrials(name: spec.name, counts: after)
             }
             return Result(runs: runs.count, newRuns: added)
@@ -51,15 +60,41 @@ public enum SweepPlanner {
     }
 }
 
+extension SweepPlanner {
+    /// Refuses the config whose trial needs the most memory (``MemoryEstimate``) when it exceeds `limit`.
+    ///
+    /// - Throws: ``SweepPlanError/tooLarge(config:bytes:limit:)``.
+    public static func checkMemory(_ configs: [ResolvedConfig], limit: Double) throws(SweepPlanError) {
+        var largest: (config: ResolvedConfig, bytes: Double)?
+        for config in configs {
+            guard let bytes = MemoryEstimate.trialBytes(config), bytes > (largest?.bytes ?? 0) else { continue }
+            largest = (config, bytes)
+        }
+        guard let largest, largest.bytes > limit else { return }
+        let c = largest.config
+        throw .tooLarge(
+            config:
+                "scheme \(c.scheme.name), bits \(c.bits), dim \(c.dim), tokens \(c.tokens), queries \(c.queries ?? 0)",
+            bytes: largest.bytes, limit: limit)
+    }
+}
+
 /// Planning errors (bad input: exit 2).
 public enum SweepPlanError: Error, Sendable, CustomStringConvertible {
     /// The sweep exists with a different plan.
     case changedSpec(name: String)
-    /// Planning would leave the sweep's runs with different trial counts (runs per trial count).
+    /// Amending would leave the sweep's runs with different trial counts (runs per trial count).
     case mixedTrials(name: String, counts: [(trials: Int, runs: Int)])
+    /// A config's trial needs more memory than this machine (or its control group) has.
+    case tooLarge(config: String, bytes: Double, limit: Double)
 
     public var description: String {
         switch self {
+        case .tooLarge(let config, let bytes, let limit):
+            return
+                "the config (\(config)) needs at least \(MemoryEstimate.text(bytes)) per trial, more than the "
+                + "\(MemoryEstimate.text(limit)) of memory this process may use; lower tokens or dim (a trial "
+                + "holds K, V and their reconstructions, each tokens × dim × 8 bytes)"
         case .changedSpec(let name):
             return
                 "sweep '\(name)' already exists with a different plan (configs or seeds changed); "

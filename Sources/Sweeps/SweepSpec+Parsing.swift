@@ -4,7 +4,16 @@ import Yams
 
 extension SweepSpec {
     /// The keys a spec may have at its top level.
-    public static let topLevelKeys = ["name", "seeds", "trials", "schemes", "fixed", "grid", "grids", "exclude"]
+    public static let topLevelKeys = [
+        "name", "description", "tags", "seeds", "trials", "schemes", "fixed", "grid", "grids", "exclude",
+    ]
+
+    /// Longest `description` accepted, in characters.
+    public static let maxDescriptionLength = 10_000
+    /// Most `tags` accepted.
+    public static let maxTags = 100
+    /// Longest tag name and tag value accepted, in characters.
+    public static let maxTagLength = 1_000
 
     /// Largest spec file accepted, in bytes.
     public static let maxFileSize = 4 << 20
@@ -36,6 +45,9 @@ extension SweepSpec {
     ///
     /// Keys (unknown keys are errors, at every level):
     /// - `name` (required): `[A-Za-z0-9._-]+`, at most 100 characters.
+    /// - `description`: free text about the sweep (at most ``maxDescriptionLength`` characters).
+    /// - `tags`: a mapping of tag name → value (scalars, kept as written; at most ``maxTags``). Neither
+    ///   `description` nor `tags` enters the fingerprints: editing them never re-plans a run.
     /// - `seeds` (required): a count N (seeds 1…N, N ≤ ``maxSeedCount``) or a non-empty list of distinct
     ///   non-negative integers.
     /// - `trials`: trials per run, 1…``maxTrials``; default 8.
@@ -141,9 +153,12 @@ extension SweepSpec {
                 exclude.append(assignment)
             }
         }
-        return try SweepSpec(
+        var spec = try SweepSpec(
             source: source, name: name, seeds: seeds, trials: trials, fixed: fixed, fixedLocations: fixedLocations,
             grids: grids, exclude: exclude, datasets: datasets)
+        if let node = keys["description"]?.value { spec.description = try parseDescription(node, reader) }
+        if let node = keys["tags"]?.value { spec.tags = try parseTags(node, reader) }
+        return spec
     }
 
     // MARK: Keys
@@ -181,6 +196,37 @@ extension SweepSpec {
             schemes[entry.key] = scheme
         }
         return schemes
+    }
+
+    /// `description: TEXT`.
+    private static func parseDescription(_ node: Node, _ reader: SpecReader) throws(SweepSpecError) -> String {
+        let text = try reader.text(node, "description", expected: "a text")
+        guard text.count <= maxDescriptionLength else {
+            throw reader.error(
+                "description", "\(text.count) characters; a description may have at most \(maxDescriptionLength)",
+                at: node)
+        }
+        return text
+    }
+
+    /// `tags: {NAME: VALUE, …}`: scalar values, kept as written.
+    private static func parseTags(_ node: Node, _ reader: SpecReader) throws(SweepSpecError) -> [String: String] {
+        let entries = try reader.mapping(node, "tags", expected: "a mapping of tag name → value")
+        guard entries.count <= maxTags else {
+            throw reader.error("tags", "\(entries.count) tags; a spec may have at most \(maxTags)", at: node)
+        }
+        var tags: [String: String] = [:]
+        for entry in entries {
+            let path = SpecReader.join("tags", entry.key)
+            let value = try reader.text(entry.value, path, expected: "a text value (write a list as one text)")
+            guard !entry.key.isEmpty, entry.key.count <= maxTagLength, value.count <= maxTagLength else {
+                throw reader.error(
+                    path, "a tag name must be 1…\(maxTagLength) characters and its value at most \(maxTagLength)",
+                    at: entry.keyNode)
+            }
+            tags[entry.key] = value
+        }
+        return tags
     }
 
     private static func parseName(_ node: Node?, _ reader: SpecReader) throws(SweepSpecError) -> String {

@@ -2,8 +2,8 @@ import Quantization
 
 /// A parsed, validated and expanded sweep spec (docs/architecture.md "Sweeps and resume").
 ///
-/// A spec is YAML (or JSON) with the keys `name`, `seeds`, `trials`, `fixed`, `grid` or `grids`, and
-/// `exclude`; see ``parse(text:source:)`` for their meaning. An instance exists only if the spec is valid:
+/// A spec is YAML (or JSON) with the keys `name`, `description`, `tags`, `seeds`, `trials`, `schemes`,
+/// `fixed`, `grid` or `grids`, and `exclude`; see ``parse(text:source:)`` for their meaning. An instance exists only if the spec is valid:
 /// every expanded config passed `TrialConfig.validate()`.
 ///
 /// Expansion (``configs``): for each grid in the order written (a spec without `grid`/`grids` has one empty
@@ -17,6 +17,10 @@ public struct SweepSpec: Sendable {
     public let source: String
     /// The sweep name (`[A-Za-z0-9._-]+`), the sweep's key in the database.
     public let name: String
+    /// The spec's `description`, if any: stored with the sweep, outside its fingerprints.
+    public internal(set) var description: String?
+    /// The spec's `tags` (name → value): stored with the sweep, outside its fingerprints.
+    public internal(set) var tags: [String: String] = [:]
     /// The seeds, in the order given: `seeds: N` means 1…N; an explicit list has no repeats.
     public let seeds: [Int]
     /// Trials per run (trials 0…trials−1 of each (config, seed)); default 8.
@@ -116,8 +120,11 @@ public struct SweepSpec: Sendable {
             throw fail("\(negative) is not a non-negative integer")
         }
         guard Set(seeds).count == seeds.count else { throw fail("a seed is listed twice") }
-        return try SweepSpec(
+        var spec = try SweepSpec(
             source: source, name: name, seeds: seeds, trials: trials, fixed: fixed,
             fixedLocations: fixedLocations, grids: grids, exclude: exclude, datasets: datasets)
+        spec.description = description
+        spec.tags = tags
+        return spec
     }
 }

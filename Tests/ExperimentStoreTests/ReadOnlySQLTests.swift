@@ -293,3 +293,19 @@ struct ReadOnlySQLTests {
         #expect(SQLValue.parse("KQV") == .text("KQV"))
     }
 }
+
+/// Text from the database cannot drive the terminal through a table (issue 20, "Messages").
+@Suite("table output escapes control characters")
+struct TableControlCharacterTests {
+    @Test("C0, DEL and C1 characters print as \\u{XX} in tables and Markdown; CSV and JSON keep the text")
+    func escaped() {
+        let text = "red\u{1B}[31m\u{7}bell\r\u{7F}\u{9B}2J\tend\nnext"
+        let table = TableOutput.render(columns: ["t"], rows: [[.text(text)]], format: .table)
+        #expect(table.split(separator: "\n").last == "red\\u{1b}[31m\\u{7}bell\\r\\u{7f}\\u{9b}2J\\tend\\nnext")
+        let markdown = TableOutput.render(columns: ["t"], rows: [[.text(text)]], format: .markdown)
+        #expect(markdown.hasSuffix("| red\\u{1b}[31m\\u{7}bell\\r\\u{7f}\\u{9b}2J\\tend<br>next |"))
+        #expect(!table.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        let json = TableOutput.render(columns: ["t"], rows: [[.text(text)]], format: .json)
+        #expect(json.contains("\\u001b[31m"))
+    }
+}

@@ -1,6 +1,6 @@
 -- kvlab schema snapshot (Tests/ExperimentStoreTests/SchemaGoldenTests.swift)
 -- PRAGMA application_id = 1263946818
--- PRAGMA user_version = 8
+-- PRAGMA user_version = 9
 
 -- index claim_evaluations_claim on claim_evaluations
 CREATE INDEX claim_evaluations_claim ON claim_evaluations (claim, evaluated_at);
@@ -262,7 +262,7 @@ CREATE TABLE provenance (
     pid INTEGER NOT NULL,
     command TEXT,
     started_at REAL NOT NULL
-) STRICT;
+, work_dir TEXT, work_git_commit TEXT, work_git_dirty INTEGER CHECK (work_git_dirty IN (0, 1)), checksum TEXT) STRICT;
 
 -- table run_summaries on run_summaries
 CREATE TABLE run_summaries (
@@ -373,7 +373,7 @@ CREATE TABLE sweeps (
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
     provenance_id INTEGER REFERENCES provenance (id)
-) STRICT;
+, trials INTEGER CHECK (trials >= 1), description TEXT, tags TEXT) STRICT;
 
 -- table t_quantiles on t_quantiles
 CREATE TABLE t_quantiles (

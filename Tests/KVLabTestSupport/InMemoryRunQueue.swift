@@ -117,7 +117,8 @@ public final class InMemoryRunQueue: RunQueue, Sendable {
 
     /// Stores trials and marks runs done, checking that each run is leased, each trial new and in range,
     /// and each completed run complete.
-    public func commit(_ results: [TrialResult], completed: [Int64]) throws {
+    @discardableResult
+    public func commit(_ results: [TrialResult], completed: [Int64]) throws -> Int {
         state.withLock { s in
             s.commitSizes.append(results.count)
             for r in results {
@@ -139,6 +140,7 @@ public final class InMemoryRunQueue: RunQueue, Sendable {
                 }
                 s.entries[i].state = .done
             }
+            return completed.count
         }
     }
 

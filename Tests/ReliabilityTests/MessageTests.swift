@@ -12,6 +12,9 @@ struct MessageTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let cases: [([String], Int32, String)] = [
             (["status", "--db", ""], 2, "--db: the path is empty"),
+            (["run", "smoke", "--db", ""], 2, "--db: the path is empty"),
+            (["run", "--db", ""], 2, "--db: the path is empty"),
+            (["merge", "--into", "", db], 2, "--into: the path is empty"),
             (["sql", "--db", "", "SELECT 1"], 2, "--db: the path is empty"),
             (["retry", "--sweep", "nosuch", "--db", db], 2, "no sweep named 'nosuch'"),
             (["status", "--sweep", "nosuch", "--db", db], 2, "no sweep named 'nosuch'"),
@@ -30,5 +33,19 @@ struct MessageTests {
         ])
         #expect(comment.status == 0, "\(comment.stderr)")
         #expect(comment.stdout == "n\n24\n")
+    }
+
+    @Test("a database of an older schema names the command that upgrades it, and that command does")
+    func outdatedSchema() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("old.sqlite")
+        try FileManager.default.copyItem(atPath: ReleaseCompatibilityTests.fixture, toPath: db)
+        let read = try KVLabProcess.run(["sql", "SELECT count(*) FROM runs", "--db", db])
+        #expect(read.status == 3)
+        let command = "kvlab sql --write \"SELECT 1\" --db \(db)"
+        #expect(read.stderr.contains("upgrade it once with `\(command)`"), "\(read.stderr)")
+        #expect(try KVLabProcess.run(["sql", "--write", "SELECT 1", "--db", db]).status == 0)
+        let again = try KVLabProcess.run(["sql", "SELECT count(*) FROM runs", "--db", db, "--format", "csv"])
+        #expect(again.status == 0 && again.stdout.hasPrefix("count(*)\n"), "\(again.stderr)")
     }
 }

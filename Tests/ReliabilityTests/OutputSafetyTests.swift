@@ -305,7 +305,7 @@ struct RefusedWritesTests {
 /// verify checks the reference tables against what kvlab defines (item 4).
 @Suite("Reliability: verify checks the reference tables")
 struct ReferenceTableTests {
-    @Test("an edited t quantile, metric row or extra row is reported (before: verify said clean)")
+    @Test("an edited t quantile, metric row, shipped scheme or provenance row is reported (before: verify said clean)")
     func editedReferenceRows() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
         let (dir, db) = try OutputSafetyTests.fixture()
@@ -316,14 +316,22 @@ struct ReferenceTableTests {
             ("DELETE FROM t_quantiles WHERE df = 7", "t_quantiles: df 7 is missing"),
             ("INSERT INTO t_quantiles VALUES (1001, 1, 2, 3)", "t_quantiles: df 1001 is not kvlab's"),
             ("UPDATE metrics SET direction = 'higher' WHERE name = 'kl'", "metrics: the row of kl differs"),
+            // Rows a migration inserts (0005's shipped schemes) and the per-row provenance checksum.
+            (
+                "UPDATE schemes SET value_recipe = 'prod' WHERE name = 'KV'",
+                "schemes: the row (\"KV\", \"baseline\", \"baseline\", 1, 0.0) its migrations insert is missing or changed"
+            ),
+            ("UPDATE provenance SET host = 'elsewhere'", "its content does not match its checksum"),
+            ("UPDATE provenance SET checksum = NULL", "unchecked"),
         ] {
+            let clean = edit.contains("checksum = NULL")
             let copy = dir.appendingPathComponent("edited.sqlite").path
             try? FileManager.default.removeItem(atPath: copy)
             try FileManager.default.copyItem(atPath: db, toPath: copy)
             let r = try KVLabProcess.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [copy, edit])
             #expect(r.status == 0, "\(r.stderr)")
             let verify = try KVLabProcess.run(["verify", "--db", copy])
-            #expect(verify.status == 3, "\(edit): \(verify.stdout)")
+            #expect(verify.status == (clean ? 0 : 3), "\(edit): \(verify.stdout)")
             #expect(verify.stdout.contains(expected), "\(edit): \(verify.stdout)")
         }
     }
