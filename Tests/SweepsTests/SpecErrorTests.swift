@@ -70,7 +70,7 @@ struct SpecErrorTests {
         ErrorCase(
             label: "unknown top-level key", text: head + "trails: 4\n", keyPath: "trails",
             message:
-                "unknown key (allowed: name, seeds, trials, schemes, fixed, grid, grids, exclude); did you mean trials?"
+                "unknown key (allowed: name, description, tags, seeds, trials, schemes, fixed, grid, grids, exclude); did you mean trials?"
         ),
         ErrorCase(
             label: "missing name", text: "seeds: 2\n", keyPath: "name", message: "missing (required"),
@@ -147,7 +147,8 @@ struct SpecErrorTests {
         ErrorCase(
             label: "root not a mapping", text: "- a\n- b\n", keyPath: "",
             message:
-                "expected a mapping with keys name, seeds, trials, schemes, fixed, grid, grids, exclude, got a list"),
+                "expected a mapping with keys name, description, tags, seeds, trials, schemes, fixed, grid, grids, exclude, got a list"
+        ),
         ErrorCase(label: "empty text", text: "", keyPath: "", message: "empty spec"),
         ErrorCase(
             label: "YAML syntax error", text: "name: x\nseeds: [1, 2\ntrials: 3\n", keyPath: "",
