@@ -79,10 +79,15 @@ extension TrialData {
         let r = key.rank
         var out = Matrix(rows: rows, cols: d)
         var z = [Double](repeating: 0, count: r)
+        var e = [Double](repeating: 0, count: d)
         out.storage.withUnsafeMutableBufferPointer { o in
             guard let base = o.baseAddress else { return }
             for i in 0..<rows {
-                for j in 0..<r { z[j] = factors.sample(key.distribution) }
+                if key.distribution == .gaussian {
+                    z.withUnsafeMutableBufferPointer { factors.gaussians(into: $0) }
+                } else {
+                    for j in 0..<r { z[j] = factors.sample(key.distribution) }
+                }
                 let row = base + i * d
                 switch mixing {
                 case .dense(let w):
@@ -95,7 +100,8 @@ extension TrialData {
                     for j in 0..<r { row[coordinates[j]] += z[j] }
                 }
                 if key.noise > 0 {
-                    for c in 0..<d { row[c] += key.noise * noise.gaussian() }
+                    e.withUnsafeMutableBufferPointer { noise.gaussians(into: $0) }
+                    for c in 0..<d { row[c] += key.noise * e[c] }
                 }
             }
         }
@@ -115,7 +121,7 @@ enum MixingMatrix {
         switch key.mixing {
         case .dense:
             let scale = 1 / Double(key.rank).squareRoot()
-            self = .dense((0..<(key.rank * key.dim)).map { _ in scale * s.gaussian() })
+            self = .dense(s.gaussians(key.rank * key.dim).map { scale * $0 })
         case .axis:
             self = .axis(s.distinctIndices(key.rank, from: key.dim))
         }
