@@ -1,6 +1,7 @@
 // kvlab's elementary functions (Sources/Statistics/Elementary.swift) in AVX2 lanes, and the kernels built
-// on them: Box–Muller, exp of a row, and the per-token terms of the attention metrics
-// (Sources/Quantization/TrialMetrics.swift). Each lane performs exactly the IEEE operations of the Swift
+// on them: Box–Muller, exp of a row, the per-token terms of the attention metrics
+// (Sources/Quantization/TrialMetrics.swift), and the per-row sums of the geometry metrics
+// (Sources/Quantization/Geometry.swift), four rows in the four lanes. Each lane performs exactly the IEEE operations of the Swift
 // function, in the same order (both branches of a condition are computed and the lane takes the one the
 // Swift code takes); arguments outside a function's main range take scalar ports of its other branches.
 // Sums over tokens stay sequential, in token order. KernelPathTests compare every function with the
@@ -470,12 +471,102 @@ KVLAB_AVX2 void kvlab_avx2_query_terms(const double *s, const double *lp, const 
     sums[8] = second;
 }
 
+// MARK: geometry
+
+/// Four rows of a and b (rows r0…r3 of d values) transposed into lanes: column i of the four rows.
+KVLAB_AVX2 static inline void transpose4(__m256d r0, __m256d r1, __m256d r2, __m256d r3, __m256d *c) {
+    __m256d t0 = _mm256_unpacklo_pd(r0, r1);  // r0[0] r1[0] r0[2] r1[2]
+    __m256d t1 = _mm256_unpackhi_pd(r0, r1);  // r0[1] r1[1] r0[3] r1[3]
+    __m256d t2 = _mm256_unpacklo_pd(r2, r3);
+    __m256d t3 = _mm256_unpackhi_pd(r2, r3);
+    c[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+    c[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+    c[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+    c[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+/// Column i of four rows (at rows[0…3] + i), i + 4 ≤ d: four columns at once.
+KVLAB_AVX2 static inline void columns4(const double *const rows[4], long i, __m256d *c) {
+    transpose4(_mm256_loadu_pd(rows[0] + i), _mm256_loadu_pd(rows[1] + i), _mm256_loadu_pd(rows[2] + i),
+               _mm256_loadu_pd(rows[3] + i), c);
+}
+
+KVLAB_AVX2 static inline __m256d column1(const double *const rows[4], long i) {
+    return _mm256_setr_pd(rows[0][i], rows[1][i], rows[2][i], rows[3][i]);
+}
+
+/// ‖row‖ of four rows in lanes, as Kernels.norm: four lane sums of squares (index mod 4), the tail into
+/// the first, combined as (s0 + s1) + (s2 + s3), then the square root.
+KVLAB_AVX2 static inline __m256d norms4(const double *const rows[4], long d) {
+    __m256d s[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()};
+    long i = 0;
+    for (; i + 4 <= d; i += 4) {
+        __m256d c[4];
+        columns4(rows, i, c);
+        for (int k = 0; k < 4; k++) s[k] = ADD(s[k], MUL(c[k], c[k]));
+    }
+    for (; i < d; i++) {
+        __m256d c = column1(rows, i);
+        s[0] = ADD(s[0], MUL(c, c));
+    }
+    return _mm256_sqrt_pd(ADD(ADD(s[0], s[1]), ADD(s[2], s[3])));
+}
+
+KVLAB_AVX2 void kvlab_avx2_row_geometry(const double *x, const double *y, long rows, long d, double *out) {
+    for (long r = 0; r < rows; r += 4) {
+        long count = rows - r < 4 ? rows - r : 4;
+        const double *xr[4], *yr[4];
+        for (long t = 0; t < 4; t++) {
+            long row = r + (t < count ? t : count - 1);  // the last rows repeat in unused lanes
+            xr[t] = x + row * d;
+            yr[t] = y + row * d;
+        }
+        __m256d nx = norms4(xr, d);
+        __m256d ny = norms4(yr, d);
+        __m256d diff = _mm256_setzero_pd(), sum = _mm256_setzero_pd(), err = _mm256_setzero_pd();
+        long i = 0;
+        for (; i < d; i += 4) {
+            __m256d a[4], b[4];
+            long width = d - i < 4 ? d - i : 4;
+            if (width == 4) {
+                columns4(xr, i, a);
+                columns4(yr, i, b);
+            } else {
+                for (long k = 0; k < width; k++) {
+                    a[k] = column1(xr, i + k);
+                    b[k] = column1(yr, i + k);
+                }
+            }
+            for (long k = 0; k < width; k++) {
+                __m256d ua = DIV(a[k], nx);
+                __m256d ub = DIV(b[k], ny);
+                __m256d minus = SUB(ua, ub);
+                __m256d plus = ADD(ua, ub);
+                diff = ADD(diff, MUL(minus, minus));
+                sum = ADD(sum, MUL(plus, plus));
+                __m256d e = SUB(a[k], b[k]);
+                err = ADD(err, MUL(e, e));
+            }
+        }
+        double v[5][4];
+        _mm256_storeu_pd(v[0], nx);
+        _mm256_storeu_pd(v[1], ny);
+        _mm256_storeu_pd(v[2], diff);
+        _mm256_storeu_pd(v[3], sum);
+        _mm256_storeu_pd(v[4], err);
+        for (long t = 0; t < count; t++) {
+            for (int k = 0; k < 5; k++) out[(r + t) * 5 + k] = v[k][t];
+        }
+    }
+}
+
 #else
 
 // Other CPUs never select the AVX2 path (kvlab_kernels_avx2_supported() is 0), so these are never called.
 void kvlab_avx2_box_muller(const double *u, long pairs, double *out) { __builtin_trap(); }
 void kvlab_avx2_exp(const double *x, long n, double factor, double *out) { __builtin_trap(); }
 double kvlab_avx2_sum_exp(const double *x, long n, double shift) { __builtin_trap(); }
+void kvlab_avx2_row_geometry(const double *x, const double *y, long rows, long d, double *out) { __builtin_trap(); }
 void kvlab_avx2_query_terms(const double *s, const double *lp, const double *qs, const double *lq,
                             const double *pRef, const double *pQuant, const double *rootRef, long n, double *sums) {
     __builtin_trap();

@@ -152,6 +152,24 @@ KVLAB_AVX2 void kvlab_avx2_accumulate(const double *a, const double *x, long row
         _mm256_storeu_pd(y + c + 24, y6);
         _mm256_storeu_pd(y + c + 28, y7);
     }
+    for (; c + 16 <= n; c += 16) {
+        __m256d y0 = _mm256_loadu_pd(y + c), y1 = _mm256_loadu_pd(y + c + 4);
+        __m256d y2 = _mm256_loadu_pd(y + c + 8), y3 = _mm256_loadu_pd(y + c + 12);
+        const double *row = x + c;
+        for (long k = 0; k < count; k++, row += rowStride) {
+            double ak = a[k];
+            if (positiveOnly && !(ak > 0)) continue;
+            __m256d av = _mm256_set1_pd(ak);
+            y0 = _mm256_add_pd(y0, _mm256_mul_pd(av, _mm256_loadu_pd(row)));
+            y1 = _mm256_add_pd(y1, _mm256_mul_pd(av, _mm256_loadu_pd(row + 4)));
+            y2 = _mm256_add_pd(y2, _mm256_mul_pd(av, _mm256_loadu_pd(row + 8)));
+            y3 = _mm256_add_pd(y3, _mm256_mul_pd(av, _mm256_loadu_pd(row + 12)));
+        }
+        _mm256_storeu_pd(y + c, y0);
+        _mm256_storeu_pd(y + c + 4, y1);
+        _mm256_storeu_pd(y + c + 8, y2);
+        _mm256_storeu_pd(y + c + 12, y3);
+    }
     for (; c + 4 <= n; c += 4) {
         __m256d y0 = _mm256_loadu_pd(y + c);
         const double *row = x + c;
@@ -170,6 +188,55 @@ KVLAB_AVX2 void kvlab_avx2_accumulate(const double *a, const double *x, long row
             sum += ak * x[k * rowStride + c];
         }
         y[c] = sum;
+    }
+}
+
+KVLAB_AVX2 void kvlab_avx2_transpose_times(const double *m, long rows, long cols, const double *x, double *y,
+                                           long count) {
+    for (long i = 0; i < count * cols; i++) y[i] = 0;
+    // Strips of 16 columns (16 KB of M at 128 rows) serve every vector before the next strip; two vectors
+    // per pass keep eight sums in registers, so the adds' latency is covered.
+    long c = 0;
+    for (; c + 16 <= cols; c += 16) {
+        long t = 0;
+        for (; t + 2 <= count; t += 2) {
+            const double *x0 = x + t * rows;
+            const double *x1 = x0 + rows;
+            __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), a2 = _mm256_setzero_pd();
+            __m256d a3 = _mm256_setzero_pd(), b0 = _mm256_setzero_pd(), b1 = _mm256_setzero_pd();
+            __m256d b2 = _mm256_setzero_pd(), b3 = _mm256_setzero_pd();
+            const double *row = m + c;
+            for (long i = 0; i < rows; i++, row += cols) {
+                __m256d m0 = _mm256_loadu_pd(row), m1 = _mm256_loadu_pd(row + 4);
+                __m256d m2 = _mm256_loadu_pd(row + 8), m3 = _mm256_loadu_pd(row + 12);
+                __m256d u = _mm256_set1_pd(x0[i]);
+                __m256d v = _mm256_set1_pd(x1[i]);
+                a0 = ADD(a0, MUL(u, m0));
+                a1 = ADD(a1, MUL(u, m1));
+                a2 = ADD(a2, MUL(u, m2));
+                a3 = ADD(a3, MUL(u, m3));
+                b0 = ADD(b0, MUL(v, m0));
+                b1 = ADD(b1, MUL(v, m1));
+                b2 = ADD(b2, MUL(v, m2));
+                b3 = ADD(b3, MUL(v, m3));
+            }
+            double *y0 = y + t * cols + c;
+            double *y1 = y0 + cols;
+            _mm256_storeu_pd(y0, a0);
+            _mm256_storeu_pd(y0 + 4, a1);
+            _mm256_storeu_pd(y0 + 8, a2);
+            _mm256_storeu_pd(y0 + 12, a3);
+            _mm256_storeu_pd(y1, b0);
+            _mm256_storeu_pd(y1 + 4, b1);
+            _mm256_storeu_pd(y1 + 8, b2);
+            _mm256_storeu_pd(y1 + 12, b3);
+        }
+        for (; t < count; t++) kvlab_avx2_accumulate(x + t * rows, m + c, cols, rows, y + t * cols + c, 16, 0);
+    }
+    if (c < cols) {
+        for (long t = 0; t < count; t++) {
+            kvlab_avx2_accumulate(x + t * rows, m + c, cols, rows, y + t * cols + c, cols - c, 0);
+        }
     }
 }
 
@@ -228,6 +295,10 @@ void kvlab_avx2_dots(const double *q, long qCount, const double *k, long kCount,
 }
 void kvlab_avx2_accumulate(const double *a, const double *x, long rowStride, long count, double *y, long n,
                            int positiveOnly) {
+    __builtin_trap();
+}
+void kvlab_avx2_transpose_times(const double *m, long rows, long cols, const double *x, double *y,
+                                long count) {
     __builtin_trap();
 }
 void kvlab_avx2_fwht(double *x, long n) { __builtin_trap(); }

@@ -12,8 +12,8 @@ import CKernels
 /// CI checks the release build's engine output with `scripts/golden/engine.sh --check`).
 /// Summation order is fixed (never depends on threads), so results are bit-reproducible.
 ///
-/// On the AVX2 kernel path (``KernelPath``), accumulate, fwht, matVec and the attention logits run C bodies
-/// compiled for AVX2 (`Sources/CKernels`) with the same operations in the same order per output;
+/// On the AVX2 kernel path (``KernelPath``), accumulate, fwht, matVec, matTVec and the attention logits run
+/// C bodies compiled for AVX2 (`Sources/CKernels`) with the same operations in the same order per output;
 /// KernelPathTests compare them with these bodies bit for bit.
 enum Kernels {
     /// Dot product ⟨a, b⟩ of `n` values, with four fixed partial sums (lane k sums the products at
@@ -409,6 +409,7 @@ enum Kernels {
         _ m: UnsafePointer<Double>, rows: Int, cols: Int, _ x: UnsafePointer<Double>,
         _ y: UnsafeMutablePointer<Double>, count: Int = 1
     ) {
+        if KernelPath.usesAVX2 { return kvlab_avx2_transpose_times(m, rows, cols, x, y, count) }
         y.update(repeating: 0, count: count * cols)
         var c = 0
         while c < cols {

@@ -64,6 +64,60 @@ struct KernelPathTests {
         }
     }
 
+    /// Two vectors per pass and an odd one left; a 16-column strip, a 4-column tail and a scalar tail.
+    @Test("transpose_times equals the baseline matTVec sums", arguments: [(5, 16, 3), (128, 128, 4), (7, 37, 5)])
+    func transposeTimes(rows: Int, cols: Int, count: Int) {
+        let m = Self.vector(rows * cols, seed: 70)
+        let x = Self.vector(count * rows, seed: 71)
+        var y = [Double](repeating: .nan, count: count * cols)
+        kvlab_avx2_transpose_times(m, rows, cols, x, &y, count)
+        var expected = [Double](repeating: 0, count: count * cols)
+        m.withUnsafeBufferPointer { mp in
+            expected.withUnsafeMutableBufferPointer { ep in
+                for t in 0..<count {
+                    Kernels.Vector.accumulate(
+                        x.withUnsafeBufferPointer { $0.baseAddress! } + t * rows, rows: mp.baseAddress!,
+                        rowStride: cols,
+                        count: rows, into: ep.baseAddress! + t * cols, cols, positiveOnly: false)
+                }
+            }
+        }
+        #expect(Self.sameBits(y, expected))
+    }
+
+    /// Rows in blocks of four and a tail, d a multiple of 4 or not, zero rows.
+    @Test("row geometry equals the baseline norms and sums", arguments: [(1, 16), (6, 128), (9, 37), (4, 3)])
+    func rowGeometry(rows: Int, d: Int) {
+        var x = Self.vector(rows * d, seed: 72)
+        let y = Self.vector(rows * d, seed: 73).enumerated().map { x[$0.offset] + 0.1 * $0.element }
+        for i in 0..<d { x[i] = 0 }
+        var out = [Double](repeating: .nan, count: 5 * rows)
+        kvlab_avx2_row_geometry(x, y, rows, d, &out)
+        x.withUnsafeBufferPointer { xb in
+            y.withUnsafeBufferPointer { yb in
+                for r in 0..<rows {
+                    let (a, b) = (xb.baseAddress! + r * d, yb.baseAddress! + r * d)
+                    let na = Kernels.Vector.dot(a, a, d).squareRoot()
+                    let nb = Kernels.Vector.dot(b, b, d).squareRoot()
+                    var diff = 0.0
+                    var sum = 0.0
+                    var err = 0.0
+                    for i in 0..<d {
+                        let ua = a[i] / na
+                        let ub = b[i] / nb
+                        diff += (ua - ub) * (ua - ub)
+                        sum += (ua + ub) * (ua + ub)
+                        err += (a[i] - b[i]) * (a[i] - b[i])
+                    }
+                    let expected = na == 0 ? [na, nb, err] : [na, nb, diff, sum, err]
+                    let got =
+                        na == 0 ? [out[5 * r], out[5 * r + 1], out[5 * r + 4]] : Array(out[(5 * r)..<(5 * r + 5)])
+                    #expect(Self.sameBits(got, expected), "row \(r)")
+                }
+            }
+        }
+    }
+
     @Test("FWHT equals the baseline body", arguments: [16, 32, 64, 128, 256, 512, 1024, 4096])
     func fwht(n: Int) {
         let x = Self.vector(n, seed: 65)
@@ -166,6 +220,23 @@ struct KernelPathSwitchTests {
                 // The same state afterwards (a spare included).
                 #expect(block.gaussian().bitPattern == one.gaussian().bitPattern, "\(path), \(earlier)")
             }
+        }
+    }
+
+    @Test(
+        "the mean row errors are the same on every path, zero rows included",
+        arguments: [(1, 16), (1024, 128), (7, 37)])
+    func rowErrors(rows: Int, d: Int) {
+        var x = Matrix(rows: rows, cols: d, storage: KernelPathTests.vector(rows * d, seed: 74))
+        var y = Matrix(rows: rows, cols: d, storage: KernelPathTests.vector(rows * d, seed: 75))
+        for i in 0..<d { x.storage[i] = 0 }
+        if rows > 2 { for i in 0..<(2 * d) { y.storage[i] = 0 } }
+        let errors = Self.paths.map { path in Self.on(path) { Geometry.rowErrors(x, y) } }
+        for e in errors.dropFirst() {
+            #expect(
+                KernelPathTests.sameBits(
+                    [e.angle, e.relL2, e.normRatio, e.absNormRatio],
+                    [errors[0].angle, errors[0].relL2, errors[0].normRatio, errors[0].absNormRatio]))
         }
     }
 

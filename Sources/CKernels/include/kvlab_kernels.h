@@ -29,6 +29,10 @@ void kvlab_avx2_dots(const double *q, long qCount, const double *k, long kCount,
 void kvlab_avx2_accumulate(const double *a, const double *x, long rowStride, long count, double *y, long n,
                            int positiveOnly);
 
+/// y_t = Σ_i x_t[i]·M_i (rows i = 0, 1, … in order, from +0) for `count` vectors x_t (at x + t·rows, into
+/// y + t·cols) and a row-major rows × cols matrix M: Kernels.matTVec.
+void kvlab_avx2_transpose_times(const double *m, long rows, long cols, const double *x, double *y, long count);
+
 /// Box–Muller on `pairs` pairs of uniforms u = (u1, u2, u1, u2, …) in (0, 1) (as RandomStream.uniform
 /// draws them): out = (r·cos 2πu2, r·sin 2πu2, …) with r = √(−2 log u1), kvlab's own log and sin/cos of
 /// 2πu. out may equal u.
@@ -47,6 +51,11 @@ double kvlab_avx2_sum_exp(const double *x, long n, double shift);
 void kvlab_avx2_query_terms(const double *s, const double *lp, const double *qs, const double *lq,
                             const double *pRef, const double *pQuant, const double *rootRef, long n,
                             double *sums);
+
+/// Per row r < rows of x and y (d values each): out[5r…5r+4] = (‖x_r‖, ‖y_r‖, Σ(x/‖x‖ − y/‖y‖)²,
+/// Σ(x/‖x‖ + y/‖y‖)², Σ(x − y)²), with the norms of Kernels.norm and the sums of Geometry.angle and
+/// Geometry.relativeErrors (in index order). The two unit sums are meaningless where a norm is 0.
+void kvlab_avx2_row_geometry(const double *x, const double *y, long rows, long d, double *out);
 
 /// The normalised fast Walsh–Hadamard transform of n values (a power of two, ≥ 16), radix-4 passes.
 void kvlab_avx2_fwht(double *x, long n);
