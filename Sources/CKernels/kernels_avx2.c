@@ -193,7 +193,6 @@ KVLAB_AVX2 void kvlab_avx2_accumulate(const double *a, const double *x, long row
 
 KVLAB_AVX2 void kvlab_avx2_transpose_times(const double *m, long rows, long cols, const double *x, double *y,
                                            long count) {
-    for (long i = 0; i < count * cols; i++) y[i] = 0;
     // Strips of 16 columns (16 KB of M at 128 rows) serve every vector before the next strip; two vectors
     // per pass keep eight sums in registers, so the adds' latency is covered.
     long c = 0;
@@ -231,10 +230,14 @@ KVLAB_AVX2 void kvlab_avx2_transpose_times(const double *m, long rows, long cols
             _mm256_storeu_pd(y1 + 8, b2);
             _mm256_storeu_pd(y1 + 12, b3);
         }
-        for (; t < count; t++) kvlab_avx2_accumulate(x + t * rows, m + c, cols, rows, y + t * cols + c, 16, 0);
+        for (; t < count; t++) {
+            for (long j = 0; j < 16; j++) y[t * cols + c + j] = 0;
+            kvlab_avx2_accumulate(x + t * rows, m + c, cols, rows, y + t * cols + c, 16, 0);
+        }
     }
     if (c < cols) {
         for (long t = 0; t < count; t++) {
+            for (long j = c; j < cols; j++) y[t * cols + j] = 0;
             kvlab_avx2_accumulate(x + t * rows, m + c, cols, rows, y + t * cols + c, cols - c, 0);
         }
     }
