@@ -120,66 +120,30 @@ KVLAB_AVX2 void kvlab_avx2_dots(const double *q, long qCount, const double *k, l
     }
 }
 
+/// y[0 ..< 4w] += Σ_k a[k]·x_k[0 ..< 4w] (rows x_k at x + k·rowStride, in order k = 0, 1, …), the 4w sums in w
+/// registers while every row adds its term; w is a constant at each call, so the loops over w unroll.
+KVLAB_AVX2 __attribute__((always_inline)) static inline void accumulateBlock(const double *a, const double *x,
+                                                                             long rowStride, long count, double *y,
+                                                                             int positiveOnly, const int w) {
+    __m256d sums[8];
+    for (int r = 0; r < w; r++) sums[r] = _mm256_loadu_pd(y + 4 * r);
+    const double *row = x;
+    for (long k = 0; k < count; k++, row += rowStride) {
+        double ak = a[k];
+        if (positiveOnly && !(ak > 0)) continue;
+        __m256d av = _mm256_set1_pd(ak);
+        for (int r = 0; r < w; r++) sums[r] = ADD(sums[r], MUL(av, _mm256_loadu_pd(row + 4 * r)));
+    }
+    for (int r = 0; r < w; r++) _mm256_storeu_pd(y + 4 * r, sums[r]);
+}
+
 KVLAB_AVX2 void kvlab_avx2_accumulate(const double *a, const double *x, long rowStride, long count, double *y, long n,
                                       int positiveOnly) {
     long c = 0;
-    // 32 values of y in eight registers while every row adds its term (an add's latency is covered).
-    for (; c + 32 <= n; c += 32) {
-        __m256d y0 = _mm256_loadu_pd(y + c), y1 = _mm256_loadu_pd(y + c + 4);
-        __m256d y2 = _mm256_loadu_pd(y + c + 8), y3 = _mm256_loadu_pd(y + c + 12);
-        __m256d y4 = _mm256_loadu_pd(y + c + 16), y5 = _mm256_loadu_pd(y + c + 20);
-        __m256d y6 = _mm256_loadu_pd(y + c + 24), y7 = _mm256_loadu_pd(y + c + 28);
-        const double *row = x + c;
-        for (long k = 0; k < count; k++, row += rowStride) {
-            double ak = a[k];
-            if (positiveOnly && !(ak > 0)) continue;
-            __m256d av = _mm256_set1_pd(ak);
-            y0 = _mm256_add_pd(y0, _mm256_mul_pd(av, _mm256_loadu_pd(row)));
-            y1 = _mm256_add_pd(y1, _mm256_mul_pd(av, _mm256_loadu_pd(row + 4)));
-            y2 = _mm256_add_pd(y2, _mm256_mul_pd(av, _mm256_loadu_pd(row + 8)));
-            y3 = _mm256_add_pd(y3, _mm256_mul_pd(av, _mm256_loadu_pd(row + 12)));
-            y4 = _mm256_add_pd(y4, _mm256_mul_pd(av, _mm256_loadu_pd(row + 16)));
-            y5 = _mm256_add_pd(y5, _mm256_mul_pd(av, _mm256_loadu_pd(row + 20)));
-            y6 = _mm256_add_pd(y6, _mm256_mul_pd(av, _mm256_loadu_pd(row + 24)));
-            y7 = _mm256_add_pd(y7, _mm256_mul_pd(av, _mm256_loadu_pd(row + 28)));
-        }
-        _mm256_storeu_pd(y + c, y0);
-        _mm256_storeu_pd(y + c + 4, y1);
-        _mm256_storeu_pd(y + c + 8, y2);
-        _mm256_storeu_pd(y + c + 12, y3);
-        _mm256_storeu_pd(y + c + 16, y4);
-        _mm256_storeu_pd(y + c + 20, y5);
-        _mm256_storeu_pd(y + c + 24, y6);
-        _mm256_storeu_pd(y + c + 28, y7);
-    }
-    for (; c + 16 <= n; c += 16) {
-        __m256d y0 = _mm256_loadu_pd(y + c), y1 = _mm256_loadu_pd(y + c + 4);
-        __m256d y2 = _mm256_loadu_pd(y + c + 8), y3 = _mm256_loadu_pd(y + c + 12);
-        const double *row = x + c;
-        for (long k = 0; k < count; k++, row += rowStride) {
-            double ak = a[k];
-            if (positiveOnly && !(ak > 0)) continue;
-            __m256d av = _mm256_set1_pd(ak);
-            y0 = _mm256_add_pd(y0, _mm256_mul_pd(av, _mm256_loadu_pd(row)));
-            y1 = _mm256_add_pd(y1, _mm256_mul_pd(av, _mm256_loadu_pd(row + 4)));
-            y2 = _mm256_add_pd(y2, _mm256_mul_pd(av, _mm256_loadu_pd(row + 8)));
-            y3 = _mm256_add_pd(y3, _mm256_mul_pd(av, _mm256_loadu_pd(row + 12)));
-        }
-        _mm256_storeu_pd(y + c, y0);
-        _mm256_storeu_pd(y + c + 4, y1);
-        _mm256_storeu_pd(y + c + 8, y2);
-        _mm256_storeu_pd(y + c + 12, y3);
-    }
-    for (; c + 4 <= n; c += 4) {
-        __m256d y0 = _mm256_loadu_pd(y + c);
-        const double *row = x + c;
-        for (long k = 0; k < count; k++, row += rowStride) {
-            double ak = a[k];
-            if (positiveOnly && !(ak > 0)) continue;
-            y0 = _mm256_add_pd(y0, _mm256_mul_pd(_mm256_set1_pd(ak), _mm256_loadu_pd(row)));
-        }
-        _mm256_storeu_pd(y + c, y0);
-    }
+    // 32 values of y in eight registers (an add's latency is covered), then 16, then 4.
+    for (; c + 32 <= n; c += 32) accumulateBlock(a, x + c, rowStride, count, y + c, positiveOnly, 8);
+    for (; c + 16 <= n; c += 16) accumulateBlock(a, x + c, rowStride, count, y + c, positiveOnly, 4);
+    for (; c + 4 <= n; c += 4) accumulateBlock(a, x + c, rowStride, count, y + c, positiveOnly, 1);
     for (; c < n; c++) {
         double sum = y[c];
         for (long k = 0; k < count; k++) {
