@@ -13,7 +13,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "Statistics"),
-        .target(name: "Quantization", dependencies: ["Statistics"]),
+        // The AVX2 kernel bodies (docs/architecture.md "Kernel paths"): no FMA contraction, so they give the
+        // same bits as the baseline Swift bodies.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-ffp-contract=off"])]),
+        .target(name: "Quantization", dependencies: ["Statistics", "CKernels"]),
         // One C function: sqlite3_db_config is variadic, which Swift cannot call.
         .target(name: "CSQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
@@ -94,7 +97,7 @@ let package = Package(
             name: "KVLabTestSupport", dependencies: ["Sweeps", "ExperimentStore", "Quantization", "Models"],
             path: "Tests/KVLabTestSupport"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Statistics"]),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Statistics", "CKernels"]),
         .testTarget(
             name: "ExperimentStoreTests", dependencies: ["ExperimentStore", "Quantization", "KVLabTestSupport"],
             exclude: ["Fixtures", "schema.golden.sql"]),

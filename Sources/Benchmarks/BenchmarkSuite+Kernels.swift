@@ -54,6 +54,7 @@ extension BenchmarkSuite {
                 return rows
             }
         }
+        denseProducts(base)
         elementaryFunctions()
         // Every metric of one standard trial from its decoded K̂ and V̂ (here: K and V plus 5% noise), as
         // TrialEngine computes them after quantizing: logits, log-softmax, the divergences, routing, logit
@@ -74,6 +75,40 @@ extension BenchmarkSuite {
             _ = TrialMetrics.compute(
                 data: data, reference: reference, keys: keys, values: values, bitsK: 4, bitsV: 4)
             return 1
+        }
+    }
+
+    /// The dense QJL products of the standard trial's 1024 residuals (multiply-adds/s, to compare with what
+    /// the core's vector pipes sustain, BENCHMARKS.md) and the Gaussian sampler.
+    mutating func denseProducts(_ residuals: Matrix) {
+        let d = residuals.cols
+        let rows = residuals.rows
+        let sketch = QJLSketch(kind: .gaussian, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keySketch))
+        var signs = [Double](repeating: 0, count: rows * d)
+        var back = [Double](repeating: 0, count: rows * d)
+        rate("kernels", "QJL S·r, dense d=128, 1024 vectors", unit: "multiply-adds/s") {
+            residuals.storage.withUnsafeBufferPointer { r in
+                signs.withUnsafeMutableBufferPointer { z in
+                    guard let rp = r.baseAddress, let zp = z.baseAddress else { return }
+                    sketch.signs(of: rp, count: rows, into: zp)
+                }
+            }
+            return rows * d * d
+        }
+        rate("kernels", "QJL Sᵀ·z, dense d=128, 1024 vectors", unit: "multiply-adds/s") {
+            signs.withUnsafeBufferPointer { z in
+                back.withUnsafeMutableBufferPointer { y in
+                    guard let zp = z.baseAddress, let yp = y.baseAddress else { return }
+                    sketch.transposeTimes(zp, count: rows, into: yp)
+                }
+            }
+            return rows * d * d
+        }
+        rate("kernels", "Gaussian deviates (Box–Muller), blocks of 128", unit: "values/s") {
+            var stream = RandomStream(seed: 2, trial: 0, role: .auxiliary)
+            var total = 0.0
+            for _ in 0..<512 { total += stream.gaussians(128)[127] }
+            return total.isNaN ? 0 : 512 * 128
         }
     }
 

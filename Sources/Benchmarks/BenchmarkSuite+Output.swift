@@ -40,6 +40,7 @@ extension BenchmarkSuite {
             ("cpu", cpu), ("cores", "\(info.activeProcessorCount)"),
             ("swift", Provenance.current(kvlabVersion: "").swiftVersion),
             ("kvlab", kvlabVersion), ("engine", "\(Engine.version)"), ("build", build),
+            ("kernels", KernelPath.current.rawValue),
             ("repetitions", "\(repetitions)"), ("jobs", "\(jobs)"),
         ]
     }

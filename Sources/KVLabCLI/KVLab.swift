@@ -43,6 +43,10 @@ public struct KVLab: AsyncParsableCommand {
         // installed its SignalWatcher: migrations and planning write before that.
         signal(SIGXFSZ, SIG_IGN)
         keepFreedMemory()
+        if let problem = selectKernelPath(ProcessInfo.processInfo.environment["KVLAB_KERNELS"]) {
+            FileOutput.standardError.write("kvlab: error: \(problem)\n")
+            Self.exit(withError: ExitCode(ExitStatus.badInput.rawValue))
+        }
         do {
             var command = try parseAsRoot(Self.normalized(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {

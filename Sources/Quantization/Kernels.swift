@@ -1,3 +1,5 @@
+import CKernels
+
 /// The hot numeric kernels: concrete `Double` loops over unsafe buffers, no allocation.
 ///
 /// This is the one audited unsafe place of the engine. The inner kernels (dot, dot4, axpy, accumulate,
@@ -9,6 +11,10 @@
 /// vector bodies even in a debug build (the engine-level tests of a debug build run the scalar bodies;
 /// CI checks the release build's engine output with `scripts/golden/engine.sh --check`).
 /// Summation order is fixed (never depends on threads), so results are bit-reproducible.
+///
+/// On the AVX2 kernel path (``KernelPath``), accumulate, fwht, matVec, matTVec and the attention logits run
+/// C bodies compiled for AVX2 (`Sources/CKernels`) with the same operations in the same order per output;
+/// KernelPathTests compare them with these bodies bit for bit.
 enum Kernels {
     /// Dot product ⟨a, b⟩ of `n` values, with four fixed partial sums (lane k sums the products at
     /// indices ≡ k mod 4, combined as (s₀ + s₁) + (s₂ + s₃)).
@@ -61,6 +67,7 @@ enum Kernels {
     /// - Complexity: O(n log n).
     @inline(__always)
     static func fwht(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
+        if n >= 16 && KernelPath.usesAVX2 { return kvlab_avx2_fwht(x, n) }
         #if DEBUG
             Scalar.fwht(x, n)
         #else
@@ -78,6 +85,9 @@ enum Kernels {
         _ a: UnsafePointer<Double>, rows x: UnsafePointer<Double>, rowStride: Int, count: Int,
         into y: UnsafeMutablePointer<Double>, _ n: Int, positiveOnly: Bool
     ) {
+        if KernelPath.usesAVX2 {
+            return kvlab_avx2_accumulate(a, x, rowStride, count, y, n, positiveOnly ? 1 : 0)
+        }
         #if DEBUG
             Scalar.accumulate(a, rows: x, rowStride: rowStride, count: count, into: y, n, positiveOnly: positiveOnly)
         #else
@@ -365,7 +375,10 @@ enum Kernels {
         _ y: UnsafeMutablePointer<Double>, count: Int = 1
     ) {
         var i = 0
-        if cols % 4 == 0 {
+        if cols % 4 == 0 && KernelPath.usesAVX2 {
+            i = rows / 4 * 4
+            kvlab_avx2_dots(x, count, m, i, cols, 1, y, rows)  // × 1 is exact
+        } else if cols % 4 == 0 {
             while i + 4 <= rows {
                 let block = m + i * cols
                 for t in 0..<count {
@@ -396,6 +409,7 @@ enum Kernels {
         _ m: UnsafePointer<Double>, rows: Int, cols: Int, _ x: UnsafePointer<Double>,
         _ y: UnsafeMutablePointer<Double>, count: Int = 1
     ) {
+        if KernelPath.usesAVX2 { return kvlab_avx2_transpose_times(m, rows, cols, x, y, count) }
         y.update(repeating: 0, count: count * cols)
         var c = 0
         while c < cols {

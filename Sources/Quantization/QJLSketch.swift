@@ -28,7 +28,7 @@ public struct QJLSketch: Sendable {
         alpha = QJLSketch.alpha(kind: kind, dim: dim)
         switch kind {
         case .gaussian:
-            matrix = (0..<(dim * dim)).map { _ in s.gaussian() }
+            matrix = s.gaussians(dim * dim)
             signs = []
         case .orthogonal:
             let root = Double(dim).squareRoot()

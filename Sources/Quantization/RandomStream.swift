@@ -1,3 +1,4 @@
+import CKernels
 import Statistics
 
 /// The role of a random stream inside one trial.
@@ -146,6 +147,36 @@ public struct RandomStream: Sendable {
         let (sine, cosine) = Elementary.sinCosTwoPi(u2)  // of the angle 2π·u2, without rounding 2π·u2
         spareGaussian = radius * sine
         return radius * cosine
+    }
+
+    /// Fills `out` with standard normal deviates: the same values, in the same order, as `out.count`
+    /// calls of ``gaussian()``, and the same stream state afterwards. On the AVX2 kernel path the uniforms
+    /// of the Box–Muller pairs are drawn first (in stream order), then transformed four pairs at a time.
+    public mutating func gaussians(into out: UnsafeMutableBufferPointer<Double>) {
+        guard let base = out.baseAddress, out.count > 0 else { return }
+        var start = 0
+        if let spare = spareGaussian {
+            base[0] = spare
+            spareGaussian = nil
+            start = 1
+        }
+        let pairs = (out.count - start) / 2
+        if KernelPath.usesAVX2 {
+            let u = base + start
+            for k in 0..<(2 * pairs) { u[k] = uniform() }
+            kvlab_avx2_box_muller(u, pairs, u)
+        } else {
+            for k in start..<(start + 2 * pairs) { base[k] = gaussian() }
+        }
+        if start + 2 * pairs < out.count { base[out.count - 1] = gaussian() }
+    }
+
+    /// `count` standard normal deviates, as `count` calls of ``gaussian()`` give them.
+    public mutating func gaussians(_ count: Int) -> [Double] {
+        [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+            gaussians(into: buffer)
+            initialized = count
+        }
     }
 
     /// A Student-t deviate with integer ν > 2 degrees of freedom, scaled to unit variance by √((ν−2)/ν).

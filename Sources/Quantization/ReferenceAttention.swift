@@ -1,3 +1,4 @@
+import CKernels
 import Statistics
 
 /// The unquantized attention of one trial, computed once and shared by every scheme and budget that
@@ -28,9 +29,7 @@ public struct ReferenceAttention: Sendable {
         logProbabilities = Attention.logSoftmaxRows(logits, prefixLengths: data.prefixLengths)
         probabilities = Attention.exp(logProbabilities)
         outputs = Attention.outputs(probabilities: probabilities, values: data.values)
-        rootProbabilities = Matrix(
-            rows: logProbabilities.rows, cols: logProbabilities.cols,
-            storage: logProbabilities.storage.map { Elementary.exp(0.5 * $0) })
+        rootProbabilities = Attention.exp(logProbabilities, times: 0.5)
     }
 }
 
@@ -54,7 +53,8 @@ enum Attention {
                     guard let qp = qb.baseAddress, let kp = kb.baseAddress, let op = ob.baseAddress else { return }
                     let blocked = d % 4 == 0 ? n / 4 * 4 : 0
                     let block = cacheBlockRows(dim: d)
-                    var start = 0
+                    var start = KernelPath.usesAVX2 ? blocked : 0
+                    if start > 0 { kvlab_avx2_dots(qp, q.rows, kp, blocked, d, scale, op, n) }
                     while start < blocked {
                         let end = min(start + block, blocked)
                         for i in 0..<q.rows {
@@ -109,15 +109,24 @@ enum Attention {
         for j in 0..<n where x[j] > m { m = x[j] }
         guard m.isFinite else { return m }
         var sum = 0.0
-        for j in 0..<n { sum += Elementary.exp(x[j] - m) }
+        if KernelPath.usesAVX2 {
+            sum = kvlab_avx2_sum_exp(x, n, m)
+        } else {
+            for j in 0..<n { sum += Elementary.exp(x[j] - m) }
+        }
         return m + Elementary.log(sum)
     }
 
-    /// p = exp(log p), elementwise.
-    static func exp(_ logProbabilities: Matrix) -> Matrix {
-        Matrix(
-            rows: logProbabilities.rows, cols: logProbabilities.cols,
-            storage: logProbabilities.storage.map { Elementary.exp($0) })
+    /// exp(factor · x), elementwise: p = exp(log p), √p = exp(½ log p).
+    static func exp(_ x: Matrix, times factor: Double = 1) -> Matrix {
+        guard KernelPath.usesAVX2 else {
+            return Matrix(rows: x.rows, cols: x.cols, storage: x.storage.map { Elementary.exp(factor * $0) })
+        }
+        var out = x
+        out.storage.withUnsafeMutableBufferPointer { b in
+            if let p = b.baseAddress { kvlab_avx2_exp(p, b.count, factor, p) }
+        }
+        return out
     }
 
     /// o_i = Σ_j p_ij v_j (queries × dim); terms with p_ij = 0 are skipped.

@@ -41,7 +41,7 @@ public struct Rotation: Sendable {
     ///
     /// - Complexity: O(d³).
     static func haarMatrix(dim d: Int, stream: inout RandomStream) -> [Double] {
-        var m = (0..<(d * d)).map { _ in stream.gaussian() }
+        var m = stream.gaussians(d * d)
         m.withUnsafeMutableBufferPointer { buf in
             guard let q = buf.baseAddress else { return }
             for i in 0..<d {

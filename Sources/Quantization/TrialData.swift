@@ -70,6 +70,10 @@ extension TrialData {
     }
 
     /// Z W + σE for `rows` vectors.
+    ///
+    /// In chunks of rows: a chunk's factors are drawn first (the factor stream in row order), its mixing
+    /// Z W is one blocked product (each row = Σⱼ zⱼ·Wⱼ added in order j = 0, 1, …, as r axpy calls would),
+    /// then its noise is added row by row (the noise stream in row order).
     private static func mixed(
         rows: Int, key: DataKey, mixing: MixingMatrix, factors: RandomStream, noise: RandomStream
     ) -> Matrix {
@@ -77,25 +81,43 @@ extension TrialData {
         var noise = noise
         let d = key.dim
         let r = key.rank
+        let chunk = 256
         var out = Matrix(rows: rows, cols: d)
-        var z = [Double](repeating: 0, count: r)
+        var z = [Double](repeating: 0, count: chunk * r)
+        var e = [Double](repeating: 0, count: d)
         out.storage.withUnsafeMutableBufferPointer { o in
-            guard let base = o.baseAddress else { return }
-            for i in 0..<rows {
-                for j in 0..<r { z[j] = factors.sample(key.distribution) }
-                let row = base + i * d
-                switch mixing {
-                case .dense(let w):
-                    w.withUnsafeBufferPointer { wb in
-                        guard let wp = wb.baseAddress else { return }
-                        // row = Σⱼ zⱼ·Wⱼ, added in order j = 0, 1, … (as r axpy calls would).
-                        Kernels.accumulate(z, rows: wp, rowStride: d, count: r, into: row, d, positiveOnly: false)
+            z.withUnsafeMutableBufferPointer { zb in
+                e.withUnsafeMutableBufferPointer { eb in
+                    guard let base = o.baseAddress, let zp = zb.baseAddress, let ep = eb.baseAddress else { return }
+                    var start = 0
+                    while start < rows {
+                        let count = min(chunk, rows - start)
+                        if key.distribution == .gaussian {
+                            factors.gaussians(into: UnsafeMutableBufferPointer(start: zp, count: count * r))
+                        } else {
+                            for j in 0..<(count * r) { zp[j] = factors.sample(key.distribution) }
+                        }
+                        let block = base + start * d
+                        switch mixing {
+                        case .dense(let w):
+                            w.withUnsafeBufferPointer { wb in
+                                guard let wp = wb.baseAddress else { return }
+                                Kernels.matTVec(wp, rows: r, cols: d, zp, block, count: count)
+                            }
+                        case .axis(let coordinates):
+                            for i in 0..<count {
+                                for j in 0..<r { block[i * d + coordinates[j]] += zp[i * r + j] }
+                            }
+                        }
+                        if key.noise > 0 {
+                            for i in 0..<count {
+                                noise.gaussians(into: eb)
+                                let row = block + i * d
+                                for c in 0..<d { row[c] += key.noise * ep[c] }
+                            }
+                        }
+                        start += count
                     }
-                case .axis(let coordinates):
-                    for j in 0..<r { row[coordinates[j]] += z[j] }
-                }
-                if key.noise > 0 {
-                    for c in 0..<d { row[c] += key.noise * noise.gaussian() }
                 }
             }
         }
@@ -115,7 +137,7 @@ enum MixingMatrix {
         switch key.mixing {
         case .dense:
             let scale = 1 / Double(key.rank).squareRoot()
-            self = .dense((0..<(key.rank * key.dim)).map { _ in scale * s.gaussian() })
+            self = .dense(s.gaussians(key.rank * key.dim).map { scale * $0 })
         case .axis:
             self = .axis(s.distinctIndices(key.rank, from: key.dim))
         }

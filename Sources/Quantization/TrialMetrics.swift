@@ -1,3 +1,4 @@
+import CKernels
 import Statistics
 
 /// Computes every metric of docs/science.md for one trial from the reference and the decoded K̂, V̂.
@@ -140,34 +141,42 @@ struct QueryMetrics {
         var quantEntropy = 0.0
         var bias = 0.0
         var second = 0.0
-        for j in 0..<n {
-            let p = pRef[j]  // = exp(lp[j]), cached by the reference
-            let pq = pQuant[j]  // = exp(lq[j]), also used for the outputs
-            let u = lp[j] - lq[j]  // log(p/p̂)
-            let a = abs(u)
-            // One expm1 serves all four KL terms: e^{−|u|} − 1, and e^{|u|} − 1 = −e/(1 + e) where it is
-            // used (|u| < 1.49: beyond, the terms that need it take their other form).
-            let e = Elementary.expm1(-a)
-            let f = a < 1.5 ? -e / (1 + e) : .infinity
-            let (expm1MinusU, expm1U) = u >= 0 ? (e, f) : (f, e)
-            kl += QueryMetrics.klTerm(p: p, q: pq, u: u, expm1MinusU: expm1MinusU)
-            klReverse += QueryMetrics.klTerm(p: pq, q: p, u: -u, expm1MinusU: expm1U)
-            // JS: ½KL(p‖m) + ½KL(p̂‖m), with m/p − 1 = (e^{−u} − 1)/2 and m/p̂ − 1 = (e^{u} − 1)/2, so
-            // log(p/m) = −log1p((e^{−u} − 1)/2), accurate as u → 0; beyond |u| = ¾ (where e^{|u|} − 1 is
-            // not at hand for large |u|) log(p/m) = log 2 − softplus(−u), log(p̂/m) = log 2 − softplus(u).
-            let m = 0.5 * (p + pq)
-            let (logPOverM, logQOverM) = QueryMetrics.logRatiosToMidpoint(
-                u, magnitude: a, expm1MinusU: expm1MinusU, expm1U: expm1U)
-            js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: logPOverM, expm1MinusU: 0.5 * expm1MinusU)
-            js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: logQOverM, expm1MinusU: 0.5 * expm1U)
-            tv += abs(p - pq)
-            let root = rootRef[j] - Elementary.exp(0.5 * lq[j])
-            hellingerSquared += root * root
-            if p > 0 { entropy -= p * lp[j] }
-            if pq > 0 { quantEntropy -= pq * lq[j] }
-            let delta = qs[j] - s[j]
-            bias += p * delta
-            second += p * delta * delta
+        if KernelPath.usesAVX2 {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 9) { t in
+                kvlab_avx2_query_terms(s, lp, qs, lq, pRef, pQuant, rootRef, n, t.baseAddress)
+                (kl, klReverse, js, tv, hellingerSquared) = (t[0], t[1], t[2], t[3], t[4])
+                (entropy, quantEntropy, bias, second) = (t[5], t[6], t[7], t[8])
+            }
+        } else {
+            for j in 0..<n {
+                let p = pRef[j]  // = exp(lp[j]), cached by the reference
+                let pq = pQuant[j]  // = exp(lq[j]), also used for the outputs
+                let u = lp[j] - lq[j]  // log(p/p̂)
+                let a = abs(u)
+                // One expm1 serves all four KL terms: e^{−|u|} − 1, and e^{|u|} − 1 = −e/(1 + e) where it is
+                // used (|u| < 1.49: beyond, the terms that need it take their other form).
+                let e = Elementary.expm1(-a)
+                let f = a < 1.5 ? -e / (1 + e) : .infinity
+                let (expm1MinusU, expm1U) = u >= 0 ? (e, f) : (f, e)
+                kl += QueryMetrics.klTerm(p: p, q: pq, u: u, expm1MinusU: expm1MinusU)
+                klReverse += QueryMetrics.klTerm(p: pq, q: p, u: -u, expm1MinusU: expm1U)
+                // JS: ½KL(p‖m) + ½KL(p̂‖m), with m/p − 1 = (e^{−u} − 1)/2 and m/p̂ − 1 = (e^{u} − 1)/2, so
+                // log(p/m) = −log1p((e^{−u} − 1)/2), accurate as u → 0; beyond |u| = ¾ (where e^{|u|} − 1 is
+                // not at hand for large |u|) log(p/m) = log 2 − softplus(−u), log(p̂/m) = log 2 − softplus(u).
+                let m = 0.5 * (p + pq)
+                let (logPOverM, logQOverM) = QueryMetrics.logRatiosToMidpoint(
+                    u, magnitude: a, expm1MinusU: expm1MinusU, expm1U: expm1U)
+                js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: logPOverM, expm1MinusU: 0.5 * expm1MinusU)
+                js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: logQOverM, expm1MinusU: 0.5 * expm1U)
+                tv += abs(p - pq)
+                let root = rootRef[j] - Elementary.exp(0.5 * lq[j])
+                hellingerSquared += root * root
+                if p > 0 { entropy -= p * lp[j] }
+                if pq > 0 { quantEntropy -= pq * lq[j] }
+                let delta = qs[j] - s[j]
+                bias += p * delta
+                second += p * delta * delta
+            }
         }
         tv *= 0.5
         hellingerSquared = min(1, 0.5 * hellingerSquared)

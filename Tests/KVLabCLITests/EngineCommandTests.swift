@@ -111,7 +111,9 @@ struct TrialRecordTests {
             "rotation wht1 (signs + FWHT) d=128", "TurboQuant_mse enc+dec b=2 wht1", "TurboQuant_mse enc+dec b=2 wht3",
             "TurboQuant_mse enc+dec b=4 wht1", "TurboQuant_mse enc+dec b=4 wht3",
             "TurboQuant_prod enc+dec b=4 qjl=gaussian wht3", "TurboQuant_prod enc+dec b=4 qjl=orthogonal wht3",
-            "TurboQuant_prod enc+dec b=4 qjl=hadamard wht3", "exp (kvlab)", "exp (C library)", "expm1 (kvlab)",
+            "TurboQuant_prod enc+dec b=4 qjl=hadamard wht3", "QJL S·r, dense d=128, 1024 vectors",
+            "QJL Sᵀ·z, dense d=128, 1024 vectors", "Gaussian deviates (Box–Muller), blocks of 128", "exp (kvlab)",
+            "exp (C library)", "expm1 (kvlab)",
             "expm1 (C library)", "log (kvlab)", "log (C library)", "log1p (kvlab)", "log1p (C library)",
             "sin+cos 2πu (kvlab)", "sin+cos 2πu (C library)", "TrialMetrics.compute Q=64 N=1024 d=128",
         ]

@@ -22,17 +22,28 @@ struct EngineGoldenTests {
         }
     }
 
-    @Test("kvlab trial prints the pinned metrics bit for bit")
-    func pinned() throws {
+    /// On both kernel paths (docs/architecture.md "Kernel paths"): the default (AVX2 where the CPU has it)
+    /// and the baseline one.
+    @Test("kvlab trial prints the pinned metrics bit for bit", arguments: ["auto", "baseline"])
+    func pinned(kernels: String) throws {
         let cases = try Self.cases()
         #expect(cases.count >= 8)
         for (name, arguments) in cases {
             let expected = try String(
                 contentsOf: Self.directory.appendingPathComponent("\(name).json"), encoding: .utf8)
-            let result = try KVLabProcess.run(["trial"] + arguments + ["--format", "json"])
+            let result = try KVLabProcess.run(
+                ["trial"] + arguments + ["--format", "json"], environment: ["KVLAB_KERNELS": kernels])
             #expect(result.status == 0, "\(name): \(result.stderr)")
-            #expect(result.stdout == expected, "\(name): the engine's numbers changed")
+            #expect(result.stdout == expected, "\(name) (\(kernels) kernels): the engine's numbers changed")
         }
+    }
+
+    @Test("an unknown KVLAB_KERNELS value is bad input (exit 2) and names the valid ones")
+    func unknownKernelPath() throws {
+        let result = try KVLabProcess.run(["--version"], environment: ["KVLAB_KERNELS": "sse9"])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("KVLAB_KERNELS: unknown kernel path 'sse9'; use baseline, avx2 or auto"))
     }
 
     @Test("the pinned files are those the manifest names for the running engine version")

@@ -1,0 +1,575 @@
+// kvlab's elementary functions (Sources/Statistics/Elementary.swift) in AVX2 lanes, and the kernels built
+// on them: Box–Muller, exp of a row, the per-token terms of the attention metrics
+// (Sources/Quantization/TrialMetrics.swift), and the per-row sums of the geometry metrics
+// (Sources/Quantization/Geometry.swift), four rows in the four lanes. Each lane performs exactly the IEEE operations of the Swift
+// function, in the same order (both branches of a condition are computed and the lane takes the one the
+// Swift code takes); arguments outside a function's main range take scalar ports of its other branches.
+// Sums over tokens stay sequential, in token order. KernelPathTests compare every function with the
+// Swift code bit for bit.
+
+#include "kvlab_kernels.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#pragma STDC FP_CONTRACT OFF
+#pragma clang fp contract(off)
+
+#if defined(__x86_64__)
+
+#include <immintrin.h>
+
+#define KVLAB_AVX2 __attribute__((target("avx2")))
+#define SET(v) _mm256_set1_pd(v)
+#define ADD(a, b) _mm256_add_pd(a, b)
+#define SUB(a, b) _mm256_sub_pd(a, b)
+#define MUL(a, b) _mm256_mul_pd(a, b)
+#define DIV(a, b) _mm256_div_pd(a, b)
+#define LT(a, b) _mm256_cmp_pd(a, b, _CMP_LT_OQ)
+#define GT(a, b) _mm256_cmp_pd(a, b, _CMP_GT_OQ)
+#define GE(a, b) _mm256_cmp_pd(a, b, _CMP_GE_OQ)
+#define EQ(a, b) _mm256_cmp_pd(a, b, _CMP_EQ_OQ)
+#define SELECT(mask, yes, no) _mm256_blendv_pd(no, yes, mask)
+
+// MARK: constants (Sources/Statistics/ElementaryTables.swift)
+
+static const double ln2Over64Head = 0x1.62e42fee00000p-7;
+static const double ln2Over64Tail = 0x1.a39ef35793c76p-39;
+static const double sixtyFourOverLn2 = 0x1.71547652b82fep6;
+static const double expHead[64] = {
+    0x1.0000000000000p0, 0x1.02c9a3e778061p0, 0x1.059b0d3158574p0, 0x1.0874518759bc8p0,
+    0x1.0b5586cf9890fp0, 0x1.0e3ec32d3d1a2p0, 0x1.11301d0125b51p0, 0x1.1429aaea92de0p0,
+    0x1.172b83c7d517bp0, 0x1.1a35beb6fcb75p0, 0x1.1d4873168b9aap0, 0x1.2063b88628cd6p0,
+    0x1.2387a6e756238p0, 0x1.26b4565e27cddp0, 0x1.29e9df51fdee1p0, 0x1.2d285a6e4030bp0,
+    0x1.306fe0a31b715p0, 0x1.33c08b26416ffp0, 0x1.371a7373aa9cbp0, 0x1.3a7db34e59ff7p0,
+    0x1.3dea64c123422p0, 0x1.4160a21f72e2ap0, 0x1.44e086061892dp0, 0x1.486a2b5c13cd0p0,
+    0x1.4bfdad5362a27p0, 0x1.4f9b2769d2ca7p0, 0x1.5342b569d4f82p0, 0x1.56f4736b527dap0,
+    0x1.5ab07dd485429p0, 0x1.5e76f15ad2148p0, 0x1.6247eb03a5585p0, 0x1.6623882552225p0,
+    0x1.6a09e667f3bcdp0, 0x1.6dfb23c651a2fp0, 0x1.71f75e8ec5f74p0, 0x1.75feb564267c9p0,
+    0x1.7a11473eb0187p0, 0x1.7e2f336cf4e62p0, 0x1.82589994cce13p0, 0x1.868d99b4492edp0,
+    0x1.8ace5422aa0dbp0, 0x1.8f1ae99157736p0, 0x1.93737b0cdc5e5p0, 0x1.97d829fde4e50p0,
+    0x1.9c49182a3f090p0, 0x1.a0c667b5de565p0, 0x1.a5503b23e255dp0, 0x1.a9e6b5579fdbfp0,
+    0x1.ae89f995ad3adp0, 0x1.b33a2b84f15fbp0, 0x1.b7f76f2fb5e47p0, 0x1.bcc1e904bc1d2p0,
+    0x1.c199bdd85529cp0, 0x1.c67f12e57d14bp0, 0x1.cb720dcef9069p0, 0x1.d072d4a07897cp0,
+    0x1.d5818dcfba487p0, 0x1.da9e603db3285p0, 0x1.dfc97337b9b5fp0, 0x1.e502ee78b3ff6p0,
+    0x1.ea4afa2a490dap0, 0x1.efa1bee615a27p0, 0x1.f50765b6e4540p0, 0x1.fa7c1819e90d8p0,
+};
+static const double expTail[64] = {
+    0.0, -0x1.19083535b085dp-56, 0x1.d73e2a475b465p-55, 0x1.186be4bb284ffp-57,
+    0x1.8a62e4adc610bp-54, 0x1.03a1727c57b53p-59, -0x1.6c51039449b3ap-54, -0x1.32fbf9af1369ep-54,
+    -0x1.19041b9d78a76p-55, 0x1.e5b4c7b4968e4p-55, 0x1.e016e00a2643cp-54, 0x1.dc775814a8495p-55,
+    0x1.9b07eb6c70573p-54, 0x1.2bd339940e9d9p-55, 0x1.612e8afad1255p-55, 0x1.0024754db41d5p-54,
+    0x1.6f46ad23182e4p-55, 0x1.32721843659a6p-54, -0x1.63aeabf42eae2p-54, -0x1.5e436d661f5e3p-56,
+    0x1.ada0911f09ebcp-55, -0x1.ef3691c309278p-58, 0x1.89b7a04ef80d0p-59, 0x1.3c1a3b69062f0p-56,
+    0x1.d4397afec42e2p-56, -0x1.4b309d25957e3p-54, -0x1.07abe1db13cadp-55, 0x1.9bb2c011d93adp-54,
+    0x1.6324c054647adp-54, 0x1.ba6f93080e65ep-54, -0x1.383c17e40b497p-54, -0x1.bb60987591c34p-54,
+    -0x1.bdd3413b26456p-54, -0x1.bbe3a683c88abp-57, -0x1.16e4786887a99p-55, -0x1.0245957316dd3p-54,
+    -0x1.41577ee04992fp-55, 0x1.05d02ba15797ep-56, -0x1.d4c1dd41532d8p-54, -0x1.fc6f89bd4f6bap-54,
+    0x1.6e9f156864b27p-54, 0x1.5cc13a2e3976cp-55, -0x1.75fc781b57ebcp-57, -0x1.d185b7c1b85d1p-54,
+    0x1.c7c46b071f2bep-56, -0x1.359495d1cd533p-54, -0x1.d2f6edb8d41e1p-54, 0x1.0fac90ef7fd31p-54,
+    0x1.7a1cd345dcc81p-54, -0x1.2805e3084d708p-57, -0x1.5584f7e54ac3bp-56, 0x1.23dd07a2d9e84p-55,
+    0x1.11065895048ddp-55, 0x1.2884dff483cadp-54, 0x1.503cbd1e949dbp-56, -0x1.cbc3743797a9cp-54,
+    0x1.2ed02d75b3707p-55, 0x1.c2300696db532p-54, -0x1.1a5cd4f184b5cp-54, 0x1.39e8980a9cc8fp-55,
+    -0x1.e9c23179c2893p-54, 0x1.dc7f486a4b6b0p-54, 0x1.9d3e12dd8a18bp-54, 0x1.74853f3a5931ep-55,
+};
+static const double ln2Head = 0x1.62e42fefa3800p-1;
+static const double ln2Tail = 0x1.ef35793c76730p-45;
+static const double logC[8] = {
+    0x1.5555555555555p-1, 0x1.9999999999a38p-2, 0x1.2492492476c87p-2, 0x1.c71c720160b47p-3,
+    0x1.745cf901605f7p-3, 0x1.3b1c360763b8ap-3, 0x1.0fbe83c2cbcf3p-3, 0x1.0c04595972ab8p-3,
+};
+static const double sinC[7] = {
+    0x1.921fb54442d18p2,  -0x1.4abbce625be41p5, 0x1.466bc677587f3p6, -0x1.32d2cce2e55bfp6,
+    0x1.50782fd9b7104p5, -0x1.e300715607854p3, 0x1.e3f362f896ffep1,
+};
+static const double cosC[7] = {
+    -0x1.3bd3cc9be45dep4, 0x1.03c1f081b5ac0p6,  -0x1.55d3c7e3cb23fp6, 0x1.e1f5068688925p5,
+    -0x1.a6d1eef43193ep4, 0x1.f9ce24161feb0p2, -0x1.b2f3d15e072b2p0,
+};
+static const double twoPiHead = 0x1.921fb50000000p2;
+static const double twoPiTail = 0x1.110b4611a6263p-24;
+static const double roundingShift = 0x1.8p52;
+/// ln 2, rounded (QueryMetrics.ln2).
+static const double ln2 = 0x1.62e42fefa39efp-1;
+
+// MARK: scalar ports (the branches the lanes leave to them)
+
+static inline uint64_t bitsOf(double x) {
+    uint64_t b;
+    memcpy(&b, &x, 8);
+    return b;
+}
+
+static inline double fromBits(uint64_t b) {
+    double x;
+    memcpy(&x, &b, 8);
+    return x;
+}
+
+static inline double powerOfTwo(long m) { return fromBits((uint64_t)(1023 + m) << 52); }
+
+static inline double expMinusOneSmall(double r) {
+    double r2 = r * r;
+    double high = (1.0 / 24 + r * (1.0 / 120)) + r2 * (1.0 / 720 + r * (1.0 / 5040));
+    return r + r2 * ((0.5 + r * (1.0 / 6)) + r2 * high);
+}
+
+static inline void expScaled(double x, long *m, double *y) {
+    double shifted = x * sixtyFourOverLn2 + roundingShift;
+    int32_t k = (int32_t)(uint32_t)bitsOf(shifted);
+    double kd = shifted - roundingShift;
+    double r = (x - kd * ln2Over64Head) - kd * ln2Over64Tail;
+    double p = expMinusOneSmall(r);
+    int j = k & 63;
+    *m = k >> 6;
+    *y = expHead[j] + (expTail[j] + expHead[j] * p);
+}
+
+/// Elementary.expOutside: |x| ≥ 708 or NaN.
+static double expOutside(double x) {
+    if (isnan(x)) return x + x;
+    if (x > 709.8) return INFINITY;
+    if (x < -745.2) return 0;
+    long m;
+    double y;
+    expScaled(x, &m, &y);
+    return m > 0 ? y * powerOfTwo(m - 512) * powerOfTwo(512) : y * powerOfTwo(m + 1000) * powerOfTwo(-1000);
+}
+
+/// Elementary.expm1Outside: |x| ≥ 708 or NaN.
+static double expm1Outside(double x) {
+    if (isnan(x)) return x;
+    return x > 0 ? expOutside(x) : -1;
+}
+
+/// Elementary.log1p for NaN, ±∞ and x ≤ −1.
+static double log1pSpecial(double x) {
+    if (isnan(x) || x == INFINITY) return x;
+    if (x == -1) return -INFINITY;
+    return NAN;
+}
+
+// MARK: lanes
+
+/// Lanes where `bad` is set get f(x) from the scalar function instead.
+KVLAB_AVX2 static inline __m256d patch(__m256d result, __m256d x, __m256d bad, double (*f)(double)) {
+    int mask = _mm256_movemask_pd(bad);
+    if (mask == 0) return result;
+    double r[4], a[4];
+    _mm256_storeu_pd(r, result);
+    _mm256_storeu_pd(a, x);
+    for (int i = 0; i < 4; i++) {
+        if (mask & (1 << i)) r[i] = f(a[i]);
+    }
+    return _mm256_loadu_pd(r);
+}
+
+KVLAB_AVX2 static inline __m256d absolute(__m256d x) {
+    return _mm256_andnot_pd(SET(-0.0), x);
+}
+
+/// 2^m (as bits (1023 + m) << 52) for k with m = k >> 6: only the low 12 bits of 1023 + m reach the
+/// exponent field, and they are the same for a logical as for an arithmetic shift.
+KVLAB_AVX2 static inline __m256d powerOfTwoFromK(__m256i k) {
+    __m256i m = _mm256_srli_epi64(k, 6);
+    return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(m, _mm256_set1_epi64x(1023)), 52));
+}
+
+/// Elementary.reduceExp, expMinusOneSmall and the table: k (as an integer), p = e^r − 1, head and tail.
+KVLAB_AVX2 static inline void expParts(__m256d x, __m256i *k, __m256d *p, __m256d *head, __m256d *tail) {
+    __m256d shifted = ADD(MUL(x, SET(sixtyFourOverLn2)), SET(roundingShift));
+    // shifted = 1.5·2^52 + k exactly, so its bits are those of 1.5·2^52 plus k.
+    *k = _mm256_sub_epi64(_mm256_castpd_si256(shifted), _mm256_castpd_si256(SET(roundingShift)));
+    __m256d kd = SUB(shifted, SET(roundingShift));
+    __m256d r = SUB(SUB(x, MUL(kd, SET(ln2Over64Head))), MUL(kd, SET(ln2Over64Tail)));
+    __m256d r2 = MUL(r, r);
+    __m256d high = ADD(ADD(SET(1.0 / 24), MUL(r, SET(1.0 / 120))), MUL(r2, ADD(SET(1.0 / 720), MUL(r, SET(1.0 / 5040)))));
+    *p = ADD(r, MUL(r2, ADD(ADD(SET(0.5), MUL(r, SET(1.0 / 6))), MUL(r2, high))));
+    __m256i j = _mm256_and_si256(*k, _mm256_set1_epi64x(63));
+    *head = _mm256_i64gather_pd(expHead, j, 8);
+    *tail = _mm256_i64gather_pd(expTail, j, 8);
+}
+
+/// Elementary.exp.
+KVLAB_AVX2 static inline __m256d exp4(__m256d x) {
+    __m256i k;
+    __m256d p, head, tail;
+    expParts(x, &k, &p, &head, &tail);
+    __m256d y = ADD(head, ADD(tail, MUL(head, p)));
+    __m256d result = MUL(y, powerOfTwoFromK(k));
+    return patch(result, x, _mm256_cmp_pd(absolute(x), SET(708), _CMP_NLT_UQ), expOutside);
+}
+
+/// Elementary.expm1.
+KVLAB_AVX2 static inline __m256d expm14(__m256d x) {
+    // |x| < ¼: the Taylor polynomial (Estrin).
+    __m256d x2 = MUL(x, x);
+    __m256d x4 = MUL(x2, x2);
+    __m256d low = ADD(ADD(SET(1.0 / 6), MUL(x, SET(1.0 / 24))), MUL(x2, ADD(SET(1.0 / 120), MUL(x, SET(1.0 / 720)))));
+    __m256d middle = ADD(ADD(SET(1.0 / 5040), MUL(x, SET(1.0 / 40320))),
+                         MUL(x2, ADD(SET(1.0 / 362880), MUL(x, SET(1.0 / 3628800)))));
+    __m256d high = ADD(ADD(SET(1.0 / 39916800), MUL(x, SET(1.0 / 479001600))), MUL(x2, SET(1.0 / 6227020800)));
+    __m256d tailSum = ADD(low, MUL(x4, ADD(middle, MUL(x4, high))));
+    __m256d small = ADD(x, MUL(x, ADD(MUL(SET(0.5), x), MUL(x2, tailSum))));
+    // Else from the table.
+    __m256i k;
+    __m256d p, head, tail;
+    expParts(x, &k, &p, &head, &tail);
+    __m256d scale = powerOfTwoFromK(k);
+    __m256d rest = MUL(scale, ADD(tail, MUL(head, p)));
+    __m256d headScaled = MUL(head, scale);
+    __m256d below = SUB(ADD(headScaled, rest), SET(1));  // m < −1
+    __m256d above = ADD(SUB(headScaled, SET(1)), rest);
+    __m256d mBelow = _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x(-64), k));  // m < −1 ⇔ k < −64
+    __m256d table = SELECT(mBelow, below, above);
+    __m256d ax = absolute(x);
+    __m256d result = SELECT(LT(ax, SET(0.25)), small, table);
+    return patch(result, x, _mm256_cmp_pd(ax, SET(708), _CMP_NLT_UQ), expm1Outside);
+}
+
+/// Elementary.logKernel(f, exponent: e, low: low).
+KVLAB_AVX2 static inline __m256d logKernel4(__m256d f, __m256d e, __m256d low) {
+    __m256d s = DIV(f, ADD(SET(2.0), f));
+    __m256d z = MUL(s, s);
+    __m256d z2 = MUL(z, z);
+    __m256d p = ADD(ADD(SET(logC[0]), MUL(z, SET(logC[1]))),
+                    MUL(z2, ADD(ADD(SET(logC[2]), MUL(z, SET(logC[3]))),
+                                MUL(z2, ADD(ADD(SET(logC[4]), MUL(z, SET(logC[5]))),
+                                            MUL(z2, ADD(SET(logC[6]), MUL(z, SET(logC[7])))))))));
+    __m256d halfSquare = MUL(MUL(SET(0.5), f), f);
+    __m256d inner = SUB(halfSquare, ADD(MUL(s, ADD(halfSquare, MUL(z, p))), ADD(MUL(e, SET(ln2Tail)), low)));
+    return SUB(MUL(e, SET(ln2Head)), SUB(inner, f));
+}
+
+/// Elementary.logSplit of positive normal doubles: (e, m − 1).
+KVLAB_AVX2 static inline void logSplit4(__m256d x, __m256d *e, __m256d *f) {
+    __m256i bits = _mm256_castpd_si256(x);
+    __m256i offset = _mm256_sub_epi64(bits, _mm256_set1_epi64x(0x3fe6a09e667f3bcdLL));
+    // e = offset >> 52 (arithmetic): the high 32 bits shifted right by 20, then converted exactly.
+    __m256i high = _mm256_srai_epi32(offset, 20);
+    __m256i odd = _mm256_permutevar8x32_epi32(high, _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7));
+    *e = _mm256_cvtepi32_pd(_mm256_castsi256_si128(odd));
+    __m256i mask = _mm256_set1_epi64x((long long)0xfff0000000000000ULL);
+    *f = SUB(_mm256_castsi256_pd(_mm256_sub_epi64(bits, _mm256_and_si256(offset, mask))), SET(1.0));
+}
+
+/// Elementary.log for positive normal x (uniforms of RandomStream).
+KVLAB_AVX2 static inline __m256d logNormal4(__m256d x) {
+    __m256d e, f;
+    logSplit4(x, &e, &f);
+    return logKernel4(f, e, SET(0.0));
+}
+
+/// Elementary.log1p.
+KVLAB_AVX2 static inline __m256d log1p4(__m256d x) {
+    // Outside (−0.2928, 0.4142): u = 1 + x, its rounding error c, and log u + c/u.
+    __m256d u = ADD(SET(1), x);
+    __m256d c = SELECT(GE(x, SET(1)), SUB(SET(1), SUB(u, x)), SUB(x, SUB(u, SET(1))));
+    __m256d inside = _mm256_and_pd(GT(x, SET(-0.2928)), LT(x, SET(0.4142)));
+    // Outside lanes with NaN, ±∞ or x ≤ −1 take the scalar branches; keep their arithmetic harmless.
+    __m256d bad = _mm256_andnot_pd(inside, _mm256_or_pd(_mm256_cmp_pd(x, SET(-1), _CMP_NGT_UQ),
+                                                        EQ(x, SET(INFINITY))));
+    __m256d safeU = SELECT(bad, SET(1), u);
+    __m256d e, f;
+    logSplit4(safeU, &e, &f);
+    __m256d fIn = SELECT(inside, x, f);
+    __m256d eIn = SELECT(inside, SET(0), e);
+    __m256d lowIn = SELECT(inside, SET(0), DIV(c, safeU));
+    __m256d result = logKernel4(fIn, eIn, lowIn);
+    result = SELECT(EQ(x, SET(0)), x, result);
+    return patch(result, x, bad, log1pSpecial);
+}
+
+/// Elementary.sinCosTwoPi for 0 < u < 2^49.
+KVLAB_AVX2 static inline void sinCos4(__m256d u, __m256d *sine, __m256d *cosine) {
+    __m256d t = MUL(SET(4.0), u);
+    __m256d shifted = ADD(t, SET(roundingShift));
+    __m256d nq = SUB(shifted, SET(roundingShift));
+    __m256d f = MUL(SET(0.25), SUB(t, nq));
+    __m256d z = MUL(f, f);
+    __m256d z2 = MUL(z, z);
+    __m256d rest = MUL(z, ADD(ADD(SET(sinC[1]), MUL(z, SET(sinC[2]))),
+                              MUL(z2, ADD(ADD(SET(sinC[3]), MUL(z, SET(sinC[4]))),
+                                          MUL(z2, ADD(SET(sinC[5]), MUL(z, SET(sinC[6]))))))));
+    __m256d cosPart = ADD(ADD(SET(cosC[0]), MUL(z, SET(cosC[1]))),
+                          MUL(z2, ADD(ADD(SET(cosC[2]), MUL(z, SET(cosC[3]))),
+                                      MUL(z2, ADD(SET(cosC[4]), MUL(z, ADD(SET(cosC[5]), MUL(z, SET(cosC[6])))))))));
+    __m256d spread = MUL(f, SET(134217729.0));
+    __m256d fHead = SUB(spread, SUB(spread, f));
+    __m256d fTail = SUB(f, fHead);
+    __m256d s = ADD(MUL(fHead, SET(twoPiHead)), ADD(MUL(fTail, SET(twoPiHead)), MUL(f, ADD(SET(twoPiTail), rest))));
+    __m256d c = ADD(SET(1.0), MUL(z, cosPart));
+    // The quadrant q = n mod 4 sits in the low bits of t + 1.5·2^52.
+    __m256i q = _mm256_and_si256(_mm256_castpd_si256(shifted), _mm256_set1_epi64x(3));
+    __m256i one = _mm256_set1_epi64x(1);
+    __m256d oddMask = _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_and_si256(q, one), one));
+    __m256d sv = _mm256_blendv_pd(s, c, oddMask);
+    __m256d cv = _mm256_blendv_pd(c, s, oddMask);
+    __m256i two = _mm256_set1_epi64x(2);
+    __m256i sineSign = _mm256_slli_epi64(_mm256_and_si256(q, two), 62);
+    __m256i cosineSign = _mm256_slli_epi64(_mm256_and_si256(_mm256_add_epi64(q, one), two), 62);
+    *sine = _mm256_castsi256_pd(_mm256_xor_si256(_mm256_castpd_si256(sv), sineSign));
+    *cosine = _mm256_castsi256_pd(_mm256_xor_si256(_mm256_castpd_si256(cv), cosineSign));
+}
+
+// MARK: Box–Muller
+
+// Four pairs: in = (u1, u2) × 4 interleaved, out = (r cos, r sin) × 4 interleaved.
+KVLAB_AVX2 static inline void boxMuller4(const double *in, double *out) {
+    __m256d a = _mm256_loadu_pd(in);        // pairs 0, 1
+    __m256d b = _mm256_loadu_pd(in + 4);    // pairs 2, 3
+    __m256d u1 = _mm256_unpacklo_pd(a, b);  // lanes: pairs 0, 2, 1, 3
+    __m256d u2 = _mm256_unpackhi_pd(a, b);
+    __m256d radius = _mm256_sqrt_pd(MUL(SET(-2.0), logNormal4(u1)));
+    __m256d sine, cosine;
+    sinCos4(u2, &sine, &cosine);
+    __m256d c = MUL(radius, cosine);
+    __m256d s = MUL(radius, sine);
+    _mm256_storeu_pd(out, _mm256_unpacklo_pd(c, s));
+    _mm256_storeu_pd(out + 4, _mm256_unpackhi_pd(c, s));
+}
+
+KVLAB_AVX2 void kvlab_avx2_box_muller(const double *u, long pairs, double *out) {
+    long p = 0;
+    for (; p + 4 <= pairs; p += 4) boxMuller4(u + 2 * p, out + 2 * p);
+    if (p < pairs) {
+        double in[8] = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5};
+        double result[8];
+        long left = pairs - p;
+        for (long i = 0; i < 2 * left; i++) in[i] = u[2 * p + i];
+        boxMuller4(in, result);
+        for (long i = 0; i < 2 * left; i++) out[2 * p + i] = result[i];
+    }
+}
+
+// MARK: rows of exp
+
+/// Loads `left` < 4 values, the other lanes `fill`.
+KVLAB_AVX2 static inline __m256d loadPartial(const double *x, long left, double fill) {
+    double v[4] = {fill, fill, fill, fill};
+    for (long i = 0; i < left; i++) v[i] = x[i];
+    return _mm256_loadu_pd(v);
+}
+
+KVLAB_AVX2 void kvlab_avx2_exp(const double *x, long n, double factor, double *out) {
+    const __m256d fv = SET(factor);
+    long i = 0;
+    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, exp4(MUL(fv, _mm256_loadu_pd(x + i))));
+    if (i < n) {
+        double r[4];
+        _mm256_storeu_pd(r, exp4(MUL(fv, loadPartial(x + i, n - i, 0))));
+        for (long t = 0; i + t < n; t++) out[i + t] = r[t];
+    }
+}
+
+KVLAB_AVX2 double kvlab_avx2_sum_exp(const double *x, long n, double shift) {
+    const __m256d sv = SET(shift);
+    double sum = 0;
+    double e[4];
+    for (long i = 0; i < n; i += 4) {
+        long left = n - i < 4 ? n - i : 4;
+        __m256d v = left == 4 ? _mm256_loadu_pd(x + i) : loadPartial(x + i, left, 0);
+        _mm256_storeu_pd(e, exp4(SUB(v, sv)));
+        for (long t = 0; t < left; t++) sum += e[t];
+    }
+    return sum;
+}
+
+// MARK: attention metrics
+
+/// QueryMetrics.klTerm: p·(u + e^{−u} − 1) for u > −1, else p·u + q − p; 0 where p = 0.
+KVLAB_AVX2 static inline __m256d klTerm4(__m256d p, __m256d q, __m256d u, __m256d expm1MinusU) {
+    __m256d near = MUL(p, ADD(u, expm1MinusU));
+    __m256d far = SUB(ADD(MUL(p, u), q), p);
+    return SELECT(EQ(p, SET(0)), SET(0), SELECT(GT(u, SET(-1)), near, far));
+}
+
+KVLAB_AVX2 void kvlab_avx2_query_terms(const double *s, const double *lp, const double *qs, const double *lq,
+                                       const double *pRef, const double *pQuant, const double *rootRef, long n,
+                                       double *sums) {
+    double kl = 0, klReverse = 0, js = 0, tv = 0, hellingerSquared = 0, entropy = 0, quantEntropy = 0, bias = 0,
+           second = 0;
+    double tKL[4], tKLR[4], tJS1[4], tJS2[4], tTV[4], tRoot[4], tEnt[4], tQEnt[4], tBias[4], tDelta[4], vp[4], vq[4];
+    for (long j = 0; j < n; j += 4) {
+        long left = n - j < 4 ? n - j : 4;
+        __m256d p, pq, lpv, lqv, root, sv, qsv;
+        if (left == 4) {
+            p = _mm256_loadu_pd(pRef + j);
+            pq = _mm256_loadu_pd(pQuant + j);
+            lpv = _mm256_loadu_pd(lp + j);
+            lqv = _mm256_loadu_pd(lq + j);
+            root = _mm256_loadu_pd(rootRef + j);
+            sv = _mm256_loadu_pd(s + j);
+            qsv = _mm256_loadu_pd(qs + j);
+        } else {
+            p = loadPartial(pRef + j, left, 0);
+            pq = loadPartial(pQuant + j, left, 0);
+            lpv = loadPartial(lp + j, left, 0);
+            lqv = loadPartial(lq + j, left, 0);
+            root = loadPartial(rootRef + j, left, 0);
+            sv = loadPartial(s + j, left, 0);
+            qsv = loadPartial(qs + j, left, 0);
+        }
+        __m256d u = SUB(lpv, lqv);
+        __m256d a = absolute(u);
+        __m256d e = expm14(_mm256_xor_pd(a, SET(-0.0)));  // −a
+        __m256d f = SELECT(LT(a, SET(1.5)), DIV(_mm256_xor_pd(e, SET(-0.0)), ADD(SET(1), e)), SET(INFINITY));
+        __m256d nonNegative = GE(u, SET(0));
+        __m256d expm1MinusU = SELECT(nonNegative, e, f);
+        __m256d expm1U = SELECT(nonNegative, f, e);
+        __m256d minusU = _mm256_xor_pd(u, SET(-0.0));
+        _mm256_storeu_pd(tKL, klTerm4(p, pq, u, expm1MinusU));
+        _mm256_storeu_pd(tKLR, klTerm4(pq, p, minusU, expm1U));
+        __m256d m = MUL(SET(0.5), ADD(p, pq));
+        // logRatiosToMidpoint: both log1p arguments of |u| < ¾, or log1p(e^{−|u|}) beyond.
+        __m256d close = LT(a, SET(0.75));
+        __m256d halfMinus = MUL(SET(0.5), expm1MinusU);
+        __m256d halfPlus = MUL(SET(0.5), expm1U);
+        __m256d first = log1p4(SELECT(close, halfMinus, exp4(_mm256_xor_pd(a, SET(-0.0)))));
+        __m256d secondLog = log1p4(halfPlus);
+        __m256d shared = first;
+        __m256d nearM = SUB(SET(ln2), shared);
+        __m256d farM = SUB(SET(ln2), ADD(a, shared));
+        __m256d positive = GT(u, SET(0));
+        __m256d logPOverM = SELECT(close, _mm256_xor_pd(first, SET(-0.0)), SELECT(positive, nearM, farM));
+        __m256d logQOverM = SELECT(close, _mm256_xor_pd(secondLog, SET(-0.0)), SELECT(positive, farM, nearM));
+        _mm256_storeu_pd(tJS1, MUL(SET(0.5), klTerm4(p, m, logPOverM, halfMinus)));
+        _mm256_storeu_pd(tJS2, MUL(SET(0.5), klTerm4(pq, m, logQOverM, halfPlus)));
+        _mm256_storeu_pd(tTV, absolute(SUB(p, pq)));
+        __m256d r = SUB(root, exp4(MUL(SET(0.5), lqv)));
+        _mm256_storeu_pd(tRoot, MUL(r, r));
+        _mm256_storeu_pd(tEnt, MUL(p, lpv));
+        _mm256_storeu_pd(tQEnt, MUL(pq, lqv));
+        __m256d delta = SUB(qsv, sv);
+        __m256d pd = MUL(p, delta);
+        _mm256_storeu_pd(tBias, pd);
+        _mm256_storeu_pd(tDelta, MUL(pd, delta));
+        _mm256_storeu_pd(vp, p);
+        _mm256_storeu_pd(vq, pq);
+        for (long t = 0; t < left; t++) {
+            kl += tKL[t];
+            klReverse += tKLR[t];
+            js += tJS1[t];
+            js += tJS2[t];
+            tv += tTV[t];
+            hellingerSquared += tRoot[t];
+            if (vp[t] > 0) entropy -= tEnt[t];
+            if (vq[t] > 0) quantEntropy -= tQEnt[t];
+            bias += tBias[t];
+            second += tDelta[t];
+        }
+    }
+    sums[0] = kl;
+    sums[1] = klReverse;
+    sums[2] = js;
+    sums[3] = tv;
+    sums[4] = hellingerSquared;
+    sums[5] = entropy;
+    sums[6] = quantEntropy;
+    sums[7] = bias;
+    sums[8] = second;
+}
+
+// MARK: geometry
+
+/// Four rows of a and b (rows r0…r3 of d values) transposed into lanes: column i of the four rows.
+KVLAB_AVX2 static inline void transpose4(__m256d r0, __m256d r1, __m256d r2, __m256d r3, __m256d *c) {
+    __m256d t0 = _mm256_unpacklo_pd(r0, r1);  // r0[0] r1[0] r0[2] r1[2]
+    __m256d t1 = _mm256_unpackhi_pd(r0, r1);  // r0[1] r1[1] r0[3] r1[3]
+    __m256d t2 = _mm256_unpacklo_pd(r2, r3);
+    __m256d t3 = _mm256_unpackhi_pd(r2, r3);
+    c[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+    c[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+    c[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+    c[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+/// Column i of four rows (at rows[0…3] + i), i + 4 ≤ d: four columns at once.
+KVLAB_AVX2 static inline void columns4(const double *const rows[4], long i, __m256d *c) {
+    transpose4(_mm256_loadu_pd(rows[0] + i), _mm256_loadu_pd(rows[1] + i), _mm256_loadu_pd(rows[2] + i),
+               _mm256_loadu_pd(rows[3] + i), c);
+}
+
+KVLAB_AVX2 static inline __m256d column1(const double *const rows[4], long i) {
+    return _mm256_setr_pd(rows[0][i], rows[1][i], rows[2][i], rows[3][i]);
+}
+
+/// ‖row‖ of four rows in lanes, as Kernels.norm: four lane sums of squares (index mod 4), the tail into
+/// the first, combined as (s0 + s1) + (s2 + s3), then the square root.
+KVLAB_AVX2 static inline __m256d norms4(const double *const rows[4], long d) {
+    __m256d s[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()};
+    long i = 0;
+    for (; i + 4 <= d; i += 4) {
+        __m256d c[4];
+        columns4(rows, i, c);
+        for (int k = 0; k < 4; k++) s[k] = ADD(s[k], MUL(c[k], c[k]));
+    }
+    for (; i < d; i++) {
+        __m256d c = column1(rows, i);
+        s[0] = ADD(s[0], MUL(c, c));
+    }
+    return _mm256_sqrt_pd(ADD(ADD(s[0], s[1]), ADD(s[2], s[3])));
+}
+
+KVLAB_AVX2 void kvlab_avx2_row_geometry(const double *x, const double *y, long rows, long d, double *out) {
+    for (long r = 0; r < rows; r += 4) {
+        long count = rows - r < 4 ? rows - r : 4;
+        const double *xr[4], *yr[4];
+        for (long t = 0; t < 4; t++) {
+            long row = r + (t < count ? t : count - 1);  // the last rows repeat in unused lanes
+            xr[t] = x + row * d;
+            yr[t] = y + row * d;
+        }
+        __m256d nx = norms4(xr, d);
+        __m256d ny = norms4(yr, d);
+        __m256d diff = _mm256_setzero_pd(), sum = _mm256_setzero_pd(), err = _mm256_setzero_pd();
+        long i = 0;
+        for (; i < d; i += 4) {
+            __m256d a[4], b[4];
+            long width = d - i < 4 ? d - i : 4;
+            if (width == 4) {
+                columns4(xr, i, a);
+                columns4(yr, i, b);
+            } else {
+                for (long k = 0; k < width; k++) {
+                    a[k] = column1(xr, i + k);
+                    b[k] = column1(yr, i + k);
+                }
+            }
+            for (long k = 0; k < width; k++) {
+                __m256d ua = DIV(a[k], nx);
+                __m256d ub = DIV(b[k], ny);
+                __m256d minus = SUB(ua, ub);
+                __m256d plus = ADD(ua, ub);
+                diff = ADD(diff, MUL(minus, minus));
+                sum = ADD(sum, MUL(plus, plus));
+                __m256d e = SUB(a[k], b[k]);
+                err = ADD(err, MUL(e, e));
+            }
+        }
+        double v[5][4];
+        _mm256_storeu_pd(v[0], nx);
+        _mm256_storeu_pd(v[1], ny);
+        _mm256_storeu_pd(v[2], diff);
+        _mm256_storeu_pd(v[3], sum);
+        _mm256_storeu_pd(v[4], err);
+        for (long t = 0; t < count; t++) {
+            for (int k = 0; k < 5; k++) out[(r + t) * 5 + k] = v[k][t];
+        }
+    }
+}
+
+#else
+
+// Other CPUs never select the AVX2 path (kvlab_kernels_avx2_supported() is 0), so these are never called.
+void kvlab_avx2_box_muller(const double *u, long pairs, double *out) { __builtin_trap(); }
+void kvlab_avx2_exp(const double *x, long n, double factor, double *out) { __builtin_trap(); }
+double kvlab_avx2_sum_exp(const double *x, long n, double shift) { __builtin_trap(); }
+void kvlab_avx2_row_geometry(const double *x, const double *y, long rows, long d, double *out) { __builtin_trap(); }
+void kvlab_avx2_query_terms(const double *s, const double *lp, const double *qs, const double *lq,
+                            const double *pRef, const double *pQuant, const double *rootRef, long n, double *sums) {
+    __builtin_trap();
+}
+
+#endif

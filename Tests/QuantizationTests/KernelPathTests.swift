@@ -1,0 +1,310 @@
+import CKernels
+import Statistics
+import Testing
+
+@testable import Quantization
+
+/// The AVX2 kernel bodies against the baseline ones, bit for bit, on random inputs with odd sizes and tails
+/// (skipped on CPUs without AVX2).
+@Suite("AVX2 kernels = baseline kernels", .enabled(if: KernelPath.avx2.isSupported))
+struct KernelPathTests {
+    static func vector(_ n: Int, seed: Int) -> [Double] { KernelTests.vector(n, seed: seed) }
+
+    static func sameBits(_ a: [Double], _ b: [Double]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }
+    }
+
+    /// Across the key block (16 rows at d = 128), odd query counts (the two-query blocks' tail), short rows.
+    @Test(
+        "dots equal the baseline dot products times the scale",
+        arguments: [(1, 4, 4), (2, 8, 12), (3, 20, 128), (5, 68, 128), (4, 36, 132), (7, 500, 8)])
+    func dots(queries: Int, keys: Int, n: Int) {
+        let q = Self.vector(queries * n, seed: 60)
+        let k = Self.vector(keys * n, seed: 61)
+        let stride = keys + 3
+        var out = [Double](repeating: .nan, count: queries * stride)
+        for scale in [1.0, 0.0883883] {
+            kvlab_avx2_dots(q, queries, k, keys, n, scale, &out, stride)
+            for i in 0..<queries {
+                for j in 0..<keys {
+                    let expected = q.withUnsafeBufferPointer { qp in
+                        k.withUnsafeBufferPointer { kp in
+                            scale * Kernels.Vector.dot(qp.baseAddress! + i * n, kp.baseAddress! + j * n, n)
+                        }
+                    }
+                    #expect(out[i * stride + j].bitPattern == expected.bitPattern, "query \(i), key \(j)")
+                }
+            }
+        }
+    }
+
+    @Test("accumulate equals the baseline body", arguments: [1, 3, 16, 21, 32, 37, 64, 100, 128, 133])
+    func accumulate(n: Int) {
+        let count = 11
+        let stride = n + 5
+        let x = Self.vector(count * stride, seed: 62)
+        var a = Self.vector(count, seed: 63)
+        a[1] = 0
+        a[3] = -0.0
+        a[5] = -1
+        a[8] = .nan
+        for positiveOnly in [false, true] {
+            let start = Self.vector(n, seed: 64)
+            var fast = start
+            var base = start
+            x.withUnsafeBufferPointer { xp in
+                kvlab_avx2_accumulate(a, xp.baseAddress!, stride, count, &fast, n, positiveOnly ? 1 : 0)
+                base.withUnsafeMutableBufferPointer { bp in
+                    Kernels.Vector.accumulate(
+                        a, rows: xp.baseAddress!, rowStride: stride, count: count, into: bp.baseAddress!, n,
+                        positiveOnly: positiveOnly)
+                }
+            }
+            #expect(Self.sameBits(fast, base), "positive only: \(positiveOnly)")
+        }
+    }
+
+    /// Two vectors per pass and an odd one left; a 16-column strip, a 4-column tail and a scalar tail.
+    @Test("transpose_times equals the baseline matTVec sums", arguments: [(5, 16, 3), (128, 128, 4), (7, 37, 5)])
+    func transposeTimes(rows: Int, cols: Int, count: Int) {
+        let m = Self.vector(rows * cols, seed: 70)
+        let x = Self.vector(count * rows, seed: 71)
+        var y = [Double](repeating: .nan, count: count * cols)
+        kvlab_avx2_transpose_times(m, rows, cols, x, &y, count)
+        var expected = [Double](repeating: 0, count: count * cols)
+        m.withUnsafeBufferPointer { mp in
+            expected.withUnsafeMutableBufferPointer { ep in
+                for t in 0..<count {
+                    Kernels.Vector.accumulate(
+                        x.withUnsafeBufferPointer { $0.baseAddress! } + t * rows, rows: mp.baseAddress!,
+                        rowStride: cols,
+                        count: rows, into: ep.baseAddress! + t * cols, cols, positiveOnly: false)
+                }
+            }
+        }
+        #expect(Self.sameBits(y, expected))
+    }
+
+    /// Rows in blocks of four and a tail, d a multiple of 4 or not, zero rows.
+    @Test("row geometry equals the baseline norms and sums", arguments: [(1, 16), (6, 128), (9, 37), (4, 3)])
+    func rowGeometry(rows: Int, d: Int) {
+        var x = Self.vector(rows * d, seed: 72)
+        let y = Self.vector(rows * d, seed: 73).enumerated().map { x[$0.offset] + 0.1 * $0.element }
+        for i in 0..<d { x[i] = 0 }
+        var out = [Double](repeating: .nan, count: 5 * rows)
+        kvlab_avx2_row_geometry(x, y, rows, d, &out)
+        x.withUnsafeBufferPointer { xb in
+            y.withUnsafeBufferPointer { yb in
+                for r in 0..<rows {
+                    let (a, b) = (xb.baseAddress! + r * d, yb.baseAddress! + r * d)
+                    let na = Kernels.Vector.dot(a, a, d).squareRoot()
+                    let nb = Kernels.Vector.dot(b, b, d).squareRoot()
+                    var diff = 0.0
+                    var sum = 0.0
+                    var err = 0.0
+                    for i in 0..<d {
+                        let ua = a[i] / na
+                        let ub = b[i] / nb
+                        diff += (ua - ub) * (ua - ub)
+                        sum += (ua + ub) * (ua + ub)
+                        err += (a[i] - b[i]) * (a[i] - b[i])
+                    }
+                    let expected = na == 0 ? [na, nb, err] : [na, nb, diff, sum, err]
+                    let got =
+                        na == 0 ? [out[5 * r], out[5 * r + 1], out[5 * r + 4]] : Array(out[(5 * r)..<(5 * r + 5)])
+                    #expect(Self.sameBits(got, expected), "row \(r)")
+                }
+            }
+        }
+    }
+
+    @Test("FWHT equals the baseline body", arguments: [16, 32, 64, 128, 256, 512, 1024, 4096])
+    func fwht(n: Int) {
+        let x = Self.vector(n, seed: 65)
+        var fast = x
+        var base = x
+        kvlab_avx2_fwht(&fast, n)
+        base.withUnsafeMutableBufferPointer { Kernels.Vector.fwht($0.baseAddress!, n) }
+        #expect(Self.sameBits(fast, base))
+    }
+
+    /// Uniforms as RandomStream draws them, (k + ½)·2⁻⁵³, at the ends of (0, 1) and next to every eighth
+    /// of a turn (where sin/cos of 2πu change quadrant or octant), then random ones.
+    static func uniforms(pairs: Int) -> [Double] {
+        func grid(_ k: UInt64) -> Double { (Double(k) + 0.5) * 0x1.0p-53 }
+        var special: [Double] = [grid(0), grid(1), grid((1 << 53) - 1), grid((1 << 53) - 2)]
+        for eighth in 1..<8 {
+            let k = UInt64(eighth) << 50
+            special += [grid(k - 1), grid(k), grid(k + 1)]
+        }
+        var s = RandomStream(seed: 66, trial: 0, role: .auxiliary)
+        var u: [Double] = []
+        for p in 0..<pairs {
+            // Special values as u1 (the log) and as u2 (sin/cos), in turn.
+            u.append(p < special.count ? special[p] : s.uniform())
+            u.append(p < special.count ? special[special.count - 1 - p] : s.uniform())
+        }
+        return u
+    }
+
+    @Test("Box–Muller equals kvlab's scalar log and sin/cos of 2πu", arguments: [1, 3, 4, 5, 17, 25, 1001])
+    func boxMuller(pairs: Int) {
+        let u = Self.uniforms(pairs: pairs)
+        var out = [Double](repeating: .nan, count: 2 * pairs)
+        kvlab_avx2_box_muller(u, pairs, &out)
+        var expected: [Double] = []
+        for p in 0..<pairs {
+            let radius = (-2 * Elementary.log(u[2 * p])).squareRoot()
+            let (sine, cosine) = Elementary.sinCosTwoPi(u[2 * p + 1])
+            expected += [radius * cosine, radius * sine]
+        }
+        #expect(Self.sameBits(out, expected))
+        var inPlace = u
+        inPlace.withUnsafeMutableBufferPointer { kvlab_avx2_box_muller($0.baseAddress!, pairs, $0.baseAddress!) }
+        #expect(Self.sameBits(inPlace, expected), "in place")
+    }
+}
+
+extension KernelPathTests {
+    @Test("exp of a row equals kvlab's exp, specials included", arguments: [1, 4, 7, 64, 1001])
+    func exp(n: Int) {
+        var x = Self.vector(n, seed: 67).map { $0 * 40 }
+        let specials: [Double] = [
+            0, -0.0, 707.9, 708, 709.7, 709.8, 710, -708, -744, -745.1, -745.3, -1e308, .infinity, -.infinity, .nan,
+            1e-300, -0x1p-1074, 0x1p-30,
+        ]
+        for (i, v) in specials.enumerated() where i < n { x[(i * 7) % n] = v }
+        for factor in [1.0, 0.5] {
+            var out = [Double](repeating: 1, count: n)
+            kvlab_avx2_exp(x, n, factor, &out)
+            #expect(Self.sameBits(out, x.map { Elementary.exp(factor * $0) }), "factor \(factor)")
+            let shift = x.filter(\.isFinite).max() ?? 0
+            var sum = 0.0
+            for v in x { sum += Elementary.exp(v - shift) }
+            #expect(kvlab_avx2_sum_exp(x, n, shift).bitPattern == sum.bitPattern)
+        }
+    }
+}
+
+/// The path switch itself and what the engine computes on each path. Serialized: it switches the
+/// process-wide path (harmless to other suites, since both paths give the same bits).
+@Suite("Kernel paths", .serialized)
+struct KernelPathSwitchTests {
+    /// Runs `body` on `path`, then restores the path that was in use.
+    static func on<T>(_ path: KernelPath, _ body: () -> T) -> T {
+        let before = KernelPath.current
+        KernelPath.select(path)
+        defer { KernelPath.select(before) }
+        return body()
+    }
+
+    static var paths: [KernelPath] { KernelPath.allCases.filter(\.isSupported) }
+
+    @Test("select switches the path; the default is AVX2 exactly where the CPU has it")
+    func select() {
+        #expect(KernelPath.baseline.isSupported)
+        for path in Self.paths { #expect(Self.on(path) { KernelPath.current } == path) }
+    }
+
+    /// Counts around the spare value and the four-pair blocks, after an odd number of earlier draws.
+    @Test("gaussians(into:) equals repeated gaussian() calls on every path", arguments: [0, 1, 2, 7, 8, 9, 128, 257])
+    func gaussians(count: Int) {
+        for path in Self.paths {
+            for earlier in [0, 1, 2] {
+                var one = RandomStream(seed: 7, trial: 3, role: .keyNoise)
+                for _ in 0..<earlier { _ = one.gaussian() }
+                var block = one
+                let expected = (0..<count).map { _ in one.gaussian() }
+                let values = Self.on(path) { block.gaussians(count) }
+                #expect(KernelPathTests.sameBits(values, expected), "\(path), \(earlier) earlier draws")
+                // The same state afterwards (a spare included).
+                #expect(block.gaussian().bitPattern == one.gaussian().bitPattern, "\(path), \(earlier)")
+            }
+        }
+    }
+
+    @Test(
+        "the mean row errors are the same on every path, zero rows included",
+        arguments: [(1, 16), (1024, 128), (7, 37)])
+    func rowErrors(rows: Int, d: Int) {
+        var x = Matrix(rows: rows, cols: d, storage: KernelPathTests.vector(rows * d, seed: 74))
+        var y = Matrix(rows: rows, cols: d, storage: KernelPathTests.vector(rows * d, seed: 75))
+        for i in 0..<d { x.storage[i] = 0 }
+        if rows > 2 { for i in 0..<(2 * d) { y.storage[i] = 0 } }
+        let errors = Self.paths.map { path in Self.on(path) { Geometry.rowErrors(x, y) } }
+        for e in errors.dropFirst() {
+            #expect(
+                KernelPathTests.sameBits(
+                    [e.angle, e.relL2, e.normRatio, e.absNormRatio],
+                    [errors[0].angle, errors[0].relL2, errors[0].normRatio, errors[0].absNormRatio]))
+        }
+    }
+
+    @Test("the engine gives the same bits on every path (KV, KQV, QKQV, dense and Hadamard QJL, Haar)")
+    func engine() {
+        var configs: [TrialConfig] = []
+        for scheme in [Scheme.KV, .KQV, .QKQV] {
+            for (qjl, rotation) in [(QJLKind.gaussian, RotationKind.wht3), (.hadamard, .wht1), (.orthogonal, .haar)] {
+                var c = TrialConfig()
+                c.scheme = scheme
+                c.bits = 4
+                c.tokens = 200
+                c.queries = 9
+                c.qjl = qjl
+                c.rotation = rotation
+                configs.append(c)
+            }
+        }
+        let results = Self.paths.map { path in
+            Self.on(path) { configs.map { TrialEngine().run($0, seed: 11, trial: 2) } }
+        }
+        for r in results.dropFirst() {
+            for (a, b) in zip(r, results[0]) {
+                for metric in Metric.allCases { #expect(a[metric].bitPattern == b[metric].bitPattern, "\(metric)") }
+            }
+        }
+    }
+
+    /// One query's rows at logit scales from nearly uniform to one-hot (p = 0 by underflow, |u| in the
+    /// hundreds), with quantization errors small and large: every branch of the per-token terms.
+    @Test("the attention metrics of a query are the same on every path", arguments: [1, 5, 37, 1024])
+    func queryMetrics(n: Int) {
+        for beta in [0.01, 1, 5, 30, 1000] {
+            for noise in [1e-6, 0.05, 1] {
+                let s = KernelPathTests.vector(n, seed: 68).map { $0 * beta }
+                let e = KernelPathTests.vector(n, seed: 69)
+                let qs = zip(s, e).map { $0 + noise * beta * $1 }
+                let rows = Matrix(rows: 2, cols: n, storage: s + qs)
+                let logP = Attention.logSoftmaxRows(rows)
+                let p = Attention.exp(logP)
+                let root = Attention.exp(logP, times: 0.5)
+                let metrics = Self.paths.map { path in
+                    Self.on(path) {
+                        logP.storage.withUnsafeBufferPointer { lp in
+                            p.storage.withUnsafeBufferPointer { pp in
+                                root.storage.withUnsafeBufferPointer { rp in
+                                    rows.storage.withUnsafeBufferPointer { sp in
+                                        let (l, pr, r, sb) = (
+                                            lp.baseAddress!, pp.baseAddress!, rp.baseAddress!, sp.baseAddress!
+                                        )
+                                        let m = QueryMetrics(
+                                            logits: sb, logP: l, quantLogits: sb + n, quantLogP: l + n,
+                                            probabilities: pr,
+                                            quantProbabilities: pr + n, rootProbabilities: r, count: n, topK: min(8, n))
+                                        return [
+                                            m.kl, m.klReverse, m.js, m.tv, m.hellinger, m.bhattacharyya, m.logitBias,
+                                            m.logitVar, m.entropyDelta,
+                                        ]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                for other in metrics.dropFirst() {
+                    #expect(KernelPathTests.sameBits(other, metrics[0]), "beta \(beta), noise \(noise)")
+                }
+            }
+        }
+    }
+}
