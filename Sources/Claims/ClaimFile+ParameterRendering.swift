@@ -18,3 +18,30 @@ extension ClaimFile.Parameter {
         .object(parameters.map { ($0.name, TableOutput.json($0.value)) })
     }
 }
+
+extension ClaimFile {
+    /// The description with every `:name` of a parameter replaced by its value as typed in `--param`
+    /// (`At n = :bits bits` → `At n = 4 bits`); a `:word` that names no parameter is left as written.
+    ///
+    /// - Parameter parameters: the bound values (header defaults with overrides).
+    public func description(with parameters: [Parameter]) -> String {
+        let values = Dictionary(parameters.map { ($0.name, $0.literal) }, uniquingKeysWith: { first, _ in first })
+        func isNameCharacter(_ c: Character) -> Bool { c == "_" || c.isLetter || c.isNumber }
+        var out = ""
+        var rest = Substring(description)
+        while let colon = rest.firstIndex(of: ":") {
+            out += rest[..<colon]
+            let after = rest.index(after: colon)
+            let end = rest[after...].firstIndex { !isNameCharacter($0) } ?? rest.endIndex
+            let name = String(rest[after..<end])
+            if let first = name.first, !first.isNumber, let value = values[name] {
+                out += value
+                rest = rest[end...]
+            } else {
+                out += ":"
+                rest = rest[after...]
+            }
+        }
+        return out + rest
+    }
+}

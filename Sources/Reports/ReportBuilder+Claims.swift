@@ -27,7 +27,7 @@ extension ReportBuilder {
                 out += "<td><code>\(Markup.escape(e.claim.name))</code></td>"
                 out += "<td>\(Markup.escape(e.claim.severity.rawValue))</td><td>\(Markup.escape(params))</td>"
                 out += "<td class=\"num\">\(e.coveredCells.map(String.init) ?? "")</td>"
-                out += "<td>\(Markup.escape(e.claim.description))</td>"
+                out += "<td>\(Markup.escape(e.claim.description(with: e.parameters)))</td>"
                 out += "<td>\(Markup.escape(e.message ?? ""))</td></tr>"
                 if e.failingRowCount > 0 {
                     let shown = e.failingRows.prefix(Self.claimRowLimit)

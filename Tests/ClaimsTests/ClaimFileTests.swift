@@ -47,6 +47,23 @@ struct ClaimFileTests {
         #expect(claim.parameters.isEmpty)
     }
 
+    @Test("a description with its parameters filled in; other colons and unknown names stay as written")
+    func filledDescription() throws {
+        let claim = try parse(
+            """
+            -- description: At n = :bits bits on :mixing mixing (:bits_extra, :unknown, 12:30, ratio :ratio)
+            -- params: bits=4, mixing=axis, ratio=2.25
+            -- coverage: SELECT 1
+            SELECT 1 WHERE 0
+            """)
+        var parameters = claim.parameters
+        #expect(
+            claim.description(with: parameters)
+                == "At n = 4 bits on axis mixing (:bits_extra, :unknown, 12:30, ratio 2.25)")
+        parameters[0] = ClaimFile.Parameter(name: "bits", value: .integer(6))
+        #expect(claim.description(with: parameters).hasPrefix("At n = 6 bits"))
+    }
+
     @Test("a claim without a coverage header is malformed, never a silent pass")
     func coverageIsRequired() throws {
         #expect {
