@@ -75,44 +75,50 @@ extension Store {
     static func installScope(_ scope: RunScope, in db: Database) throws -> [String] {
         guard case .sweep(let name) = scope else { return [] }
         guard let sweep = try Store.sweep(named: name, in: db) else {
-            let names = try String.fetchAll(db, sql: "SELECT name FROM main.sweeps ORDER BY name")
+            let names = try Store.sweepNames(in: db)
             throw StoreError.invalidParameter(
                 "no sweep named \(name) in this database (sweeps: \(names.isEmpty ? "none" : names.joined(separator: ", ")))"
             )
         }
         let views = try Row.fetchAll(
             db, sql: "SELECT name, sql FROM main.sqlite_schema WHERE type = 'view' ORDER BY rowid")
-        // query_only also refuses temporary objects; the database file itself stays opened read-only.
-        let queryOnly = try Bool.fetchOne(db, sql: "PRAGMA query_only") ?? false
-        if queryOnly { try db.execute(sql: "PRAGMA query_only = 0") }
-        defer { if queryOnly { try? db.execute(sql: "PRAGMA query_only = 1") } }
-        try db.execute(
-            sql: """
-                CREATE TEMP VIEW current_runs AS SELECT * FROM main.current_runs
-                WHERE id IN (SELECT run_id FROM main.sweep_runs WHERE sweep_id = \(sweep.id))
-                """)
-        var made = ["current_runs"]
-        for view in views {
-            let name: String = view[0]
-            let sql: String = view[1]
-            guard name != "current_runs",
-                let range = sql.range(of: "CREATE VIEW", options: [.caseInsensitive, .anchored])
-            else { continue }
-            try db.execute(sql: sql.replacingCharacters(in: range, with: "CREATE TEMP VIEW"))
-            made.append(name)
+        return try withTemporaryObjects(in: db) {
+            try db.execute(
+                sql: """
+                    CREATE TEMP VIEW current_runs AS SELECT * FROM main.current_runs
+                    WHERE id IN (SELECT run_id FROM main.sweep_runs WHERE sweep_id = \(sweep.id))
+                    """)
+            var made = ["current_runs"]
+            for view in views {
+                let name: String = view[0]
+                let sql: String = view[1]
+                guard name != "current_runs",
+                    let range = sql.range(of: "CREATE VIEW", options: [.caseInsensitive, .anchored])
+                else { continue }
+                try db.execute(sql: sql.replacingCharacters(in: range, with: "CREATE TEMP VIEW"))
+                made.append(name)
+            }
+            return made
         }
-        return made
     }
 
     /// Drops the temporary views of a scope.
     static func removeScope(_ views: [String], in db: Database) throws {
         guard !views.isEmpty else { return }
+        try withTemporaryObjects(in: db) {
+            for name in views.reversed() {
+                try db.execute(sql: "DROP VIEW IF EXISTS temp.\(name.quotedDatabaseIdentifier)")
+            }
+        }
+    }
+
+    /// Runs `body` with `PRAGMA query_only` lifted (it also refuses temporary objects), restoring it after;
+    /// the database file itself stays opened read-only on a read-only connection.
+    private static func withTemporaryObjects<T>(in db: Database, _ body: () throws -> T) throws -> T {
         let queryOnly = try Bool.fetchOne(db, sql: "PRAGMA query_only") ?? false
         if queryOnly { try db.execute(sql: "PRAGMA query_only = 0") }
         defer { if queryOnly { try? db.execute(sql: "PRAGMA query_only = 1") } }
-        for name in views.reversed() {
-            try db.execute(sql: "DROP VIEW IF EXISTS temp.\(name.quotedDatabaseIdentifier)")
-        }
+        return try body()
     }
 }
 

@@ -52,9 +52,7 @@ struct ReproduceCommand: AsyncParsableCommand {
             if !quiet {
                 Console.note("kvlab: paper sweep: \(planned.runs) runs × \(spec.trials) trials → \(store.path)")
             }
-            var resume = "kvlab reproduce"
-            if let seeds { resume += " --seeds \(seeds)" }
-            if database.db != nil { resume += " --db \(store.path)" }
+            let resume = resumeCommand(store)
             let runner = SweepRunner(store: store, jobs: jobs, sweep: spec.name, resumeCommand: resume)
             let outcome = try await runner.run(quiet: quiet, resumeCommand: resume, watcher: watcher)
             guard outcome == .ok else { return outcome }
@@ -78,6 +76,14 @@ struct ReproduceCommand: AsyncParsableCommand {
         if status != .ok { throw ExitCode(status.rawValue) }
     }
 
+    /// The command that resumes this one (both sweeps of `reproduce` resume with it).
+    func resumeCommand(_ store: Store) -> String {
+        var resume = "kvlab reproduce"
+        if let seeds { resume += " --seeds \(seeds)" }
+        if database.db != nil { resume += " --db \(store.path)" }
+        return resume
+    }
+
     /// The paper's kl ratio QKQV/KQV at n = 4.
     static let paperRatio = 2.25
 
@@ -93,9 +99,7 @@ struct ReproduceCommand: AsyncParsableCommand {
         _ = try SweepPlanner.plan(
             spec, specText: SweepSpec.shippedText(named: "paper-gap") ?? "", shard: .whole, amend: true,
             store: store, provenanceID: nil)
-        var resume = "kvlab reproduce"
-        if let seeds { resume += " --seeds \(seeds)" }
-        if database.db != nil { resume += " --db \(store.path)" }
+        let resume = resumeCommand(store)
         if !quiet { Console.note("kvlab: the gap to the paper's ratio: sweep \(spec.name), \(spec.runs.count) runs") }
         let runner = SweepRunner(store: store, jobs: jobs, sweep: spec.name, resumeCommand: resume)
         let outcome = try await runner.run(quiet: quiet, resumeCommand: resume, watcher: watcher)
