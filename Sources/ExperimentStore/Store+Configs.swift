@@ -13,7 +13,7 @@ extension Store {
     /// - Throws: ``StoreError/invalidConfig(_:)`` for a non-finite number; ``StoreError/inconsistent(_:)``
     ///   when the hash is stored with another canonical JSON.
     @discardableResult
-    public static func upsertConfig(_ config: ResolvedConfig, in db: Database) throws -> String {
+    public static func upsertConfig(_ config: TrialConfig, in db: Database) throws -> String {
         let json = try config.canonicalJSON()
         let hash = Hex.sha256(json.utf8)
         try registerScheme(config.scheme, in: db)
@@ -81,7 +81,7 @@ extension Store {
     /// - Returns: the config hash.
     /// - Throws: see ``upsertConfig(_:in:)``.
     @discardableResult
-    public func upsertConfig(_ config: ResolvedConfig) throws -> String {
+    public func upsertConfig(_ config: TrialConfig) throws -> String {
         try write { db in try Store.upsertConfig(config, in: db) }
     }
 
@@ -93,15 +93,15 @@ extension Store {
     /// - Returns: the config, or nil when no config has this hash.
     /// - Throws: ``StoreError/inconsistent(_:)`` when the stored JSON does not hash to `hash` or is not a
     ///   resolved config of this build.
-    public static func config(hash: String, in db: Database) throws -> ResolvedConfig? {
+    public static func config(hash: String, in db: Database) throws -> TrialConfig? {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT canonical_json, scheme FROM configs WHERE config_hash = ?", arguments: [hash])
         else { return nil }
         let json: String = row[0]
-        var config: ResolvedConfig
+        var config: TrialConfig
         do {
-            config = try ResolvedConfig(switchValues: try CanonicalJSON.parse(json))
+            config = try TrialConfig(switchValues: try CanonicalJSON.parse(json))
             // The hash holds a declared scheme's recipes; its name is the label stored beside it.
             let label: String = row[1]
             if !config.scheme.isShipped, label != config.scheme.name {
@@ -119,7 +119,7 @@ extension Store {
     }
 
     /// The stored config with this hash (see ``config(hash:in:)``), read in its own snapshot.
-    public func config(hash: String) throws -> ResolvedConfig? {
+    public func config(hash: String) throws -> TrialConfig? {
         try read { db in try Store.config(hash: hash, in: db) }
     }
 }

@@ -370,7 +370,7 @@ extension Store {
     /// - Returns: how many datasets, models and texts were new here.
     /// - Throws: as ``copyDatasets(from:only:)`` and ``copyModelsAndTexts(from:models:texts:)``.
     @discardableResult
-    public func copyInputs(from input: Store, for configs: [ResolvedConfig]) throws -> Int {
+    public func copyInputs(from input: Store, for configs: [TrialConfig]) throws -> Int {
         let models = Set(configs.compactMap(\.model))
         let texts = Set(configs.compactMap(\.text))
         var datasets = Set(configs.compactMap(\.source))

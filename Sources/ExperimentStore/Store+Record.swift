@@ -18,7 +18,7 @@ extension Store {
     /// - Throws: ``StoreError`` (e.g. ``StoreError/conflictingTrial(runID:trial:metric:stored:new:)``).
     @discardableResult
     public func recordTrial(
-        config: ResolvedConfig, seed: Int, trial: Int, metrics: MetricValues, provenanceID: Int64? = nil,
+        config: TrialConfig, seed: Int, trial: Int, metrics: MetricValues, provenanceID: Int64? = nil,
         forwardVersion: Int = 0
     ) throws -> RecordedTrial {
         guard trial >= 0 else { throw StoreError.invalidConfig("trial must be ≥ 0, not \(trial)") }

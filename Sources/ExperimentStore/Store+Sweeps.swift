@@ -30,7 +30,7 @@ extension Store {
     /// - Returns: the number of runs that were not planned before.
     @discardableResult
     public static func planSweep(
-        name: String, spec: String, specHash: String, runs: [(config: ResolvedConfig, seed: Int)], trials: Int,
+        name: String, spec: String, specHash: String, runs: [(config: TrialConfig, seed: Int)], trials: Int,
         description: String? = nil, tags: [String: String] = [:], provenanceID: Int64?, forwardVersion: Int = 0,
         isCancelled: () -> Bool = { false }, in db: Database
     ) throws -> Int {
@@ -68,7 +68,7 @@ extension Store {
         while let row = try members.next() {
             ready[row[0], default: []].insert(PlannedKey(seed: row[1], forward: row[2]))
         }
-        var hashes: [ResolvedConfig: String] = [:]
+        var hashes: [TrialConfig: String] = [:]
         var stored: Set<String> = []
         // A declared scheme's name is bound in every plan, even when its runs need nothing (a renamed pair
         // is refused, as when the runs are new).

@@ -254,7 +254,7 @@ extension Store {
     }
 
     private static func verifyConfigs(_ db: Database, _ log: inout ProblemLog) throws -> Int {
-        let switchNames = ResolvedConfig(TrialConfig()).columnValues.map(\.name)
+        let switchNames = SwitchRegistry.all.map(\.name)
         let columns = (["config_hash", "canonical_json", "nu"] + switchNames).joined(separator: ", ")
         let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM configs ORDER BY config_hash")
         var count = 0
@@ -266,9 +266,9 @@ extension Store {
             if Hex.sha256(json.utf8) != hash {
                 log.add("config \(short)…: canonical_json hashes to \(Hex.sha256(json.utf8)), not its config_hash")
             }
-            let config: ResolvedConfig
+            let config: TrialConfig
             do {
-                config = try ResolvedConfig(switchValues: try CanonicalJSON.parse(json))
+                config = try TrialConfig(switchValues: try CanonicalJSON.parse(json))
             } catch {
                 log.add("config \(short)…: canonical_json is not a resolved config: \(error.description)")
                 continue

@@ -1,129 +1,146 @@
 import ArgumentParser
+import ExperimentStore
 import Quantization
 import Sweeps
 
-/// Every switch as a command-line option (kebab-case), with the defaults and help of ``SwitchRegistry``.
+/// Every switch of ``SwitchRegistry`` as a command-line option (`--NAME VALUE` or `--NAME=VALUE`, kebab-case),
+/// parsed and documented from its declaration: a switch declared in the registry is an option of
+/// `kvlab trial` without any code here.
 struct SwitchOptions: ParsableArguments {
-    /// The help of a switch's option, from its declaration.
-    ///
-    /// - Parameters:
-    ///   - name: the switch.
-    ///   - listsValues: add the allowed values (ArgumentParser lists an enumeration's values itself).
-    ///   - showsDefault: add the declared default (for an optional option whose default depends on the data).
-    static func help(_ name: String, listsValues: Bool = true, showsDefault: Bool = false) -> ArgumentHelp {
-        let s = SwitchRegistry[name]
-        let values = listsValues ? " Values: \(s.values)." : ""
-        let applies = s.appliesTo == "all" ? "" : " Only for \(s.appliesTo)."
-        let byDefault = showsDefault ? " Default: \(s.defaultValue)." : ""
-        return ArgumentHelp("\(s.help)\(values)\(applies)\(byDefault)")
+    /// The switch options as given (the options the command does not declare itself).
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var arguments: [String] = []
+
+    /// The help section listing every switch option, for the command's discussion (one paragraph each, so
+    /// that the help's line wrapping keeps them apart).
+    static var help: String {
+        var text = "Switches, each given as --NAME VALUE (a switch not given takes its default):\n"
+        for s in SwitchRegistry.all {
+            let applies = s.appliesTo == "all" ? "" : " Only for \(s.appliesTo)."
+            text += "\n--\(s.optionName): \(s.help) Values: \(s.values). Default: \(s.defaultValue).\(applies)\n"
+        }
+        return text
     }
 
-    @Option(help: SwitchOptions.help("scheme"), completion: Completions.schemes)
-    var scheme: String = Scheme.KQV.name
-
-    @Option(help: SwitchOptions.help("key_recipe", listsValues: false))
-    var keyRecipe: Recipe?
-
-    @Option(help: SwitchOptions.help("value_recipe", listsValues: false))
-    var valueRecipe: Recipe?
-
-    @Option(help: SwitchOptions.help("bits"))
-    var bits: Int = 4
-
-    @Option(help: SwitchOptions.help("distribution", listsValues: false))
-    var distribution: Distribution = .gaussian
-
-    @Option(help: SwitchOptions.help("rank"))
-    var rank: Int?
-
-    @Option(help: SwitchOptions.help("mixing", listsValues: false))
-    var mixing: Mixing = .dense
-
-    @Option(help: SwitchOptions.help("noise"))
-    var noise: Double = 0.1
-
-    @Option(help: SwitchOptions.help("outliers"))
-    var outliers: Int = 0
-
-    @Option(help: SwitchOptions.help("outlier_scale"))
-    var outlierScale: Double = 10
-
-    @Option(help: SwitchOptions.help("dim", showsDefault: true))
-    var dim: Int?
-
-    @Option(help: SwitchOptions.help("tokens", showsDefault: true))
-    var tokens: Int?
-
-    @Option(help: SwitchOptions.help("queries", showsDefault: true))
-    var queries: Int?
-
-    @Option(help: SwitchOptions.help("logit_scale"))
-    var logitScale: Double = 1
-
-    @Option(help: SwitchOptions.help("rotation", listsValues: false))
-    var rotation: RotationKind = .wht3
-
-    @Option(help: SwitchOptions.help("qjl", listsValues: false))
-    var qjl: QJLKind = .gaussian
-
-    @Option(help: SwitchOptions.help("codebook", listsValues: false))
-    var codebook: CodebookLaw = .beta
-
-    @Option(help: SwitchOptions.help("baseline", listsValues: false))
-    var baseline: Baseline = .kvBeta
-
-    @Option(help: SwitchOptions.help("norms", listsValues: false))
-    var norms: NormPrecision = .f32
-
-    @Option(help: SwitchOptions.help("source"))
-    var source: String?
-
-    @Option(help: SwitchOptions.help("layer"))
-    var layer: Int?
-
-    @Option(help: SwitchOptions.help("head"))
-    var head: Int?
-
-    @Option(help: SwitchOptions.help("model"))
-    var model: String?
-
-    @Option(help: SwitchOptions.help("text"))
-    var text: String?
-
-    @Option(help: SwitchOptions.help("positions"))
-    var positions: Int?
-
-    @Option(help: SwitchOptions.help("layers"))
-    var layers: String?
-
-    /// Whether the config reads the database: a dataset (`--source`) or a model-level run (`--model`).
-    var needsDatabase: Bool { source != nil || model != nil }
-
-    /// The switches as spec settings: every switch with a default, and the optional ones that were given.
+    /// The switch options given, parsed by their declared kinds, in the order given.
     ///
-    /// - Throws: ``CLIError`` (exit 2) for an unknown scheme or an unreadable layer list.
-    func settings() throws -> [SwitchSetting] {
-        var out: [SwitchSetting] = [
-            .scheme(try resolvedScheme()), .bits(bits), .distribution(distribution), .rank(rank), .mixing(mixing),
-            .noise(noise), .outliers(outliers), .outlierScale(outlierScale), .logitScale(logitScale),
-            .rotation(rotation), .qjl(qjl), .codebook(codebook), .baseline(baseline), .norms(norms),
-        ]
-        if let dim { out.append(.dim(dim)) }
-        if let tokens { out.append(.tokens(tokens)) }
-        if let queries { out.append(.queries(queries)) }
-        if let source { out.append(.source(source)) }
-        if let layer { out.append(.layer(layer)) }
-        if let head { out.append(.head(head)) }
-        if let model { out.append(.model(model)) }
-        if let text { out.append(.text(text)) }
-        if let positions { out.append(.positions(positions)) }
-        if let layers {
-            guard let selection = LayerSelection(parsing: layers) else {
-                throw CLIError.badInput("--layers: \(layers) is not a layer list (e.g. 0-9 or 0,4-7)")
+    /// - Throws: ``CLIError`` (exit 2) for an unknown option (with the nearest switch), a missing value, a
+    ///   value of the wrong kind, or a switch given twice.
+    func given() throws -> [(declaration: SwitchDeclaration, text: String)] {
+        var out: [(declaration: SwitchDeclaration, text: String)] = []
+        var i = 0
+        while i < arguments.count {
+            let argument = arguments[i]
+            guard argument.hasPrefix("--"), argument.count > 2 else {
+                throw CLIError.badInput("unexpected argument '\(argument)' (switches are given as --NAME VALUE)")
             }
-            out.append(.layers(selection))
+            var name = String(argument.dropFirst(2))
+            var value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            guard let declaration = SwitchRegistry.all.first(where: { $0.optionName == name }) else {
+                var message = "unknown option '--\(name)'"
+                let names = SwitchRegistry.all.map(\.optionName) + ["seed", "trial", "format", "record", "db"]
+                if let near = Spelling.nearest(name, among: names) { message += "; did you mean --\(near)?" }
+                throw CLIError.badInput(message + " (kvlab trial --help lists the options)")
+            }
+            if value == nil {
+                guard i + 1 < arguments.count else {
+                    throw CLIError.badInput("--\(name): missing value (\(declaration.values))")
+                }
+                i += 1
+                value = arguments[i]
+            }
+            guard !out.contains(where: { $0.declaration.name == declaration.name }) else {
+                throw CLIError.badInput("--\(name) is given twice")
+            }
+            out.append((declaration, value ?? ""))
+            i += 1
         }
         return out
+    }
+
+    /// Whether the config reads the database: a dataset (`--source`) or a model-level run (`--model`).
+    func needsDatabase() throws -> Bool {
+        try given().contains { if case .reference = $0.declaration.kind { return true } else { return false } }
+    }
+
+    /// The switches as spec settings: the scheme (from `--scheme` or the recipes) and every switch given.
+    ///
+    /// - Throws: ``CLIError`` (exit 2) naming the option whose value is not of its switch's kind.
+    func settings() throws -> [SwitchSetting] {
+        let given = try given()
+        func text(_ name: String) -> String? { given.first { $0.declaration.name == name }?.text }
+        var out: [SwitchSetting] = [
+            .scheme(try Self.scheme(text("scheme"), key: text("key_recipe"), value: text("value_recipe")))
+        ]
+        for (declaration, text) in given {
+            guard let name = SwitchName(rawValue: declaration.name), name != .scheme else { continue }
+            out.append(SwitchSetting(name, try Self.value(text, of: declaration)))
+        }
+        return out
+    }
+
+    /// An option's text as a value of its switch's kind.
+    static func value(_ text: String, of s: SwitchDeclaration) throws -> SwitchValue {
+        let option = "--\(s.optionName)"
+        if let word = s.unsetWord, text == word { return .null }
+        switch s.kind {
+        case .integer(let minimum):
+            guard let value = Int(text) else {
+                throw CLIError.badInput("\(option): '\(text)' is not an integer (\(s.values))")
+            }
+            if let minimum, value < minimum { throw CLIError.badInput("\(option): \(value) must be ≥ \(minimum)") }
+            return .int(value)
+        case .number:
+            guard let value = Double(text), value.isFinite else {
+                throw CLIError.badInput("\(option): '\(text)' is not a finite number (\(s.values))")
+            }
+            return .double(value == 0 ? 0 : value)
+        case .choice(let words):
+            guard words.contains(text) else {
+                var message = "\(option): '\(text)' is not one of \(words.joined(separator: ", "))"
+                if let near = Spelling.nearest(text, among: words) { message += "; did you mean \(near)?" }
+                throw CLIError.badInput(message)
+            }
+            return .string(text)
+        case .layerList:
+            guard let selection = LayerSelection(parsing: text) else {
+                throw CLIError.badInput("\(option): \(text) is not a layer list (e.g. 0-9 or 0,4-7)")
+            }
+            return .string(selection.description)
+        case .reference, .scheme, .recipe:
+            return .string(text)
+        }
+    }
+
+    /// The scheme of `--scheme`, or of `--key-recipe` and `--value-recipe`: a shipped name, or the scheme
+    /// named for a recipe pair (docs/science.md: the shipped scheme of that pair, else `KEY+VALUE`).
+    ///
+    /// - Throws: ``CLIError`` (exit 2) for an unknown scheme or recipe, half a recipe pair, or a contradiction.
+    static func scheme(_ scheme: String?, key: String?, value: String?) throws -> Scheme {
+        if key != nil || value != nil {
+            guard let key, let value else {
+                throw CLIError.badInput("give both --key-recipe and --value-recipe (recipes: mse, prod, baseline)")
+            }
+            guard let keyRecipe = Recipe(rawValue: key), let valueRecipe = Recipe(rawValue: value) else {
+                let bad = Recipe(rawValue: key) == nil ? "--key-recipe \(key)" : "--value-recipe \(value)"
+                throw CLIError.badInput("\(bad): not a recipe (mse, prod, baseline)")
+            }
+            let pair = Scheme.pair(key: keyRecipe, value: valueRecipe)
+            if let scheme, scheme != pair.name {
+                throw CLIError.badInput("--scheme \(scheme) contradicts --key-recipe/--value-recipe (\(pair.name))")
+            }
+            return pair
+        }
+        guard let scheme else { return TrialConfig().scheme }
+        guard let named = Scheme(naming: scheme) else {
+            throw CLIError.badInput(
+                "--scheme \(scheme): not a scheme (KV, KQV, QKQV, or KEY+VALUE with recipes mse, prod, baseline)")
+        }
+        return named
     }
 
     /// The requested config, validated; a dataset or model is looked up in `datasets`.
@@ -140,46 +157,10 @@ struct SwitchOptions: ParsableArguments {
             throw CLIError.badInput("--\(String(error.key.map { $0 == "_" ? "-" : $0 })): \(error.message)")
         }
         guard configs.count == 1, let config = configs.first else {
+            let source = settings.first { $0.name == .source }?.valueText ?? ""
             throw CLIError.badInput(
-                "dataset \(source ?? "") has \(configs.count) (layer, KV head) pairs: choose one with --layer and --head"
-            )
+                "dataset \(source) has \(configs.count) (layer, KV head) pairs: choose one with --layer and --head")
         }
         return config
     }
 }
-
-extension SwitchOptions {
-    /// The scheme of `--scheme`, or of `--key-recipe` and `--value-recipe`: a shipped name, or the scheme
-    /// named for a recipe pair (docs/science.md: the shipped scheme of that pair, else `KEY+VALUE`).
-    ///
-    /// - Throws: ``CLIError`` (exit 2) for an unknown scheme or half a recipe pair.
-    func resolvedScheme() throws -> Scheme {
-        if keyRecipe != nil || valueRecipe != nil {
-            guard let keyRecipe, let valueRecipe else {
-                throw CLIError.badInput("give both --key-recipe and --value-recipe (recipes: mse, prod, baseline)")
-            }
-            let pair = Scheme.pair(key: keyRecipe, value: valueRecipe)
-            if scheme != Scheme.KQV.name, scheme != pair.name {
-                throw CLIError.badInput("--scheme \(scheme) contradicts --key-recipe/--value-recipe (\(pair.name))")
-            }
-            return pair
-        }
-        if let shipped = Scheme(rawValue: scheme) { return shipped }
-        let parts = scheme.split(separator: "+", omittingEmptySubsequences: false)
-        if parts.count == 2, let key = Recipe(rawValue: String(parts[0])),
-            let value = Recipe(rawValue: String(parts[1]))
-        {
-            return Scheme.pair(key: key, value: value)
-        }
-        throw CLIError.badInput(
-            "--scheme \(scheme): not a scheme (KV, KQV, QKQV, or KEY+VALUE with recipes mse, prod, baseline)")
-    }
-}
-
-extension Recipe: ExpressibleByArgument {}
-extension Distribution: ExpressibleByArgument {}
-extension Mixing: ExpressibleByArgument {}
-extension RotationKind: ExpressibleByArgument {}
-extension QJLKind: ExpressibleByArgument {}
-extension Baseline: ExpressibleByArgument {}
-extension NormPrecision: ExpressibleByArgument {}

@@ -18,7 +18,8 @@ struct TrialCommand: AsyncParsableCommand {
             Example: kvlab trial --scheme QKQV --bits 4 --format json
             Example: kvlab trial --source smollm2 --layer 3 --head 1 --scheme KV --bits 3
             Example: kvlab trial --model smollm2 --text lighthouses --tokens 128 --scheme KQV
-            """
+
+            """ + SwitchOptions.help
     )
 
     @OptionGroup var switches: SwitchOptions
@@ -42,7 +43,8 @@ struct TrialCommand: AsyncParsableCommand {
             guard seed >= 0 else { throw CLIError.badInput("--seed: \(seed) must be ≥ 0") }
             guard trial >= 0 else { throw CLIError.badInput("--trial: \(trial) must be ≥ 0") }
             // Synthetic data need no database (unless the trial is recorded); a dataset or model is read from it.
-            let store = record || switches.needsDatabase ? try database.open(record ? .readWrite : .readOnly) : nil
+            let store =
+                try record || switches.needsDatabase() ? try database.open(record ? .readWrite : .readOnly) : nil
             let config = try switches.config(datasets: try store.map { try DatasetCatalog(store: $0) } ?? .empty)
             if let limit = SystemMemory.limit() { try SweepPlanner.checkMemory([config.resolved], limit: limit) }
             let metrics = try TrialCommand.metrics(config, seed: seed, trial: trial, store: store)
@@ -83,7 +85,7 @@ struct TrialCommand: AsyncParsableCommand {
 
     /// The trial output: JSON `{"config":{…},"config_hash","seed","trial","metrics":{…}}` or a table.
     static func render(
-        config: ResolvedConfig, configHash: String?, seed: Int, trial: Int, metrics: MetricValues,
+        config: TrialConfig, configHash: String?, seed: Int, trial: Int, metrics: MetricValues,
         format: CodebookFormat
     ) -> String {
         switch format {

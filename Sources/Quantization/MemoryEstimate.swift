@@ -9,11 +9,11 @@
 public enum MemoryEstimate {
     /// Bytes one trial of `config` needs at least, or nil for a model-level config (its memory is the
     /// model's, checked when the model is loaded).
-    public static func trialBytes(_ config: ResolvedConfig) -> Double? {
+    public static func trialBytes(_ config: TrialConfig) -> Double? {
         guard !config.isModelLevel else { return nil }
         let t = Double(config.tokens)
         let d = Double(config.dim)
-        let q = Double(config.queries ?? 0)
+        let q = Double(config.queries)
         let doubles = 4 * t * d + 3 * q * d + 2 * q * t + 4 * d * d
         return 8 * doubles
     }

@@ -48,6 +48,20 @@ public struct Scheme: Sendable, Hashable, Codable, CustomStringConvertible {
             ?? Scheme(uncheckedName: "\(key.rawValue)+\(value.rawValue)", key: key, value: value)
     }
 
+    /// The scheme a name stands for outside a spec: a shipped name, or `KEY+VALUE` (recipes mse, prod,
+    /// baseline); nil for anything else.
+    public init?(naming text: String) {
+        if let shipped = Self(rawValue: text) {
+            self = shipped
+            return
+        }
+        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        guard parts.count == 2, let key = Recipe(rawValue: String(parts[0])),
+            let value = Recipe(rawValue: String(parts[1]))
+        else { return nil }
+        self = Self.pair(key: key, value: value)
+    }
+
     /// Declares a name for a recipe pair.
     ///
     /// - Throws: ``ConfigError`` (key `schemes`) for a malformed name, a shipped name bound to another pair,

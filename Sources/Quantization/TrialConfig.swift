@@ -1,7 +1,9 @@
-/// Every switch of docs/science.md, as requested (before resolution).
+/// A config: every switch of docs/science.md (``SwitchRegistry`` declares them), the one type the engine, the
+/// sweeps and the store share.
 ///
 /// Defaults are those of docs/science.md. `rank == nil` means full rank (= `dim`). Use ``validate()`` before
-/// running and ``resolved`` to get the identity of the config (non-applicable switches set to nil).
+/// running and ``resolved`` for the canonical form whose ``switchValues`` are the config's identity
+/// (non-applicable switches null).
 public struct TrialConfig: Sendable, Hashable, Codable {
     public var scheme: Scheme = .KQV
     public var bits: Int = 4
@@ -175,9 +177,6 @@ public struct TrialConfig: Sendable, Hashable, Codable {
                 message: "hadamard needs a power-of-two dim (\(source) is \(dim)); use gaussian or orthogonal")
         }
     }
-
-    /// The fully resolved config: the identity of a run, with non-applicable switches set to nil.
-    public var resolved: ResolvedConfig { ResolvedConfig(self) }
 
     /// The switches that determine the synthetic data (and, with `logitScale`, the reference attention).
     ///

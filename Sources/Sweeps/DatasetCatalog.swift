@@ -78,6 +78,17 @@ public struct DatasetCatalog: Sendable {
     /// The dataset with this name.
     public subscript(name: String) -> Entry? { entries[name] }
 
+    /// The hash a reference switch stores for a name: a dataset's content hash (`source`), a model's SHA-256
+    /// (`model`) or a text's token-ids SHA-256 (`text`); nil when nothing of that name is known.
+    public func hash(of name: String, for switchName: SwitchName) -> String? {
+        switch switchName {
+        case .source: return entries[name]?.contentHash
+        case .model: return models[name]?.sha256
+        case .text: return texts[name]?.sha256
+        default: return nil
+        }
+    }
+
     /// Every name, sorted (for error messages).
     public var names: [String] { entries.keys.sorted() }
 }

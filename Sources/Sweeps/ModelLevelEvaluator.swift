@@ -50,17 +50,16 @@ public final class ModelLevelEvaluator: Sendable {
     ///
     /// - Throws: ``RegisteredModelError`` for a missing or changed model file, ``ModelLevelEvaluatorError``
     ///   for a model or text the database does not hold, and whatever the forward pass throws.
-    public func metrics(_ config: ResolvedConfig, seed: Int, trial: Int) throws -> MetricValues {
+    public func metrics(_ config: TrialConfig, seed: Int, trial: Int) throws -> MetricValues {
         guard let modelHash = config.model, let textHash = config.text else {
             throw ModelLevelEvaluatorError.notModelLevel
         }
         let (model, exact) = try prepared(ExactKey(model: modelHash, text: textHash, tokens: config.tokens))
         let layers = config.layers.flatMap { LayerSelection(parsing: $0) }.map { Set($0.layers) }
-        let trialConfig = config.trialConfig
         let result = try model.model.modelLevelTrial(
-            exact: exact, engine: engine, config: trialConfig, seed: seed, trial: trial, layers: layers,
+            exact: exact, engine: engine, config: config, seed: seed, trial: trial, layers: layers,
             positions: config.positions, threads: 1)
-        let quantizers = engine.quantizers(trialConfig, seed: seed, trial: trial)
+        let quantizers = engine.quantizers(config, seed: seed, trial: trial)
         var values = MetricValues(measuring: .model)
         values[.nextKL] = result.nextKL
         values[.pplRatio] = result.pplRatio

@@ -3,7 +3,7 @@ import Quantization
 /// One run of a sweep: a config evaluated under one seed (on trials 0…T−1 of the spec).
 public struct PlannedRun: Sendable, Hashable {
     /// The fully resolved config.
-    public var config: ResolvedConfig
+    public var config: TrialConfig
     /// The seed (the replicate unit).
     public var seed: Int
 
@@ -12,7 +12,7 @@ public struct PlannedRun: Sendable, Hashable {
     /// - Parameters:
     ///   - config: the fully resolved config.
     ///   - seed: the seed.
-    public init(config: ResolvedConfig, seed: Int) {
+    public init(config: TrialConfig, seed: Int) {
         self.config = config
         self.seed = seed
     }

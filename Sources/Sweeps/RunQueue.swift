@@ -5,7 +5,7 @@ public struct ClaimedRun: Sendable, Hashable {
     /// The database id of the run.
     public var runID: Int64
     /// The fully resolved config.
-    public var config: ResolvedConfig
+    public var config: TrialConfig
     /// The seed.
     public var seed: Int
     /// Trials 0…trialsPlanned−1 belong to the run.
@@ -14,7 +14,7 @@ public struct ClaimedRun: Sendable, Hashable {
     public var storedTrials: Set<Int>
 
     /// Creates a claimed run.
-    public init(runID: Int64, config: ResolvedConfig, seed: Int, trialsPlanned: Int, storedTrials: Set<Int>) {
+    public init(runID: Int64, config: TrialConfig, seed: Int, trialsPlanned: Int, storedTrials: Set<Int>) {
         self.runID = runID
         self.config = config
         self.seed = seed

@@ -147,30 +147,28 @@ struct SpecReader {
         return value == 0 ? 0 : value
     }
 
-    /// One of the raw values of an enumeration.
+    /// One of a list of words (case-sensitive).
     ///
     /// - Parameters:
     ///   - node: the node.
     ///   - path: its key path.
-    ///   - type: the enumeration.
-    /// - Returns: the case whose raw value equals the scalar's text (case-sensitive).
-    /// - Throws: ``SweepSpecError`` listing the allowed values.
-    func choice<E: RawRepresentable & CaseIterable>(_ node: Node, _ path: String, _ type: E.Type)
-        throws(SweepSpecError) -> E where E.RawValue == String
-    {
-        let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
+    ///   - words: the allowed words.
+    /// - Returns: the word.
+    /// - Throws: ``SweepSpecError`` listing the allowed words, with a suggestion for a near miss.
+    func choice(_ node: Node, _ path: String, _ words: [String]) throws(SweepSpecError) -> String {
+        let allowed = words.joined(separator: ", ")
         let word = try text(node, path, expected: "one of \(allowed)")
-        guard let value = E(rawValue: word) else {
+        guard words.contains(word) else {
             var message = "\(Self.describe(node)) is not one of \(allowed)"
-            if let near = Spelling.nearest(word, among: E.allCases.map(\.rawValue)) {
+            if let near = Spelling.nearest(word, among: words) {
                 message += "; did you mean \(near)?"
             }
             throw error(path, message, at: node)
         }
-        return value
+        return word
     }
 
-    /// A value for a switch, typed as the switch requires (docs/science.md "Switches").
+    /// A value for a switch, typed as its declaration requires (``SwitchDeclaration/Kind``).
     ///
     /// Ranges are not checked here: the expanded configs are validated with `TrialConfig.validate()`.
     ///
@@ -181,81 +179,51 @@ struct SpecReader {
     /// - Returns: the setting.
     /// - Throws: ``SweepSpecError`` for a value of the wrong type or not among the allowed words.
     func setting(_ name: SwitchName, _ node: Node, _ path: String) throws(SweepSpecError) -> SwitchSetting {
-        switch name {
-        case .scheme:
-            let shipped = Scheme.shipped.map(\.name)
-            let names = shipped + schemes.keys.filter { !shipped.contains($0) }.sorted()
-            let word = try text(node, path, expected: "one of \(names.joined(separator: ", "))")
-            if let scheme = schemes[word] { return .scheme(scheme) }
-            let parts = word.split(separator: "+", omittingEmptySubsequences: false)
-            if parts.count == 2, let key = Recipe(rawValue: String(parts[0])),
-                let value = Recipe(rawValue: String(parts[1]))
-            {
-                return .scheme(Scheme.pair(key: key, value: value))
-            }
-            var message = "\(Self.describe(node)) is not one of \(names.joined(separator: ", "))"
-            if let near = Spelling.nearest(word, among: names) {
-                message += "; did you mean \(near)?"
-            } else {
-                message += " (declare a scheme under schemes:, or write KEY+VALUE with recipes mse, prod, baseline)"
-            }
-            throw error(path, message, at: node)
-        case .distribution: return .distribution(try choice(node, path, Distribution.self))
-        case .mixing: return .mixing(try choice(node, path, Mixing.self))
-        case .rotation: return .rotation(try choice(node, path, RotationKind.self))
-        case .qjl: return .qjl(try choice(node, path, QJLKind.self))
-        case .codebook: return .codebook(try choice(node, path, CodebookLaw.self))
-        case .baseline: return .baseline(try choice(node, path, Baseline.self))
-        case .norms: return .norms(try choice(node, path, NormPrecision.self))
-        case .bits: return .bits(try integer(node, path))
-        case .outliers: return .outliers(try integer(node, path))
-        case .dim: return .dim(try integer(node, path))
-        case .tokens: return .tokens(try integer(node, path))
-        case .queries: return .queries(try integer(node, path))
-        case .noise: return .noise(try number(node, path))
-        case .outlierScale: return .outlierScale(try number(node, path))
-        case .logitScale: return .logitScale(try number(node, path))
-        case .source:
-            let word = try text(node, path, expected: "the name of a dataset in the database")
-            return .source(word)
-        case .layer, .head:
-            var value: Int? = nil
-            if case .scalar(let scalar) = node, scalar.string == "all" {
-                value = nil
-            } else {
-                guard case .scalar(let scalar) = node, Self.isPlain(scalar), Self.isDecimalInteger(scalar.string) else {
-                    throw error(path, "expected an integer ≥ 0 or all, got \(Self.describe(node))", at: node)
-                }
-                value = try integer(node, path)
-                if let v = value, v < 0 {
-                    throw error(path, "\(v) is not an integer ≥ 0", at: node)
-                }
-            }
-            return name == .layer ? .layer(value) : .head(value)
-        case .model:
-            return .model(try text(node, path, expected: "the name of a model registered with kvlab model add"))
-        case .text:
-            return .text(try text(node, path, expected: "the name of a stored text or of a dataset with token ids"))
-        case .positions:
-            if case .scalar(let scalar) = node, scalar.string == "all" { return .positions(nil) }
-            let value = try integer(node, path)
-            guard value >= 1 else { throw error(path, "\(value) is not an integer ≥ 1 (or all)", at: node) }
-            return .positions(value)
-        case .layers:
-            if case .scalar(let scalar) = node, scalar.string == "all" { return .layers(nil) }
-            let word = try text(node, path, expected: "a layer list such as 0-9 or 0,4-7, or all")
-            guard let selection = LayerSelection(parsing: word) else {
-                throw error(path, "expected a layer list such as 0-9 or 0,4-7, or all, got \(word)", at: node)
-            }
-            return .layers(selection)
-        case .rank:
-            if case .scalar(let scalar) = node, scalar.string == "full" { return .rank(nil) }
-            guard case .scalar(let scalar) = node, Self.isPlain(scalar), Self.isDecimalInteger(scalar.string)
-            else {
-                throw error(path, "expected an integer or full, got \(Self.describe(node))", at: node)
-            }
-            return .rank(try integer(node, path))
+        let declaration = name.declaration
+        if let word = declaration.unsetWord, case .scalar(let scalar) = node, scalar.string == word {
+            return SwitchSetting(name, .null)
         }
+        let orWord = declaration.unsetWord.map { " or \($0)" } ?? ""
+        switch declaration.kind {
+        case .scheme: return .scheme(try scheme(node, path))
+        case .choice(let words): return SwitchSetting(name, .string(try choice(node, path, words)))
+        case .number: return SwitchSetting(name, .double(try number(node, path)))
+        case .reference(let what): return SwitchSetting(name, .string(try text(node, path, expected: what)))
+        case .integer(let minimum):
+            let atLeast = minimum.map { " ≥ \($0)" } ?? ""
+            guard case .scalar(let scalar) = node, Self.isPlain(scalar), Self.isDecimalInteger(scalar.string) else {
+                throw error(path, "expected an integer\(atLeast)\(orWord), got \(Self.describe(node))", at: node)
+            }
+            let value = try integer(node, path)
+            if let minimum, value < minimum {
+                throw error(path, "\(value) is not an integer\(atLeast)\(orWord)", at: node)
+            }
+            return SwitchSetting(name, .int(value))
+        case .layerList:
+            let expected = "a layer list such as 0-9 or 0,4-7\(orWord)"
+            let word = try text(node, path, expected: expected)
+            guard let selection = LayerSelection(parsing: word) else {
+                throw error(path, "expected \(expected), got \(word)", at: node)
+            }
+            return SwitchSetting(name, .string(selection.description))
+        case .recipe:
+            throw error(path, "a spec sets the recipes through scheme", at: node)
+        }
+    }
+
+    /// A scheme: a shipped one, one declared under `schemes:`, or `KEY+VALUE`.
+    private func scheme(_ node: Node, _ path: String) throws(SweepSpecError) -> Scheme {
+        let shipped = Scheme.shipped.map(\.name)
+        let names = shipped + schemes.keys.filter { !shipped.contains($0) }.sorted()
+        let word = try text(node, path, expected: "one of \(names.joined(separator: ", "))")
+        if let scheme = schemes[word] ?? Scheme(naming: word) { return scheme }
+        var message = "\(Self.describe(node)) is not one of \(names.joined(separator: ", "))"
+        if let near = Spelling.nearest(word, among: names) {
+            message += "; did you mean \(near)?"
+        } else {
+            message += " (declare a scheme under schemes:, or write KEY+VALUE with recipes mse, prod, baseline)"
+        }
+        throw error(path, message, at: node)
     }
 
     /// A switch name.

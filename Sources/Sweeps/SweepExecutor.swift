@@ -104,7 +104,7 @@ public struct SweepExecutor: Sendable {
         var groups: [GroupKey: [(Int64, TrialConfig)]] = [:]
         var modelUnits: [WorkUnit] = []
         for run in runs {
-            let config = run.config.trialConfig
+            let config = run.config
             if run.config.isModelLevel {
                 for trial in run.missingTrials {
                     modelUnits.append(

@@ -64,8 +64,8 @@ extension SweepPlanner {
     /// Refuses the config whose trial needs the most memory (``MemoryEstimate``) when it exceeds `limit`.
     ///
     /// - Throws: ``SweepPlanError/tooLarge(config:bytes:limit:)``.
-    public static func checkMemory(_ configs: [ResolvedConfig], limit: Double) throws(SweepPlanError) {
-        var largest: (config: ResolvedConfig, bytes: Double)?
+    public static func checkMemory(_ configs: [TrialConfig], limit: Double) throws(SweepPlanError) {
+        var largest: (config: TrialConfig, bytes: Double)?
         for config in configs {
             guard let bytes = MemoryEstimate.trialBytes(config), bytes > (largest?.bytes ?? 0) else { continue }
             largest = (config, bytes)
@@ -74,7 +74,7 @@ extension SweepPlanner {
         let c = largest.config
         throw .tooLarge(
             config:
-                "scheme \(c.scheme.name), bits \(c.bits), dim \(c.dim), tokens \(c.tokens), queries \(c.queries ?? 0)",
+                "scheme \(c.scheme.name), bits \(c.bits), dim \(c.dim), tokens \(c.tokens), queries \(c.queries)",
             bytes: largest.bytes, limit: limit)
     }
 }

@@ -2,7 +2,7 @@ import Quantization
 
 extension SweepSpec {
     /// The result of expanding grids into configs.
-    typealias Expansion = (configs: [ResolvedConfig], combinations: Int, excluded: Int, matches: [Int])
+    typealias Expansion = (configs: [TrialConfig], combinations: Int, excluded: Int, matches: [Int])
 
     /// Expands grids × fixed into validated, de-duplicated resolved configs (order: see ``SweepSpec``).
     ///
@@ -36,10 +36,14 @@ extension SweepSpec {
         }
 
         var base = TrialConfig()
-        var baseDataset = DatasetRequest()
-        for setting in fixed { setting.apply(to: &base, dataset: &baseDataset) }
-        var configs: [ResolvedConfig] = []
-        var seen: Set<ResolvedConfig> = []
+        do {
+            for setting in fixed { try setting.apply(to: &base) }
+        } catch {
+            throw locate(
+                error, source: source, grid: SweepGrid(axes: [], keyPath: ""), index: [], fixed: fixedLocations)
+        }
+        var configs: [TrialConfig] = []
+        var seen: Set<TrialConfig> = []
         var matches = Array(repeating: 0, count: exclude.count)
         var excluded = 0
         for grid in grids {
@@ -47,11 +51,10 @@ extension SweepSpec {
             var index = Array(repeating: 0, count: grid.axes.count)
             repeat {
                 var config = base
-                var dataset = baseDataset
-                for (k, axis) in grid.axes.enumerated() { axis.values[index[k]].apply(to: &config, dataset: &dataset) }
                 let expanded: [TrialConfig]
                 do {
-                    expanded = try captured(config, dataset, explicitlySet: set, datasets: datasets)
+                    for (k, axis) in grid.axes.enumerated() { try axis.values[index[k]].apply(to: &config) }
+                    expanded = try captured(config, explicitlySet: set, datasets: datasets)
                 } catch {
                     throw locate(error, source: source, grid: grid, index: index, fixed: fixedLocations)
                 }
@@ -93,33 +96,33 @@ extension SweepSpec {
         settings: [SwitchSetting], datasets: DatasetCatalog
     ) throws(ConfigError) -> [TrialConfig] {
         var config = TrialConfig()
-        var request = DatasetRequest()
-        for setting in settings { setting.apply(to: &config, dataset: &request) }
-        let configs = try captured(config, request, explicitlySet: Set(settings.map(\.name)), datasets: datasets)
+        for setting in settings { try setting.apply(to: &config) }
+        let configs = try captured(config, explicitlySet: Set(settings.map(\.name)), datasets: datasets)
         for config in configs { try config.validate() }
         return configs
     }
 
-    /// The configs of one combination: itself for synthetic data; for a dataset, one config per requested
-    /// (layer, KV head) (all of them unless one is given), with the dataset's hash as `source`, its head dim
-    /// as `dim`, and its token count as `tokens` and at most 64 `queries` unless the spec sets them.
+    /// The configs of one combination: itself for synthetic data; for a dataset (`source` holding its name),
+    /// one config per requested (layer, KV head) (all of them where `layer` or `head` is unset), with the
+    /// dataset's hash as `source`, its head dim as `dim`, and its token count as `tokens` and at most 64
+    /// `queries` unless the spec sets them.
     ///
     /// - Throws: ``ConfigError`` for an unknown dataset, a layer or head it does not have, a `dim` that is
     ///   not its head dim, or a layer or head without a dataset.
     private static func captured(
-        _ config: TrialConfig, _ request: DatasetRequest, explicitlySet: Set<SwitchName>, datasets: DatasetCatalog
+        _ config: TrialConfig, explicitlySet: Set<SwitchName>, datasets: DatasetCatalog
     ) throws(ConfigError) -> [TrialConfig] {
-        if request.model != nil {
-            guard request.name == nil else {
+        if config.model != nil {
+            guard config.source == nil else {
                 throw ConfigError(key: "source", message: "does not apply to model-level runs (model is set)")
             }
-            return [try modelLevel(config, request, explicitlySet: explicitlySet, datasets: datasets)]
+            return [try modelLevel(config, explicitlySet: explicitlySet, datasets: datasets)]
         }
-        if request.text != nil || request.layers != nil || explicitlySet.contains(.positions) {
-            let key = request.text != nil ? "text" : request.layers != nil ? "layers" : "positions"
+        if config.text != nil || config.layers != nil || explicitlySet.contains(.positions) {
+            let key = config.text != nil ? "text" : config.layers != nil ? "layers" : "positions"
             throw ConfigError(key: key, message: "applies only to model-level runs (set model)")
         }
-        guard let name = request.name else {
+        guard let name = config.source else {
             if explicitlySet.contains(.layer) || explicitlySet.contains(.head) {
                 throw ConfigError(
                     key: explicitlySet.contains(.layer) ? "layer" : "head",
@@ -147,19 +150,19 @@ extension SweepSpec {
             throw ConfigError(key: "tokens", message: "\(base.tokens) is more than dataset \(name) has (\(m.tokens))")
         }
         if !explicitlySet.contains(.queries) { base.queries = min(64, base.tokens) }
-        if let layer = request.layer, layer >= m.layers {
+        if let layer = config.layer, layer >= m.layers {
             throw ConfigError(
                 key: "layer",
                 message: "\(layer) is out of range 0…\(m.layers - 1) (dataset \(name) has \(m.layers) layers)")
         }
-        if let head = request.head, head >= m.kvHeads {
+        if let head = config.head, head >= m.kvHeads {
             throw ConfigError(
                 key: "head",
                 message: "\(head) is out of range 0…\(m.kvHeads - 1) (dataset \(name) has \(m.kvHeads) KV heads)")
         }
         var out: [TrialConfig] = []
-        for layer in request.layer.map({ [$0] }) ?? Array(0..<m.layers) {
-            for head in request.head.map({ [$0] }) ?? Array(0..<m.kvHeads) {
+        for layer in config.layer.map({ [$0] }) ?? Array(0..<m.layers) {
+            for head in config.head.map({ [$0] }) ?? Array(0..<m.kvHeads) {
                 var c = base
                 c.layer = layer
                 c.head = head
@@ -169,24 +172,24 @@ extension SweepSpec {
         return out
     }
 
-    /// The config of a model-level combination: the registered model's SHA-256 as `model` and its head dim
-    /// as `dim`, the text's token-ids SHA-256 as `text` and its length as `tokens` unless the spec sets a
+    /// The config of a model-level combination (`model` and `text` holding names): the registered model's
+    /// SHA-256 as `model` and its head dim as `dim`, the text's token-ids SHA-256 as `text` and its length as `tokens` unless the spec sets a
     /// shorter prefix, and the layer selection normalised (every layer: nil).
     ///
     /// - Throws: ``ConfigError`` for an unknown model or text, a missing text, dataset switches, a `dim`
     ///   that is not the model's head dim, more tokens than the text has, or a layer the model lacks.
     private static func modelLevel(
-        _ config: TrialConfig, _ request: DatasetRequest, explicitlySet: Set<SwitchName>, datasets: DatasetCatalog
+        _ config: TrialConfig, explicitlySet: Set<SwitchName>, datasets: DatasetCatalog
     ) throws(ConfigError) -> TrialConfig {
         func known(_ names: [String]) -> String { names.isEmpty ? "none" : names.joined(separator: ", ") }
-        guard let modelName = request.model, let model = datasets.model(named: modelName) else {
+        guard let modelName = config.model, let model = datasets.model(named: modelName) else {
             throw ConfigError(
                 key: "model",
-                message: "no model named \(request.model ?? "") in this database (registered: "
+                message: "no model named \(config.model ?? "") in this database (registered: "
                     + "\(known(datasets.modelNames))); `kvlab model add PATH --name NAME` registers one, or "
                     + "--datasets-from PATH names a database that holds it")
         }
-        guard let textName = request.text else {
+        guard let textName = config.text else {
             throw ConfigError(key: "text", message: "a model-level run needs a text (a stored text or a dataset name)")
         }
         guard let text = datasets.text(named: textName) else {
@@ -212,7 +215,7 @@ extension SweepSpec {
         guard c.tokens <= text.tokens else {
             throw ConfigError(key: "tokens", message: "\(c.tokens) is more than text \(textName) has (\(text.tokens))")
         }
-        if let layers = request.layers {
+        if let text = config.layers, let layers = LayerSelection(parsing: text) {
             if let bad = layers.layers.first(where: { $0 >= model.layers }) {
                 throw ConfigError(
                     key: "layers",

@@ -176,7 +176,8 @@ extension SweepSpec {
                 guard side.key == "key" || side.key == "value" else {
                     throw reader.unknownKey(side.key, side.keyNode, sidePath, allowed: ["key", "value"])
                 }
-                sides[side.key] = try reader.choice(side.value, sidePath, Recipe.self)
+                sides[side.key] = Recipe(
+                    rawValue: try reader.choice(side.value, sidePath, Recipe.allCases.map(\.rawValue)))
             }
             guard let key = sides["key"], let value = sides["value"] else {
                 throw reader.error(

@@ -9,7 +9,7 @@ import Quantization
 /// Expansion (``configs``): for each grid in the order written (a spec without `grid`/`grids` has one empty
 /// grid), every combination of its axes with the first axis written varying slowest, each axis in list
 /// order; a combination starts from the docs/science.md defaults with `fixed` applied, then its grid values.
-/// Combinations matching an `exclude` entry are dropped; the rest are resolved (`ResolvedConfig`, which sets
+/// Combinations matching an `exclude` entry are dropped; the rest are resolved (`TrialConfig`, which sets
 /// non-applicable switches to nil) and de-duplicated, keeping the first occurrence. Planned runs
 /// (``runs``) are configs × seeds, config-major, seeds in the order given.
 public struct SweepSpec: Sendable {
@@ -32,7 +32,7 @@ public struct SweepSpec: Sendable {
     /// The `exclude` entries: a config matching every setting of one entry is dropped.
     public let exclude: [[SwitchSetting]]
     /// The expanded, de-duplicated configs, in expansion order (see the type's documentation).
-    public let configs: [ResolvedConfig]
+    public let configs: [TrialConfig]
     /// Grid combinations before exclusion and de-duplication.
     public let combinationCount: Int
     /// Combinations dropped by `exclude`.

@@ -71,7 +71,7 @@ final class FixtureDatabase: @unchecked Sendable {
     }
 
     /// The resolved config of a key (every other switch at its default, dim 64).
-    static func config(_ key: Key) -> ResolvedConfig {
+    static func config(_ key: Key) -> TrialConfig {
         var c = TrialConfig()
         c.scheme = key.scheme
         c.bits = key.bits
@@ -81,7 +81,7 @@ final class FixtureDatabase: @unchecked Sendable {
         c.dim = 64
         c.tokens = 128
         c.queries = 16
-        return ResolvedConfig(c)
+        return c.resolved
     }
 
     private static func addRun(

@@ -11,7 +11,7 @@ struct ConfigHashTests {
     /// and `hashlib.sha256(text.encode()).hexdigest()`.
     struct Vector: Sendable, CustomTestStringConvertible {
         var name: String
-        var config: ResolvedConfig
+        var config: TrialConfig
         var json: String
         var hash: String
         var testDescription: String { name }
@@ -97,7 +97,7 @@ struct ConfigHashTests {
     func encodeParseEncodeIsIdentity(vector: Vector) throws {
         let parsed = try CanonicalJSON.parse(vector.json)
         #expect(try CanonicalJSON.encode(parsed) == vector.json)
-        #expect(try ResolvedConfig(switchValues: parsed) == vector.config)
+        #expect(try TrialConfig(switchValues: parsed) == vector.config)
         let spaced = vector.json.replacingOccurrences(of: ",", with: " ,\n ").replacingOccurrences(of: ":", with: " : ")
         #expect(try CanonicalJSON.encode(try CanonicalJSON.parse(spaced)) == vector.json)
     }
@@ -178,9 +178,9 @@ struct ConfigHashTests {
         var members = TrialConfig().resolved.switchValues
         members.append(("baseline", .string("kv-beta")))
         members.removeAll { $0.name == "baseline" && $0.value == .null }
-        #expect(throws: StoreError.self) { try ResolvedConfig(switchValues: members) }
-        #expect(throws: StoreError.self) { try ResolvedConfig(switchValues: [("colour", .string("red"))]) }
-        #expect(throws: StoreError.self) { try ResolvedConfig(switchValues: [("bits", .int(9))]) }
+        #expect(throws: StoreError.self) { try TrialConfig(switchValues: members) }
+        #expect(throws: StoreError.self) { try TrialConfig(switchValues: [("colour", .string("red"))]) }
+        #expect(throws: StoreError.self) { try TrialConfig(switchValues: [("bits", .int(9))]) }
     }
 }
 

@@ -8,7 +8,7 @@ import Testing
 /// Schemes as declarations: identity by recipe pair, resolution by recipes, names bound in the store.
 struct DeclaredSchemeTests {
     /// A default config with another scheme.
-    static func config(_ scheme: Scheme) -> ResolvedConfig {
+    static func config(_ scheme: Scheme) -> TrialConfig {
         var c = TrialConfig()
         c.scheme = scheme
         return c.resolved
@@ -41,16 +41,18 @@ struct DeclaredSchemeTests {
     @Test("which switches apply follows from the recipes")
     func resolutionByRecipes() {
         let mse2 = Self.config(Scheme.pair(key: .turboMSE, value: .turboMSE))
-        #expect(mse2.rotation == .wht3 && mse2.qjl == nil && mse2.baseline == nil && mse2.codebook == .beta)
+        #expect(
+            mse2.rotation == .wht3 && mse2[switch: "qjl"] == .null && mse2[switch: "baseline"] == .null
+                && mse2.codebook == .beta)
         let baselineMSE = Self.config(Scheme.pair(key: .baseline, value: .turboMSE))
-        #expect(baselineMSE.rotation == .wht3 && baselineMSE.qjl == nil && baselineMSE.baseline == .kvBeta)
+        #expect(baselineMSE.rotation == .wht3 && baselineMSE[switch: "qjl"] == .null && baselineMSE.baseline == .kvBeta)
         var uniform = TrialConfig()
         uniform.scheme = Scheme.pair(key: .baseline, value: .turboProd)
         uniform.baseline = .kvUniform
         // The prod side still uses a codebook, so kv-uniform does not drop it here (it does for KV).
         #expect(uniform.resolved.codebook == .beta && uniform.resolved.qjl == .gaussian)
         uniform.scheme = .KV
-        #expect(uniform.resolved.codebook == nil && uniform.resolved.rotation == nil)
+        #expect(uniform.resolved[switch: "codebook"] == .null && uniform.resolved[switch: "rotation"] == .null)
     }
 
     @Test("declaring: shipped names and pairs are protected, names are checked")

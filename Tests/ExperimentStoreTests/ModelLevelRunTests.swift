@@ -12,7 +12,7 @@ struct ModelLevelRunTests {
     static let modelHash = String(repeating: "ab", count: 32)
 
     /// A store with a registered model and a model-level config (KQV, n = 4, 16 tokens).
-    static func store(_ dir: TemporaryDirectory) throws -> (Store, ResolvedConfig) {
+    static func store(_ dir: TemporaryDirectory) throws -> (Store, TrialConfig) {
         let store = try Store(path: dir.path())
         _ = try store.write { db in
             try Store.registerModel(

@@ -14,14 +14,14 @@ public final class InMemoryRunQueue: RunQueue, Sendable {
         /// The run's id.
         public var runID: Int64
         /// Its config.
-        public var config: ResolvedConfig
+        public var config: TrialConfig
         /// Its seed.
         public var seed: Int
         /// Trials 0 ..< trialsPlanned make it complete.
         public var trialsPlanned: Int
 
         /// A planned run.
-        public init(runID: Int64, config: ResolvedConfig, seed: Int, trialsPlanned: Int) {
+        public init(runID: Int64, config: TrialConfig, seed: Int, trialsPlanned: Int) {
             self.runID = runID
             self.config = config
             self.seed = seed

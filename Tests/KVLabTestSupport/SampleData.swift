@@ -16,7 +16,7 @@ public func sampleMetrics(trial: Int, offset: Double = 0) -> MetricValues {
 
 /// A valid resolved config: the default switches with scheme, bits and distribution set.
 public func sampleConfig(scheme: Scheme = .KQV, bits: Int = 4, distribution: Distribution = .gaussian)
-    -> ResolvedConfig
+    -> TrialConfig
 {
     var config = TrialConfig()
     config.scheme = scheme

@@ -149,17 +149,19 @@ struct DeterminismTests {
         c.scheme = .KV
         c.baseline = .kvUniform
         let r = c.resolved
-        #expect(r.rotation == nil && r.qjl == nil && r.codebook == nil && r.baseline == .kvUniform)
-        #expect(r.outlierScale == nil && r.rank == 128)
+        #expect(
+            r[switch: "rotation"] == .null && r[switch: "qjl"] == .null && r[switch: "codebook"] == .null
+                && r.baseline == .kvUniform)
+        #expect(r[switch: "outlier_scale"] == .null && r.rank == 128)
         c.scheme = .KQV
         let k = c.resolved
-        #expect(k.baseline == nil && k.rotation == .wht3 && k.codebook == .beta)
+        #expect(k[switch: "baseline"] == .null && k.rotation == .wht3 && k.codebook == .beta)
         c.rotation = .haar
         c.scheme = .KV
         c.baseline = .kvBeta
         var d = c
         d.rotation = .none
         #expect(c.resolved == d.resolved)
-        #expect(c.resolved.trialConfig.resolved == c.resolved)
+        #expect(c.resolved.resolved == c.resolved)
     }
 }

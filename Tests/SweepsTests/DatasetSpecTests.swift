@@ -28,7 +28,9 @@ struct DatasetSpecTests {
         #expect(cells == ["0/0", "0/1", "1/0", "1/1", "2/0", "2/1"])
         for config in spec.configs {
             #expect(config.source == Self.hash && config.dim == 48 && config.tokens == 100 && config.queries == 64)
-            #expect(config.distribution == nil && config.rank == nil && config.noise == nil && config.outliers == nil)
+            #expect(
+                config[switch: "distribution"] == .null && config[switch: "rank"] == .null
+                    && config[switch: "noise"] == .null && config[switch: "outliers"] == .null)
         }
         // Layer and head default to all when not given; an explicit list picks some.
         let some = try Self.parse("fixed: {source: toy, rotation: haar, tokens: 40}\ngrid:\n  layer: [2]\n")

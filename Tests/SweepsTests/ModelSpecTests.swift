@@ -40,9 +40,11 @@ struct ModelSpecTests {
             #expect(config.model == Self.modelHash && config.text == Self.textHash)
             #expect(config.tokens == 20 && config.dim == 16)
             #expect(config.positions == nil && config.layers == nil)
-            #expect(config.queries == nil && config.logitScale == nil)
+            #expect(config[switch: "queries"] == .null && config[switch: "logit_scale"] == .null)
             #expect(config.source == nil && config.layer == nil && config.head == nil)
-            #expect(config.distribution == nil && config.rank == nil && config.noise == nil && config.outliers == nil)
+            #expect(
+                config[switch: "distribution"] == .null && config[switch: "rank"] == .null
+                    && config[switch: "noise"] == .null && config[switch: "outliers"] == .null)
             #expect(config.isModelLevel)
         }
         #expect(spec.configs.map(\.scheme.name) == ["KV", "KQV"])

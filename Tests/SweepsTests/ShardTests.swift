@@ -66,7 +66,7 @@ struct ShardTests {
         var shardsPerGroup: [String: Set<Int>] = [:]
         for (run, shard) in zip(runs, assignment) {
             let c = run.config
-            let key = [c.distribution?.rawValue, c.rank.map(String.init), c.mixing?.rawValue, String(run.seed)]
+            let key = [c.distribution.rawValue, c.rank.map(String.init), c.mixing.rawValue, String(run.seed)]
                 .map { $0 ?? "null" }.joined(separator: "-")
             shardsPerGroup[key, default: []].insert(shard)
         }

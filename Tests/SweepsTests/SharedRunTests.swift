@@ -95,7 +95,7 @@ struct SharedRunTests {
         let run = try #require(claimed.first)
         try Self.plan(store, name: "many", trials: 3)
         let config = try #require(try store.read { db in try Store.config(hash: run.configHash, in: db) })
-        let metrics = TrialEngine().run(config.trialConfig, seed: run.seed, trial: 0)
+        let metrics = TrialEngine().run(config, seed: run.seed, trial: 0)
         let done = try store.write { db in
             try Store.insertTrials(runID: run.runID, [(0, metrics)], in: db)
             return try Store.completeRun(runID: run.runID, provenanceID: nil, in: db)

@@ -59,7 +59,7 @@ struct ShippedSpecTests {
         #expect(
             spec.configs.allSatisfy {
                 $0.model == Self.smollm2Model && $0.text == Self.smollm2Text && $0.tokens == 512 && $0.dim == 64
-                    && $0.positions == nil && $0.layers == nil && $0.source == nil && $0.queries == nil
+                    && $0.positions == nil && $0.layers == nil && $0.source == nil && $0[switch: "queries"] == .null
             })
         // Without the model it cannot expand, and says so.
         #expect(throws: SweepSpecError.self) { try SweepSpec.shipped(named: "model") }
@@ -98,8 +98,11 @@ struct ShippedSpecTests {
         #expect(spec.configs[2].rank == 32)
         #expect(spec.configs[449].scheme == .QKQV && spec.configs[449].bits == 6)
         // Non-applicable switches are nil.
-        #expect(spec.configs.filter { $0.scheme == .KV }.allSatisfy { $0.rotation == nil && $0.qjl == nil })
-        #expect(spec.configs.filter { $0.scheme != .KV }.allSatisfy { $0.baseline == nil })
+        #expect(
+            spec.configs.filter { $0.scheme == .KV }.allSatisfy {
+                $0[switch: "rotation"] == .null && $0[switch: "qjl"] == .null
+            })
+        #expect(spec.configs.filter { $0.scheme != .KV }.allSatisfy { $0[switch: "baseline"] == .null })
     }
 
     @Test("sensitivity: one-factor variations around the defaults at bits 2–6")
@@ -114,7 +117,7 @@ struct ShippedSpecTests {
         #expect(spec.runCount == 140 * spec.seeds.count)
         // Every config differs from the all-defaults config of its (scheme, bits) in at most one switch
         // (switches that become non-applicable, like codebook for kv-uniform, do not count).
-        func varied(_ config: ResolvedConfig) -> [String] {
+        func varied(_ config: TrialConfig) -> [String] {
             var reference = TrialConfig()
             reference.scheme = config.scheme
             reference.bits = config.bits
@@ -149,10 +152,10 @@ struct ShippedSpecTests {
         var readings: [String: Int] = [:]
         for c in spec.configs {
             var changed: [String] = []
-            if c.qjl != .gaussian { changed.append("qjl=\(c.qjl?.rawValue ?? "nil")") }
-            if c.logitScale != 1 { changed.append("logit_scale=\(c.logitScale ?? 0)") }
-            if c.rotation != .wht3 { changed.append("rotation=\(c.rotation?.rawValue ?? "nil")") }
-            if c.codebook != .beta { changed.append("codebook=\(c.codebook?.rawValue ?? "nil")") }
+            if c.qjl != .gaussian { changed.append("qjl=\(c.qjl.rawValue)") }
+            if c.logitScale != 1 { changed.append("logit_scale=\(c.logitScale)") }
+            if c.rotation != .wht3 { changed.append("rotation=\(c.rotation.rawValue)") }
+            if c.codebook != .beta { changed.append("codebook=\(c.codebook.rawValue)") }
             if c.norms != .f32 { changed.append("norms=\(c.norms.rawValue)") }
             #expect(changed.count <= 1, "\(changed)")
             readings[changed.first ?? "defaults", default: 0] += 1

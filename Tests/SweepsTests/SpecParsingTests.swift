@@ -61,7 +61,9 @@ struct SpecParsingTests {
         #expect(spec.combinationCount == 12)
         // KV: one config (rotation and qjl are nil); KQV: 3 × 2.
         #expect(spec.configs.count == 1 + 6)
-        #expect(spec.configs[0].scheme == .KV && spec.configs[0].rotation == nil && spec.configs[0].qjl == nil)
+        #expect(
+            spec.configs[0].scheme == .KV && spec.configs[0][switch: "rotation"] == .null
+                && spec.configs[0][switch: "qjl"] == .null)
         #expect(spec.configs.dropFirst().allSatisfy { $0.scheme == .KQV })
         #expect(spec.runCount == 14)
     }
@@ -80,7 +82,7 @@ struct SpecParsingTests {
             """)
         #expect(spec.combinationCount == 8)
         #expect(spec.configs.count == 3)
-        #expect(spec.configs.filter { $0.baseline == .kvUniform }.map(\.codebook) == [nil])
+        #expect(spec.configs.filter { $0.baseline == .kvUniform }.map { $0[switch: "codebook"] } == [.null])
     }
 
     @Test("exclude drops the configs that match every key of one entry, on resolved values")
@@ -143,7 +145,7 @@ struct SpecParsingTests {
         #expect(spec.combinationCount == 4 + 2 + 1)
         // bits 4 (f32) is in grids[0] and grids[1] and is kept once, at its first place; grids[2] is the
         // default bits 4 with haar rotation, a new config.
-        let summary = spec.configs.map { "\($0.bits)\($0.norms.rawValue)\($0.rotation!.rawValue)" }
+        let summary = spec.configs.map { "\($0.bits)\($0.norms.rawValue)\($0.rotation.rawValue)" }
         #expect(summary == ["2f32wht3", "2f16wht3", "4f32wht3", "4f16wht3", "6f32wht3", "4f32haar"])
     }
 
@@ -152,10 +154,10 @@ struct SpecParsingTests {
         let spec = try TestSupport.spec(
             "name: a.b_c-1\nseeds: 1\nfixed: {dim: 32}\ngrid: {bits: [3, 2], scheme: [KV]}\nexclude: [{bits: 2}]\n")
         #expect(spec.name == "a.b_c-1")
-        #expect(spec.fixed == [.dim(32)])
-        #expect(spec.grids.map { $0.axes.map(\.name) } == [[.bits, .scheme]])
-        #expect(spec.grids[0].axes[0].values == [.bits(3), .bits(2)])
-        #expect(spec.exclude == [[.bits(2)]])
+        #expect(spec.fixed.map(\.description) == ["dim: 32"])
+        #expect(spec.grids.map { $0.axes.map(\.name.rawValue) } == [["bits", "scheme"]])
+        #expect(spec.grids[0].axes[0].values.map(\.description) == ["bits: 3", "bits: 2"])
+        #expect(spec.exclude.map { $0.map(\.description) } == [["bits: 2"]])
         #expect(spec.configs.map(\.bits) == [3])
     }
 

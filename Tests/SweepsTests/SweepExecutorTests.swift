@@ -36,7 +36,7 @@ struct SweepExecutorTests {
         var out: [String: [UInt64]] = [:]
         for run in runs() {
             for trial in 0..<run.trialsPlanned {
-                let metrics = engine.run(run.config.trialConfig, seed: run.seed, trial: trial)
+                let metrics = engine.run(run.config, seed: run.seed, trial: trial)
                 out["\(run.runID)/\(trial)"] = metrics.values.map(\.bitPattern)
             }
         }
@@ -73,7 +73,7 @@ struct SweepExecutorTests {
             let run = runs[Int(runID) - 1]
             for trial in trials {
                 stored[runID, default: [:]][trial] = TrialEngine().run(
-                    run.config.trialConfig, seed: run.seed, trial: trial)
+                    run.config, seed: run.seed, trial: trial)
             }
         }
         let queue = InMemoryRunQueue(runs, stored: stored)

@@ -1,6 +1,6 @@
 import Quantization
 
-extension ResolvedConfig {
+extension TrialConfig {
     /// A canonical one-line text of every switch, e.g. `scheme=KV;bits=2;…;rotation=null;…`, in the fixed
     /// order of `switchValues`. Integers in decimal, doubles in Swift's shortest round-trip form, absent
     /// (non-applicable) switches of the first stage as `null`; later switches only where they have a value.
@@ -23,7 +23,7 @@ extension ResolvedConfig {
             // Model level: the runs of one (model, text, tokens) share the exact run.
             return "model=\(model);text=\(text);tokens=\(tokens)"
         }
-        let key = trialConfig.dataKey
+        let key = dataKey
         if let source = key.source, let layer = key.layer, let head = key.head {
             let parts: [(String, SwitchValue)] = [
                 ("source", .string(source)), ("layer", .int(layer)), ("head", .int(head)), ("dim", .int(key.dim)),
