@@ -105,8 +105,7 @@ enum Attention {
 
     /// log Σ exp(x_j), stable.
     static func logSumExp(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
-        var m = -Double.infinity
-        for j in 0..<n where x[j] > m { m = x[j] }
+        let m = maximum(x, n)
         guard m.isFinite else { return m }
         var sum = 0.0
         if KernelPath.usesAVX2 {
@@ -115,6 +114,33 @@ enum Attention {
             for j in 0..<n { sum += Elementary.exp(x[j] - m) }
         }
         return m + Elementary.log(sum)
+    }
+
+    /// The first of the largest of `n` values (−∞ when there is none, NaN never counts), as the loop
+    /// `for j in 0..<n where x[j] > m { m = x[j] }` from m = −∞ finds it.
+    ///
+    /// Four lanes each keep their largest, then the lanes are compared. A nonzero largest value has one bit
+    /// pattern, so which lane held it first does not matter; a largest value of zero (+0 and −0 compare
+    /// equal, and the loop keeps the first) is found again by the loop.
+    static func maximum(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
+        var lanes = SIMD4<Double>(repeating: -.infinity)
+        let raw = UnsafeRawPointer(x)
+        var j = 0
+        while j &+ 4 <= n {
+            let four = raw.loadUnaligned(fromByteOffset: j &* 8, as: SIMD4<Double>.self)
+            lanes.replace(with: four, where: four .> lanes)
+            j &+= 4
+        }
+        var m = -Double.infinity
+        for lane in 0..<4 where lanes[lane] > m { m = lanes[lane] }
+        while j < n {
+            if x[j] > m { m = x[j] }
+            j &+= 1
+        }
+        guard m == 0 else { return m }
+        m = -.infinity
+        for j in 0..<n where x[j] > m { m = x[j] }
+        return m
     }
 
     /// exp(factor · x), elementwise: p = exp(log p), √p = exp(½ log p).
