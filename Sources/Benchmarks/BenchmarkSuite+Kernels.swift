@@ -16,7 +16,7 @@ extension BenchmarkSuite {
         var block = Array(base.storage[0..<(256 * d)])
         var scratch = [Double](repeating: 0, count: d)
         let hadamard = Rotation(kind: .wht1, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keyRotation))
-        rate("kernels", "rotation wht1 (signs + FWHT) d=128", unit: "rows/s") {
+        rate("kernels", "rotation wht1 (signs + FWHT) d=128", unit: "rows/s", cpuTime: true) {
             block.withUnsafeMutableBufferPointer { rows in
                 scratch.withUnsafeMutableBufferPointer { s in
                     guard let x = rows.baseAddress, let t = s.baseAddress else { return }
@@ -36,7 +36,8 @@ extension BenchmarkSuite {
                 recipe: .turboMSE, config: c,
                 rotation: Rotation(kind: rotation, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keyRotation)),
                 sketch: nil, codebooks: cache)
-            rate("kernels", "TurboQuant_mse enc+dec b=\(bits) \(rotation.rawValue)", unit: "vectors/s") {
+            let name = "TurboQuant_mse enc+dec b=\(bits) \(rotation.rawValue)"
+            rate("kernels", name, unit: "vectors/s", cpuTime: bits == 4) {
                 _ = q.reconstruct(base)
                 return rows
             }

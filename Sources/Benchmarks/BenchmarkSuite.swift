@@ -1,3 +1,4 @@
+import Foundation
 import Quantization
 import Statistics
 
@@ -82,16 +83,29 @@ public struct BenchmarkSuite {
         }
     }
 
-    /// Times `body` (which returns how many items it processed) and records items/s.
-    mutating func rate(_ section: String, _ name: String, unit: String, _ body: () -> Int) {
+    /// Times `body` (which returns how many items it processed) and records items/s; with `cpuTime`, also
+    /// items per second of the calling thread's CPU time, as a second figure named "… (thread CPU time)": on a
+    /// shared host, what other processes take of the core then does not count.
+    mutating func rate(_ section: String, _ name: String, unit: String, cpuTime: Bool = false, _ body: () -> Int) {
         _ = body()  // warm-up
         var rates: [Double] = []
+        var cpuRates: [Double] = []
         for _ in 0..<repetitions {
             let start = Self.now()
+            let cpuStart = Self.threadCPUSeconds()
             let items = body()
+            cpuRates.append(Double(items) / (Self.threadCPUSeconds() - cpuStart))
             rates.append(Double(items) / Self.seconds(since: start))
         }
         record(section, name, unit, rates)
+        if cpuTime { record(section, name + " (thread CPU time)", unit, cpuRates) }
+    }
+
+    /// The CPU time the calling thread has used, in seconds.
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     /// Times `body` and records seconds.

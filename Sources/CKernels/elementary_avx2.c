@@ -21,6 +21,9 @@
 #include <immintrin.h>
 
 #define KVLAB_AVX2 __attribute__((target("avx2")))
+// Lane helpers are always inlined: their callers run them in loops, and an out-of-line call per four values
+// costs more than the work around it.
+#define KVLAB_LANES KVLAB_AVX2 __attribute__((always_inline)) static inline
 #define SET(v) _mm256_set1_pd(v)
 #define ADD(a, b) _mm256_add_pd(a, b)
 #define SUB(a, b) _mm256_sub_pd(a, b)
@@ -192,7 +195,7 @@ KVLAB_AVX2 static inline void expParts(__m256d x, __m256i *k, __m256d *p, __m256
 }
 
 /// Elementary.exp.
-KVLAB_AVX2 static inline __m256d exp4(__m256d x) {
+KVLAB_LANES __m256d exp4(__m256d x) {
     __m256i k;
     __m256d p, head, tail;
     expParts(x, &k, &p, &head, &tail);
@@ -201,9 +204,8 @@ KVLAB_AVX2 static inline __m256d exp4(__m256d x) {
     return patch(result, x, _mm256_cmp_pd(absolute(x), SET(708), _CMP_NLT_UQ), expOutside);
 }
 
-/// Elementary.expm1.
-KVLAB_AVX2 static inline __m256d expm14(__m256d x) {
-    // |x| < ¼: the Taylor polynomial (Estrin).
+/// Elementary.expm1 for |x| < ¼: the Taylor polynomial (Estrin).
+KVLAB_LANES __m256d expm1Small4(__m256d x) {
     __m256d x2 = MUL(x, x);
     __m256d x4 = MUL(x2, x2);
     __m256d low = ADD(ADD(SET(1.0 / 6), MUL(x, SET(1.0 / 24))), MUL(x2, ADD(SET(1.0 / 120), MUL(x, SET(1.0 / 720)))));
@@ -211,8 +213,11 @@ KVLAB_AVX2 static inline __m256d expm14(__m256d x) {
                          MUL(x2, ADD(SET(1.0 / 362880), MUL(x, SET(1.0 / 3628800)))));
     __m256d high = ADD(ADD(SET(1.0 / 39916800), MUL(x, SET(1.0 / 479001600))), MUL(x2, SET(1.0 / 6227020800)));
     __m256d tailSum = ADD(low, MUL(x4, ADD(middle, MUL(x4, high))));
-    __m256d small = ADD(x, MUL(x, ADD(MUL(SET(0.5), x), MUL(x2, tailSum))));
-    // Else from the table.
+    return ADD(x, MUL(x, ADD(MUL(SET(0.5), x), MUL(x2, tailSum))));
+}
+
+/// Elementary.expm1 for ¼ ≤ |x| < 708: from the table.
+KVLAB_LANES __m256d expm1Table4(__m256d x) {
     __m256i k;
     __m256d p, head, tail;
     expParts(x, &k, &p, &head, &tail);
@@ -222,14 +227,23 @@ KVLAB_AVX2 static inline __m256d expm14(__m256d x) {
     __m256d below = SUB(ADD(headScaled, rest), SET(1));  // m < −1
     __m256d above = ADD(SUB(headScaled, SET(1)), rest);
     __m256d mBelow = _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x(-64), k));  // m < −1 ⇔ k < −64
-    __m256d table = SELECT(mBelow, below, above);
+    return SELECT(mBelow, below, above);
+}
+
+/// Elementary.expm1.
+KVLAB_LANES __m256d expm14(__m256d x) {
     __m256d ax = absolute(x);
-    __m256d result = SELECT(LT(ax, SET(0.25)), small, table);
+    __m256d isSmall = LT(ax, SET(0.25));
+    int small = _mm256_movemask_pd(isSmall);
+    // Lanes of one kind only compute that kind (the other's result would not be selected).
+    if (small == 0xF) return expm1Small4(x);
+    __m256d table = expm1Table4(x);
+    __m256d result = small == 0 ? table : SELECT(isSmall, expm1Small4(x), table);
     return patch(result, x, _mm256_cmp_pd(ax, SET(708), _CMP_NLT_UQ), expm1Outside);
 }
 
 /// Elementary.logKernel(f, exponent: e, low: low).
-KVLAB_AVX2 static inline __m256d logKernel4(__m256d f, __m256d e, __m256d low) {
+KVLAB_LANES __m256d logKernel4(__m256d f, __m256d e, __m256d low) {
     __m256d s = DIV(f, ADD(SET(2.0), f));
     __m256d z = MUL(s, s);
     __m256d z2 = MUL(z, z);
@@ -262,11 +276,13 @@ KVLAB_AVX2 static inline __m256d logNormal4(__m256d x) {
 }
 
 /// Elementary.log1p.
-KVLAB_AVX2 static inline __m256d log1p4(__m256d x) {
+KVLAB_LANES __m256d log1p4(__m256d x) {
     // Outside (−0.2928, 0.4142): u = 1 + x, its rounding error c, and log u + c/u.
     __m256d u = ADD(SET(1), x);
     __m256d c = SELECT(GE(x, SET(1)), SUB(SET(1), SUB(u, x)), SUB(x, SUB(u, SET(1))));
     __m256d inside = _mm256_and_pd(GT(x, SET(-0.2928)), LT(x, SET(0.4142)));
+    // Every lane inside: the kernel on x alone (what the selections below give those lanes).
+    if (_mm256_movemask_pd(inside) == 0xF) return SELECT(EQ(x, SET(0)), x, logKernel4(x, SET(0), SET(0)));
     // Outside lanes with NaN, ±∞ or x ≤ −1 take the scalar branches; keep their arithmetic harmless.
     __m256d bad = _mm256_andnot_pd(inside, _mm256_or_pd(_mm256_cmp_pd(x, SET(-1), _CMP_NGT_UQ),
                                                         EQ(x, SET(INFINITY))));
@@ -385,12 +401,29 @@ KVLAB_AVX2 static inline __m256d klTerm4(__m256d p, __m256d q, __m256d u, __m256
     return SELECT(EQ(p, SET(0)), SET(0), SELECT(GT(u, SET(-1)), near, far));
 }
 
+/// Four rows r0…r3 transposed into lanes: c[t] = (r0[t], r1[t], r2[t], r3[t]).
+KVLAB_LANES void transpose4(__m256d r0, __m256d r1, __m256d r2, __m256d r3, __m256d *c) {
+    __m256d t0 = _mm256_unpacklo_pd(r0, r1);  // r0[0] r1[0] r0[2] r1[2]
+    __m256d t1 = _mm256_unpackhi_pd(r0, r1);  // r0[1] r1[1] r0[3] r1[3]
+    __m256d t2 = _mm256_unpacklo_pd(r2, r3);
+    __m256d t3 = _mm256_unpackhi_pd(r2, r3);
+    c[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+    c[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+    c[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+    c[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
 KVLAB_AVX2 void kvlab_avx2_query_terms(const double *s, const double *lp, const double *qs, const double *lq,
                                        const double *pRef, const double *pQuant, const double *rootRef, long n,
                                        double *sums) {
-    double kl = 0, klReverse = 0, js = 0, tv = 0, hellingerSquared = 0, entropy = 0, quantEntropy = 0, bias = 0,
-           second = 0;
-    double tKL[4], tKLR[4], tJS1[4], tJS2[4], tTV[4], tRoot[4], tEnt[4], tQEnt[4], tBias[4], tDelta[4], vp[4], vq[4];
+    // The sums in lanes, each still adding its tokens' terms one at a time in token order: lanes of `first`
+    // = (kl, klReverse, tv, Σ(√p − √p̂)²), lanes of `second` = (entropy, quantEntropy, bias, Σ p·δ²), where
+    // the entropies subtract their terms (the subtraction of the Swift code; a skipped term subtracts +0,
+    // which changes no sum: a sum that starts at +0 is never −0). JS adds two terms per token, in scalar.
+    __m256d first = _mm256_setzero_pd(), second = _mm256_setzero_pd();
+    const __m256d subtracts = _mm256_castsi256_pd(_mm256_setr_epi64x(-1, -1, 0, 0));
+    double js = 0;
+    double tJS1[4], tJS2[4];
     for (long j = 0; j < n; j += 4) {
         long left = n - j < 4 ? n - j : 4;
         __m256d p, pq, lpv, lqv, root, sv, qsv;
@@ -419,71 +452,60 @@ KVLAB_AVX2 void kvlab_avx2_query_terms(const double *s, const double *lp, const 
         __m256d expm1MinusU = SELECT(nonNegative, e, f);
         __m256d expm1U = SELECT(nonNegative, f, e);
         __m256d minusU = _mm256_xor_pd(u, SET(-0.0));
-        _mm256_storeu_pd(tKL, klTerm4(p, pq, u, expm1MinusU));
-        _mm256_storeu_pd(tKLR, klTerm4(pq, p, minusU, expm1U));
+        __m256d kl = klTerm4(p, pq, u, expm1MinusU);
+        __m256d klReverse = klTerm4(pq, p, minusU, expm1U);
         __m256d m = MUL(SET(0.5), ADD(p, pq));
-        // logRatiosToMidpoint: both log1p arguments of |u| < ¾, or log1p(e^{−|u|}) beyond.
+        // logRatiosToMidpoint: both log1p arguments of |u| < ¾, or log1p(e^{−|u|}) beyond (not computed
+        // when every lane is close).
         __m256d close = LT(a, SET(0.75));
         __m256d halfMinus = MUL(SET(0.5), expm1MinusU);
         __m256d halfPlus = MUL(SET(0.5), expm1U);
-        __m256d first = log1p4(SELECT(close, halfMinus, exp4(_mm256_xor_pd(a, SET(-0.0)))));
+        __m256d firstArgument = _mm256_movemask_pd(close) == 0xF
+                                    ? halfMinus
+                                    : SELECT(close, halfMinus, exp4(_mm256_xor_pd(a, SET(-0.0))));
+        __m256d firstLog = log1p4(firstArgument);
         __m256d secondLog = log1p4(halfPlus);
-        __m256d shared = first;
+        __m256d shared = firstLog;
         __m256d nearM = SUB(SET(ln2), shared);
         __m256d farM = SUB(SET(ln2), ADD(a, shared));
         __m256d positive = GT(u, SET(0));
-        __m256d logPOverM = SELECT(close, _mm256_xor_pd(first, SET(-0.0)), SELECT(positive, nearM, farM));
+        __m256d logPOverM = SELECT(close, _mm256_xor_pd(firstLog, SET(-0.0)), SELECT(positive, nearM, farM));
         __m256d logQOverM = SELECT(close, _mm256_xor_pd(secondLog, SET(-0.0)), SELECT(positive, farM, nearM));
         _mm256_storeu_pd(tJS1, MUL(SET(0.5), klTerm4(p, m, logPOverM, halfMinus)));
         _mm256_storeu_pd(tJS2, MUL(SET(0.5), klTerm4(pq, m, logQOverM, halfPlus)));
-        _mm256_storeu_pd(tTV, absolute(SUB(p, pq)));
+        __m256d tv = absolute(SUB(p, pq));
         __m256d r = SUB(root, exp4(MUL(SET(0.5), lqv)));
-        _mm256_storeu_pd(tRoot, MUL(r, r));
-        _mm256_storeu_pd(tEnt, MUL(p, lpv));
-        _mm256_storeu_pd(tQEnt, MUL(pq, lqv));
+        __m256d rootTerm = MUL(r, r);
+        __m256d entropy = SELECT(GT(p, SET(0)), MUL(p, lpv), SET(0));
+        __m256d quantEntropy = SELECT(GT(pq, SET(0)), MUL(pq, lqv), SET(0));
         __m256d delta = SUB(qsv, sv);
         __m256d pd = MUL(p, delta);
-        _mm256_storeu_pd(tBias, pd);
-        _mm256_storeu_pd(tDelta, MUL(pd, delta));
-        _mm256_storeu_pd(vp, p);
-        _mm256_storeu_pd(vq, pq);
+        __m256d pdd = MUL(pd, delta);
+        __m256d firstTerms[4], secondTerms[4];
+        transpose4(kl, klReverse, tv, rootTerm, firstTerms);
+        transpose4(entropy, quantEntropy, pd, pdd, secondTerms);
         for (long t = 0; t < left; t++) {
-            kl += tKL[t];
-            klReverse += tKLR[t];
+            first = ADD(first, firstTerms[t]);
+            second = SELECT(subtracts, SUB(second, secondTerms[t]), ADD(second, secondTerms[t]));
             js += tJS1[t];
             js += tJS2[t];
-            tv += tTV[t];
-            hellingerSquared += tRoot[t];
-            if (vp[t] > 0) entropy -= tEnt[t];
-            if (vq[t] > 0) quantEntropy -= tQEnt[t];
-            bias += tBias[t];
-            second += tDelta[t];
         }
     }
-    sums[0] = kl;
-    sums[1] = klReverse;
+    double firstSums[4], secondSums[4];
+    _mm256_storeu_pd(firstSums, first);
+    _mm256_storeu_pd(secondSums, second);
+    sums[0] = firstSums[0];
+    sums[1] = firstSums[1];
     sums[2] = js;
-    sums[3] = tv;
-    sums[4] = hellingerSquared;
-    sums[5] = entropy;
-    sums[6] = quantEntropy;
-    sums[7] = bias;
-    sums[8] = second;
+    sums[3] = firstSums[2];
+    sums[4] = firstSums[3];
+    sums[5] = secondSums[0];
+    sums[6] = secondSums[1];
+    sums[7] = secondSums[2];
+    sums[8] = secondSums[3];
 }
 
 // MARK: geometry
-
-/// Four rows of a and b (rows r0…r3 of d values) transposed into lanes: column i of the four rows.
-KVLAB_AVX2 static inline void transpose4(__m256d r0, __m256d r1, __m256d r2, __m256d r3, __m256d *c) {
-    __m256d t0 = _mm256_unpacklo_pd(r0, r1);  // r0[0] r1[0] r0[2] r1[2]
-    __m256d t1 = _mm256_unpackhi_pd(r0, r1);  // r0[1] r1[1] r0[3] r1[3]
-    __m256d t2 = _mm256_unpacklo_pd(r2, r3);
-    __m256d t3 = _mm256_unpackhi_pd(r2, r3);
-    c[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
-    c[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
-    c[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
-    c[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
-}
 
 /// Column i of four rows (at rows[0…3] + i), i + 4 ≤ d: four columns at once.
 KVLAB_AVX2 static inline void columns4(const double *const rows[4], long i, __m256d *c) {

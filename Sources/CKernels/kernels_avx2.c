@@ -155,101 +155,158 @@ KVLAB_AVX2 void kvlab_avx2_accumulate(const double *a, const double *x, long row
     }
 }
 
+/// y_t[0 ..< 8] = Σ_i x_t[i]·M_i[0 ..< 8] for the four vectors x_t at x + t·rows, t < 4 (y_t at y + t·cols): each
+/// row of the strip (two loads) serves four vectors, eight sums in registers.
+KVLAB_AVX2 static inline void transposeTimesFour(const double *m, long rows, long cols, const double *x, double *y) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), b0 = _mm256_setzero_pd(), b1 = _mm256_setzero_pd();
+    __m256d c0 = _mm256_setzero_pd(), c1 = _mm256_setzero_pd(), d0 = _mm256_setzero_pd(), d1 = _mm256_setzero_pd();
+    const double *row = m;
+    for (long i = 0; i < rows; i++, row += cols) {
+        __m256d m0 = _mm256_loadu_pd(row), m1 = _mm256_loadu_pd(row + 4);
+        __m256d u = _mm256_broadcast_sd(x + i);
+        a0 = ADD(a0, MUL(u, m0));
+        a1 = ADD(a1, MUL(u, m1));
+        u = _mm256_broadcast_sd(x + rows + i);
+        b0 = ADD(b0, MUL(u, m0));
+        b1 = ADD(b1, MUL(u, m1));
+        u = _mm256_broadcast_sd(x + 2 * rows + i);
+        c0 = ADD(c0, MUL(u, m0));
+        c1 = ADD(c1, MUL(u, m1));
+        u = _mm256_broadcast_sd(x + 3 * rows + i);
+        d0 = ADD(d0, MUL(u, m0));
+        d1 = ADD(d1, MUL(u, m1));
+    }
+    _mm256_storeu_pd(y, a0);
+    _mm256_storeu_pd(y + 4, a1);
+    _mm256_storeu_pd(y + cols, b0);
+    _mm256_storeu_pd(y + cols + 4, b1);
+    _mm256_storeu_pd(y + 2 * cols, c0);
+    _mm256_storeu_pd(y + 2 * cols + 4, c1);
+    _mm256_storeu_pd(y + 3 * cols, d0);
+    _mm256_storeu_pd(y + 3 * cols + 4, d1);
+}
+
 KVLAB_AVX2 void kvlab_avx2_transpose_times(const double *m, long rows, long cols, const double *x, double *y,
                                            long count) {
-    // Strips of 16 columns (16 KB of M at 128 rows) serve every vector before the next strip; two vectors
-    // per pass keep eight sums in registers, so the adds' latency is covered.
+    // Strips of 8 columns (8 KB of M at 128 rows) serve every vector before the next strip, four vectors per
+    // pass (eight sums in registers, so the adds' latency is covered and each load serves four products);
+    // the vectors left over, and the columns past the last strip, go through accumulate (one vector at a time).
     long c = 0;
-    for (; c + 16 <= cols; c += 16) {
-        long t = 0;
-        for (; t + 2 <= count; t += 2) {
-            const double *x0 = x + t * rows;
-            const double *x1 = x0 + rows;
-            __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), a2 = _mm256_setzero_pd();
-            __m256d a3 = _mm256_setzero_pd(), b0 = _mm256_setzero_pd(), b1 = _mm256_setzero_pd();
-            __m256d b2 = _mm256_setzero_pd(), b3 = _mm256_setzero_pd();
-            const double *row = m + c;
-            for (long i = 0; i < rows; i++, row += cols) {
-                __m256d m0 = _mm256_loadu_pd(row), m1 = _mm256_loadu_pd(row + 4);
-                __m256d m2 = _mm256_loadu_pd(row + 8), m3 = _mm256_loadu_pd(row + 12);
-                __m256d u = _mm256_set1_pd(x0[i]);
-                __m256d v = _mm256_set1_pd(x1[i]);
-                a0 = ADD(a0, MUL(u, m0));
-                a1 = ADD(a1, MUL(u, m1));
-                a2 = ADD(a2, MUL(u, m2));
-                a3 = ADD(a3, MUL(u, m3));
-                b0 = ADD(b0, MUL(v, m0));
-                b1 = ADD(b1, MUL(v, m1));
-                b2 = ADD(b2, MUL(v, m2));
-                b3 = ADD(b3, MUL(v, m3));
-            }
-            double *y0 = y + t * cols + c;
-            double *y1 = y0 + cols;
-            _mm256_storeu_pd(y0, a0);
-            _mm256_storeu_pd(y0 + 4, a1);
-            _mm256_storeu_pd(y0 + 8, a2);
-            _mm256_storeu_pd(y0 + 12, a3);
-            _mm256_storeu_pd(y1, b0);
-            _mm256_storeu_pd(y1 + 4, b1);
-            _mm256_storeu_pd(y1 + 8, b2);
-            _mm256_storeu_pd(y1 + 12, b3);
-        }
-        for (; t < count; t++) {
-            for (long j = 0; j < 16; j++) y[t * cols + c + j] = 0;
-            kvlab_avx2_accumulate(x + t * rows, m + c, cols, rows, y + t * cols + c, 16, 0);
-        }
+    long four = count / 4 * 4;
+    for (; c + 8 <= cols; c += 8) {
+        for (long t = 0; t < four; t += 4) transposeTimesFour(m + c, rows, cols, x + t * rows, y + t * cols + c);
+    }
+    for (long t = four; t < count; t++) {
+        for (long j = 0; j < cols; j++) y[t * cols + j] = 0;
+        kvlab_avx2_accumulate(x + t * rows, m, cols, rows, y + t * cols, cols, 0);
     }
     if (c < cols) {
-        for (long t = 0; t < count; t++) {
+        for (long t = 0; t < four; t++) {
             for (long j = c; j < cols; j++) y[t * cols + j] = 0;
             kvlab_avx2_accumulate(x + t * rows, m + c, cols, rows, y + t * cols + c, cols - c, 0);
         }
     }
 }
 
+// MARK: codebook
+
+KVLAB_AVX2 void kvlab_avx2_codebook_quantize(const double *x, long count, const double *thresholds, long cuts,
+                                             const double *centroids, double *out) {
+    // The cell of t is the number of thresholds ≤ t (a compare per threshold, the all-ones masks subtracted
+    // from the count): what the binary search finds, since the thresholds are sorted; NaN compares false
+    // everywhere (cell 0). Eight values per pass, so each broadcast threshold serves two registers.
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256d t = _mm256_loadu_pd(x + i), u = _mm256_loadu_pd(x + i + 4);
+        __m256i c = _mm256_setzero_si256(), d = _mm256_setzero_si256();
+        for (long k = 0; k < cuts; k++) {
+            __m256d cut = _mm256_broadcast_sd(thresholds + k);
+            c = _mm256_sub_epi64(c, _mm256_castpd_si256(_mm256_cmp_pd(t, cut, _CMP_GE_OQ)));
+            d = _mm256_sub_epi64(d, _mm256_castpd_si256(_mm256_cmp_pd(u, cut, _CMP_GE_OQ)));
+        }
+        _mm256_storeu_pd(out + i, _mm256_i64gather_pd(centroids, c, 8));
+        _mm256_storeu_pd(out + i + 4, _mm256_i64gather_pd(centroids, d, 8));
+    }
+    for (; i < count; i++) {
+        long cell = 0;
+        for (long k = 0; k < cuts; k++) cell += x[i] >= thresholds[k];
+        out[i] = centroids[cell];
+    }
+}
+
 // MARK: FWHT
 
-KVLAB_AVX2 void kvlab_avx2_fwht(double *x, long n) {
-    const __m256d scale = _mm256_set1_pd(1 / __builtin_sqrt((double)n));
-    // Stages 1 and 2 on each group of four: (a, b, c, d) → (a+b, a−b, c+d, c−d) → the radix-4 butterfly.
-    for (long i = 0; i < n; i += 4) {
-        __m256d v = _mm256_loadu_pd(x + i);
-        __m256d swapped = _mm256_permute_pd(v, 0x5);  // b, a, d, c
-        __m256d first = _mm256_blend_pd(ADD(v, swapped), SUB(swapped, v), 0xA);  // a+b, a−b, c+d, c−d
+/// Stores z (times the scale, then times the signs `after` where given, when `last`) at x.
+KVLAB_AVX2 static inline void fwhtStore(double *x, __m256d z, __m256d scale, const double *after, int last) {
+    if (last) {
+        z = MUL(z, scale);
+        if (after) z = MUL(z, _mm256_loadu_pd(after));
+    }
+    _mm256_storeu_pd(x, z);
+}
+
+/// Stages 1, 2, 4 and 8 of 16 values in four registers (each value first times its sign in `before`, where
+/// given): stages 1 and 2 inside each register, 4 and 8 across them.
+KVLAB_AVX2 static inline void fwhtSixteen(double *x, const double *before, const double *after, __m256d scale,
+                                          int last) {
+    __m256d v[4];
+    for (int r = 0; r < 4; r++) {
+        // (a, b, c, d) → (a+b, a−b, c+d, c−d) → the radix-4 butterfly.
+        __m256d w = _mm256_loadu_pd(x + 4 * r);
+        if (before) w = MUL(w, _mm256_loadu_pd(before + 4 * r));
+        __m256d swapped = _mm256_permute_pd(w, 0x5);  // b, a, d, c
+        __m256d first = _mm256_blend_pd(ADD(w, swapped), SUB(swapped, w), 0xA);  // a+b, a−b, c+d, c−d
         __m256d halves = _mm256_permute2f128_pd(first, first, 0x01);  // c+d, c−d, a+b, a−b
-        _mm256_storeu_pd(x + i, _mm256_blend_pd(ADD(first, halves), SUB(halves, first), 0xC));
+        v[r] = _mm256_blend_pd(ADD(first, halves), SUB(halves, first), 0xC);
     }
-    long h = 4;
-    for (; 4 * h <= n; h *= 4) {
-        int last = 4 * h == n;
-        for (long block = 0; block < n; block += 4 * h) {
-            for (long j = block; j < block + h; j += 4) {
-                __m256d x0 = _mm256_loadu_pd(x + j);
-                __m256d x1 = _mm256_loadu_pd(x + j + h);
-                __m256d x2 = _mm256_loadu_pd(x + j + 2 * h);
-                __m256d x3 = _mm256_loadu_pd(x + j + 3 * h);
-                __m256d y0 = ADD(x0, x1), y1 = SUB(x0, x1), y2 = ADD(x2, x3), y3 = SUB(x2, x3);
-                __m256d z0 = ADD(y0, y2), z1 = ADD(y1, y3), z2 = SUB(y0, y2), z3 = SUB(y1, y3);
-                if (last) {
-                    z0 = MUL(z0, scale);
-                    z1 = MUL(z1, scale);
-                    z2 = MUL(z2, scale);
-                    z3 = MUL(z3, scale);
+    __m256d y0 = ADD(v[0], v[1]), y1 = SUB(v[0], v[1]), y2 = ADD(v[2], v[3]), y3 = SUB(v[2], v[3]);
+    __m256d z[4] = {ADD(y0, y2), ADD(y1, y3), SUB(y0, y2), SUB(y1, y3)};
+    for (int r = 0; r < 4; r++) fwhtStore(x + 4 * r, z[r], scale, after ? after + 4 * r : 0, last);
+}
+
+/// `stages` (1, 2 or 3) consecutive stages h, 2h, 4h on the vector, in one pass: per column j of a block, the
+/// 2^stages values j, j + h, j + 2h, … stay in registers through all of them.
+KVLAB_AVX2 __attribute__((always_inline)) static inline void fwhtStages(double *x, long n, long h, const int stages,
+                                                                         __m256d scale, const double *after, int last) {
+    const int width = 1 << stages;
+    for (long block = 0; block < n; block += width * h) {
+        for (long j = block; j < block + h; j += 4) {
+            __m256d v[8];
+            for (int k = 0; k < width; k++) v[k] = _mm256_loadu_pd(x + j + k * h);
+            for (int span = 1; span < width; span *= 2) {
+                for (int k = 0; k < width; k += 2 * span) {
+                    for (int i = k; i < k + span; i++) {
+                        __m256d a = v[i], b = v[i + span];
+                        v[i] = ADD(a, b);
+                        v[i + span] = SUB(a, b);
+                    }
                 }
-                _mm256_storeu_pd(x + j, z0);
-                _mm256_storeu_pd(x + j + h, z1);
-                _mm256_storeu_pd(x + j + 2 * h, z2);
-                _mm256_storeu_pd(x + j + 3 * h, z3);
             }
+            for (int k = 0; k < width; k++) fwhtStore(x + j + k * h, v[k], scale, after ? after + j + k * h : 0, last);
         }
     }
-    if (2 * h == n) {
-        for (long j = 0; j < h; j += 4) {
-            __m256d a = _mm256_loadu_pd(x + j);
-            __m256d b = _mm256_loadu_pd(x + j + h);
-            _mm256_storeu_pd(x + j, MUL(ADD(a, b), scale));
-            _mm256_storeu_pd(x + j + h, MUL(SUB(a, b), scale));
-        }
+}
+
+KVLAB_AVX2 void kvlab_avx2_fwht(double *x, long n, const double *before, const double *after) {
+    // The textbook stages h = 1, 2, 4, … in order, several per pass over the vector (each value of a stage is
+    // the same sum or difference of the same two values): stages 1–8 on each 16 values, then the rest three
+    // at a time (two when two or four are left, one when one is left). The first pass multiplies each value
+    // by its sign before its first stage; the last pass applies 1/√n to each value right after computing it
+    // and then its sign (the same roundings as separate passes).
+    const __m256d scale = _mm256_set1_pd(1 / __builtin_sqrt((double)n));
+    for (long i = 0; i < n; i += 16) {
+        fwhtSixteen(x + i, before ? before + i : 0, after ? after + i : 0, scale, n == 16);
+    }
+    long h = 16;
+    while (h < n) {
+        long left = 0;
+        for (long g = h; g < n; g *= 2) left++;
+        int stages = left >= 3 && left != 4 ? 3 : left >= 2 ? 2 : 1;
+        int last = h << stages == n;
+        if (stages == 3) fwhtStages(x, n, h, 3, scale, after, last);
+        else if (stages == 2) fwhtStages(x, n, h, 2, scale, after, last);
+        else fwhtStages(x, n, h, 1, scale, after, last);
+        h <<= stages;
     }
 }
 
@@ -268,6 +325,10 @@ void kvlab_avx2_transpose_times(const double *m, long rows, long cols, const dou
                                 long count) {
     __builtin_trap();
 }
-void kvlab_avx2_fwht(double *x, long n) { __builtin_trap(); }
+void kvlab_avx2_fwht(double *x, long n, const double *before, const double *after) { __builtin_trap(); }
+void kvlab_avx2_codebook_quantize(const double *x, long count, const double *thresholds, long cuts,
+                                  const double *centroids, double *out) {
+    __builtin_trap();
+}
 
 #endif

@@ -1,3 +1,5 @@
+import CKernels
+
 /// An n-bit Lloyd–Max codebook for one coordinate of a unit vector in ℝ^d (unit-vector scale).
 ///
 /// Reported as docs/science.md asks: centroids and thresholds on the unit-vector scale (e.g. d=64, b=1:
@@ -96,8 +98,18 @@ public struct Codebook: Sendable, Equatable {
 
     /// x̂ᵢ = the centroid of xᵢ's cell for `count` values (`out` may be `x`).
     ///
+    /// On the AVX2 kernel path, codebooks of at most ``laneCountLimit`` thresholds count the thresholds ≤ xᵢ
+    /// in lanes (the same cell, so the same centroid); larger ones, and the baseline path, use the slots.
+    ///
     /// - Complexity: O(count) for finite values.
     public func quantize(_ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int) {
+        if thresholds.count <= Self.laneCountLimit && KernelPath.usesAVX2 {
+            return thresholds.withUnsafeBufferPointer { cuts in
+                centroids.withUnsafeBufferPointer { levels in
+                    kvlab_avx2_codebook_quantize(x, count, cuts.baseAddress, cuts.count, levels.baseAddress, out)
+                }
+            }
+        }
         slotData.withUnsafeBufferPointer { data in
             guard let base = data.baseAddress else { return }
             let last = Double(data.count / 5 - 1)
@@ -113,6 +125,10 @@ public struct Codebook: Sendable, Equatable {
             }
         }
     }
+
+    /// The most thresholds (b ≤ 5 bits) for which counting the thresholds below a value in AVX2 lanes beats
+    /// the slot lookup (above, each value needs more compares than the lookup costs).
+    static let laneCountLimit = 31
 
     /// The grid slot of t: ⌊(t − origin)/width⌋ clamped to 0…last, without a conversion check: (p − ½)
     /// is rounded to an integer by adding 2^52, which gives the floor except when p is an integer, where

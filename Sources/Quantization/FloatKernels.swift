@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 import Statistics
 
@@ -10,6 +11,10 @@ import Statistics
 /// products to a dot product does not change its value (up to the sign of a zero result); it never depends
 /// on blocking or on the thread count, so all results are bit-reproducible. Threads only split the
 /// independent output elements between them.
+///
+/// On the AVX2 kernel path (``KernelPath``) the blocks of the matrix product run a C body compiled for AVX2
+/// (`Sources/CKernels/float_avx2.c`) that holds the four lanes of two outputs in one register: the same
+/// operations in the same order per output, so the same bits (KernelPathTests compare the paths).
 ///
 /// As in the `Double` kernels, the inner kernels have two bodies that perform exactly the same IEEE
 /// operations in the same order: ``Scalar`` (plain loops, used by debug builds, where SIMD code is
@@ -144,7 +149,8 @@ public enum FloatKernels {
     ///
     /// Cache- and register-blocked: blocks of 48 tokens × 64 outputs are the units of work, split between
     /// `threads` threads; inside a block, tiles of 3 tokens × 4 outputs keep twelve four-lane sums in
-    /// registers. Every element is exactly ``dot(_:_:_:)``, whatever the blocking or thread count.
+    /// registers (on the AVX2 path, 6 tokens × 4 outputs in twelve 256-bit registers, two outputs' lanes in
+    /// each). Every element is exactly ``dot(_:_:_:)``, whatever the blocking, path or thread count.
     ///
     /// - Parameters:
     ///   - threads: the number of threads (1 = the calling thread only).
@@ -508,9 +514,14 @@ struct MatmulOperands: @unchecked Sendable {
     let yStride: Int
     let inputs: Int
 
-    /// Computes Y for the given tokens and outputs with this build's body.
+    /// Computes Y for the given tokens and outputs with this build's body, or the AVX2 one on that kernel path.
     @inline(__always)
     func block(tokens: Range<Int>, outputs: Range<Int>) {
+        if KernelPath.usesAVX2 {
+            return kvlab_avx2_matmul_block(
+                x, xStride, w, wStride, y, yStride, inputs, tokens.lowerBound, tokens.upperBound, outputs.lowerBound,
+                outputs.upperBound)
+        }
         #if DEBUG
             FloatKernels.Scalar.block(self, tokens: tokens, outputs: outputs)
         #else

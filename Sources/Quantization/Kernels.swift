@@ -67,12 +67,27 @@ enum Kernels {
     /// - Complexity: O(n log n).
     @inline(__always)
     static func fwht(_ x: UnsafeMutablePointer<Double>, _ n: Int) {
-        if n >= 16 && KernelPath.usesAVX2 { return kvlab_avx2_fwht(x, n) }
+        if n >= 16 && KernelPath.usesAVX2 { return kvlab_avx2_fwht(x, n, nil, nil) }
         #if DEBUG
             Scalar.fwht(x, n)
         #else
             Vector.fwht(x, n)
         #endif
+    }
+
+    /// One round of a Hadamard rotation: x ← H(b ⊙ x) with signs b = `before`, or x ← a ⊙ (H x) with signs
+    /// a = `after` (each nil for none), exactly as the multiplications and ``fwht(_:_:)`` one after the other;
+    /// on the AVX2 path they are fused into the transform's first and last passes.
+    ///
+    /// - Complexity: O(n log n).
+    @inline(__always)
+    static func fwht(
+        _ x: UnsafeMutablePointer<Double>, _ n: Int, before: UnsafePointer<Double>?, after: UnsafePointer<Double>?
+    ) {
+        if n >= 16 && KernelPath.usesAVX2 { return kvlab_avx2_fwht(x, n, before, after) }
+        if let before { for i in 0..<n { x[i] *= before[i] } }
+        fwht(x, n)
+        if let after { for i in 0..<n { x[i] *= after[i] } }
     }
 
     /// y ← y + Σₖ aₖ·Xₖ over `n` values for `count` rows Xₖ (at x + k·rowStride), added in order

@@ -14,6 +14,17 @@ public struct Matrix: Sendable, Equatable {
         storage = Array(repeating: 0, count: rows * cols)
     }
 
+    /// A matrix whose values `fill` writes, given a pointer to the rows × cols values: they are not zeroed
+    /// first, so `fill` must write every one.
+    init(rows: Int, cols: Int, filling fill: (UnsafeMutablePointer<Double>) -> Void) {
+        self.rows = rows
+        self.cols = cols
+        storage = [Double](unsafeUninitializedCapacity: rows * cols) { buffer, count in
+            if let base = buffer.baseAddress { fill(base) }
+            count = rows * cols
+        }
+    }
+
     /// A matrix over existing row-major values.
     ///
     /// - Precondition: `storage.count == rows * cols`.

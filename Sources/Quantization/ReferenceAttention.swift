@@ -44,13 +44,12 @@ enum Attention {
     /// Blocked over keys (every query visits one L1-sized block of keys before the next block); each
     /// logit is the same ``Kernels/dot4(_:_:stride:_:)`` or ``Kernels/dot(_:_:_:)`` as in a plain loop.
     static func logits(queries q: Matrix, keys k: Matrix, scale: Double) -> Matrix {
-        var out = Matrix(rows: q.rows, cols: k.rows)
         let d = q.cols
         let n = k.rows
-        q.storage.withUnsafeBufferPointer { qb in
-            k.storage.withUnsafeBufferPointer { kb in
-                out.storage.withUnsafeMutableBufferPointer { ob in
-                    guard let qp = qb.baseAddress, let kp = kb.baseAddress, let op = ob.baseAddress else { return }
+        return Matrix(rows: q.rows, cols: n) { op in
+            q.storage.withUnsafeBufferPointer { qb in
+                k.storage.withUnsafeBufferPointer { kb in
+                    guard let qp = qb.baseAddress, let kp = kb.baseAddress else { return }
                     let blocked = d % 4 == 0 ? n / 4 * 4 : 0
                     let block = cacheBlockRows(dim: d)
                     var start = KernelPath.usesAVX2 ? blocked : 0
@@ -78,7 +77,6 @@ enum Attention {
                 }
             }
         }
-        return out
     }
 
     /// Row-wise log-softmax by log-sum-exp, over each row's causal prefix.
@@ -88,25 +86,25 @@ enum Attention {
     ///   - prefixLengths: per row, how many leading entries take part (nil: all); the others become −∞, so
     ///     their probability is exactly 0 and every later sum skips them or adds nothing.
     static func logSoftmaxRows(_ s: Matrix, prefixLengths: [Int]? = nil) -> Matrix {
-        var out = s
         let n = s.cols
-        out.storage.withUnsafeMutableBufferPointer { ob in
-            guard let op = ob.baseAddress else { return }
-            for i in 0..<s.rows {
-                let row = op + i * n
-                let length = prefixLengths?[i] ?? n
-                let lse = logSumExp(row, length)
-                for j in 0..<length { row[j] -= lse }
-                for j in length..<n { row[j] = -.infinity }
+        return Matrix(rows: s.rows, cols: n) { op in
+            s.storage.withUnsafeBufferPointer { sb in
+                guard let sp = sb.baseAddress else { return }
+                for i in 0..<s.rows {
+                    let logits = sp + i * n
+                    let row = op + i * n
+                    let length = prefixLengths?[i] ?? n
+                    let lse = logSumExp(logits, length)
+                    for j in 0..<length { row[j] = logits[j] - lse }
+                    for j in length..<n { row[j] = -.infinity }
+                }
             }
         }
-        return out
     }
 
     /// log Σ exp(x_j), stable.
     static func logSumExp(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
-        var m = -Double.infinity
-        for j in 0..<n where x[j] > m { m = x[j] }
+        let m = maximum(x, n)
         guard m.isFinite else { return m }
         var sum = 0.0
         if KernelPath.usesAVX2 {
@@ -117,16 +115,43 @@ enum Attention {
         return m + Elementary.log(sum)
     }
 
+    /// The first of the largest of `n` values (−∞ when there is none, NaN never counts), as the loop
+    /// `for j in 0..<n where x[j] > m { m = x[j] }` from m = −∞ finds it.
+    ///
+    /// Four lanes each keep their largest, then the lanes are compared. A nonzero largest value has one bit
+    /// pattern, so which lane held it first does not matter; a largest value of zero (+0 and −0 compare
+    /// equal, and the loop keeps the first) is found again by the loop.
+    static func maximum(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
+        var lanes = SIMD4<Double>(repeating: -.infinity)
+        let raw = UnsafeRawPointer(x)
+        var j = 0
+        while j &+ 4 <= n {
+            let four = raw.loadUnaligned(fromByteOffset: j &* 8, as: SIMD4<Double>.self)
+            lanes.replace(with: four, where: four .> lanes)
+            j &+= 4
+        }
+        var m = -Double.infinity
+        for lane in 0..<4 where lanes[lane] > m { m = lanes[lane] }
+        while j < n {
+            if x[j] > m { m = x[j] }
+            j &+= 1
+        }
+        guard m == 0 else { return m }
+        m = -.infinity
+        for j in 0..<n where x[j] > m { m = x[j] }
+        return m
+    }
+
     /// exp(factor · x), elementwise: p = exp(log p), √p = exp(½ log p).
     static func exp(_ x: Matrix, times factor: Double = 1) -> Matrix {
         guard KernelPath.usesAVX2 else {
             return Matrix(rows: x.rows, cols: x.cols, storage: x.storage.map { Elementary.exp(factor * $0) })
         }
-        var out = x
-        out.storage.withUnsafeMutableBufferPointer { b in
-            if let p = b.baseAddress { kvlab_avx2_exp(p, b.count, factor, p) }
+        return Matrix(rows: x.rows, cols: x.cols) { out in
+            x.storage.withUnsafeBufferPointer { b in
+                if let p = b.baseAddress { kvlab_avx2_exp(p, b.count, factor, out) }
+            }
         }
-        return out
     }
 
     /// o_i = Σ_j p_ij v_j (queries × dim); terms with p_ij = 0 are skipped.

@@ -69,10 +69,7 @@ public struct Rotation: Sendable {
     public func apply(_ x: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
         switch kind {
         case .wht1, .wht2, .wht3:
-            for d in signs {
-                for i in 0..<dim { x[i] *= d[i] }
-                Kernels.fwht(x, dim)
-            }
+            for d in signs { d.withUnsafeBufferPointer { Kernels.fwht(x, dim, before: $0.baseAddress, after: nil) } }
         case .haar:
             matrix.withUnsafeBufferPointer { m in
                 guard let mp = m.baseAddress else { return }
@@ -94,8 +91,7 @@ public struct Rotation: Sendable {
         switch kind {
         case .wht1, .wht2, .wht3:
             for d in signs.reversed() {
-                Kernels.fwht(x, dim)
-                for i in 0..<dim { x[i] *= d[i] }
+                d.withUnsafeBufferPointer { Kernels.fwht(x, dim, before: nil, after: $0.baseAddress) }
             }
         case .haar:
             matrix.withUnsafeBufferPointer { m in

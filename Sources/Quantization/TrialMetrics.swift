@@ -237,16 +237,40 @@ struct QueryMetrics {
     static let ln2 = 0x1.62e42fefa39efp-1
 
     /// Indices of the k largest values (ties: lower index first), largest first.
+    ///
+    /// Once k values are held, a value enters only if it is greater than the smallest of them, so blocks of
+    /// four values none of which is greater are skipped with one comparison of four lanes (a NaN is never
+    /// greater, as in the one-by-one test).
     static func topIndices(_ x: UnsafePointer<Double>, _ n: Int, _ k: Int) -> [Int] {
-        var best: [Int] = []
-        best.reserveCapacity(k + 1)
-        for j in 0..<n {
-            if best.count == k, let last = best.last, !(x[j] > x[last]) { continue }
-            var pos = best.count
-            while pos > 0 && x[j] > x[best[pos - 1]] { pos -= 1 }
-            best.insert(j, at: pos)
-            if best.count > k { best.removeLast() }
+        guard k > 0 else { return [] }
+        let raw = UnsafeRawPointer(x)
+        return [Int](unsafeUninitializedCapacity: k) { best, held in
+            held = 0
+            var j = 0
+            while j < n {
+                if held == k {
+                    let threshold = x[best[k - 1]]
+                    while j &+ 4 <= n {
+                        let four = raw.loadUnaligned(fromByteOffset: j &* 8, as: SIMD4<Double>.self)
+                        if any(four .> SIMD4(repeating: threshold)) { break }
+                        j &+= 4
+                    }
+                    guard j < n else { break }
+                    if !(x[j] > threshold) {
+                        j &+= 1
+                        continue
+                    }
+                }
+                // Insert j after every held index whose value is not smaller; a full list drops its last.
+                var pos = min(held, k - 1)
+                while pos > 0 && x[j] > x[best[pos - 1]] {
+                    best[pos] = best[pos - 1]
+                    pos -= 1
+                }
+                best[pos] = j
+                held = min(held + 1, k)
+                j &+= 1
+            }
         }
-        return best
     }
 }

@@ -13,8 +13,10 @@ struct BenchmarkSuiteTests {
         try await suite.run([.trial])
         #expect(
             suite.figures.map(\.name) == [
-                "standard trial (KV+KQV+QKQV, n=4), 1 thread", "standard trial, 1 threads",
+                "standard trial (KV+KQV+QKQV, n=4), 1 thread",
+                "standard trial (KV+KQV+QKQV, n=4), 1 thread (thread CPU time)", "standard trial, 1 threads",
                 "captured (layer, head) trial (KQV, n=4, d=64, N=1024, Q·G=192), 1 thread",
+                "captured (layer, head) trial (KQV, n=4, d=64, N=1024, Q·G=192), 1 thread (thread CPU time)",
             ])
         for figure in suite.figures {
             #expect(figure.section == "trial" && figure.unit == "trials/s")
@@ -23,11 +25,12 @@ struct BenchmarkSuiteTests {
         }
         #expect(suite.notes.count == 2 && suite.notes[0].hasPrefix("parallel efficiency on 1 threads: "))
         #expect(suite.notes[1].hasPrefix("captured trial time / standard trial time: "))
+        #expect(suite.notes[1].contains("; in thread CPU time: "))
         let json = suite.json().rendered(pretty: true)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let machine = try #require(object["machine"] as? [String: String])
         #expect(machine["kvlab"] == "test" && machine["jobs"] == "1" && machine["repetitions"] == "1")
-        #expect((object["figures"] as? [[String: Any]])?.count == 3)
+        #expect((object["figures"] as? [[String: Any]])?.count == 5)
         let table = suite.table()
         #expect(table.contains("section | benchmark | median | min | max | unit"))
         #expect(table.contains("trial | standard trial, 1 threads | "))

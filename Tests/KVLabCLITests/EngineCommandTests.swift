@@ -108,8 +108,10 @@ struct TrialRecordTests {
         #expect(machine["cores"] != nil && machine["engine"] as? String == "2")
         let figures = try #require(object["figures"] as? [[String: Any]])
         let expected = [
-            "rotation wht1 (signs + FWHT) d=128", "TurboQuant_mse enc+dec b=2 wht1", "TurboQuant_mse enc+dec b=2 wht3",
-            "TurboQuant_mse enc+dec b=4 wht1", "TurboQuant_mse enc+dec b=4 wht3",
+            "rotation wht1 (signs + FWHT) d=128", "rotation wht1 (signs + FWHT) d=128 (thread CPU time)",
+            "TurboQuant_mse enc+dec b=2 wht1", "TurboQuant_mse enc+dec b=2 wht3", "TurboQuant_mse enc+dec b=4 wht1",
+            "TurboQuant_mse enc+dec b=4 wht1 (thread CPU time)", "TurboQuant_mse enc+dec b=4 wht3",
+            "TurboQuant_mse enc+dec b=4 wht3 (thread CPU time)",
             "TurboQuant_prod enc+dec b=4 qjl=gaussian wht3", "TurboQuant_prod enc+dec b=4 qjl=orthogonal wht3",
             "TurboQuant_prod enc+dec b=4 qjl=hadamard wht3", "QJL S·r, dense d=128, 1024 vectors",
             "QJL Sᵀ·z, dense d=128, 1024 vectors", "Gaussian deviates (Box–Muller), blocks of 128", "exp (kvlab)",

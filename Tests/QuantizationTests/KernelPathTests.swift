@@ -118,14 +118,43 @@ struct KernelPathTests {
         }
     }
 
-    @Test("FWHT equals the baseline body", arguments: [16, 32, 64, 128, 256, 512, 1024, 4096])
+    /// Every way of grouping the stages into passes (n = 2^4 … 2^13), with the signs of a rotation round fused
+    /// in before or after the transform.
+    @Test(
+        "FWHT equals the baseline body, signs fused or not", arguments: [16, 32, 64, 128, 256, 512, 1024, 2048, 8192])
     func fwht(n: Int) {
         let x = Self.vector(n, seed: 65)
+        let signs = Self.vector(n, seed: 66).map { $0 < 0 ? -1.0 : 1.0 }
         var fast = x
         var base = x
-        kvlab_avx2_fwht(&fast, n)
+        kvlab_avx2_fwht(&fast, n, nil, nil)
         base.withUnsafeMutableBufferPointer { Kernels.Vector.fwht($0.baseAddress!, n) }
         #expect(Self.sameBits(fast, base))
+        var before = x
+        kvlab_avx2_fwht(&before, n, signs, nil)
+        var signed = zip(x, signs).map(*)
+        signed.withUnsafeMutableBufferPointer { Kernels.Vector.fwht($0.baseAddress!, n) }
+        #expect(Self.sameBits(before, signed))
+        var after = x
+        kvlab_avx2_fwht(&after, n, nil, signs)
+        #expect(Self.sameBits(after, zip(base, signs).map(*)))
+    }
+
+    /// Six-token tiles and every shorter tail (1…5 tokens), four-output tiles and a tail, inputs with and
+    /// without a remainder mod 4, strides wider than the rows.
+    @Test(
+        "Float32 matmul blocks equal the baseline body",
+        arguments: [(1, 4, 4), (6, 8, 4), (11, 13, 7), (17, 64, 9), (48, 576, 64), (5, 3, 3)])
+    func matmulBlock(tokens: Int, inputs: Int, outputs: Int) {
+        let (xStride, wStride, yStride) = (inputs + 3, inputs + 1, outputs + 2)
+        let x = FloatKernelTests.values(tokens * xStride, seed: 76)
+        let w = FloatKernelTests.values(outputs * wStride, seed: 77)
+        var fast = [Float](repeating: -7, count: tokens * yStride)
+        kvlab_avx2_matmul_block(x, xStride, w, wStride, &fast, yStride, inputs, 0, tokens, 0, outputs)
+        let base = FloatKernelTests.bodyMatmul(
+            vector: true, x, xStride: xStride, w, wStride: wStride, yStride: yStride, tokens: tokens, inputs: inputs,
+            outputs: outputs)
+        #expect(fast.map(\.bitPattern) == base.map(\.bitPattern))
     }
 
     /// Uniforms as RandomStream draws them, (k + ½)·2⁻⁵³, at the ends of (0, 1) and next to every eighth
@@ -263,6 +292,25 @@ struct KernelPathSwitchTests {
                 for metric in Metric.allCases { #expect(a[metric].bitPattern == b[metric].bitPattern, "\(metric)") }
             }
         }
+    }
+
+    /// Codebooks of 1…6 bits (the lanes up to 5, the slots beyond) on values from the coordinate law, every
+    /// threshold itself and its neighbours, signed zeros, ±∞ and NaN, at lengths with and without a tail.
+    @Test("codebook quantization is the same on every path", arguments: [1, 2, 3, 4, 5, 6])
+    func codebookQuantize(bits: Int) {
+        let codebook = Codebook(law: .beta, dim: 64, bits: bits)
+        var x = KernelPathTests.vector(203, seed: 78).map { $0 / 8 }
+        for t in codebook.thresholds { x += [t, t.nextUp, t.nextDown] }
+        x += [0, -0.0, .infinity, -.infinity, .nan, 1, -1]
+        let results = Self.paths.map { path in
+            Self.on(path) {
+                var out = [Double](repeating: 7, count: x.count)
+                codebook.quantize(x, into: &out, count: x.count)
+                return out
+            }
+        }
+        let expected = x.map { codebook.centroids[codebook.encodeBySearch($0)] }
+        for r in results { #expect(KernelPathTests.sameBits(r, expected)) }
     }
 
     /// One query's rows at logit scales from nearly uniform to one-hot (p = 0 by underflow, |u| in the

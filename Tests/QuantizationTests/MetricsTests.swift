@@ -169,4 +169,62 @@ struct MetricsTests {
         #expect(high[.kAngle] < low[.kAngle])
         #expect(high[.vRelL2] < low[.vRelL2])
     }
+
+    /// The k largest by a full sort (value descending, then index ascending), for rows without NaN.
+    static func sortedTop(_ x: [Double], _ k: Int) -> [Int] {
+        Array(x.indices.sorted { x[$0] > x[$1] || (x[$0] == x[$1] && $0 < $1) }.prefix(k))
+    }
+
+    /// Rows with many ties (values on a coarse grid), rising runs (every value enters) and falling runs
+    /// (whole blocks skipped), at lengths around the four-value blocks; NaN rows keep the one-by-one rule
+    /// (a NaN taken while fewer than k are held stays, and never enters later).
+    @Test("top-k indices equal a full sort, ties to the lower index", arguments: [1, 3, 4, 8, 9, 13, 64, 1021])
+    func topIndices(n: Int) {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(n)
+        func next() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 60)  // 16 levels: ties everywhere
+        }
+        let random: [Double] = (0..<n).map { _ in next() }
+        let rising: [Double] = (0..<n).map { Double($0) }
+        let falling: [Double] = rising.map { -$0 }
+        let sawtooth: [Double] = (0..<n).map { Double($0 % 7) - Double($0) / 64 }
+        let rows = [random, rising, falling, sawtooth]
+        for row in rows {
+            for k in Set([0, 1, min(8, n), n]) {
+                let top = row.withUnsafeBufferPointer { QueryMetrics.topIndices($0.baseAddress!, n, k) }
+                #expect(top == Self.sortedTop(row, k), "n \(n), k \(k)")
+            }
+        }
+        var withNaN = rows[0]
+        withNaN[0] = .nan
+        if n > 9 { withNaN[9] = .nan }
+        let k = min(8, n)
+        let top = withNaN.withUnsafeBufferPointer { QueryMetrics.topIndices($0.baseAddress!, n, k) }
+        // The NaN at index 0 is taken first and stays first (no value is greater than it); the other k − 1
+        // places hold the largest of the rest; the NaN at 9 never enters (k values are held by then).
+        let rest = Self.sortedTop(withNaN.dropFirst().map { $0.isNaN ? -.infinity : $0 }, k - 1).map { $0 + 1 }
+        #expect(top == [0] + rest, "n \(n) with NaN")
+    }
+
+    /// Signed zeros as the largest value (the first one counts), NaN and −∞ anywhere, at lengths around the
+    /// four lanes.
+    @Test(
+        "the row maximum is the first largest value, as the one-by-one loop finds it", arguments: [1, 3, 4, 5, 9, 64])
+    func maximum(n: Int) {
+        let pools: [[Double]] = [[-0.0, 0.0, -1, .nan, -.infinity], [-.infinity, .nan], [2.5, -3, .nan, 7, 7, -0.0]]
+        var state: UInt64 = 12_345 &+ UInt64(n)
+        for pool in pools {
+            for _ in 0..<50 {
+                let row = (0..<n).map { _ in
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    return pool[Int(state >> 33) % pool.count]
+                }
+                var expected = -Double.infinity
+                for v in row where v > expected { expected = v }
+                let m = row.withUnsafeBufferPointer { Attention.maximum($0.baseAddress!, n) }
+                #expect(m.bitPattern == expected.bitPattern, "\(row)")
+            }
+        }
+    }
 }

@@ -57,8 +57,20 @@ void kvlab_avx2_query_terms(const double *s, const double *lp, const double *qs,
 /// Geometry.relativeErrors (in index order). The two unit sums are meaningless where a norm is 0.
 void kvlab_avx2_row_geometry(const double *x, const double *y, long rows, long d, double *out);
 
-/// The normalised fast Walsh–Hadamard transform of n values (a power of two, ≥ 16), radix-4 passes.
-void kvlab_avx2_fwht(double *x, long n);
+/// out[i] = centroids[the number of thresholds ≤ x[i]] for i < count (the cell of Codebook.encodeBySearch: `cuts`
+/// sorted thresholds, cuts + 1 centroids; NaN goes to cell 0). out may equal x.
+void kvlab_avx2_codebook_quantize(const double *x, long count, const double *thresholds, long cuts,
+                                  const double *centroids, double *out);
+
+/// The normalised fast Walsh–Hadamard transform of n values (a power of two, ≥ 16), Kernels.fwht: its stages in
+/// order, two or three per pass over the vector. With `before` (n signs ±1, or NULL), each x[i] is first
+/// multiplied by before[i]; with `after`, each result is then multiplied by after[i] (Rotation's sign rounds).
+void kvlab_avx2_fwht(double *x, long n, const double *before, const double *after);
+
+/// Y = X·Wᵀ for tokens tokenStart ..< tokenEnd and outputs outputStart ..< outputEnd:
+/// y[t·yStride + o] = FloatKernels.dot(x + t·xStride, w + o·wStride, inputs) (Float32, its four-lane order).
+void kvlab_avx2_matmul_block(const float *x, long xStride, const float *w, long wStride, float *y, long yStride,
+                             long inputs, long tokenStart, long tokenEnd, long outputStart, long outputEnd);
 
 #ifdef __cplusplus
 }
