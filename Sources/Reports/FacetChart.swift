@@ -84,7 +84,7 @@ struct FacetChart: Sendable {
     /// 100% of the page keeps its labels at their nominal size.
     static let pageWidth = 1180.0
     /// The narrowest and widest plot area of one facet (px).
-    static let plotWidthRange = 150.0...420.0
+    static let plotWidthRange = 150.0...560.0
 
     /// Width of one facet's plot area (px): the facets of a row share the page width.
     var plotWidth: Double {

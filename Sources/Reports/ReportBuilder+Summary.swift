@@ -56,7 +56,9 @@ extension ReportBuilder {
             line += "<code>\(Markup.escape(e.claim.name))</code>: "
             line += Markup.escape(e.claim.description(with: e.parameters))
             switch e.verdict {
-            case .fail: line += Markup.escape(" — contradicted by \(e.failingRowCount) rows (listed below).")
+            case .fail:
+                let rows = e.failingRowCount == 1 ? "1 row" : "\(e.failingRowCount) rows"
+                line += Markup.escape(" — contradicted by \(rows) (listed below).")
             case .inconclusive, .error: line += Markup.escape(" — \(e.message ?? "the data cannot decide").")
             case .skipped: line += " — not run: no synthetic runs."
             case .pass: break

@@ -47,7 +47,7 @@ struct VerdictHeatMap: Sendable {
     /// Gap between panels (px).
     static let panelGap = 28.0
     /// Band above the squares: legend, panel titles and budget labels (px).
-    static let top = 74.0
+    static let top = 84.0
     /// Band below the squares (px).
     static let bottom = 12.0
 
@@ -111,7 +111,7 @@ struct VerdictHeatMap: Sendable {
             let x0 = Double(p) * (panelWidth + Self.panelGap)
             let squaresX = x0 + labelWidth
             if !panel.title.isEmpty {
-                out += "<text x=\"\(c(squaresX + Double(bits.count) * Self.squareWidth / 2))\" y=\"46\" "
+                out += "<text x=\"\(c(squaresX + Double(bits.count) * Self.squareWidth / 2))\" y=\"58\" "
                 out +=
                     "text-anchor=\"middle\" font-size=\"12\" font-weight=\"bold\">\(Markup.escape(panel.title))</text>"
             }
@@ -178,7 +178,7 @@ struct VerdictHeatMap: Sendable {
             x += Self.legendEntryWidth(label)
         }
         out +=
-            "<text x=\"4\" y=\"34\" fill=\"#444444\">\(Markup.escape("numbers: \(b) / \(a) of mean \(metric)"))</text>"
+            "<text x=\"4\" y=\"38\" fill=\"#444444\">\(Markup.escape("numbers: \(b) / \(a) of mean \(metric)"))</text>"
         return out + "</g>"
     }
 }

@@ -148,6 +148,23 @@ struct VerdictMapTests {
         #expect(axisRow.output.1.hasSuffix("<td>\(expected)</td>"), "\(axisRow.output.1) vs \(expected)")
     }
 
+    @Test("the claims' failing rows print numbers to 4 significant digits")
+    func failingRowsRounded() throws {
+        let tables = Self.page.matches(of: /<table class="rows">.*?<\/table>/.dotMatchesNewlines())
+        #expect(!tables.isEmpty)
+        var numbers = 0
+        for table in tables {
+            for cell in table.output.matches(of: /<td>([^<]*)<\/td>/) {
+                let text = String(cell.output.1)
+                guard Double(text) != nil, text.contains(".") || text.contains("e") else { continue }
+                let mantissa = text.split(separator: "e")[0].filter(\.isNumber).drop { $0 == "0" }
+                #expect(mantissa.count <= 4, "\(text)")
+                numbers += 1
+            }
+        }
+        #expect(numbers > 0)
+    }
+
     @Test("charts facet by mixing when it varies and take the page width; --by overrides the facet")
     func facetsAndWidth() throws {
         let html = Self.page
