@@ -22,7 +22,8 @@ extension Store {
     ///   - allowAttach: allow ATTACH (and reading the attached databases).
     ///   - timeLimit: the longest the call may run; nil for no limit.
     /// - Returns: the rows of the last statement that returns rows.
-    /// - Throws: ``StoreError/sql(message:statement:)`` (syntax and run-time errors),
+    /// - Throws: ``StoreError/invalidSQL(message:statement:)`` (a plain SQL error: syntax, unknown names, bad
+    ///   values), ``StoreError/sql(message:statement:)`` (other SQLite errors: I/O, constraints…),
     ///   ``StoreError/writeRefused(statement:)``, ``StoreError/notAllowed(_:)``, ``StoreError/timeLimit(seconds:)``,
     ///   ``StoreError/missingParameter(name:)``, ``StoreError/unusedParameter(name:)``,
     ///   ``StoreError/invalidParameter(_:)``.
@@ -54,15 +55,33 @@ extension Store {
         }
     }
 
-    /// Prepares and runs each statement in turn.
+    /// Prepares and runs each statement in turn. A plain SQL error (SQLITE_ERROR, not a refusal of the
+    /// guard) is the user's mistake: ``StoreError/invalidSQL(message:statement:)``, a misspelt column with
+    /// the nearest column of the database's tables and views (`no such column: distrbution; did you mean
+    /// distribution?`).
     private static func run(
+        sql: String, parameters: [String: SQLValue], readOnly: Bool, in db: Database
+    ) throws -> QueryResult {
+        do {
+            return try runStatements(sql: sql, parameters: parameters, readOnly: readOnly, in: db)
+        } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_ERROR && error.message?.hasPrefix("not authorized") != true
+        {
+            let message = error.message ?? "\(error.resultCode)"
+            let hint = unknownColumn(in: message) == nil ? nil : try columnHint(message, among: allColumns(in: db))
+            throw StoreError.invalidSQL(message: message + (hint ?? ""), statement: error.sql)
+        }
+    }
+
+    /// The statements of ``run(sql:parameters:readOnly:in:)``, one after the other.
+    private static func runStatements(
         sql: String, parameters: [String: SQLValue], readOnly: Bool, in db: Database
     ) throws -> QueryResult {
         var used = Set<String>()
         var result = QueryResult(columns: [], rows: [], changes: 0)
         let before = db.totalChangesCount
         let statements = try db.allStatements(sql: sql)
-        while let statement = try nextStatement(statements, in: db) {
+        while let statement = try statements.next() {
             if readOnly, !statement.isReadonly { throw StoreError.writeRefused(statement: statement.sql) }
             var arguments: [String: DatabaseValue] = [:]
             for name in parameterNames(statement) {
@@ -92,18 +111,6 @@ extension Store {
         }
         result.changes = db.totalChangesCount - before
         return result
-    }
-
-    /// The next statement; SQLite's `no such column` gets the nearest column of the database's tables and
-    /// views (`no such column: distrbution; did you mean distribution?`).
-    private static func nextStatement(_ statements: SQLStatementCursor, in db: Database) throws -> Statement? {
-        do {
-            return try statements.next()
-        } catch let error as DatabaseError where unknownColumn(in: error.message ?? "") != nil {
-            let message = error.message ?? ""
-            guard let hint = try columnHint(message, among: allColumns(in: db)) else { throw error }
-            throw StoreError.sql(message: message + hint, statement: error.sql)
-        }
     }
 
     /// The parameter names of a statement without their `:`/`@`/`$` prefix; nil for a positional `?`.

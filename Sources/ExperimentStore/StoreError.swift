@@ -20,6 +20,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// SQLite reported an error while running a statement (syntax, constraint, I/O, …).
     case sql(message: String, statement: String?)
+    /// The user's own SQL (`kvlab sql`, `export --query`) is wrong: SQLite reports a plain SQL error (a syntax
+    /// error, an unknown table, column or function, a malformed JSON value…), with the nearest column for a
+    /// misspelt one. Unlike ``sql(message:statement:)``, a mistake of the input, not a failure.
+    case invalidSQL(message: String, statement: String?)
     /// A read-only connection was asked to run a statement that would write.
     case writeRefused(statement: String)
     /// User SQL tried something the guard refuses (ATTACH, a disabled function, a pragma that sets…).
@@ -70,7 +74,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "migrations; nothing else changes)"
         case .cannotOpen(let path, let reason):
             return "cannot open \(path): \(reason)"
-        case .sql(let message, let statement):
+        case .sql(let message, let statement), .invalidSQL(let message, let statement):
             guard let statement, !statement.isEmpty else { return "SQL error: \(message)" }
             return "SQL error: \(message) in: \(StoreError.excerpt(statement))"
         case .writeRefused(let statement):

@@ -42,16 +42,19 @@ struct OutputFile {
     /// Writes `bytes` as the whole content of the file (same rules as ``write(_:)``).
     func write(bytes text: [UInt8]) throws {
         guard !path.isEmpty else { throw CLIError.badInput("--out: the path is empty") }
-        let target = try resolve(path)
         var info = stat()
+        // A device, FIFO or socket, also through a link the kernel resolves itself (`/dev/stdout` on a pipe
+        // points to `pipe:[N]`, which is no path): written through as given.
+        if stat(path, &info) == 0, ![S_IFREG, S_IFDIR].contains(info.st_mode & S_IFMT) {
+            try refuseInput(info)
+            try writeThrough(text, to: path)
+            return
+        }
+        let target = try resolve(path)
         if stat(target, &info) == 0 {
             let kind = info.st_mode & S_IFMT
             if kind == S_IFDIR { throw CLIError.badInput("--out \(path): it is a directory; give a file name") }
             try refuseInput(info)
-            if kind != S_IFREG {
-                try writeThrough(text, to: target)
-                return
-            }
             if Self.isSQLite(target), !force {
                 throw CLIError.badInput(
                     "--out \(path): refusing to overwrite an SQLite database (it may hold experiments); "

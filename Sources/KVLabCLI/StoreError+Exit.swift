@@ -5,7 +5,7 @@ extension StoreError: KVLabReportable {
     var exitStatus: ExitStatus {
         switch self {
         case .missingDatabase, .notSQLite, .notKVLab, .writeRefused, .notAllowed, .missingParameter, .unusedParameter,
-            .invalidParameter, .invalidConfig, .unknownConfig, .unknownRun, .trialOutOfRange:
+            .invalidParameter, .invalidConfig, .unknownConfig, .unknownRun, .trialOutOfRange, .invalidSQL:
             return .badInput
         case .newerSchema, .migrationChanged, .outdatedSchema, .cannotOpen, .sql, .timeLimit, .incompleteRun,
             .conflictingTrial, .inconsistent:

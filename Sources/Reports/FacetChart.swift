@@ -80,10 +80,21 @@ struct FacetChart: Sendable {
     /// An accessible description of the chart.
     var description: String
 
-    /// Width of one facet's plot area (px).
-    static let plotWidth = 178.0
-    /// Height of one facet's plot area (px).
-    static let plotHeight = 150.0
+    /// The width the charts are laid out for (px): about the page's text width, so that a chart drawn at
+    /// 100% of the page keeps its labels at their nominal size.
+    static let pageWidth = 1180.0
+    /// The narrowest and widest plot area of one facet (px).
+    static let plotWidthRange = 150.0...560.0
+
+    /// Width of one facet's plot area (px): the facets of a row share the page width.
+    var plotWidth: Double {
+        let n = Double(max(1, min(columns, facets.count)))
+        let share = (Self.pageWidth - Self.left - Self.right - (n - 1) * Self.gapX) / n
+        return min(Self.plotWidthRange.upperBound, max(Self.plotWidthRange.lowerBound, share))
+    }
+
+    /// Height of one facet's plot area (px): three quarters of its width, 150–240.
+    var plotHeight: Double { min(240, max(150, (plotWidth * 0.75).rounded())) }
     /// Horizontal gap between facets (px).
     static let gapX = 16.0
     /// Space left of the first column for the y title and tick labels (px).
@@ -128,7 +139,7 @@ struct FacetChart: Sendable {
     /// The width of the facet columns from the left edge of the first plot to the right of the last (px).
     var plotsWidth: Double {
         let n = Double(max(1, min(columns, facets.count)))
-        return n * Self.plotWidth + (n - 1) * Self.gapX
+        return n * plotWidth + (n - 1) * Self.gapX
     }
 
     /// The SVG's width (px): the facets, or the legend when it is wider.
@@ -147,25 +158,26 @@ struct FacetChart: Sendable {
 
     /// The SVG's height (px).
     var height: Double {
-        let rowHeight = Self.titleHeight + Self.plotHeight + Self.tickHeight
+        let rowHeight = Self.titleHeight + plotHeight + Self.tickHeight
         return Self.legendHeight + Double(rows) * rowHeight + Double(rows - 1) * Self.rowGap + Self.bottom
     }
 
     /// The chart as an `<svg>` element (XML-compatible, no script, no external reference).
-    func svg() -> String {
+    ///
+    /// - Parameter standalone: a file of its own (fixed size in px) rather than a chart on the page (as wide
+    ///   as the page allows, up to its natural width; see ``Markup/svgStart(width:height:standalone:)``).
+    func svg(standalone: Bool = false) -> String {
         let scale = scale
         let xs = xValues
         let c = Markup.coordinate
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(c(width))\" "
-        out += "height=\"\(c(height))\" viewBox=\"0 0 \(c(width)) \(c(height))\" role=\"img\" "
-        out += "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">"
+        var out = Markup.svgStart(width: width, height: height, standalone: standalone)
         out += "<title>\(Markup.escape(description))</title>"
         out += legendSVG()
-        let rowHeight = Self.titleHeight + Self.plotHeight + Self.tickHeight + Self.rowGap
+        let rowHeight = Self.titleHeight + plotHeight + Self.tickHeight + Self.rowGap
         for (i, facet) in facets.enumerated() {
             let row = i / max(1, columns)
             let column = i % max(1, columns)
-            let x0 = Self.left + Double(column) * (Self.plotWidth + Self.gapX)
+            let x0 = Self.left + Double(column) * (plotWidth + Self.gapX)
             let y0 = Self.legendHeight + Double(row) * rowHeight + Self.titleHeight
             out += facetSVG(facet, x0: x0, y0: y0, scale: scale, xs: xs, showYLabels: column == 0)
         }
@@ -207,8 +219,8 @@ struct FacetChart: Sendable {
         _ facet: Facet, x0: Double, y0: Double, scale: AxisScale, xs: [Int], showYLabels: Bool
     ) -> String {
         let c = Markup.coordinate
-        let w = Self.plotWidth
-        let h = Self.plotHeight
+        let w = plotWidth
+        let h = plotHeight
         func py(_ v: Double) -> Double {
             let f = scale.fraction(v)
             let clamped = f.isNaN ? 0 : Swift.min(1, Swift.max(0, f))

@@ -47,6 +47,23 @@ enum Markup {
         return String(format: "%.2f", rounded)
     }
 
+    /// The opening `<svg>` tag of a chart of the given natural size (px).
+    ///
+    /// On the page (`standalone` false) the chart takes the page's width up to its natural width
+    /// (`width="100%"` with `max-width`), and its height follows from the `viewBox`, so it shrinks on a narrow
+    /// window and its labels keep their nominal size on a wide one. A standalone file (`kvlab report
+    /// --figure`) has a fixed width and height, as image tools expect.
+    static func svgStart(width: Double, height: Double, standalone: Bool) -> String {
+        let (w, h) = (coordinate(width), coordinate(height))
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" "
+        out += standalone ? "width=\"\(w)\" height=\"\(h)\" " : "width=\"100%\" style=\"max-width: \(w)px\" "
+        out += "viewBox=\"0 0 \(w) \(h)\" role=\"img\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">"
+        return out
+    }
+
+    /// A standalone SVG file: the XML declaration, then the element.
+    static func svgFile(_ svg: String) -> String { "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg + "\n" }
+
     /// A Unix time as `YYYY-MM-DD HH:MM:SS UTC`.
     static func timestamp(_ seconds: Double) -> String {
         let formatter = DateFormatter()

@@ -5,14 +5,19 @@ extension ReportBuilder {
     /// Rows of failing output shown per claim.
     static let claimRowLimit = 10
 
-    /// The shipped claims evaluated now, read-only (nothing is recorded), with their failing rows.
-    mutating func claimsSection() -> String {
+    /// The shipped claims evaluated now, read-only on the whole database (nothing is recorded).
+    func evaluateClaims() -> Result<ClaimReport, any Error> {
+        Result { try ClaimEvaluator(store: store, keptRows: Self.claimRowLimit).evaluate(try ClaimLoader.load([])) }
+    }
+
+    /// The claim verdicts (``evaluateClaims()``) with their failing rows.
+    mutating func claimsSection(_ evaluation: Result<ClaimReport, any Error>) -> String {
         var out = "<p class=\"note\">The shipped claims (<code>queries/claims/</code>) evaluated read-only on the "
         out += "whole database (not filtered by <code>--where</code>); nothing is recorded. "
-        out += "<code>kvlab claims check</code> gives the same verdicts and records them.</p>"
+        out += "<code>kvlab claims check</code> gives the same verdicts and records them. Failing rows show "
+        out += "numbers to 4 significant digits (<code>claims check --format json</code> gives them in full).</p>"
         do {
-            let claims = try ClaimLoader.load([])
-            let report = try ClaimEvaluator(store: store, keptRows: Self.claimRowLimit).evaluate(claims)
+            let report = try evaluation.get()
             out += "<p><strong>\(Markup.escape(report.summaryLine))</strong> · data fingerprint "
             out += "<code>\(Markup.escape(String(report.dataFingerprint.prefix(16))))</code></p>"
             out += "<table class=\"claims\"><thead><tr><th>verdict</th><th>claim</th><th>severity</th>"
@@ -33,7 +38,8 @@ extension ReportBuilder {
                     let shown = e.failingRows.prefix(Self.claimRowLimit)
                     details += "<h3>Failing rows of <code>\(Markup.escape(e.claim.name))</code> "
                     details += "(\(shown.count) of \(e.failingRowCount))</h3>"
-                    details += Self.compactTable(e.columns, shown.map { $0.map(Self.text) })
+                    let rounded = shown.map { $0.map { Self.text(NumberDigits.standard.rounded($0)) } }
+                    details += Self.compactTable(e.columns, rounded)
                 }
             }
             out += "</tbody></table>" + details

@@ -39,13 +39,18 @@ extension ReportBuilder {
                 out += "</tr>"
             }
             out += "</tbody></table>"
-            let cells = try cells([.jensenRatio], dimensions: facetDimensions)
-            let chart = chart(
-                cells, metric: .jensenRatio, reference: FacetChart.Reference(value: 1, label: "1: kl = ½·logit_var"))
-            out += "<h3>jensen_ratio by distribution</h3>" + chart.svg()
+            out += "<h3>jensen_ratio by distribution</h3>" + (try jensenChart()?.svg() ?? "")
         } catch {
             out += missingNote("the Jensen diagnostics could not be computed: \(error)")
         }
         return Self.section(id: "jensen", title: "Jensen diagnostics", out)
+    }
+
+    /// jensen_ratio against bits per scheme and facet, with its reference line at 1; nil without data.
+    func jensenChart() throws -> FacetChart? {
+        let cells = try cells([.jensenRatio], dimensions: facetDimensions)
+        guard cells.contains(where: { $0.mean.isFinite }) else { return nil }
+        return chart(
+            cells, metric: .jensenRatio, reference: FacetChart.Reference(value: 1, label: "1: kl = ½·logit_var"))
     }
 }

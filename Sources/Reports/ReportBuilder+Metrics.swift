@@ -25,8 +25,57 @@ extension ReportBuilder {
         var high: Double?
     }
 
-    /// The facet switches: distribution, then `--by` if given.
-    var facetDimensions: [String] { ["distribution"] + (options.by.map { [$0] } ?? []) }
+    /// The facet switches: distribution, then `--by` if given, else mixing when it varies (see ``facetBy``).
+    var facetDimensions: [String] { ["distribution"] + (facetBy.map { [$0] } ?? []) }
+
+    /// The second facet switch: `--by` if given; else mixing when the synthetic runs have more than one
+    /// (claim 1 is checked on axis mixing only, and on dense mixing the theory expects KV and KQV to tie, so
+    /// the two are never pooled by default); else none.
+    var facetBy: String? { options.by ?? (varyingSwitches.contains("mixing") ? "mixing" : nil) }
+
+    /// The switches that take more than one value in the report's synthetic runs (from ``overview``).
+    var varyingSwitches: [String] { overview?.switches.filter { $0.count > 1 }.map(\.name) ?? [] }
+
+    /// What the report's synthetic runs (those `--where` keeps) cover.
+    struct Overview: Sendable {
+        /// One switch: how many distinct values it takes, and which.
+        struct Spread: Sendable {
+            /// The switch.
+            var name: String
+            /// Distinct values.
+            var count: Int
+            /// The values, comma-separated as SQLite's `group_concat` gives them.
+            var values: String
+        }
+
+        /// Done runs.
+        var runs: Int
+        /// Trials of those runs, seeds, the smallest and the largest seed (display text).
+        var trials: String, seeds: String, firstSeed: String, lastSeed: String
+        /// Every switch, in ``SwitchName`` order.
+        var switches: [Spread]
+    }
+
+    /// Reads ``Overview`` (nil, with a note in ``missing``, when the runs cannot be read).
+    mutating func readOverview() {
+        do {
+            let switches = SwitchName.allCases.map(\.rawValue)
+            let columns = switches.map { s in "count(DISTINCT \"\(s)\"), group_concat(DISTINCT \"\(s)\")" }
+            let result = try query(
+                "SELECT count(*), count(DISTINCT seed), min(seed), max(seed), coalesce(sum(trials), 0), "
+                    + columns.joined(separator: ", ") + " FROM run_means WHERE \(syntheticCondition)")
+            let r = result.rows.first ?? []
+            overview = Overview(
+                runs: r.first.flatMap(Self.integer) ?? 0, trials: Self.text(r[4]), seeds: Self.text(r[1]),
+                firstSeed: Self.text(r[2]), lastSeed: Self.text(r[3]),
+                switches: switches.enumerated().map { i, s in
+                    Overview.Spread(name: s, count: Self.integer(r[5 + 2 * i]) ?? 0, values: Self.text(r[6 + 2 * i]))
+                })
+        } catch {
+            overview = nil
+            missing.append("the runs could not be read: \(error)")
+        }
+    }
 
     /// The statistics of metrics by facet × scheme × bits, computed by the SQL of `kvlab agg`.
     ///
@@ -72,10 +121,22 @@ extension ReportBuilder {
     }
 
     /// A facet's title from its switch values.
-    func facetTitle(_ values: [SQLValue]) -> String {
-        zip(facetDimensions, values).enumerated().map { i, pair in
-            i == 0 ? Self.text(pair.1) : "\(pair.0)=\(Self.text(pair.1))"
-        }.joined(separator: " · ")
+    func facetTitle(_ values: [SQLValue]) -> String { Self.label(facetDimensions, values) }
+
+    /// A cell's label from its switch values: a distribution by its name, other switches as `name=value`
+    /// (`t3 · rank=8`).
+    static func label(_ dimensions: [String], _ values: [SQLValue]) -> String {
+        zip(dimensions, values).map { d, v in d == "distribution" ? text(v) : "\(d)=\(text(v))" }
+            .joined(separator: " · ")
+    }
+
+    /// Whether one key (switch values) sorts before another, comparing the positions in `order` (default:
+    /// left to right) by ``sortedValues(_:)``.
+    static func keyLess(_ x: [SQLValue], _ y: [SQLValue], order: [Int]? = nil) -> Bool {
+        for i in order ?? Array(x.indices) where i < x.count && i < y.count && x[i] != y[i] {
+            return sortedValues([x[i], y[i]]).first == x[i]
+        }
+        return false
     }
 
     /// Small multiples of a metric's cells: one facet per facet key (rows = `--by` values, columns =
@@ -85,7 +146,7 @@ extension ReportBuilder {
         let distributions = Self.sortedValues(cells.map { $0.facet[0] })
         let others = Self.sortedValues(cells.compactMap { $0.facet.count > 1 ? $0.facet[1] : nil })
         let keys: [[SQLValue]] =
-            options.by == nil
+            facetBy == nil
             ? distributions.map { [$0] } : others.flatMap { o in distributions.map { [$0, o] } }
         var facets: [FacetChart.Facet] = []
         for key in keys {
@@ -107,7 +168,7 @@ extension ReportBuilder {
             let style = SeriesStyle(color: "#000000", marker: .circle, filled: true, dash: "4 3")
             legend.append(FacetChart.LegendEntry(label: reference.label, style: style, marker: false))
         }
-        let columns = options.by == nil ? min(5, max(1, facets.count)) : max(1, distributions.count)
+        let columns = facetBy == nil ? min(5, max(1, facets.count)) : max(1, distributions.count)
         return FacetChart(
             facets: facets, columns: columns, yTitle: "\(metric.rawValue) (\(metric.unit))", reference: reference,
             legend: legend,
@@ -144,7 +205,7 @@ extension ReportBuilder {
             let cells = try cells([metric], dimensions: facetDimensions)
             let defined = cells.filter { $0.mean.isFinite }
             if defined.isEmpty {
-                out += missingNote("no done runs with a value for metric \(metric.rawValue)" + filterSuffix)
+                out += missingNote(noValues(metric))
                 return "<section id=\"metric-\(metric.rawValue)\"><h3>\(Markup.escape(title))</h3>\(out)</section>"
             }
             let chart = chart(cells, metric: metric)
@@ -169,51 +230,49 @@ extension ReportBuilder {
         return "<section id=\"metric-\(metric.rawValue)\"><h3>\(Markup.escape(title))</h3>\(out)</section>"
     }
 
+    /// The note for a metric without values.
+    func noValues(_ metric: Metric) -> String {
+        "no done runs with a value for metric \(metric.rawValue)" + filterSuffix
+    }
+
     /// " (with --where …)" when a filter is set.
     var filterSuffix: String { options.filter.map { " (with --where \($0))" } ?? "" }
 
     /// What the charts cover: runs, seeds, and which switches vary (and are pooled per seed).
     mutating func dataSection() -> String {
         var out = ""
-        do {
-            let switches = SwitchName.allCases.map(\.rawValue)
-            let columns = switches.map { s in "count(DISTINCT \"\(s)\"), group_concat(DISTINCT \"\(s)\")" }
-            let result = try query(
-                "SELECT count(*), count(DISTINCT seed), min(seed), max(seed), coalesce(sum(trials), 0), "
-                    + columns.joined(separator: ", ") + " FROM run_means WHERE \(syntheticCondition)")
-            let r = result.rows.first ?? []
-            let runs = r.first.flatMap(Self.integer) ?? 0
-            if runs == 0 {
-                out += missingNote("no done synthetic runs" + filterSuffix + ": every chart below is empty")
-            } else {
-                out += "<p>Synthetic data (the datasets have their own sections at the end). "
-                out += "\(runs) done runs (\(Self.text(r[4])) trials), \(Self.text(r[1])) seeds "
-                out += "(\(Self.text(r[2]))–\(Self.text(r[3]))).</p>"
-                var rows: [[String]] = []
-                var pooled: [String] = []
-                for (i, s) in switches.enumerated() {
-                    let count = Self.integer(r[5 + 2 * i]) ?? 0
-                    let values = Self.text(r[6 + 2 * i])
-                    rows.append([s, String(count), count == 0 ? "(not applicable)" : values])
-                    let axes = ["scheme", "bits", "distribution"] + (options.by.map { [$0] } ?? [])
-                    if count > 1, !axes.contains(s) { pooled.append(s) }
-                }
-                out += "<details><summary>Switch values present</summary>"
-                out += Self.table(["switch", "values", "present"], rows) + "</details>"
-                if pooled.isEmpty {
-                    out += "<p class=\"note\">Every switch other than the chart axes is fixed.</p>"
-                } else {
-                    out += "<p class=\"note\">Pooled in the charts (runs averaged per seed, as <code>kvlab agg</code> "
-                    out += "does): <strong>\(Markup.escape(pooled.joined(separator: ", ")))</strong>. Use "
-                    out += "<code>--where</code> or <code>--by</code> to separate them.</p>"
-                }
-                let schemes = Self.text(r[6])
-                for s in Scheme.allCases.map(\.rawValue) where !schemes.split(separator: ",").contains(Substring(s)) {
-                    out += missingNote("scheme \(s) absent: no done runs" + filterSuffix)
-                }
+        guard let overview else {
+            return Self.section(id: "metrics", title: "Metrics against the bit budget", out)
+        }
+        if overview.runs == 0 {
+            out += missingNote("no done synthetic runs" + filterSuffix + ": every chart below is empty")
+        } else {
+            out += "<p>Synthetic data (the datasets have their own sections at the end). "
+            out += "\(overview.runs) done runs (\(overview.trials) trials), \(overview.seeds) seeds "
+            out += "(\(overview.firstSeed)–\(overview.lastSeed)).</p>"
+            let axes = ["scheme", "bits"] + facetDimensions
+            let rows = overview.switches.map { s in
+                [s.name, String(s.count), s.count == 0 ? "(not applicable)" : s.values]
             }
-        } catch {
-            out += missingNote("the runs could not be read: \(error)")
+            let pooled = overview.switches.filter { $0.count > 1 && !axes.contains($0.name) }.map(\.name)
+            out += "<details><summary>Switch values present</summary>"
+            out += Self.table(["switch", "values", "present"], rows) + "</details>"
+            if options.by == nil, facetBy == "mixing" {
+                out += "<p class=\"note\">Faceted by mixing: claim 1 (<code>kqv-wins-at-n4</code>) is checked on axis "
+                out += "mixing, and on dense mixing the theory expects KV and KQV to tie, so the two mixings are "
+                out += "shown apart (<code>--by</code> chooses another switch).</p>"
+            }
+            if pooled.isEmpty {
+                out += "<p class=\"note\">Every switch other than the chart axes is fixed.</p>"
+            } else {
+                out += "<p class=\"note\">Pooled in the charts (runs averaged per seed, as <code>kvlab agg</code> "
+                out += "does): <strong>\(Markup.escape(pooled.joined(separator: ", ")))</strong>. Use "
+                out += "<code>--where</code> or <code>--by</code> to separate them.</p>"
+            }
+            let schemes = overview.switches.first { $0.name == "scheme" }?.values ?? ""
+            for s in Scheme.allCases.map(\.rawValue) where !schemes.split(separator: ",").contains(Substring(s)) {
+                out += missingNote("scheme \(s) absent: no done runs" + filterSuffix)
+            }
         }
         return Self.section(id: "metrics", title: "Metrics against the bit budget", out)
     }

@@ -42,16 +42,21 @@ extension ReportBuilder {
         out += "t-CI, by the engine of <code>kvlab compare</code>. Filled markers: the CI excludes 0; open: a tie."
         out += "</p>"
         do {
-            let cells = try comparison(.kAngle, a: .KQV, b: .QKQV, by: facetDimensions + ["bits"])
-            if cells.isEmpty {
-                out += missingNote("no paired KQV and QKQV runs with k_angle" + filterSuffix + ": no crossover view")
+            if let chart = try crossoverChart() {
+                out += chart.svg()
             } else {
-                out += differenceChart(cells, metric: .kAngle, label: "QKQV − KQV").svg()
+                out += missingNote("no paired KQV and QKQV runs with k_angle" + filterSuffix + ": no crossover view")
             }
         } catch {
             out += missingNote("the k_angle crossover could not be computed: \(error)")
         }
         return Self.section(id: "crossover", title: "k_angle crossover (QKQV − KQV)", out)
+    }
+
+    /// The k_angle difference QKQV − KQV against bits per facet; nil without paired runs.
+    func crossoverChart() throws -> FacetChart? {
+        let cells = try comparison(.kAngle, a: .KQV, b: .QKQV, by: facetDimensions + ["bits"])
+        return cells.isEmpty ? nil : differenceChart(cells, metric: .kAngle, label: "QKQV − KQV")
     }
 
     /// A chart of paired differences (rows of ``comparison(_:a:b:by:bits:)`` grouped by the facet switches
@@ -60,7 +65,7 @@ extension ReportBuilder {
         let distributions = Self.sortedValues(cells.map { $0.group[0] })
         let others = Self.sortedValues(cells.compactMap { $0.group.count > 2 ? $0.group[1] : nil })
         let keys: [[SQLValue]] =
-            options.by == nil
+            facetBy == nil
             ? distributions.map { [$0] } : others.flatMap { o in distributions.map { [$0, o] } }
         let line = SeriesStyle(color: "#444444", marker: .circle, filled: true, dash: nil)
         let bBetter = SeriesStyle(color: "#e6a000", marker: .triangle, filled: true, dash: nil)
@@ -104,7 +109,7 @@ extension ReportBuilder {
                 style: SeriesStyle(color: "#000000", marker: .circle, filled: true, dash: "4 3"),
                 marker: false),
         ]
-        let columns = options.by == nil ? min(5, max(1, facets.count)) : max(1, distributions.count)
+        let columns = facetBy == nil ? min(5, max(1, facets.count)) : max(1, distributions.count)
         return FacetChart(
             facets: facets, columns: columns, yTitle: "Δ \(metric.rawValue) (\(metric.unit))",
             reference: FacetChart.Reference(value: 0, label: "0"), legend: legend,
@@ -149,13 +154,9 @@ extension ReportBuilder {
         return Self.section(id: "compare", title: "Compare at n = 4 (kl)", out)
     }
 
-    /// Whether one facet key sorts before another (distribution order first, then `--by` value).
+    /// Whether one facet key sorts before another (distribution order first, then the second facet's value).
     static func sortedKeyLess(_ x: [SQLValue], _ y: [SQLValue]) -> Bool {
-        let order = x.count > 1 ? [1, 0] : [0]
-        for i in order where i < x.count && i < y.count && x[i] != y[i] {
-            return sortedValues([x[i], y[i]]).first == x[i]
-        }
-        return false
+        keyLess(x, y, order: x.count > 1 ? [1, 0] : [0])
     }
 
     /// One row of the compare table; its `data-*` attributes carry the numbers exactly.

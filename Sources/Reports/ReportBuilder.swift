@@ -65,6 +65,9 @@ public struct ReportBuilder {
     public internal(set) var missing: [String] = []
     /// The done runs `--where` keeps (nil without `--where`), known once ``page()`` has checked it.
     public private(set) var filteredRuns: Int?
+    /// What the synthetic runs cover, read first by ``page()`` and ``figure(_:)`` (nil until then, or when
+    /// the runs cannot be read).
+    var overview: Overview?
 
     /// Creates a builder.
     ///
@@ -81,8 +84,13 @@ public struct ReportBuilder {
     /// - Throws: ``ConditionError`` when `--where` is not a valid condition on `run_means`.
     public mutating func page() throws -> String {
         try validateFilter()
+        readOverview()
+        let evaluation = evaluateClaims()
+        let maps = verdictMaps()
+        let summary = summarySection(claims: evaluation, verdicts: maps)
         let status = statusSection()
-        let claims = claimsSection()
+        let claims = claimsSection(evaluation)
+        let verdicts = verdictSection(maps)
         let data = dataSection()
         let metrics = options.metrics.map { metricSection($0) }.joined()
         let crossover = crossoverSection()
@@ -90,9 +98,11 @@ public struct ReportBuilder {
         let jensen = jensenSection()
         let datasets = datasetSections()
         let models = modelSections()
-        var body = header()
-        body += missingBox()
-        body += status + claims + data + metrics + crossover + compare + jensen + datasets + models
+        let sections = [
+            header(), summary, missingBox(), status, claims, verdicts, data, metrics, crossover, compare, jensen,
+            datasets, models,
+        ]
+        let body = sections.joined()
         return Self.document(title: "kvlab report", body: body)
     }
 
@@ -108,7 +118,7 @@ public struct ReportBuilder {
     var syntheticCondition: String { "source IS NULL AND model IS NULL AND \(condition)" }
 
     /// Checks that `--where` is a valid condition on run_means and counts the runs it keeps.
-    private mutating func validateFilter() throws {
+    mutating func validateFilter() throws {
         guard let filter = options.filter else { return }
         filteredRuns = try store.readUntrusted { db in try Store.checkCondition(filter, on: "run_means", in: db) }
     }
@@ -202,7 +212,7 @@ public struct ReportBuilder {
     /// The page's CSS (print-friendly, no external resources).
     static let stylesheet = """
         body { font-family: Helvetica, Arial, sans-serif; font-size: 14px; color: #1a1a1a; margin: 24px 32px;
-          max-width: 1220px; line-height: 1.4; }
+          max-width: 1240px; line-height: 1.4; }
         h1 { font-size: 24px; margin: 0 0 4px 0; }
         h2 { font-size: 19px; border-bottom: 2px solid #333; padding-bottom: 3px; margin-top: 34px; }
         h3 { font-size: 16px; margin: 22px 0 6px 0; }
@@ -222,7 +232,10 @@ public struct ReportBuilder {
         .missing h2 { border: none; margin-top: 6px; }
         p.missing-item { color: #7a4a00; font-style: italic; }
         .note { color: #444; font-size: 13px; }
-        svg.chart { display: block; margin: 6px 0 4px 0; max-width: 100%; height: auto; }
+        svg.chart { display: block; margin: 6px 0 4px 0; height: auto; }
+        .summary { background: #f4f7fb; border: 1px solid #9fb3cc; padding: 4px 16px 8px 16px; }
+        .summary h2 { border: none; margin-top: 8px; }
+        .summary li { margin: 3px 0; }
         .win { font-weight: bold; }
         table.claims td code { white-space: nowrap; }
         details { margin: 6px 0; }

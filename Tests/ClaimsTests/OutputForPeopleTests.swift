@@ -121,13 +121,42 @@ struct OutputForPeopleTests {
             ["export", "--query", "SELECT seeed FROM runs", "--format", "csv"],
         ] {
             let r = try kvlab(arguments + ["--db", db.path])
-            #expect(r.status != 0)
+            #expect(r.status == 2, "\(r.stderr)")
             let near = arguments[0] == "sql" ? "distrbution; did you mean distribution?" : "seeed; did you mean seed?"
             #expect(r.stderr.contains("no such column: " + near), "\(r.stderr)")
         }
         let unknown = try kvlab(["agg", "--by", "scheme", "--metric", "kl", "--where", "zzz = 1", "--db", db.path])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no such column: zzz; run_means has: run_id, "), "\(unknown.stderr)")
+    }
+
+    @Test("a mistake in the user's own SQL is bad input (exit 2), not a failure; refusals keep their reason")
+    func userSQLMistakesAreBadInput() throws {
+        let db = try FixtureDatabase()
+        try db.addGrid()
+        let misspelt = try kvlab(["sql", "SELECT distrbution FROM run_means", "--db", db.path])
+        #expect(misspelt.status == 2)
+        #expect(
+            misspelt.stderr
+                == "kvlab: error: SQL error: no such column: distrbution; did you mean distribution? in: "
+                + "SELECT distrbution FROM run_means\n")
+        // Syntax, unknown tables and functions, a value SQLite rejects: all the user's SQL, all exit 2.
+        for (sql, reason) in [
+            ("SELEC 1", "syntax error"), ("SELECT * FROM no_such_table", "no such table: no_such_table"),
+            ("SELECT no_such_function(1)", "no such function: no_such_function"),
+            ("SELECT json_extract('{', '$')", "malformed JSON"),
+        ] {
+            let r = try kvlab(["sql", sql, "--db", db.path])
+            #expect(r.status == 2, "\(sql): \(r.stderr)")
+            #expect(r.stderr.contains(reason), "\(sql): \(r.stderr)")
+        }
+        let write = try kvlab(["sql", "--write", "UPDATE runs SET stat = 1", "--db", db.path])
+        #expect(write.status == 2)
+        #expect(write.stderr.contains("no such column: stat; did you mean state?"), "\(write.stderr)")
+        // The guard's refusals are bad input too, with their own reason.
+        let attach = try kvlab(["sql", "ATTACH DATABASE ':memory:' AS other", "--db", db.path])
+        #expect(attach.status == 2)
+        #expect(attach.stderr.contains("refused: "), "\(attach.stderr)")
     }
 
     @Test("a --where that matches nothing warns on stderr")

@@ -268,6 +268,8 @@ struct ReadOnlySQLTests {
         #expect(throws: StoreError.self) { try store.execute(sql: "SELECT ?", parameters: [:]) }
     }
 
+    /// A syntax error is the user's mistake (``StoreError/invalidSQL(message:statement:)``, exit 2) and keeps
+    /// SQLite's message.
     @Test func syntaxErrorsCarrySQLitesMessage() throws {
         let dir = try TemporaryDirectory()
         let (path, _) = try Self.fixture(dir)
@@ -275,7 +277,7 @@ struct ReadOnlySQLTests {
         #expect {
             try store.execute(sql: "SELEC 1")
         } throws: { error in
-            guard case .sql(let message, _) = error as? StoreError else { return false }
+            guard case .invalidSQL(let message, _) = error as? StoreError else { return false }
             return message.contains("syntax error")
         }
     }

@@ -136,6 +136,12 @@ struct OutputSafetyTests {
         ])
         #expect(null.status == 0, "\(null.stderr)")
         #expect(Self.kind("/dev/null") == S_IFCHR)
+        // /dev/stdout when stdout is a pipe: a link to `pipe:[N]` in /proc, written through, not resolved.
+        let stdout = try KVLabProcess.run([
+            "export", "--table", "runs", "--format", "csv", "--out", "/dev/stdout", "--db", db,
+        ])
+        #expect(stdout.status == 0, "\(stdout.stderr)")
+        #expect(stdout.stdout.hasPrefix("id,config_hash"), "\(stdout.stdout)")
         if ExternalTool.hasDevFull {
             for arguments in [
                 ["export", "--table", "runs", "--format", "csv", "--out", "/dev/full", "--db", db],

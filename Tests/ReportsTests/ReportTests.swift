@@ -33,6 +33,8 @@ struct ReportTests {
     final class Collector: NSObject, XMLParserDelegate {
         /// The attributes of every `class="point"` element.
         var points: [[String: String]] = []
+        /// The attributes of every element with a class, by class, in document order.
+        var classes: [String: [[String: String]]] = [:]
         /// Elements seen.
         var elements = 0
         /// Element names seen.
@@ -48,6 +50,7 @@ struct ReportTests {
             elements += 1
             names.insert(elementName)
             if attributes["class"] == "point" { points.append(attributes) }
+            if let name = attributes["class"] { classes[name, default: []].append(attributes) }
         }
 
         /// Records a parse error.
