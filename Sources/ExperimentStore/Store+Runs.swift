@@ -210,13 +210,18 @@ extension Store {
                 db, sql: "SELECT trials_hash FROM runs WHERE id = ? AND state = 'done'", arguments: [runID]),
             let row = try Row.fetchOne(db, sql: "SELECT * FROM run_summaries WHERE run_id = ?", arguments: [runID])
         else { return nil }
-        let metrics = Metric.allCases.map { metric in
+        // Decoded with errors, not subscripts: a damaged row (a NULL or a text where a number belongs) is an
+        // error to report, never a trap.
+        let metrics = try Metric.allCases.map { metric in
             let name = metric.rawValue
             return MetricSummary(
-                metric: metric, n: row["\(name)_n"], nanCount: row["\(name)_nan"], mean: row["\(name)_mean"],
-                sd: row["\(name)_sd"])
+                metric: metric, n: try row.decode(Int.self, forColumn: "\(name)_n"),
+                nanCount: try row.decode(Int.self, forColumn: "\(name)_nan"),
+                mean: try row.decode(Double?.self, forColumn: "\(name)_mean"),
+                sd: try row.decode(Double?.self, forColumn: "\(name)_sd"))
         }
-        return RunSummary(runID: runID, trials: row["trials"], trialsHash: hash, metrics: metrics)
+        return RunSummary(
+            runID: runID, trials: try row.decode(Int.self, forColumn: "trials"), trialsHash: hash, metrics: metrics)
     }
 
     /// The stored summary of a done run, read in its own snapshot.

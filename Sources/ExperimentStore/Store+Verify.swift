@@ -507,7 +507,14 @@ extension Store {
                 }
                 continue
             }
-            guard let stored = try summary(runID: id, in: db) else {
+            let stored: RunSummary?
+            do {
+                stored = try summary(runID: id, in: db)
+            } catch {
+                log.add("run \(id): its run_summaries row cannot be read (\(Store.typedError(error).description))")
+                continue
+            }
+            guard let stored else {
                 log.add("run \(id): no run_summaries row")
                 continue
             }
