@@ -12,13 +12,14 @@ extension BenchmarkSuite {
         let store = try Store(path: dir.appendingPathComponent("paper.sqlite").path, mode: .readWrite)
         let spec = try SweepSpec.shipped(named: "paper")
         let start = Self.now()
-        _ = try SweepPlanner.plan(
-            spec, specText: SweepSpec.shippedText(named: "paper") ?? "", shard: .whole, amend: false, store: store,
-            provenanceID: nil)
         let runner = SweepRunner(
             store: store, jobs: jobs, sweep: spec.name,
             provenance: Provenance.current(kvlabVersion: kvlabVersion, command: "kvlab bench"))
-        let result = try await runner.execute(try runner.pendingWork(), isCancelled: { false })
+        let planned = try SweepPlanner.plan(
+            spec, specText: SweepSpec.shippedText(named: "paper") ?? "", shard: .whole, amend: false, store: store,
+            provenance: runner.provenance)
+        let result = try await runner.execute(
+            try runner.pendingWork(provenanceID: planned.provenanceID), isCancelled: { false })
         let wall = Self.seconds(since: start)
         record(
             "end to end", "kvlab run paper (\(spec.runCount) runs, \(spec.trialCount) trials), \(jobs) workers", "s",

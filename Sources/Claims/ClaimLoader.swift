@@ -1,3 +1,4 @@
+import ExperimentStore
 import Foundation
 
 /// Selects the claims of a check from command-line arguments.
@@ -23,7 +24,7 @@ public enum ClaimLoader {
                     do {
                         names = try files.contentsOfDirectory(atPath: argument).filter { $0.hasSuffix(".sql") }.sorted()
                     } catch {
-                        throw .unreadable(path: argument, reason: error.localizedDescription)
+                        throw .unreadable(path: argument, reason: FileErrorText.reason(error))
                     }
                     guard !names.isEmpty else { throw .emptyDirectory(path: argument) }
                     for name in names {
@@ -60,7 +61,7 @@ public enum ClaimLoader {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
+            throw .unreadable(path: path, reason: FileErrorText.reason(error))
         }
         var name = (path as NSString).lastPathComponent
         if name.hasSuffix(".sql") { name.removeLast(4) }

@@ -73,7 +73,7 @@ public struct DatasetFile: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
         } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
+            throw .unreadable(path: path, reason: FileErrorText.reason(error))
         }
         let metadataPath = path + "/metadata.json"
         guard names.contains("metadata.json") else {

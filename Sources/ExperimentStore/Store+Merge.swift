@@ -5,7 +5,8 @@ extension Store {
     /// Merges another kvlab database into this one by natural keys (config hash, seed, engine version,
     /// forward version, trial, metric): idempotent and order-independent. A trial stored in both with different values is
     /// reported and the output's value is kept (never overwritten). Runs complete in the output are marked
-    /// done (summaries recomputed); sweep records and memberships are merged by sweep name. The input's
+    /// done (summaries recomputed); sweep records and memberships are merged by sweep name (a new sweep keeps
+    /// the input's planning process as its `provenance_id`). The input's
     /// provenance rows are copied (an identical row already in the output is reused) and new runs and
     /// trials keep pointing at the process that computed them. Datasets are copied first, by content hash
     /// (``mergeDatasets(from:into:)``): a name holding different content in the two databases is an error
@@ -46,7 +47,8 @@ extension Store {
                     trialsPlanned: $0[5], provenanceID: $0[6])
             }
             let sweeps = try Row.fetchAll(
-                db, sql: "SELECT name, spec, spec_hash, trials, description, tags FROM sweeps ORDER BY id")
+                db,
+                sql: "SELECT name, spec, spec_hash, trials, description, tags, provenance_id FROM sweeps ORDER BY id")
             let membership = try Row.fetchAll(
                 db, sql: "SELECT s.name, sr.run_id FROM sweep_runs sr JOIN sweeps s ON s.id = sr.sweep_id"
             ).map { (name: $0[0] as String, runID: $0[1] as Int64) }
@@ -82,13 +84,16 @@ extension Store {
                 idMap[run.id] = id
             }
             for sweep in sweeps where try Store.sweep(named: sweep[0], in: db) == nil {
+                let planner = (sweep[6] as Int64?).flatMap { provenanceMap[$0] }
                 try db.execute(
                     sql: """
-                        INSERT INTO sweeps (name, spec, spec_hash, trials, description, tags, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO sweeps (name, spec, spec_hash, trials, description, tags, created_at, updated_at,
+                            provenance_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: StatementArguments(
-                        (0..<6).map { sweep[$0] as DatabaseValue } + [Store.now(), Store.now()].map(\.databaseValue)))
+                        (0..<6).map { sweep[$0] as DatabaseValue }
+                            + [Store.now().databaseValue, Store.now().databaseValue, planner.databaseValue]))
             }
             for m in membership {
                 guard let id = idMap[m.runID] else { continue }
@@ -138,17 +143,27 @@ extension Store {
 extension Store {
     /// Refuses a merge input whose stored trials no longer match their recorded hash (edited or corrupted):
     /// merging would recompute the output's hashes and summaries from the bad rows, and it would verify clean.
+    /// Its provenance rows are checked against their checksums too (``provenanceProblems(in:problem:)``, as
+    /// `kvlab verify` does): merge copies them as they are, so a damaged row would pass on unnoticed until
+    /// the output is verified.
     ///
-    /// - Throws: ``StoreError/inconsistent(_:)`` naming the input and the first bad run.
+    /// - Throws: ``StoreError/inconsistent(_:)`` naming the input and the first bad run or provenance row.
     public func checkMergeInput() throws {
         try read { db in try Store.checkMergeInput(path: path, in: db) }
     }
 
     static func checkMergeInput(path: String, in db: Database) throws {
-        guard let bad = try firstRunWithChangedTrials(in: db) else { return }
-        throw StoreError.inconsistent(
-            "\(path): run \(bad.runID)'s trial rows hash to \(bad.computed), not the recorded "
-                + "\(bad.recorded ?? "NULL"): a stored value changed. Nothing was merged; run `kvlab verify --db "
-                + "\(path)` and recompute or restore that input")
+        let advice = "Nothing was merged; run `kvlab verify --db \(path)` and recompute or restore that input"
+        if let bad = try firstRunWithChangedTrials(in: db) {
+            throw StoreError.inconsistent(
+                "\(path): run \(bad.runID)'s trial rows hash to \(bad.computed), not the recorded "
+                    + "\(bad.recorded ?? "NULL"): a stored value changed. " + advice)
+        }
+        var damaged: String?
+        try provenanceProblems(in: db) { line in
+            damaged = line
+            return false
+        }
+        if let damaged { throw StoreError.inconsistent("\(path): \(damaged). " + advice) }
     }
 }

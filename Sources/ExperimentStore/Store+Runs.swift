@@ -23,24 +23,26 @@ extension Store {
         forwardVersion: Int = 0, in db: Database
     ) throws -> Int64 {
         guard trialsPlanned >= 0 else { throw StoreError.invalidConfig("trials must be ≥ 0, not \(trialsPlanned)") }
+        // Cached statements: planning calls this once per run of a sweep (up to a million).
         let existing = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT id, trials_planned, state FROM runs
-                WHERE config_hash = ? AND engine_version = ? AND forward_version = ? AND seed = ?
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT id, trials_planned, state FROM runs
+                    WHERE config_hash = ? AND engine_version = ? AND forward_version = ? AND seed = ?
+                    """),
             arguments: [configHash, engineVersion, forwardVersion, seed])
         guard let existing else {
             guard
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM configs WHERE config_hash = ?", arguments: [configHash])
+                try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT 1 FROM configs WHERE config_hash = ?"), arguments: [configHash])
                     != nil
             else { throw StoreError.unknownConfig(hash: configHash) }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO runs (config_hash, seed, engine_version, forward_version, trials_planned, created_at)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [configHash, seed, engineVersion, forwardVersion, trialsPlanned, Store.now()])
+                    """
+            ).execute(arguments: [configHash, seed, engineVersion, forwardVersion, trialsPlanned, Store.now()])
             return db.lastInsertedRowID
         }
         let id: Int64 = existing[0]
@@ -97,10 +99,34 @@ extension Store {
         configHash: String, seed: Int, engineVersion: Int = Engine.version, forwardVersion: Int = 0, in db: Database
     ) throws -> Int64? {
         try Int64.fetchOne(
-            db,
-            sql:
-                "SELECT id FROM runs WHERE config_hash = ? AND engine_version = ? AND forward_version = ? AND seed = ?",
+            db.cachedStatement(
+                sql:
+                    "SELECT id FROM runs WHERE config_hash = ? AND engine_version = ? AND forward_version = ? AND seed = ?"
+            ),
             arguments: [configHash, engineVersion, forwardVersion, seed])
+    }
+
+    /// How many of a config's runs with the given seeds are done with at least `trials` planned trials.
+    ///
+    /// - Parameters:
+    ///   - configHash: the config.
+    ///   - seeds: the seeds.
+    ///   - trials: the trial count a run must plan.
+    ///   - forwardVersion: the forward pass's version (model-level runs; 0 for the others).
+    ///   - db: a connection.
+    public static func doneRunCount(
+        configHash: String, seeds: [Int], trials: Int, forwardVersion: Int = 0, in db: Database
+    ) throws -> Int {
+        try Int.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT count(*) FROM runs WHERE config_hash = ? AND engine_version = ? AND forward_version = ?
+                    AND state = 'done' AND trials_planned >= ? AND seed IN (SELECT value FROM json_each(?))
+                    """),
+            arguments: [
+                configHash, Engine.version, forwardVersion, trials,
+                "[" + seeds.map(String.init).joined(separator: ",") + "]",
+            ]) ?? 0
     }
 
     /// One run's row.
@@ -184,13 +210,18 @@ extension Store {
                 db, sql: "SELECT trials_hash FROM runs WHERE id = ? AND state = 'done'", arguments: [runID]),
             let row = try Row.fetchOne(db, sql: "SELECT * FROM run_summaries WHERE run_id = ?", arguments: [runID])
         else { return nil }
-        let metrics = Metric.allCases.map { metric in
+        // Decoded with errors, not subscripts: a damaged row (a NULL or a text where a number belongs) is an
+        // error to report, never a trap.
+        let metrics = try Metric.allCases.map { metric in
             let name = metric.rawValue
             return MetricSummary(
-                metric: metric, n: row["\(name)_n"], nanCount: row["\(name)_nan"], mean: row["\(name)_mean"],
-                sd: row["\(name)_sd"])
+                metric: metric, n: try row.decode(Int.self, forColumn: "\(name)_n"),
+                nanCount: try row.decode(Int.self, forColumn: "\(name)_nan"),
+                mean: try row.decode(Double?.self, forColumn: "\(name)_mean"),
+                sd: try row.decode(Double?.self, forColumn: "\(name)_sd"))
         }
-        return RunSummary(runID: runID, trials: row["trials"], trialsHash: hash, metrics: metrics)
+        return RunSummary(
+            runID: runID, trials: try row.decode(Int.self, forColumn: "trials"), trialsHash: hash, metrics: metrics)
     }
 
     /// The stored summary of a done run, read in its own snapshot.

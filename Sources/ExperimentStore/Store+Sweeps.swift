@@ -14,23 +14,32 @@ extension Store {
     /// Plans a sweep idempotently: upserts its configs, its runs (raising `trials` extends runs) and its
     /// membership, and records the spec. The caller checks a changed plan against ``sweep(named:in:)``.
     ///
+    /// The configs are planned in the order of their hashes, so the rows of `configs`, `runs` and their
+    /// indexes (keyed by the hash) are appended rather than inserted at random places: a million-run plan then
+    /// touches each page once instead of spilling SQLite's page cache on every insert; a config's runs are
+    /// written by a few statements, whatever its seed count. The sweep's runs already planned with enough
+    /// trials are read once and skipped, so planning a planned sweep again is one pass over the plan with no
+    /// query per run.
+    ///
     /// - Parameters:
     ///   - name: the sweep name.
     ///   - spec: the spec text.
     ///   - specHash: the plan fingerprint (without trials).
-    ///   - runs: (config, seed) pairs to plan.
+    ///   - runs: the configs to plan, each with its seeds (each config once).
     ///   - trials: trials per run (stored as the sweep's `trials`).
     ///   - description: the spec's description (stored; not part of the plan).
     ///   - tags: the spec's tags (stored as a JSON object, keys sorted; not part of the plan).
-    ///   - provenanceID: the planning process, if recorded.
+    ///   - provenanceID: the planning process, if recorded: the sweep's `provenance_id` (the process that last
+    ///     planned it; nil keeps the one stored).
     ///   - forwardVersion: the model forward pass's version, the key of model-level runs beside the engine's.
-    ///   - isCancelled: polled every 1024 runs; when it returns true planning stops by throwing
-    ///     `CancellationError` (the caller's transaction then rolls back: nothing of the plan is written).
+    ///   - isCancelled: polled every 1024 configs hashed and before each config is planned; when it returns true
+    ///     planning stops by throwing `CancellationError` (the caller's transaction then rolls back: nothing of
+    ///     the plan is written).
     ///   - db: a connection inside a write transaction.
     /// - Returns: the number of runs that were not planned before.
     @discardableResult
     public static func planSweep(
-        name: String, spec: String, specHash: String, runs: [(config: TrialConfig, seed: Int)], trials: Int,
+        name: String, spec: String, specHash: String, runs: [(config: TrialConfig, seeds: [Int])], trials: Int,
         description: String? = nil, tags: [String: String] = [:], provenanceID: Int64?, forwardVersion: Int = 0,
         isCancelled: () -> Bool = { false }, in db: Database
     ) throws -> Int {
@@ -41,10 +50,11 @@ extension Store {
             sweepID = existing.id
             try db.execute(
                 sql: """
-                    UPDATE sweeps SET spec = ?, spec_hash = ?, trials = ?, description = ?, tags = ?, updated_at = ?
+                    UPDATE sweeps SET spec = ?, spec_hash = ?, trials = ?, description = ?, tags = ?, updated_at = ?,
+                        provenance_id = coalesce(?, provenance_id)
                     WHERE id = ?
                     """,
-                arguments: [spec, specHash, trials, description, tagsJSON, now, sweepID])
+                arguments: [spec, specHash, trials, description, tagsJSON, now, provenanceID, sweepID])
         } else {
             try db.execute(
                 sql: """
@@ -55,8 +65,17 @@ extension Store {
                 arguments: [name, spec, specHash, trials, description, tagsJSON, now, now, provenanceID])
             sweepID = db.lastInsertedRowID
         }
-        // The runs of this sweep already planned with enough trials need nothing: reading them once makes
-        // planning an already-planned sweep a pass over the spec instead of several queries per run.
+        var hashed: [(hash: String, index: Int)] = []
+        hashed.reserveCapacity(runs.count)
+        var schemes: Set<Scheme> = []
+        for (index, run) in runs.enumerated() {
+            if index % 1024 == 0, isCancelled() { throw CancellationError() }
+            // A declared scheme's name is bound in every plan, even when its runs need nothing (a renamed pair
+            // is refused, as when the runs are new).
+            if schemes.insert(run.config.scheme).inserted { try registerScheme(run.config.scheme, in: db) }
+            hashed.append((try run.config.configHash(), index))
+        }
+        hashed.sort { $0.hash < $1.hash }
         var ready: [String: Set<PlannedKey>] = [:]
         let members = try Row.fetchCursor(
             db,
@@ -68,30 +87,37 @@ extension Store {
         while let row = try members.next() {
             ready[row[0], default: []].insert(PlannedKey(seed: row[1], forward: row[2]))
         }
-        var hashes: [TrialConfig: String] = [:]
-        var stored: Set<String> = []
-        // A declared scheme's name is bound in every plan, even when its runs need nothing (a renamed pair
-        // is refused, as when the runs are new).
-        for scheme in Set(runs.map(\.config.scheme)) { try registerScheme(scheme, in: db) }
+        // Per config, a few statements whatever its seed count: insert the runs that are new, extend the ones
+        // planned with fewer trials (rare: a raised `trials`), and record the sweep's membership.
+        let key = "config_hash = ? AND engine_version = ? AND forward_version = ?"
+        let seedList = "seed IN (SELECT value FROM json_each(?))"
+        let insertRuns = try db.cachedStatement(
+            sql: """
+                INSERT INTO runs (config_hash, seed, engine_version, forward_version, trials_planned, created_at)
+                SELECT ?, value, ?, ?, ?, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING
+                """)
+        let shortRuns = try db.cachedStatement(
+            sql: "SELECT seed FROM runs WHERE \(key) AND trials_planned < ? AND \(seedList) ORDER BY seed")
+        let addMembers = try db.cachedStatement(
+            sql:
+                "INSERT OR IGNORE INTO sweep_runs (sweep_id, run_id) SELECT ?, id FROM runs WHERE \(key) AND \(seedList)"
+        )
         var added = 0
-        for (index, (config, seed)) in runs.enumerated() {
-            if index % 1024 == 0, isCancelled() { throw CancellationError() }
+        for (hash, index) in hashed {
+            if isCancelled() { throw CancellationError() }
+            let (config, seeds) = runs[index]
             let forward = config.isModelLevel ? forwardVersion : 0
-            let hash: String
-            if let known = hashes[config] {
-                hash = known
-            } else {
-                hash = try config.configHash()
-                hashes[config] = hash
+            let done = ready[hash] ?? []
+            let missing = seeds.filter { !done.contains(PlannedKey(seed: $0, forward: forward)) }
+            guard !missing.isEmpty else { continue }
+            try upsertConfig(config, in: db)
+            let list = "[" + missing.map(String.init).joined(separator: ",") + "]"
+            try insertRuns.execute(arguments: [hash, Engine.version, forward, trials, Store.now(), list])
+            added += db.changesCount
+            for seed in try Int.fetchAll(shortRuns, arguments: [hash, Engine.version, forward, trials, list]) {
+                try ensureRun(configHash: hash, seed: seed, trialsPlanned: trials, forwardVersion: forward, in: db)
             }
-            if ready[hash]?.contains(PlannedKey(seed: seed, forward: forward)) == true { continue }
-            if stored.insert(hash).inserted { try upsertConfig(config, in: db) }
-            let before = try runID(configHash: hash, seed: seed, forwardVersion: forward, in: db)
-            let id = try ensureRun(
-                configHash: hash, seed: seed, trialsPlanned: trials, forwardVersion: forward, in: db)
-            if before == nil { added += 1 }
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO sweep_runs (sweep_id, run_id) VALUES (?, ?)", arguments: [sweepID, id])
+            try addMembers.execute(arguments: [sweepID, hash, Engine.version, forward, list])
         }
         return added
     }

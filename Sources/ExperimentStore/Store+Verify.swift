@@ -101,10 +101,28 @@ extension Store {
         "provenance",
     ]
 
-    /// Recomputes every provenance row's checksum (``provenanceChecksum(_:)``).
+    /// Recomputes every provenance row's checksum (``provenanceProblems(in:problem:)``).
     ///
     /// - Returns: the rows checked, and the rows without a checksum (written before migration 0009).
     private static func verifyProvenance(_ db: Database, _ log: inout ProblemLog) throws -> (Int, Int) {
+        try provenanceProblems(in: db) { line in
+            log.add(line)
+            return true
+        }
+    }
+
+    /// Recomputes every provenance row's checksum (``provenanceChecksum(_:)``) and reports each row whose
+    /// content does not match it, in id order. Rows without a checksum (written before migration 0009) are
+    /// counted, not reported.
+    ///
+    /// - Parameters:
+    ///   - db: a connection.
+    ///   - problem: called with one line per damaged row (`provenance row ID: …`); returning false stops the scan.
+    /// - Returns: the rows checked, and the rows without a checksum.
+    @discardableResult
+    static func provenanceProblems(
+        in db: Database, problem: (String) -> Bool
+    ) throws -> (checked: Int, unchecked: Int) {
         let rows = try Row.fetchCursor(
             db,
             sql: "SELECT id, checksum, \(provenanceContentColumns.joined(separator: ", ")) FROM provenance ORDER BY id")
@@ -112,19 +130,19 @@ extension Store {
         var unchecked = 0
         while let row = try rows.next() {
             let id = row[0] as DatabaseValue
-            guard let recorded = String.fromDatabaseValue(row[1] as DatabaseValue) else {
-                if case .null = (row[1] as DatabaseValue).storage {
-                    unchecked += 1
-                } else {
-                    log.add("provenance row \(id): its checksum is \(row[1] as DatabaseValue), not a text")
+            var line: String?
+            if let recorded = String.fromDatabaseValue(row[1] as DatabaseValue) {
+                checked += 1
+                let values = (0..<provenanceContentColumns.count).map { row[2 + $0] as DatabaseValue }
+                if provenanceChecksum(values) != recorded {
+                    line = "provenance row \(id): its content does not match its checksum \(recorded) (a value changed)"
                 }
-                continue
+            } else if case .null = (row[1] as DatabaseValue).storage {
+                unchecked += 1
+            } else {
+                line = "provenance row \(id): its checksum is \(row[1] as DatabaseValue), not a text"
             }
-            checked += 1
-            let values = (0..<provenanceContentColumns.count).map { row[2 + $0] as DatabaseValue }
-            if provenanceChecksum(values) != recorded {
-                log.add("provenance row \(id): its content does not match its checksum \(recorded) (a value changed)")
-            }
+            if let line, !problem(line) { break }
         }
         return (checked, unchecked)
     }
@@ -489,7 +507,14 @@ extension Store {
                 }
                 continue
             }
-            guard let stored = try summary(runID: id, in: db) else {
+            let stored: RunSummary?
+            do {
+                stored = try summary(runID: id, in: db)
+            } catch {
+                log.add("run \(id): its run_summaries row cannot be read (\(Store.typedError(error).description))")
+                continue
+            }
+            guard let stored else {
                 log.add("run \(id): no run_summaries row")
                 continue
             }

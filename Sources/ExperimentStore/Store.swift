@@ -75,6 +75,13 @@ public final class Store: Sendable {
             if mode == .readOnly, !pending.isEmpty {
                 throw .outdatedSchema(path: path, applied: applied.last?.version ?? 0, required: Store.schemaVersion)
             }
+            if mode == .readWrite, !FileManager.default.isWritableFile(atPath: path) {
+                // SQLite's own words would be "attempt to write a readonly database".
+                throw .cannotOpen(
+                    path: path,
+                    reason: "the file is read-only and this command writes to it; make it writable (chmod u+w, or "
+                        + "chattr -i for an immutable file), or use a command that only reads (status, sql, verify)")
+            }
         }
         pool = try Store.openPool(path: path, mode: mode)
         if checkSchema, existing {

@@ -39,7 +39,7 @@ enum StoreProbe {
             header = Array(try handle.read(upToCount: 100) ?? Data())
             try handle.close()
         } catch {
-            throw .cannotOpen(path: path, reason: error.localizedDescription)
+            throw .cannotOpen(path: path, reason: FileErrorText.reason(error))
         }
         if header.isEmpty, !FileManager.default.fileExists(atPath: path + "-journal"),
             !FileManager.default.fileExists(atPath: path + "-wal")
@@ -86,8 +86,35 @@ enum StoreProbe {
         }
     }
 
-    /// Opens the database read-only and classifies it.
+    /// Opens the database read-only and classifies it. A read-only connection to a WAL database creates
+    /// `-wal` and `-shm` files it cannot remove; when the file is refused, those it created (the `-wal` still
+    /// empty) are removed, so a refusal leaves the directory as it was.
     private static func classify(_ path: String) throws(StoreError) -> Finding {
+        let companions = [path + "-wal", path + "-shm"]
+        let existed = companions.map { FileManager.default.fileExists(atPath: $0) }
+        do {
+            return try openAndClassify(path)
+        } catch {
+            let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            if !existed.contains(true), walSize == 0 {
+                for companion in companions { try? FileManager.default.removeItem(atPath: companion) }
+            }
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            if case .cannotOpen = error, !existed[1], !FileManager.default.isWritableFile(atPath: directory) {
+                // SQLite's own words ("attempt to write a readonly database", "unable to open database file")
+                // do not say what is wrong.
+                throw .cannotOpen(
+                    path: path,
+                    reason: "its directory \(directory) is read-only, and SQLite needs to create the database's "
+                        + "-shm file beside it even to read a database in WAL mode (as kvlab's are); make the "
+                        + "directory writable, or copy the database to a writable one")
+            }
+            throw error
+        }
+    }
+
+    /// Opens the database read-only and classifies it (``classify(_:)``).
+    private static func openAndClassify(_ path: String) throws(StoreError) -> Finding {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(Store.busyTimeout)

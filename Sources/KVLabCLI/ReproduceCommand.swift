@@ -41,20 +41,23 @@ struct ReproduceCommand: AsyncParsableCommand {
                     throw CLIError.badInput(
                         "--seeds: \(seeds) is more than the \(SweepSpec.maxSeedCount) seeds a sweep may have")
                 }
-                spec = try spec.replacingSeeds(Array(1...seeds))
+                spec = try watcher.exitingAtOnce { try spec.replacingSeeds(Array(1...seeds)) }
             }
             let jobs = self.jobs ?? defaultJobs()
             guard jobs >= 1 else { throw CLIError.badInput("--jobs: \(jobs) must be ≥ 1") }
             let store = try database.open(.readWrite)
-            let planned = try SweepPlanner.plan(
-                spec, specText: SweepSpec.shippedText(named: "paper") ?? "", shard: .whole, amend: true, store: store,
-                provenanceID: nil)
+            let resume = resumeCommand(store)
+            let runner = SweepRunner(store: store, jobs: jobs, sweep: spec.name, resumeCommand: resume)
+            guard
+                let planned = try runner.plan(
+                    spec, text: SweepSpec.shippedText(named: "paper") ?? "", shard: .whole, amend: true,
+                    watcher: watcher, resumeCommand: resume)
+            else { return watcher.exitStatus }
             if !quiet {
                 Console.note("kvlab: paper sweep: \(planned.runs) runs × \(spec.trials) trials → \(store.path)")
             }
-            let resume = resumeCommand(store)
-            let runner = SweepRunner(store: store, jobs: jobs, sweep: spec.name, resumeCommand: resume)
-            let outcome = try await runner.run(quiet: quiet, resumeCommand: resume, watcher: watcher)
+            let outcome = try await runner.run(
+                quiet: quiet, resumeCommand: resume, watcher: watcher, provenanceID: planned.provenanceID)
             guard outcome == .ok else { return outcome }
             let claims = try ClaimLoader.load([])
             // The paper's verdicts are those of the paper sweep's runs, whatever else the database holds.
@@ -96,13 +99,16 @@ struct ReproduceCommand: AsyncParsableCommand {
     func explainGap(store: Store, jobs: Int, watcher: SignalWatcher) async throws -> ExitStatus {
         var spec = try SweepSpec.shipped(named: "paper-gap")
         if let seeds, seeds < spec.seeds.count { spec = try spec.replacingSeeds(Array(1...seeds)) }
-        _ = try SweepPlanner.plan(
-            spec, specText: SweepSpec.shippedText(named: "paper-gap") ?? "", shard: .whole, amend: true,
-            store: store, provenanceID: nil)
         let resume = resumeCommand(store)
-        if !quiet { Console.note("kvlab: the gap to the paper's ratio: sweep \(spec.name), \(spec.runs.count) runs") }
         let runner = SweepRunner(store: store, jobs: jobs, sweep: spec.name, resumeCommand: resume)
-        let outcome = try await runner.run(quiet: quiet, resumeCommand: resume, watcher: watcher)
+        guard
+            let planned = try runner.plan(
+                spec, text: SweepSpec.shippedText(named: "paper-gap") ?? "", shard: .whole, amend: true,
+                watcher: watcher, resumeCommand: resume)
+        else { return watcher.exitStatus }
+        if !quiet { Console.note("kvlab: the gap to the paper's ratio: sweep \(spec.name), \(spec.runCount) runs") }
+        let outcome = try await runner.run(
+            quiet: quiet, resumeCommand: resume, watcher: watcher, provenanceID: planned.provenanceID)
         guard outcome == .ok else { return outcome }
         let request = try CompareRequest(metric: "kl", a: "KQV", b: "QKQV", by: Self.gapSwitches)
         let report = try CompareEngine.compare(request, in: store, scope: .sweep(spec.name))

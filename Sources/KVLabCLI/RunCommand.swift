@@ -67,21 +67,27 @@ struct RunCommand: AsyncParsableCommand {
             if dryRun {
                 var stores = datasetSource.map { [$0] } ?? []
                 if exists { stores.insert(try Store(path: path, mode: .readOnly), at: 0) }
-                let loaded = try spec.map { try SpecSource.load($0, datasets: try DatasetCatalog(stores: stores)) }
+                let loaded = try watcher.exitingAtOnce {
+                    try spec.map { try SpecSource.load($0, datasets: try DatasetCatalog(stores: stores)) }
+                }
                 try printDryRun(loaded, shard: shard, jobs: jobs, path: path)
                 return .ok
             }
             let existing = exists ? try Store(path: path, mode: .readWrite) : nil
             let stores = (existing.map { [$0] } ?? []) + (datasetSource.map { [$0] } ?? [])
-            let loaded = try spec.map { try SpecSource.load($0, datasets: try DatasetCatalog(stores: stores)) }
-            if let loaded, let limit = SystemMemory.limit() {
-                // Before a new database is created: a spec that cannot run leaves no file behind.
-                try SweepPlanner.checkMemory(loaded.spec.configs, limit: limit)
+            // Reading and expanding a spec writes nothing: a signal meanwhile exits at once.
+            let loaded = try watcher.exitingAtOnce {
+                let loaded = try spec.map { try SpecSource.load($0, datasets: try DatasetCatalog(stores: stores)) }
+                if let loaded, let limit = SystemMemory.limit() {
+                    // Before a new database is created: a spec that cannot run leaves no file behind.
+                    try SweepPlanner.checkMemory(loaded.spec.configs, limit: limit)
+                }
+                return loaded
             }
             let store = try existing ?? Store(path: path, mode: .readWrite)
             if let loaded, let datasetSource {
                 let copied = try store.copyInputs(
-                    from: datasetSource, for: shard.select(loaded.spec.runs).map(\.config))
+                    from: datasetSource, for: SweepPlanner.plannedRuns(loaded.spec, shard: shard).runs.map(\.config))
                 if !quiet, copied > 0 {
                     Console.note("kvlab: copied \(copied) dataset(s), model(s) and text(s) from \(datasetSource.path)")
                 }
@@ -90,28 +96,33 @@ struct RunCommand: AsyncParsableCommand {
             if let spec { resume += " \(spec)" }
             if database.db != nil || path != "kvlab.sqlite" { resume += " --db \(path)" }
             if let shardText = self.shard { resume += " --shard \(shardText)" }
+            let runner = SweepRunner(store: store, jobs: jobs, sweep: loaded?.spec.name, resumeCommand: resume)
+            var provenanceID: Int64?
             if let loaded {
-                let result: SweepPlanner.Result
-                do {
-                    result = try SweepPlanner.plan(
-                        loaded.spec, specText: loaded.text, shard: shard, amend: amend, store: store,
-                        provenanceID: nil, isCancelled: { watcher.isCancelled })
-                } catch is CancellationError {
+                if !quiet, loaded.spec.runCount >= Self.largePlan {
                     Console.note(
-                        "kvlab: stopped while planning; nothing of this plan was written. Resume with: \(resume)")
-                    return watcher.exitStatus
+                        "kvlab: planning \(loaded.spec.runCount) runs (Ctrl-C stops; nothing is written then)…")
                 }
+                guard
+                    let result = try runner.plan(
+                        loaded.spec, text: loaded.text, shard: shard, amend: amend, watcher: watcher,
+                        resumeCommand: resume)
+                else { return watcher.exitStatus }
                 if !quiet {
                     Console.note(
                         "kvlab: sweep '\(loaded.spec.name)'\(shard.count > 1 ? " shard \(shard)" : ""): \(result.runs) runs × \(loaded.spec.trials) trials (\(result.newRuns) newly planned)"
                     )
                 }
+                provenanceID = result.provenanceID
             }
-            let runner = SweepRunner(store: store, jobs: jobs, sweep: loaded?.spec.name, resumeCommand: resume)
-            return try await runner.run(quiet: quiet, resumeCommand: resume, watcher: watcher)
+            return try await runner.run(
+                quiet: quiet, resumeCommand: resume, watcher: watcher, provenanceID: provenanceID)
         }
         if status != .ok { throw ExitCode(status.rawValue) }
     }
+
+    /// Plans of at least this many runs are announced before planning (it takes seconds).
+    static let largePlan = 100_000
 
     private func resolveShard() throws -> Shard {
         if let shard { return try Shard(parsing: shard) }
@@ -123,22 +134,20 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError.badInput("--dry-run needs a SPEC (a sweep file or a shipped name)")
         }
         if let limit = SystemMemory.limit() { try SweepPlanner.checkMemory(loaded.spec.configs, limit: limit) }
-        let runs = shard.select(loaded.spec.runs)
+        let (runs, runCount) = SweepPlanner.plannedRuns(loaded.spec, shard: shard)
         var already = 0
         if FileManager.default.fileExists(atPath: path) {
             let store = try Store(path: path, mode: .readOnly)
             already = try store.read { db in
                 try runs.reduce(0) { count, run in
-                    let hash = try run.config.configHash()
-                    let id = try Store.runID(
-                        configHash: hash, seed: run.seed,
-                        forwardVersion: run.config.isModelLevel ? Models.forwardVersion : 0, in: db)
-                    guard let id, let record = try Store.run(id: id, in: db) else { return count }
-                    return count + (record.state == .done && record.trialsPlanned >= loaded.spec.trials ? 1 : 0)
+                    try count
+                        + Store.doneRunCount(
+                            configHash: run.config.configHash(), seeds: run.seeds, trials: loaded.spec.trials,
+                            forwardVersion: run.config.isModelLevel ? Models.forwardVersion : 0, in: db)
                 }
             }
         }
-        let trials = (runs.count - already) * loaded.spec.trials
+        let trials = (runCount - already) * loaded.spec.trials
         // Rough cost model: ~4 ns per (query × token × dim) multiply-add, three attention passes per trial; a
         // model-level trial is one forward pass of a small model (SmolLM2-135M: about 60 tokens/s per thread).
         let c = loaded.spec.configs.first
@@ -150,7 +159,7 @@ struct RunCommand: AsyncParsableCommand {
         print("sweep\t\(loaded.spec.name)")
         print("configs\t\(loaded.spec.configs.count)")
         print("seeds\t\(loaded.spec.seeds.count)")
-        print("runs\t\(runs.count)")
+        print("runs\t\(runCount)")
         print("runs_done\t\(already)")
         print("trials_to_compute\t\(trials)")
         print("estimated_time\t\(ProgressReporter.duration(estimate)) on \(jobs) workers")

@@ -86,7 +86,7 @@ struct SQLCommand: AsyncParsableCommand {
         do {
             return try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw CLIError.badInput("cannot read \(file): \(error.localizedDescription)")
+            throw CLIError.badInput("cannot read \(file): \(FileErrorText.reason(error))")
         }
     }
 

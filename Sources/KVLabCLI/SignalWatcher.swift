@@ -9,6 +9,10 @@ import Synchronization
 /// The first stop signal received (SIGINT or SIGTERM), 0 before any: written only by ``stopSignalHandler(_:)``.
 private let receivedStopSignal = Atomic<Int32>(0)
 
+/// Set while the process does work that writes nothing (``SignalWatcher/exitingAtOnce(_:)``): a stop signal
+/// then exits at once instead of setting the flag.
+private let stopExitsAtOnce = Atomic<Bool>(false)
+
 /// The handler of SIGINT and SIGTERM. It runs in whichever thread the kernel interrupts, so it cannot be
 /// starved by busy workers (a Dispatch signal source on a global queue waited for a worker to finish its
 /// unit, seconds, before even setting the flag, and a second signal queued behind the first). Only
@@ -16,6 +20,10 @@ private let receivedStopSignal = Atomic<Int32>(0)
 ///
 /// - Parameter sig: the signal.
 private func stopSignalHandler(_ sig: Int32) {
+    if stopExitsAtOnce.load(ordering: .relaxed) {
+        writeStandardError("\nkvlab: stopped while reading the spec; nothing was written\n")
+        _exit(128 + sig)
+    }
     if receivedStopSignal.compareExchange(expected: 0, desired: sig, ordering: .relaxed).exchanged {
         writeStandardError("\nkvlab: stopping after the current work (signal again to abort)…\n")
     } else {
@@ -46,10 +54,22 @@ final class SignalWatcher: Sendable {
         signal(SIGXFSZ, SIG_IGN)
         // Touch the flag before a handler can run, so its (lazy) initialisation never happens in one.
         receivedStopSignal.store(0, ordering: .relaxed)
+        stopExitsAtOnce.store(false, ordering: .relaxed)
         for sig in [SIGINT, SIGTERM] {
             // BSD semantics on glibc and Darwin: the handler stays installed and interrupted calls restart.
             signal(sig, stopSignalHandler)
         }
+    }
+
+    /// Runs work that writes nothing and polls no flag (reading, parsing and expanding a spec: a million-run
+    /// spec takes seconds) so that a stop signal during it exits at once, with the status of the signal.
+    ///
+    /// - Parameter body: the work; it must not write to a database or a file.
+    /// - Returns: what `body` returns.
+    func exitingAtOnce<T>(_ body: () throws -> T) rethrows -> T {
+        stopExitsAtOnce.store(true, ordering: .relaxed)
+        defer { stopExitsAtOnce.store(false, ordering: .relaxed) }
+        return try body()
     }
 
     /// Whether a stop was requested.

@@ -61,7 +61,7 @@ struct SlurmScriptCommand: AsyncParsableCommand {
                     "sweep '\(loaded.spec.name)' reads stored datasets: give --datasets-from PATH, the database "
                         + "that holds them (each task copies them into its shard database)")
             }
-            let runs = loaded.spec.runs.count
+            let runs = loaded.spec.runCount
             guard tasks <= runs else {
                 throw CLIError.badInput(
                     "--tasks: \(tasks) is more than the \(runs) runs of sweep '\(loaded.spec.name)'; "

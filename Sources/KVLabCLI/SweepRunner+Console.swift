@@ -10,6 +10,32 @@ extension SweepRunner {
             provenance: Provenance.current(kvlabVersion: VersionInfo.kvlab, command: resumeCommand))
     }
 
+    /// Plans `spec` into the runner's store with the runner's provenance (``SweepPlanner/plan(_:specText:shard:amend:store:provenance:isCancelled:memoryLimit:)``),
+    /// stopping when the watcher's flag is set.
+    ///
+    /// - Parameters:
+    ///   - spec: the spec.
+    ///   - text: its text.
+    ///   - shard: the slice to plan.
+    ///   - amend: accept a changed plan.
+    ///   - watcher: polled while planning.
+    ///   - resumeCommand: printed when a signal stopped planning.
+    /// - Returns: what planning did, or nil when a signal stopped it (nothing of the plan is written; noted on
+    ///   stderr with the command that resumes).
+    func plan(
+        _ spec: SweepSpec, text: String, shard: Shard, amend: Bool, watcher: SignalWatcher, resumeCommand: String
+    ) throws -> SweepPlanner.Result? {
+        do {
+            return try SweepPlanner.plan(
+                spec, specText: text, shard: shard, amend: amend, store: store, provenance: provenance,
+                isCancelled: { watcher.isCancelled })
+        } catch is CancellationError {
+            Console.note(
+                "kvlab: stopped while planning; nothing of this plan was written. Resume with: \(resumeCommand)")
+            return nil
+        }
+    }
+
     /// Executes the pending work with progress on stderr, checkpoints, and reports how it ended.
     ///
     /// - Parameters:
@@ -17,10 +43,13 @@ extension SweepRunner {
     ///   - resumeCommand: the command to print for resuming.
     ///   - watcher: installed by the command before it opens or plans anything, so an early signal also
     ///     stops cleanly.
+    ///   - provenanceID: this runner's provenance row when the plan recorded it, else nil.
     /// - Returns: `.ok`; `.failure` when runs of the scope are failed (computed or not by this process:
     ///   the sweep is incomplete until `kvlab retry`); `.interrupted`/`.terminated` after a clean stop.
-    func run(quiet: Bool, resumeCommand: String, watcher: SignalWatcher) async throws -> ExitStatus {
-        let work = try pendingWork()
+    func run(
+        quiet: Bool, resumeCommand: String, watcher: SignalWatcher, provenanceID: Int64?
+    ) async throws -> ExitStatus {
+        let work = try pendingWork(provenanceID: provenanceID)
         if work.runs == 0 {
             if !quiet {
                 let status = work.status

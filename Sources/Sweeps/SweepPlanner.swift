@@ -11,6 +11,9 @@ public enum SweepPlanner {
         public var runs: Int
         /// Runs that were not planned before.
         public var newRuns: Int
+        /// The planning process's provenance row (recorded with the plan, and stored as the sweep's
+        /// `provenance_id`), nil when none was given.
+        public var provenanceID: Int64?
     }
 
     /// Plans `spec` (restricted to `shard`) into `store`.
@@ -21,7 +24,8 @@ public enum SweepPlanner {
     ///   - shard: the slice of runs this process plans.
     ///   - amend: accept a changed plan for an existing sweep name.
     ///   - store: the database.
-    ///   - provenanceID: the planning process.
+    ///   - provenance: the planning process, recorded in the plan's transaction (nothing of it stays when
+    ///     planning stops) and stored as the sweep's `provenance_id`; nil records none.
     ///   - isCancelled: polled while planning (e.g. a signal flag): planning then stops and nothing of it is
     ///     written.
     ///   - memoryLimit: the bytes a trial may use (default: ``SystemMemory/limit()``; nil: no check).
@@ -31,11 +35,12 @@ public enum SweepPlanner {
     ///   ``SweepPlanError/tooLarge(config:bytes:limit:)`` when a config's trial cannot fit in memory;
     ///   `CancellationError` when `isCancelled` returned true.
     public static func plan(
-        _ spec: SweepSpec, specText: String, shard: Shard, amend: Bool, store: Store, provenanceID: Int64?,
+        _ spec: SweepSpec, specText: String, shard: Shard, amend: Bool, store: Store, provenance: Provenance?,
         isCancelled: () -> Bool = { false }, memoryLimit: Double? = SystemMemory.limit()
     ) throws -> Result {
         if let memoryLimit { try checkMemory(spec.configs, limit: memoryLimit) }
-        let runs = shard.select(spec.runs)
+        if isCancelled() { throw CancellationError() }
+        let (runs, runCount) = plannedRuns(spec, shard: shard)
         if isCancelled() { throw CancellationError() }
         return try store.write { db in
             let existing = try Store.sweep(named: spec.name, in: db)
@@ -43,10 +48,10 @@ public enum SweepPlanner {
                 throw SweepPlanError.changedSpec(name: spec.name)
             }
             let before = try Store.trialCounts(sweep: spec.name, in: db).map(\.trials)
+            let provenanceID = try provenance.map { try Store.recordProvenance($0, in: db) }
             let added = try Store.planSweep(
-                name: spec.name, spec: specText, specHash: spec.planFingerprint,
-                runs: runs.map { ($0.config, $0.seed) }, trials: spec.trials, description: spec.description,
-                tags: spec.tags, provenanceID: provenanceID,
+                name: spec.name, spec: specText, specHash: spec.planFingerprint, runs: runs, trials: spec.trials,
+                description: spec.description, tags: spec.tags, provenanceID: provenanceID,
                 forwardVersion: Models.forwardVersion, isCancelled: isCancelled, in: db)
             // Amending a sweep so that its runs have different trial counts (seeds of unequal precision) is
             // refused (the transaction rolls back); a sweep that already mixes counts is never blocked, and runs
@@ -55,12 +60,28 @@ public enum SweepPlanner {
             if amend, existing != nil, after.count > 1, after.map(\.trials) != before {
                 throw SweepPlanError.mixedTrials(name: spec.name, counts: after)
             }
-            return Result(runs: runs.count, newRuns: added)
+            return Result(runs: runCount, newRuns: added, provenanceID: provenanceID)
         }
     }
 }
 
 extension SweepPlanner {
+    /// The runs `shard` plans of `spec`, per config (each config once, in expansion order, with its seeds).
+    ///
+    /// The whole plan is every config with the spec's seed list (shared, so a million runs never sit in memory
+    /// at once); a shard's slice needs the whole plan listed and sorted (``Shard``).
+    ///
+    /// - Returns: the configs with their seeds, and the number of runs.
+    public static func plannedRuns(
+        _ spec: SweepSpec, shard: Shard
+    ) -> (runs: [(config: TrialConfig, seeds: [Int])], count: Int) {
+        guard shard.count > 1 else { return (spec.configs.map { ($0, spec.seeds) }, spec.runCount) }
+        let slice = shard.select(spec.runs)
+        var seeds: [TrialConfig: [Int]] = [:]
+        for run in slice { seeds[run.config, default: []].append(run.seed) }
+        return (spec.configs.compactMap { config in seeds[config].map { (config, $0) } }, slice.count)
+    }
+
     /// Refuses the config whose trial needs the most memory (``MemoryEstimate``) when it exceeds `limit`.
     ///
     /// - Throws: ``SweepPlanError/tooLarge(config:bytes:limit:)``.

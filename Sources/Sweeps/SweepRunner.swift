@@ -4,7 +4,7 @@ import Quantization
 /// Executes the planned work of a store: the shared body of `kvlab run`, `kvlab reproduce` and the
 /// end-to-end benchmark.
 ///
-/// ``pendingWork()`` records this process's provenance and reads what is left; ``execute(_:isCancelled:progress:)``
+/// ``pendingWork(provenanceID:)`` records this process's provenance and reads what is left; ``execute(_:isCancelled:progress:)``
 /// computes it through a ``StoreRunQueue`` with a ``SweepExecutor`` and checkpoints the WAL. Printing is the
 /// caller's: the runner reports through its return values and the progress callback.
 public struct SweepRunner: Sendable {
@@ -42,8 +42,8 @@ public struct SweepRunner: Sendable {
     public var jobs: Int
     /// Restrict execution to this sweep's runs (nil: all planned work).
     public var sweep: String?
-    /// This process, as recorded with the trials it computes.
-    var provenance: Provenance
+    /// This process, as recorded with the trials it computes (and with the plan, when it plans first).
+    public let provenance: Provenance
     /// The executor's engine.
     var engine: TrialEngine
     /// The clock and process-liveness check of the leases.
@@ -57,7 +57,7 @@ public struct SweepRunner: Sendable {
     ///   - store: a store opened read-write.
     ///   - jobs: worker count (at least 1 is used).
     ///   - sweep: the sweep whose runs to compute, or nil for every planned run.
-    ///   - provenance: this process (recorded once by ``pendingWork()``).
+    ///   - provenance: this process (recorded once by ``pendingWork(provenanceID:)``).
     ///   - engine: the trial engine.
     ///   - environment: the clock and liveness check of the leases (default: the system's).
     ///   - dataSource: the source of a data key's inputs (default: the store's, ``StoreDataSources``:
@@ -84,11 +84,14 @@ public struct SweepRunner: Sendable {
             modelEvaluator: ModelLevelEvaluator(store: store, engine: engine, exactThreads: jobs))
     }
 
-    /// Records this process's provenance and reads the runner's scope: runs by state and trials left.
+    /// Records this process's provenance (unless the plan already did) and reads the runner's scope: runs by
+    /// state and trials left.
     ///
+    /// - Parameter provenanceID: ``provenance``'s row when planning recorded it
+    ///   (``SweepPlanner/Result/provenanceID``); nil records it now.
     /// - Throws: ``StoreError``.
-    public func pendingWork() throws -> Work {
-        let provenanceID = try store.recordProvenance(provenance)
+    public func pendingWork(provenanceID: Int64? = nil) throws -> Work {
+        let provenanceID = try provenanceID ?? store.recordProvenance(provenance)
         return Work(status: try status(), provenanceID: provenanceID)
     }
 
@@ -107,7 +110,7 @@ public struct SweepRunner: Sendable {
     /// the WAL.
     ///
     /// - Parameters:
-    ///   - work: what ``pendingWork()`` returned (its provenance row is recorded with the trials).
+    ///   - work: what ``pendingWork(provenanceID:)`` returned (its provenance row is recorded with the trials).
     ///   - isCancelled: polled between work units (e.g. a signal flag).
     ///   - progress: called after every commit with the totals so far.
     /// - Returns: the outcome, the totals and the elapsed time.

@@ -1,5 +1,6 @@
 import GRDB
 import KVLabTestSupport
+import Quantization
 import Testing
 
 @testable import ExperimentStore
@@ -56,5 +57,30 @@ struct SchemaDamageTests {
         try store.close()
         _ = try Store(path: path, mode: .readOnly)
         _ = try Store(path: path, mode: .readWrite)
+    }
+}
+
+/// A damaged `run_summaries` row (a bit flip in a record header can turn a stored count into NULL) is an
+/// error, never a trap: `kvlab verify` crashed with "could not decode Int from database value NULL".
+@Suite("Damaged summary rows")
+struct DamagedSummaryTests {
+    @Test("a NULL count in a run_summaries row throws from Store.summary; an intact row decodes")
+    func nullCount() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            let columns =
+                ["run_id", "trials"]
+                + Metric.allCases.flatMap { m in ["_n", "_nan", "_mean", "_sd"].map { m.rawValue + $0 } }
+            try db.execute(sql: "CREATE TABLE runs (id INTEGER PRIMARY KEY, state TEXT, trials_hash TEXT)")
+            try db.execute(sql: "CREATE TABLE run_summaries (\(columns.joined(separator: ", ")))")
+            try db.execute(sql: "INSERT INTO runs VALUES (1, 'done', 'h'), (2, 'done', 'h')")
+            for run in [1, 2] {
+                let values = [String(run), "3"] + Metric.allCases.flatMap { _ in ["3", "0", "0.5", "0.1"] }
+                try db.execute(sql: "INSERT INTO run_summaries VALUES (\(values.joined(separator: ", ")))")
+            }
+            try db.execute(sql: "UPDATE run_summaries SET kl_nan = NULL WHERE run_id = 2")
+            #expect(try Store.summary(runID: 1, in: db)?.metrics.first?.mean == 0.5)
+            #expect(throws: (any Error).self) { try Store.summary(runID: 2, in: db) }
+        }
     }
 }

@@ -130,3 +130,66 @@ struct SignalTests {
         #expect(try KVLabProcess.run(["verify", "--db", db.path]).status == 0)
     }
 }
+
+/// A stop while a million-run spec is planned (issue 20 item 14): planning polls the signal flag, so SIGTERM
+/// exits promptly, the plan's transaction rolls back (nothing half-written), and a re-run plans and starts.
+@Suite("kvlab run: signals while planning", .serialized)
+struct PlanningSignalTests {
+    /// 10,000 configs × 100 seeds = 1,000,000 runs (the largest plan a spec may have), 1 trial each.
+    static let hugeSpec = """
+        name: huge-plan
+        seeds: 100
+        trials: 1
+        fixed: {dim: 16, tokens: 32, queries: 4}
+        grid:
+          scheme: [KQV, QKQV]
+          bits: [2, 3, 4, 5, 6]
+          distribution: [gaussian, t10, t5, t3, laplace]
+          mixing: [dense, axis]
+          noise: [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
+          logit_scale: [0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 16.0]
+        """
+
+    @Test("SIGTERM while planning 1,000,000 runs exits 143 at once with nothing of the plan written; a re-run plans")
+    func terminateWhilePlanning() throws {
+        let dir = try TemporaryDirectory.create()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("huge.yaml")
+        try Self.hugeSpec.write(to: spec, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("huge.sqlite").path
+        let watched = try WatchedProcess(["run", spec.path, "--db", db, "--jobs", "1"])
+        defer { watched.killIfRunning() }
+        try #require(watched.waitFor("planning 1000000 runs", timeout: 120), "\(watched.stderr)")
+        Thread.sleep(forTimeInterval: 0.3)
+        let signalled = Date()
+        kill(watched.process.processIdentifier, SIGTERM)
+        #expect(watched.waitForExit(timeout: 30), "SIGTERM during planning was not acted on: \(watched.stderr)")
+        let stopped = Date().timeIntervalSince(signalled)
+        guard !watched.process.isRunning else { return }
+        #expect(watched.process.terminationStatus == 143, "\(watched.stderr)")
+        #expect(
+            watched.stderr.contains("stopped while planning; nothing of this plan was written"), "\(watched.stderr)")
+        // The database opens, verifies clean, and holds nothing of the plan (its provenance row included).
+        #expect(try KVLabProcess.run(["verify", "--db", db]).status == 0)
+        #expect(
+            try KVLabProcess.scalar(
+                db,
+                "SELECT (SELECT count(*) FROM runs) + (SELECT count(*) FROM sweeps) + (SELECT count(*) FROM provenance)"
+            )
+                == "0")
+
+        // A re-run plans the whole sweep and starts computing; stopped again, everything planned is kept.
+        let again = try WatchedProcess(["run", spec.path, "--db", db, "--jobs", "1"])
+        defer { again.killIfRunning() }
+        let start = Date()
+        try #require(again.waitFor("runs to compute", timeout: 600), "\(again.stderr)")
+        let planned = Date().timeIntervalSince(start)
+        kill(again.process.processIdentifier, SIGTERM)
+        #expect(again.waitForExit(timeout: 60), "\(again.stderr)")
+        guard !again.process.isRunning else { return }
+        #expect(again.process.terminationStatus == 143, "\(again.stderr)")
+        #expect(try KVLabProcess.scalar(db, "SELECT count(*) FROM runs") == "1000000")
+        #expect(try KVLabProcess.scalar(db, "SELECT count(*) FROM sweep_runs") == "1000000")
+        print("planning 1,000,000 runs: SIGTERM acted on in \(stopped) s; a re-run planned and started in \(planned) s")
+    }
+}

@@ -285,9 +285,20 @@ struct SweepRunTests {
                 (SELECT count(*) FROM provenance WHERE command LIKE '%--shard%'),
                 (SELECT count(*) FROM runs WHERE provenance_id IS NULL),
                 (SELECT count(*) FROM trials WHERE provenance_id IS NULL),
-                (SELECT count(*) FROM trials t JOIN runs r ON r.id = t.run_id WHERE t.provenance_id <> r.provenance_id)
+                (SELECT count(*) FROM trials t JOIN runs r ON r.id = t.run_id WHERE t.provenance_id <> r.provenance_id),
+                (SELECT count(*) FROM sweeps WHERE provenance_id IS NULL)
             """,
         ])
-        #expect(provenance.stdout.split(separator: "\n").last == "3,3,0,0,0", "\(provenance.stdout)")
+        #expect(provenance.stdout.split(separator: "\n").last == "3,3,0,0,0,0", "\(provenance.stdout)")
+        // One process plans and computes: one provenance row, the sweep's planner and every trial's computer.
+        let single = try KVLabProcess.scalar(
+            reference.path,
+            """
+            SELECT (SELECT count(*) FROM provenance) || '/' ||
+                (SELECT count(*) FROM sweeps s JOIN trials t ON t.provenance_id = s.provenance_id)
+                || '/' || (SELECT count(*) FROM trials)
+            """)
+        let parts = single.split(separator: "/")
+        #expect(parts.count == 3 && parts[0] == "1" && parts[1] == parts[2], "\(single)")
     }
 }

@@ -35,6 +35,66 @@ struct MessageTests {
         #expect(comment.stdout == "n\n24\n")
     }
 
+    @Test("refusing a foreign WAL database leaves no -wal or -shm file behind (before: both stayed)")
+    func foreignWALDatabase() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
+        let dir = try TemporaryDirectory()
+        let db = dir.path("foreign.sqlite")
+        let made = try KVLabProcess.spawn(
+            URL(fileURLWithPath: "/usr/bin/sqlite3"),
+            [db, "PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);"])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db + "-wal"))
+        for arguments in [
+            ["status", "--db", db], ["run", "smoke", "--db", db, "--quiet"], ["sql", "SELECT 1", "--db", db],
+        ] {
+            let r = try KVLabProcess.run(arguments)
+            #expect(r.status == 2, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains("kvlab did not create"), "\(arguments): \(r.stderr)")
+            for suffix in ["-wal", "-shm"] {
+                #expect(!FileManager.default.fileExists(atPath: db + suffix), "\(arguments) left \(suffix)")
+            }
+        }
+    }
+
+    @Test("a database in a read-only directory: the message says so (before: 'unable to open database file')")
+    func readOnlyDirectory() throws {
+        let (dir, fixture) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let locked = dir.appendingPathComponent("locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        let db = locked.appendingPathComponent("kvlab.sqlite").path
+        try FileManager.default.copyItem(atPath: fixture, toPath: db)
+        // Root writes through permission bits; an immutable directory is read-only for root too.
+        let immutable = try KVLabProcess.spawn(URL(fileURLWithPath: "/usr/bin/chattr"), ["+i", locked.path])
+        defer { _ = try? KVLabProcess.spawn(URL(fileURLWithPath: "/usr/bin/chattr"), ["-i", locked.path]) }
+        if immutable.status != 0 {
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked.path)
+        }
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path) }
+        guard !FileManager.default.isWritableFile(atPath: locked.path) else { return }  // root without chattr
+        for arguments in [["status", "--db", db], ["run", "smoke", "--db", db, "--quiet"]] {
+            let r = try KVLabProcess.run(arguments)
+            #expect(r.status == 3, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains("its directory \(locked.path) is read-only"), "\(arguments): \(r.stderr)")
+            #expect(!r.stderr.contains("unable to open database file"), "\(arguments): \(r.stderr)")
+            #expect(!r.stderr.contains("readonly database"), "\(arguments): \(r.stderr)")
+        }
+    }
+
+    @Test("file errors name the cause, never Foundation's internals (before: 'The operation could not be completed')")
+    func fileErrorsInPlainWords() throws {
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("missing.sql").path
+        let r = try KVLabProcess.run(["sql", "--file", missing, "--db", db])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("cannot read \(missing): No such file or directory"), "\(r.stderr)")
+        for phrase in ["operation could not be completed", "NSCocoaErrorDomain", "Database.execute(sql:)"] {
+            #expect(!r.stderr.contains(phrase), "\(r.stderr)")
+        }
+    }
+
     @Test("a database of an older schema names the command that upgrades it, and that command does")
     func outdatedSchema() throws {
         let dir = try TemporaryDirectory()

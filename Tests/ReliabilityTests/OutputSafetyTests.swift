@@ -269,6 +269,31 @@ struct MergeInputTests {
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(try KVLabProcess.run(["verify", "--db", out]).status == 0)
     }
+
+    @Test("a shard with an edited provenance row is refused (exit 3, naming it and the row), as verify reports it")
+    func editedProvenance() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let edited = dir.appendingPathComponent("edited.sqlite").path
+        try FileManager.default.copyItem(atPath: db, toPath: edited)
+        let id = try KVLabProcess.scalar(edited, "SELECT min(id) FROM provenance WHERE checksum IS NOT NULL")
+        let update = try KVLabProcess.spawn(
+            URL(fileURLWithPath: "/usr/bin/sqlite3"),
+            [edited, "UPDATE provenance SET host = 'elsewhere' WHERE id = \(id)"])
+        #expect(update.status == 0, "\(update.stderr)")
+        let out = dir.appendingPathComponent("merged.sqlite").path
+        let refused = try KVLabProcess.run(["merge", "--into", out, db, edited])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("edited.sqlite") && refused.stderr.contains("provenance row \(id)"),
+            "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // The intact input merges, and the output verifies.
+        let merged = try KVLabProcess.run(["merge", "--into", out, db])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(try KVLabProcess.run(["verify", "--db", out]).status == 0)
+    }
 }
 
 /// run never writes a newer schema, and never extends runs whose rows fail their hash (item 6).

@@ -27,7 +27,7 @@ struct SharedRunTests {
         let text = spec(name: name, trials: trials)
         _ = try SweepPlanner.plan(
             try SweepSpec.parse(text: text, source: "\(name).yaml"), specText: text, shard: .whole, amend: false,
-            store: store, provenanceID: nil)
+            store: store, provenance: nil)
     }
 
     /// An action run once, by whichever caller comes first.

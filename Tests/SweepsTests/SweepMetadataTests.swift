@@ -61,7 +61,7 @@ struct SweepMetadataTests {
         func plan(_ text: String) throws -> SweepPlanner.Result {
             try SweepPlanner.plan(
                 try SweepSpec.parse(text: text, source: "s.yaml"), specText: text, shard: .whole, amend: false,
-                store: store, provenanceID: nil)
+                store: store, provenance: nil)
         }
         let first = try plan(Self.spec("description: first\ntags: {b: \"2\", a: \"1\"}"))
         #expect(first.newRuns == 4)
@@ -78,6 +78,51 @@ struct SweepMetadataTests {
         _ = try plan(Self.spec("tags: {owner: ana}"))
         let owner = try store.execute(sql: "SELECT name FROM sweeps WHERE tags ->> '$.owner' = 'ana'")
         #expect(owner.rows.count == 1)
+    }
+
+    @Test("the planning process is the sweep's provenance_id (NULL before); a later plan records the later process")
+    func provenance() throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.path(), mode: .readWrite)
+        let text = Self.spec("")
+        let spec = try SweepSpec.parse(text: text, source: "s.yaml")
+        func plan(_ provenance: Provenance?) throws -> SweepPlanner.Result {
+            try SweepPlanner.plan(
+                spec, specText: text, shard: .whole, amend: false, store: store, provenance: provenance)
+        }
+        func stored() throws -> Int64? {
+            try store.read { db in try Int64.fetchOne(db, sql: "SELECT provenance_id FROM sweeps") }
+        }
+        let first = try plan(Provenance.current(kvlabVersion: "test", command: "kvlab run first"))
+        let id = try #require(first.provenanceID)
+        #expect(try stored() == id)
+        let command = try store.read { db in
+            try String.fetchOne(db, sql: "SELECT command FROM provenance WHERE id = ?", arguments: [id])
+        }
+        #expect(command == "kvlab run first")
+        // The runner reuses the plan's row instead of recording a second one.
+        let runner = SweepRunner(
+            store: store, jobs: 1, sweep: spec.name, provenance: Provenance.current(kvlabVersion: "test"))
+        #expect(try runner.pendingWork(provenanceID: id).provenanceID == id)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM provenance") } == 1)
+        // Without a provenance the stored one stays; another planning process replaces it.
+        #expect(try plan(nil).provenanceID == nil)
+        #expect(try stored() == id)
+        let later = try plan(Provenance.current(kvlabVersion: "test", command: "kvlab run again"))
+        #expect(try stored() == later.provenanceID && later.provenanceID != id)
+        // Planning stopped inside its transaction (the second poll) leaves no provenance row behind.
+        var polls = 0
+        #expect(throws: CancellationError.self) {
+            try SweepPlanner.plan(
+                spec, specText: text, shard: .whole, amend: false, store: store,
+                provenance: Provenance.current(kvlabVersion: "test"),
+                isCancelled: {
+                    polls += 1
+                    return polls > 1
+                })
+        }
+        #expect(polls > 1)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM provenance") } == 2)
     }
 }
 
@@ -98,7 +143,7 @@ struct IncrementalPlanningTests {
             defer { db.trace(options: [], nil) }
             try Store.planSweep(
                 name: spec.name, spec: text, specHash: spec.planFingerprint,
-                runs: spec.runs.map { ($0.config, $0.seed) },
+                runs: spec.configs.map { ($0, spec.seeds) },
                 trials: spec.trials, provenanceID: nil, in: db)
         }
         return counter.statements
@@ -114,13 +159,19 @@ struct IncrementalPlanningTests {
         """
     }
 
-    @Test("re-planning runs a fixed number of statements whatever the run count; new runs and trials are planned")
+    @Test("planning runs a fixed number of statements per config whatever the seed count; re-planning a fixed number")
     func replan() throws {
         let dir = try TemporaryDirectory()
         let small = try Store(path: dir.path("small.sqlite"), mode: .readWrite)
         let large = try Store(path: dir.path("large.sqlite"), mode: .readWrite)
-        #expect(try Self.statements(small, Self.spec(seeds: 2)) > 18)
-        #expect(try Self.statements(large, Self.spec(seeds: 40)) > 360)
+        // A config's runs are written by a few statements together: 40 seeds cost what 2 do (9 configs).
+        let first = try Self.statements(small, Self.spec(seeds: 2))
+        #expect(first > 9)
+        #expect(try Self.statements(large, Self.spec(seeds: 40)) == first)
+        #expect(
+            try large.execute(sql: "SELECT count(*), count(DISTINCT config_hash) FROM runs").rows == [
+                [.integer(360), .integer(9)]
+            ])
         let again = try Self.statements(small, Self.spec(seeds: 2))
         #expect(again <= 5)
         #expect(try Self.statements(large, Self.spec(seeds: 40)) == again)

@@ -26,7 +26,7 @@ struct SweepRunnerTests {
         let store = try Store(path: dir.path(name), mode: .readWrite)
         let spec = try SweepSpec.parse(text: Self.spec, source: "failing.yaml")
         _ = try SweepPlanner.plan(
-            spec, specText: Self.spec, shard: .whole, amend: false, store: store, provenanceID: nil)
+            spec, specText: Self.spec, shard: .whole, amend: false, store: store, provenance: nil)
         return store
     }
 
