@@ -17,14 +17,6 @@ extension ReportBuilder {
         var layers: Int = 0
         var heads: Int = 0
 
-        /// The seeds both schemes have in a cell at a budget, with their values, in seed order.
-        func paired(_ a: String, _ b: String, bits: Int, cell: Cell) -> (a: [Double], b: [Double]) {
-            let x = values[a]?[bits]?[cell] ?? [:]
-            let y = values[b]?[bits]?[cell] ?? [:]
-            let seeds = Set(x.keys).intersection(y.keys).sorted()
-            return (seeds.map { x[$0]! }, seeds.map { y[$0]! })
-        }
-
         /// The mean over seeds of a scheme in a cell.
         func mean(_ scheme: String, bits: Int, cell: Cell) -> Double? {
             guard let v = values[scheme]?[bits]?[cell], !v.isEmpty else { return nil }
@@ -61,7 +53,7 @@ extension ReportBuilder {
             }
             let bits = allBits.contains(4) ? 4 : allBits[allBits.count / 2]
             out += ratioMap(runs, bits: bits)
-            out += winnerMap(runs, bits: bits)
+            out += try winnerMap(runs, dataset: name, bits: bits)
             out += klAgainstBits(runs, bits: allBits)
         } catch {
             out += missingNote("dataset \(name) could not be read: \(error)")
@@ -122,14 +114,29 @@ extension ReportBuilder {
         return out + "</tbody></table>"
     }
 
-    /// The kl winner per (layer, head): the scheme whose paired 95% t-CI over seeds lies below 0 against each
-    /// of the other two (a constant difference is decided by its sign); none otherwise.
-    private func winnerMap(_ runs: DatasetRuns, bits: Int) -> String {
-        let schemes = ["KV", "KQV", "QKQV"]
+    /// The kl winner per (layer, head): the scheme that beats each of the other two by the verdict of
+    /// `kvlab compare` (``CompareEngine``, paired 95% t-CI over seeds); none otherwise.
+    private func winnerMap(_ runs: DatasetRuns, dataset: String, bits: Int) throws -> String {
+        let schemes: [Scheme] = [.KV, .KQV, .QKQV]
         var out = "<h3>kl winner at n = \(bits) (layer × KV head)</h3>"
         out += "<p class=\"note\">The winner beats both other schemes: the paired 95% t-CI over seeds of its kl minus "
-        out += "the other's lies entirely below 0 (the verdict rule of <code>kvlab compare</code>); — when no scheme "
+        out += "the other's lies entirely below 0, by the engine of <code>kvlab compare</code>; — when no scheme "
         out += "beats both.</p>"
+        // beaten[s]: the other schemes s beats, per (layer, head).
+        var beaten: [String: [DatasetRuns.Cell: Set<String>]] = [:]
+        let data = "dataset = '\(dataset.replacingOccurrences(of: "'", with: "''"))'"
+        for s in schemes {
+            for o in schemes where o != s {
+                for row in try comparison(.kl, a: o, b: s, by: ["layer", "head"], bits: bits, data: data)
+                where row.verdict == .b {
+                    guard case .integer(let layer) = row.group[0], case .integer(let head) = row.group[1] else {
+                        continue
+                    }
+                    beaten[s.name, default: [:]][DatasetRuns.Cell(layer: Int(layer), head: Int(head)), default: []]
+                        .insert(o.name)
+                }
+            }
+        }
         var counts: [String: Int] = [:]
         var table = "<table class=\"heat\"><thead><tr><th>layer</th>"
         for h in 0..<runs.heads { table += "<th>head \(h)</th>" }
@@ -138,13 +145,7 @@ extension ReportBuilder {
             table += "<tr><td>\(l)</td>"
             for h in 0..<runs.heads {
                 let cell = DatasetRuns.Cell(layer: l, head: h)
-                let winner = schemes.first { s in
-                    schemes.filter { $0 != s }.allSatisfy { o in
-                        let (other, mine) = runs.paired(o, s, bits: bits, cell: cell)
-                        guard mine.count >= 2 else { return false }
-                        return PairedTInterval(other, mine).ciHigh < 0
-                    }
-                }
+                let winner = schemes.map(\.name).first { beaten[$0]?[cell]?.count == schemes.count - 1 }
                 counts[winner ?? "none", default: 0] += 1
                 let colour = ["KV": "hsl(40, 80%, 80%)", "KQV": "hsl(140, 50%, 78%)", "QKQV": "hsl(280, 50%, 82%)"]
                 let style = winner.flatMap { colour[$0] }.map { " style=\"background: \($0)\"" } ?? ""
@@ -153,7 +154,7 @@ extension ReportBuilder {
             table += "</tr>"
         }
         table += "</tbody></table>"
-        let summary = (schemes + ["none"]).map { "\($0): \(counts[$0] ?? 0)" }.joined(separator: ", ")
+        let summary = (schemes.map(\.name) + ["none"]).map { "\($0): \(counts[$0] ?? 0)" }.joined(separator: ", ")
         out += "<p>Cells won — \(Markup.escape(summary)).</p>" + table
         return out
     }

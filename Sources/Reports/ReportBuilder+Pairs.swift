@@ -15,11 +15,15 @@ extension ReportBuilder {
     ///   - b: scheme B (differences are b − a, the ratio b/a).
     ///   - by: the switches to group by (may be empty: pooled over every cell).
     ///   - bits: only this budget, or nil for all.
+    ///   - data: the condition that picks the data (synthetic by default; a dataset's section names it).
     /// - Returns: one row per group, in the order of the `--by` values; empty when no pair remains.
-    func comparison(_ metric: Metric, a: Scheme, b: Scheme, by: [String], bits: Int? = nil) throws -> [CompareRow] {
+    func comparison(
+        _ metric: Metric, a: Scheme, b: Scheme, by: [String], bits: Int? = nil,
+        data: String = "source IS NULL AND model IS NULL"
+    ) throws -> [CompareRow] {
         var conditions: [String] = []
         if let bits { conditions.append("bits = \(bits)") }
-        conditions.append("source IS NULL AND model IS NULL")
+        conditions.append(data)
         if options.filter != nil {
             let kept = "(SELECT run_id FROM run_means WHERE \(condition))"
             conditions.append("a_run_id IN \(kept) AND b_run_id IN \(kept)")

@@ -88,6 +88,15 @@ struct DatasetSweepTests {
         #expect(try KVLabProcess.run(["report", "--db", db, "--out", report]).status == 0)
         let html = try String(contentsOfFile: report, encoding: .utf8)
         #expect(html.contains("<h2>Dataset toy</h2>") && html.contains("kl winner at n = 4"))
+        // The winner map comes from the engine of `kvlab compare`: every (layer, head) has a cell, and no error.
+        #expect(!html.contains("could not be read"), "\(html)")
+        for (layer, head) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            let cell = try #require(
+                html.range(of: "<td data-layer=\"\(layer)\" data-head=\"\(head)\">")
+                    ?? html.range(of: "data-layer=\"\(layer)\" data-head=\"\(head)\">"))
+            let text = html[cell.upperBound...].prefix { $0 != "<" }
+            #expect(["KV", "KQV", "QKQV", "—"].contains(String(text)), "\(text)")
+        }
         let expected = try KVLabProcess.output([
             "sql", "--db", db, "--format", "csv",
             """
