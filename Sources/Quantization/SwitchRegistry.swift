@@ -207,7 +207,7 @@ public enum SwitchRegistry {
 
     /// The switches a sweep spec sets under `fixed`, `grid` and `exclude` (the recipes are set through
     /// `scheme`).
-    public static var specSwitches: [SwitchDeclaration] { all.filter { $0.kind != .recipe } }
+    public static let specSwitches: [SwitchDeclaration] = all.filter { $0.kind != .recipe }
 
     /// The columns agg and the report may group by: every switch, plus the derived `nu`.
     public static var groupingDimensions: [String] { all.map(\.name) + ["nu", "dataset", "model_name", "text_name"] }
