@@ -13,16 +13,16 @@ extension BenchmarkSuite {
         // bandwidth, shared with whatever else runs on the host.
         let rows = 1024
         let base = Self.randomMatrix(rows: rows, cols: d, seed: 1)
+        // The rows are rotated as the quantizers rotate them: all of a block in one call (four at once on the
+        // AVX2 path).
         var block = Array(base.storage[0..<(256 * d)])
-        var scratch = [Double](repeating: 0, count: d)
         let hadamard = Rotation(kind: .wht1, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keyRotation))
+        var scratch = [Double](repeating: 0, count: hadamard.blockScratchCount)
         rate("kernels", "rotation wht1 (signs + FWHT) d=128", unit: "rows/s", cpuTime: true) {
             block.withUnsafeMutableBufferPointer { rows in
                 scratch.withUnsafeMutableBufferPointer { s in
                     guard let x = rows.baseAddress, let t = s.baseAddress else { return }
-                    for _ in 0..<16 {
-                        for i in 0..<256 { hadamard.apply(x + i * d, scratch: t) }
-                    }
+                    for _ in 0..<16 { hadamard.apply(rows: x, count: 256, scratch: t) }
                 }
             }
             return 16 * 256

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A random orthogonal rotation R of ℝ^d (docs/science.md "Rotation").
 ///
 /// `wht1`…`wht3`: rounds of H·D (normalised Hadamard after random ±1 signs), O(d log d);
@@ -8,8 +10,8 @@ public struct Rotation: Sendable {
     public let kind: RotationKind
     /// The dimension d.
     public let dim: Int
-    /// Sign vectors D₁, D₂, … of the Hadamard rounds (applied in order).
-    private let signs: [[Double]]
+    /// Sign vectors D₁, D₂, … of the Hadamard rounds (applied in order), one after the other (`dim` values each).
+    private let signs: [Double]
     /// Row-major orthogonal matrix for `haar`.
     private let matrix: [Double]
 
@@ -25,7 +27,7 @@ public struct Rotation: Sendable {
         self.dim = dim
         switch kind {
         case .wht1, .wht2, .wht3:
-            signs = (0..<kind.hadamardRounds).map { _ in (0..<dim).map { _ in s.rademacher() } }
+            signs = (0..<(kind.hadamardRounds * dim)).map { _ in s.rademacher() }
             matrix = []
         case .haar:
             signs = []
@@ -69,7 +71,10 @@ public struct Rotation: Sendable {
     public func apply(_ x: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
         switch kind {
         case .wht1, .wht2, .wht3:
-            for d in signs { d.withUnsafeBufferPointer { Kernels.fwht(x, dim, before: $0.baseAddress, after: nil) } }
+            signs.withUnsafeBufferPointer { d in
+                guard let first = d.baseAddress else { return }
+                for round in 0..<kind.hadamardRounds { Kernels.fwht(x, dim, before: first + round * dim, after: nil) }
+            }
         case .haar:
             matrix.withUnsafeBufferPointer { m in
                 guard let mp = m.baseAddress else { return }
@@ -90,8 +95,11 @@ public struct Rotation: Sendable {
     public func applyInverse(_ x: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
         switch kind {
         case .wht1, .wht2, .wht3:
-            for d in signs.reversed() {
-                d.withUnsafeBufferPointer { Kernels.fwht(x, dim, before: nil, after: $0.baseAddress) }
+            signs.withUnsafeBufferPointer { d in
+                guard let first = d.baseAddress else { return }
+                for round in (0..<kind.hadamardRounds).reversed() {
+                    Kernels.fwht(x, dim, before: nil, after: first + round * dim)
+                }
             }
         case .haar:
             matrix.withUnsafeBufferPointer { m in
@@ -102,6 +110,45 @@ public struct Rotation: Sendable {
         case .none:
             break
         }
+    }
+
+    /// Scratch values that ``apply(rows:count:scratch:)`` and ``applyInverse(rows:count:scratch:)`` need.
+    public var blockScratchCount: Int { 4 * dim + 4 }
+
+    /// x ← R x for each of `count` rows of `dim` values (row i at x + i·dim), in place: every row gets exactly
+    /// the bits of ``apply(_:scratch:)``. On the AVX2 kernel path the Hadamard kinds transform four rows at
+    /// once, one row per lane of a transposed block, so every stage is a plain add or subtract.
+    ///
+    /// - Parameter scratch: ``blockScratchCount`` values of working space.
+    /// - Complexity: as ``apply(_:scratch:)`` per row.
+    public func apply(rows x: UnsafeMutablePointer<Double>, count: Int, scratch: UnsafeMutablePointer<Double>) {
+        let done = fourRowBlocks(x, count: count, scratch: scratch, inverse: false)
+        for i in done..<count { apply(x + i * dim, scratch: scratch) }
+    }
+
+    /// x ← Rᵀ x for each of `count` rows, as ``applyInverse(_:scratch:)`` row by row (see
+    /// ``apply(rows:count:scratch:)``).
+    ///
+    /// - Parameter scratch: ``blockScratchCount`` values of working space.
+    public func applyInverse(rows x: UnsafeMutablePointer<Double>, count: Int, scratch: UnsafeMutablePointer<Double>) {
+        let done = fourRowBlocks(x, count: count, scratch: scratch, inverse: true)
+        for i in done..<count { applyInverse(x + i * dim, scratch: scratch) }
+    }
+
+    /// Transforms the rows in blocks of four on the AVX2 path (Hadamard kinds, dim ≥ 16); returns how many rows
+    /// it did (0 elsewhere).
+    private func fourRowBlocks(
+        _ x: UnsafeMutablePointer<Double>, count: Int, scratch: UnsafeMutablePointer<Double>, inverse: Bool
+    ) -> Int {
+        let rounds = kind.hadamardRounds
+        guard rounds > 0, dim >= 16, count >= 4, KernelPath.usesAVX2 else { return 0 }
+        let blocks = count / 4
+        signs.withUnsafeBufferPointer { d in
+            for b in 0..<blocks {
+                kvlab_avx2_hadamard_rows4(x + 4 * b * dim, dim, dim, d.baseAddress, rounds, inverse ? 1 : 0, scratch)
+            }
+        }
+        return 4 * blocks
     }
 
     /// Convenience: R x for an array (allocates; for tests and tools, not hot loops).

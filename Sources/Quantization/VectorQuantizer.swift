@@ -67,6 +67,10 @@ public struct VectorQuantizer: Sendable {
     /// is read from memory once per block rather than once per row.
     static let sketchBlock = 8
 
+    /// Rows per block of the mse recipe: the rotations of a block run together (four rows at once on the
+    /// AVX2 kernel path, see ``Rotation/apply(rows:count:scratch:)``).
+    static let rotationBlock = 4
+
     /// Encodes then decodes every row.
     ///
     /// - Parameter x: vectors as rows (tokens × d).
@@ -75,8 +79,14 @@ public struct VectorQuantizer: Sendable {
     public func reconstruct(_ x: Matrix) -> Matrix {
         var out = Matrix(rows: x.rows, cols: x.cols)
         let d = x.cols
-        let block = recipe == .turboProd ? Self.sketchBlock : 1
-        var work = [Double](repeating: 0, count: 2 * d + block * (3 * d + 2))
+        let block: Int
+        switch recipe {
+        case .turboProd: block = Self.sketchBlock
+        case .turboMSE: block = Self.rotationBlock
+        case .baseline: block = 1
+        }
+        let scratchCount = max(2 * d, rotation?.blockScratchCount ?? 0)
+        var work = [Double](repeating: 0, count: scratchCount + block * (3 * d + 2))
         x.storage.withUnsafeBufferPointer { xb in
             out.storage.withUnsafeMutableBufferPointer { ob in
                 work.withUnsafeMutableBufferPointer { wb in
@@ -84,10 +94,14 @@ public struct VectorQuantizer: Sendable {
                     var start = 0
                     while start < x.rows {
                         let count = min(block, x.rows - start)
-                        if recipe == .turboProd {
-                            prodRows(xp + start * d, into: op + start * d, count: count, dim: d, work: w)
-                        } else {
-                            reconstructRow(xp + start * d, into: op + start * d, dim: d, work: w)
+                        let (rows, into) = (xp + start * d, op + start * d)
+                        switch recipe {
+                        case .turboProd:
+                            prodRows(rows, into: into, count: count, dim: d, scratch: w, work: w + scratchCount)
+                        case .turboMSE:
+                            mseRows(rows, into: into, count: count, dim: d, scratch: w, work: w + scratchCount)
+                        case .baseline:
+                            baselineRow(rows, into: into, dim: d, work: w)
                         }
                         start += count
                     }
@@ -110,51 +124,36 @@ public struct VectorQuantizer: Sendable {
         return norm
     }
 
-    /// Encodes and decodes one vector of `dim` values with the baseline or mse recipe; `work` holds
-    /// 2·dim scratch values.
-    private func reconstructRow(
+    /// Encodes and decodes one vector of `dim` values with the baseline recipe; `work` holds dim scratch values.
+    private func baselineRow(
         _ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, dim d: Int,
         work: UnsafeMutablePointer<Double>
     ) {
-        if recipe == .baseline && baseline == .kvUniform {
+        if baseline == .kvUniform {
             uniformRow(x, into: out, dim: d)
             return
         }
         guard let norm = normOrFallback(x, into: out, dim: d) else { return }
         let storedNorm = norms.round(norm)
         let y = work
-        let scratch = work + d
         let inverseNorm = 1 / norm  // one division per row; x·(1/‖x‖) is within an ulp of x/‖x‖
         for j in 0..<d { y[j] = x[j] * inverseNorm }
-        if recipe == .baseline {
-            // kv-beta: Lloyd–Max per coordinate in the original basis.
-            if let cb = codebook {
-                cb.quantize(y, into: out, count: d)
-                for j in 0..<d { out[j] *= storedNorm }
-            }
-            return
+        // kv-beta: Lloyd–Max per coordinate in the original basis.
+        if let cb = codebook {
+            cb.quantize(y, into: out, count: d)
+            for j in 0..<d { out[j] *= storedNorm }
         }
-        rotation?.apply(y, scratch: scratch)
-        codebook?.quantize(y, into: y, count: d)
-        rotation?.applyInverse(y, scratch: scratch)
-        for j in 0..<d { out[j] = storedNorm * y[j] }
     }
 
-    /// Encodes and decodes `count` vectors with the prod recipe: per row the rotation, the (n−1)-bit
-    /// code and the residual r; then the sketch products of all rows (sign(S r), Sᵀ z) together; then per
-    /// row ŷ + α·γ̃·Sᵀz, rotated back. `work` holds 2·dim + count·(3·dim + 2) values.
-    private func prodRows(
+    /// Writes x/‖x‖ of each of `count` rows into `units` and its stored norm into `storedNorms`; a zero or
+    /// non-finite row gets its decoded value in `out` (``normOrFallback(_:into:dim:)``), a zero unit row and a
+    /// NaN stored norm.
+    private func unitRows(
         _ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int, dim d: Int,
-        work: UnsafeMutablePointer<Double>
+        units: UnsafeMutablePointer<Double>, storedNorms: UnsafeMutablePointer<Double>
     ) {
-        let scratch = work
-        let residuals = work + 2 * d
-        let yHats = residuals + count * d
-        let signs = yHats + count * d
-        let storedNorms = signs + count * d
-        let storedGammas = storedNorms + count
         for t in 0..<count {
-            let y = residuals + t * d
+            let y = units + t * d
             guard let norm = normOrFallback(x + t * d, into: out + t * d, dim: d) else {
                 y.update(repeating: 0, count: d)
                 storedNorms[t] = .nan
@@ -162,10 +161,53 @@ public struct VectorQuantizer: Sendable {
             }
             storedNorms[t] = norms.round(norm)
             let xt = x + t * d
-            let inverseNorm = 1 / norm
+            let inverseNorm = 1 / norm  // one division per row; x·(1/‖x‖) is within an ulp of x/‖x‖
             for j in 0..<d { y[j] = xt[j] * inverseNorm }
-            rotation?.apply(y, scratch: scratch)
+        }
+    }
+
+    /// Encodes and decodes `count` vectors with the mse recipe: the unit rows are rotated, quantized and rotated
+    /// back together, each row with exactly the operations it would get alone. `scratch` holds the rotation's
+    /// block scratch, `work` count·(dim + 1) values.
+    private func mseRows(
+        _ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int, dim d: Int,
+        scratch: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>
+    ) {
+        let ys = work
+        let storedNorms = ys + count * d
+        unitRows(x, into: out, count: count, dim: d, units: ys, storedNorms: storedNorms)
+        rotation?.apply(rows: ys, count: count, scratch: scratch)
+        codebook?.quantize(ys, into: ys, count: count * d)
+        rotation?.applyInverse(rows: ys, count: count, scratch: scratch)
+        for t in 0..<count where !storedNorms[t].isNaN {
+            let (y, o) = (ys + t * d, out + t * d)
+            for j in 0..<d { o[j] = storedNorms[t] * y[j] }
+        }
+    }
+
+    /// Encodes and decodes `count` vectors with the prod recipe: the rotation of every row, then per row the
+    /// (n−1)-bit code and the residual r; then the sketch products of all rows (sign(S r), Sᵀ z) together; then
+    /// per row ŷ + α·γ̃·Sᵀz, and the rotation back of every row. `scratch` holds the rotation's block scratch
+    /// (at least 2·dim values), `work` count·(3·dim + 2) values.
+    private func prodRows(
+        _ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int, dim d: Int,
+        scratch: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>
+    ) {
+        let residuals = work
+        let yHats = residuals + count * d
+        let signs = yHats + count * d
+        let storedNorms = signs + count * d
+        let storedGammas = storedNorms + count
+        unitRows(x, into: out, count: count, dim: d, units: residuals, storedNorms: storedNorms)
+        rotation?.apply(rows: residuals, count: count, scratch: scratch)
+        for t in 0..<count {
+            let y = residuals + t * d
             let yHat = yHats + t * d
+            guard !storedNorms[t].isNaN else {
+                y.update(repeating: 0, count: d)
+                yHat.update(repeating: 0, count: d)
+                continue
+            }
             if let cb = codebook {
                 cb.quantize(y, into: yHat, count: d)
             } else {
@@ -178,16 +220,15 @@ public struct VectorQuantizer: Sendable {
         if let s = sketch {
             s.signs(of: residuals, count: count, into: signs)
             s.transposeTimes(signs, count: count, into: residuals)
-        }
-        for t in 0..<count where !storedNorms[t].isNaN {
-            let yHat = yHats + t * d
-            if let s = sketch {
-                let y = residuals + t * d
+            for t in 0..<count where !storedNorms[t].isNaN {
+                let (yHat, y) = (yHats + t * d, residuals + t * d)
                 let scale = s.alpha * storedGammas[t]
                 for j in 0..<d { yHat[j] += scale * y[j] }
             }
-            rotation?.applyInverse(yHat, scratch: scratch)
-            let o = out + t * d
+        }
+        rotation?.applyInverse(rows: yHats, count: count, scratch: scratch)
+        for t in 0..<count where !storedNorms[t].isNaN {
+            let (yHat, o) = (yHats + t * d, out + t * d)
             for j in 0..<d { o[j] = storedNorms[t] * yHat[j] }
         }
     }

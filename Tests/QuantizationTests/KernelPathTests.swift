@@ -140,6 +140,42 @@ struct KernelPathTests {
         #expect(Self.sameBits(after, zip(base, signs).map(*)))
     }
 
+    /// Four rows at once against the baseline body row by row and round by round: every way of grouping the
+    /// stages (n = 2^4 … 2^11), one to three rounds, forward and inverse, rows with a stride wider than n and
+    /// work space at every 8-byte offset of a 32-byte line.
+    @Test(
+        "Hadamard rotation of four rows equals the baseline FWHT round by round",
+        arguments: [16, 32, 64, 128, 256, 512, 2048])
+    func hadamardRows4(n: Int) {
+        let stride = n + 3
+        let x = Self.vector(4 * stride, seed: 79)
+        let signs = Self.vector(3 * n, seed: 80).map { $0 < 0 ? -1.0 : 1.0 }
+        for rounds in 1...3 {
+            for inverse in [false, true] {
+                var expected = x
+                for r in 0..<4 {
+                    var row = Array(x[(r * stride)..<(r * stride + n)])
+                    for k in 0..<rounds {
+                        let d = Array(signs[((inverse ? rounds - 1 - k : k) * n)...].prefix(n))
+                        if !inverse { row = zip(row, d).map(*) }
+                        row.withUnsafeMutableBufferPointer { Kernels.Vector.fwht($0.baseAddress!, n) }
+                        if inverse { row = zip(row, d).map(*) }
+                    }
+                    expected.replaceSubrange((r * stride)..<(r * stride + n), with: row)
+                }
+                for offset in 0..<4 {
+                    var fast = x
+                    var work = [Double](repeating: .nan, count: 4 * n + 4 + offset)
+                    work.withUnsafeMutableBufferPointer { w in
+                        kvlab_avx2_hadamard_rows4(
+                            &fast, stride, n, signs, rounds, inverse ? 1 : 0, w.baseAddress! + offset)
+                    }
+                    #expect(Self.sameBits(fast, expected), "rounds \(rounds), inverse \(inverse), offset \(offset)")
+                }
+            }
+        }
+    }
+
     /// Six-token tiles and every shorter tail (1…5 tokens), four-output tiles and a tail, inputs with and
     /// without a remainder mod 4, strides wider than the rows.
     @Test(
@@ -291,6 +327,73 @@ struct KernelPathSwitchTests {
             for (a, b) in zip(r, results[0]) {
                 for metric in Metric.allCases { #expect(a[metric].bitPattern == b[metric].bitPattern, "\(metric)") }
             }
+        }
+    }
+
+    /// Counts with and without a four-row tail, every rotation kind, a dimension below the four-row kernel's.
+    @Test(
+        "rotating rows in blocks equals rotating them one by one, on every path",
+        arguments: [(RotationKind.wht1, 128), (.wht2, 64), (.wht3, 16), (.wht3, 8), (.haar, 16), (.none, 16)])
+    func rotationRows(kind: RotationKind, dim: Int) {
+        let rotation = Rotation(kind: kind, dim: dim, stream: RandomStream(seed: 3, trial: 1, role: .keyRotation))
+        for count in [0, 1, 3, 4, 5, 9] {
+            let x = KernelPathTests.vector(count * dim, seed: 81)
+            let expected = (0..<count).map { i in Array(x[(i * dim)..<((i + 1) * dim)]) }
+            for path in Self.paths {
+                Self.on(path) {
+                    var forward = x
+                    var back = x
+                    var scratch = [Double](repeating: 0, count: rotation.blockScratchCount)
+                    forward.withUnsafeMutableBufferPointer { f in
+                        back.withUnsafeMutableBufferPointer { b in
+                            scratch.withUnsafeMutableBufferPointer { s in
+                                rotation.apply(rows: f.baseAddress!, count: count, scratch: s.baseAddress!)
+                                rotation.applyInverse(rows: b.baseAddress!, count: count, scratch: s.baseAddress!)
+                            }
+                        }
+                    }
+                    #expect(
+                        KernelPathTests.sameBits(forward, expected.flatMap { rotation.applied(to: $0) }),
+                        "\(path), \(count) rows")
+                    #expect(
+                        KernelPathTests.sameBits(back, expected.flatMap { rotation.inverseApplied(to: $0) }),
+                        "\(path), \(count) rows, inverse")
+                }
+            }
+        }
+    }
+
+    /// Blocks of four (mse) and eight (prod) rows with a zero row, a non-finite row and a tail: every row decodes
+    /// to the bits it gets when it is encoded alone.
+    @Test(
+        "a quantizer's rows decode the same in blocks as one by one, on every path",
+        arguments: [(Recipe.turboMSE, RotationKind.wht3), (.turboMSE, .wht1), (.turboProd, .wht3), (.turboProd, .haar)])
+    func quantizerBlocks(recipe: Recipe, rotation kind: RotationKind) {
+        let (d, rows) = (64, 19)
+        var config = TrialConfig()
+        config.dim = d
+        config.bits = 3
+        config.rotation = kind
+        let quantizer = VectorQuantizer(
+            recipe: recipe, config: config,
+            rotation: Rotation(kind: kind, dim: d, stream: RandomStream(seed: 5, trial: 0, role: .keyRotation)),
+            sketch: QJLSketch(kind: .gaussian, dim: d, stream: RandomStream(seed: 5, trial: 0, role: .keySketch)),
+            codebooks: CodebookCache())
+        var x = KernelPathTests.vector(rows * d, seed: 82)
+        for j in 0..<d { x[2 * d + j] = 0 }
+        x[5 * d + 7] = .infinity
+        let matrix = Matrix(rows: rows, cols: d, storage: x)
+        for path in Self.paths {
+            let (whole, alone) = Self.on(path) {
+                (
+                    quantizer.reconstruct(matrix).storage,
+                    (0..<rows).flatMap {
+                        quantizer.reconstruct(Matrix(rows: 1, cols: d, storage: matrix.row($0))).storage
+                    }
+                )
+            }
+            #expect(KernelPathTests.sameBits(whole, alone), "\(path)")
+            #expect(whole[(2 * d)..<(3 * d)].allSatisfy { $0 == 0 } && whole[(5 * d)..<(6 * d)].allSatisfy(\.isNaN))
         }
     }
 

@@ -67,6 +67,13 @@ void kvlab_avx2_codebook_quantize(const double *x, long count, const double *thr
 /// multiplied by before[i]; with `after`, each result is then multiplied by after[i] (Rotation's sign rounds).
 void kvlab_avx2_fwht(double *x, long n, const double *before, const double *after);
 
+/// A Hadamard rotation (Rotation.apply) of four rows of n values at once (rows at x, x + stride, x + 2·stride,
+/// x + 3·stride; n a power of two ≥ 16), one row per lane: `rounds` ≥ 1 rounds with the sign vectors at
+/// signs + r·n. Forward (inverse = 0): round r = 0, 1, … is x ← H(D_r x); inverse: r = rounds − 1, …, 0, each
+/// x ← D_r (H x). Each row gets exactly the bits of kvlab_avx2_fwht round by round. work: 4·n + 4 values.
+void kvlab_avx2_hadamard_rows4(double *x, long stride, long n, const double *signs, long rounds, int inverse,
+                               double *work);
+
 /// Y = X·Wᵀ for tokens tokenStart ..< tokenEnd and outputs outputStart ..< outputEnd:
 /// y[t·yStride + o] = FloatKernels.dot(x + t·xStride, w + o·wStride, inputs) (Float32, its four-lane order).
 void kvlab_avx2_matmul_block(const float *x, long xStride, const float *w, long wStride, float *y, long yStride,
