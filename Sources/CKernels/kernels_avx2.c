@@ -155,13 +155,14 @@ KVLAB_AVX2 void kvlab_avx2_accumulate(const double *a, const double *x, long row
     }
 }
 
-/// y_t[0 ..< 8] = Σ_i x_t[i]·M_i[0 ..< 8] for the four vectors x_t at x + t·rows, t < 4 (y_t at y + t·cols): each
-/// row of the strip (two loads) serves four vectors, eight sums in registers.
-KVLAB_AVX2 static inline void transposeTimesFour(const double *m, long rows, long cols, const double *x, double *y) {
+/// y_t[0 ..< 8] = Σ_i x_t[i]·M_i[0 ..< 8] for the four vectors x_t at x + t·rows, t < 4 (y_t at y + t·cols), the
+/// strip's rows M_i at m + i·mStride: each row of the strip (two loads) serves four vectors, eight sums in registers.
+KVLAB_AVX2 static inline void transposeTimesFour(const double *m, long mStride, long rows, long cols, const double *x,
+                                                 double *y) {
     __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), b0 = _mm256_setzero_pd(), b1 = _mm256_setzero_pd();
     __m256d c0 = _mm256_setzero_pd(), c1 = _mm256_setzero_pd(), d0 = _mm256_setzero_pd(), d1 = _mm256_setzero_pd();
     const double *row = m;
-    for (long i = 0; i < rows; i++, row += cols) {
+    for (long i = 0; i < rows; i++, row += mStride) {
         __m256d m0 = _mm256_loadu_pd(row), m1 = _mm256_loadu_pd(row + 4);
         __m256d u = _mm256_broadcast_sd(x + i);
         a0 = ADD(a0, MUL(u, m0));
@@ -191,10 +192,27 @@ KVLAB_AVX2 void kvlab_avx2_transpose_times(const double *m, long rows, long cols
     // Strips of 8 columns (8 KB of M at 128 rows) serve every vector before the next strip, four vectors per
     // pass (eight sums in registers, so the adds' latency is covered and each load serves four products);
     // the vectors left over, and the columns past the last strip, go through accumulate (one vector at a time).
+    // With 16 vectors or more, each strip is first copied into contiguous memory (rows a whole number of KB apart
+    // fall into a few L1 sets and would be fetched from L2 again for every four vectors).
     long c = 0;
     long four = count / 4 * 4;
+    enum { packRows = 512 };
+    double packed[packRows * 8] __attribute__((aligned(32)));
+    int pack = count >= 16 && rows <= packRows;
     for (; c + 8 <= cols; c += 8) {
-        for (long t = 0; t < four; t += 4) transposeTimesFour(m + c, rows, cols, x + t * rows, y + t * cols + c);
+        const double *strip = m + c;
+        long stripStride = cols;
+        if (pack) {
+            for (long i = 0; i < rows; i++) {
+                _mm256_store_pd(packed + 8 * i, _mm256_loadu_pd(m + i * cols + c));
+                _mm256_store_pd(packed + 8 * i + 4, _mm256_loadu_pd(m + i * cols + c + 4));
+            }
+            strip = packed;
+            stripStride = 8;
+        }
+        for (long t = 0; t < four; t += 4) {
+            transposeTimesFour(strip, stripStride, rows, cols, x + t * rows, y + t * cols + c);
+        }
     }
     for (long t = four; t < count; t++) {
         for (long j = 0; j < cols; j++) y[t * cols + j] = 0;

@@ -64,8 +64,9 @@ public struct VectorQuantizer: Sendable {
     }
 
     /// Rows per block of the prod recipe: the sketch products of a block run together, so a dense S
-    /// is read from memory once per block rather than once per row.
-    static let sketchBlock = 8
+    /// is read from memory once per block rather than once per row (and, on the AVX2 path, each strip of S
+    /// copied to contiguous memory serves the whole block).
+    static let sketchBlock = 64
 
     /// Rows per block of the mse recipe: the rotations of a block run together (four rows at once on the
     /// AVX2 kernel path, see ``Rotation/apply(rows:count:scratch:)``).

@@ -64,8 +64,11 @@ struct KernelPathTests {
         }
     }
 
-    /// Two vectors per pass and an odd one left; a 16-column strip, a 4-column tail and a scalar tail.
-    @Test("transpose_times equals the baseline matTVec sums", arguments: [(5, 16, 3), (128, 128, 4), (7, 37, 5)])
+    /// Four vectors per pass and the ones left; 8-column strips, a 4-column tail and a scalar tail; strips copied
+    /// to contiguous memory (16 vectors or more, up to 512 rows) or not.
+    @Test(
+        "transpose_times equals the baseline matTVec sums",
+        arguments: [(5, 16, 3), (128, 128, 4), (7, 37, 5), (128, 128, 19), (9, 37, 16), (513, 16, 17)])
     func transposeTimes(rows: Int, cols: Int, count: Int) {
         let m = Self.vector(rows * cols, seed: 70)
         let x = Self.vector(count * rows, seed: 71)
