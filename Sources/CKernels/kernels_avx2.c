@@ -226,6 +226,37 @@ KVLAB_AVX2 void kvlab_avx2_transpose_times(const double *m, long rows, long cols
     }
 }
 
+/// o_i[0 ..< 32] += Σ_j p_ij·s_j for the queries i < qCount (p_i at p + i·pStride, o_i at o + i·oStride) over a slice
+/// s of `count` value rows of 32 contiguous values; terms whose p_ij is not > 0 are skipped.
+KVLAB_AVX2 static void outputsSlice(const double *p, long pStride, long qCount, const double *slice, long count,
+                                    double *o, long oStride) {
+    for (long i = 0; i < qCount; i++) accumulateBlock(p + i * pStride, slice, 32, count, o + i * oStride, 1, 8);
+}
+
+KVLAB_AVX2 void kvlab_avx2_outputs(const double *p, long qCount, long n, const double *v, long d, double *out) {
+    // 32-column slices of 64 value rows are copied to contiguous memory (16 KB, which stays in L1 with the queries'
+    // 32 output values) and serve every query before the next slice; each output still adds its terms j = 0, 1, …
+    // in order, its partial sum kept in `out` between blocks. The columns past the last whole slice go through
+    // accumulate, one query at a time.
+    enum { keyBlock = 64 };
+    double slice[keyBlock * 32] __attribute__((aligned(32)));
+    long c = 0;
+    for (; c + 32 <= d; c += 32) {
+        for (long start = 0; start < n; start += keyBlock) {
+            long count = n - start < keyBlock ? n - start : keyBlock;
+            for (long j = 0; j < count; j++) {
+                for (int r = 0; r < 8; r++) {
+                    _mm256_store_pd(slice + 32 * j + 4 * r, _mm256_loadu_pd(v + (start + j) * d + c + 4 * r));
+                }
+            }
+            outputsSlice(p + start, n, qCount, slice, count, out + c, d);
+        }
+    }
+    if (c < d) {
+        for (long i = 0; i < qCount; i++) kvlab_avx2_accumulate(p + i * n, v + c, d, n, out + i * d + c, d - c, 1);
+    }
+}
+
 // MARK: codebook
 
 KVLAB_AVX2 void kvlab_avx2_codebook_quantize(const double *x, long count, const double *thresholds, long cuts,
@@ -346,6 +377,9 @@ void kvlab_avx2_transpose_times(const double *m, long rows, long cols, const dou
 void kvlab_avx2_fwht(double *x, long n, const double *before, const double *after) { __builtin_trap(); }
 void kvlab_avx2_codebook_quantize(const double *x, long count, const double *thresholds, long cuts,
                                   const double *centroids, double *out) {
+    __builtin_trap();
+}
+void kvlab_avx2_outputs(const double *p, long qCount, long n, const double *v, long d, double *out) {
     __builtin_trap();
 }
 

@@ -157,7 +157,8 @@ enum Attention {
     /// o_i = Σ_j p_ij v_j (queries × dim); terms with p_ij = 0 are skipped.
     ///
     /// Blocked over value rows (every query visits one L1-sized block before the next); each o_i still
-    /// adds p_ij v_j for j = 0, 1, … in order, as a plain loop does.
+    /// adds p_ij v_j for j = 0, 1, … in order, as a plain loop does. On the AVX2 path, 32-column slices of
+    /// the value blocks are copied to contiguous memory first (`kvlab_avx2_outputs`).
     static func outputs(probabilities pm: Matrix, values v: Matrix) -> Matrix {
         var out = Matrix(rows: pm.rows, cols: v.cols)
         let d = v.cols
@@ -166,6 +167,7 @@ enum Attention {
             v.storage.withUnsafeBufferPointer { vb in
                 out.storage.withUnsafeMutableBufferPointer { ob in
                     guard let pp = pb.baseAddress, let vp = vb.baseAddress, let op = ob.baseAddress else { return }
+                    if KernelPath.usesAVX2 { return kvlab_avx2_outputs(pp, pm.rows, n, vp, d, op) }
                     let block = cacheBlockRows(dim: d)
                     var start = 0
                     while start < n {

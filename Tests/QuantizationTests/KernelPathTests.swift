@@ -88,6 +88,34 @@ struct KernelPathTests {
         #expect(Self.sameBits(y, expected))
     }
 
+    /// Whole 32-column slices and a tail, dimensions below one slice, several 64-row key blocks and a short one,
+    /// probabilities that are zero, −0 or negative (skipped).
+    @Test(
+        "attention outputs equal the baseline accumulate per query",
+        arguments: [(3, 5, 32), (64, 1024, 128), (5, 200, 37), (2, 130, 8), (7, 65, 64)])
+    func outputs(queries: Int, n: Int, d: Int) {
+        var p = Self.vector(queries * n, seed: 83).map { abs($0) }
+        for i in stride(from: 0, to: p.count, by: 7) { p[i] = 0 }
+        for i in stride(from: 3, to: p.count, by: 11) { p[i] = -0.0 }
+        for i in stride(from: 5, to: p.count, by: 13) { p[i] = -0.5 }
+        let v = Self.vector(n * d, seed: 84)
+        var fast = [Double](repeating: 0, count: queries * d)
+        kvlab_avx2_outputs(p, queries, n, v, d, &fast)
+        var base = [Double](repeating: 0, count: queries * d)
+        p.withUnsafeBufferPointer { pp in
+            v.withUnsafeBufferPointer { vp in
+                base.withUnsafeMutableBufferPointer { bp in
+                    for i in 0..<queries {
+                        Kernels.Vector.accumulate(
+                            pp.baseAddress! + i * n, rows: vp.baseAddress!, rowStride: d, count: n,
+                            into: bp.baseAddress! + i * d, d, positiveOnly: true)
+                    }
+                }
+            }
+        }
+        #expect(Self.sameBits(fast, base))
+    }
+
     /// Rows in blocks of four and a tail, d a multiple of 4 or not, zero rows.
     @Test("row geometry equals the baseline norms and sums", arguments: [(1, 16), (6, 128), (9, 37), (4, 3)])
     func rowGeometry(rows: Int, d: Int) {

@@ -29,6 +29,11 @@ void kvlab_avx2_dots(const double *q, long qCount, const double *k, long kCount,
 void kvlab_avx2_accumulate(const double *a, const double *x, long rowStride, long count, double *y, long n,
                            int positiveOnly);
 
+/// out[i·d + c] ← out[i·d + c] + Σ_j p[i·n + j]·v[j·d + c] for queries i < qCount and c < d: the attention outputs
+/// P·V (Attention.outputs), each output adding its terms in order j = 0, 1, …, n − 1 and skipping those whose p is
+/// not > 0, as one kvlab_avx2_accumulate over all n value rows would.
+void kvlab_avx2_outputs(const double *p, long qCount, long n, const double *v, long d, double *out);
+
 /// y_t = Σ_i x_t[i]·M_i (rows i = 0, 1, … in order, from +0) for `count` vectors x_t (at x + t·rows, into
 /// y + t·cols) and a row-major rows × cols matrix M: Kernels.matTVec.
 void kvlab_avx2_transpose_times(const double *m, long rows, long cols, const double *x, double *y, long count);
