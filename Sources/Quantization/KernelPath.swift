@@ -6,9 +6,9 @@ import CKernels
 /// bits: the choice changes speed only, never a stored number. The AVX2 bodies are C functions compiled for
 /// AVX2 without FMA and without contraction (`Sources/CKernels`); the baseline bodies are the Swift ones of
 /// ``Kernels`` and ``RandomStream``, and on x86-64 C functions compiled for baseline x86-64 (SSE2) for the
-/// kernels built on the elementary functions (``usesBaselineC``). The path is chosen once per process: AVX2
-/// where the CPU has it, unless ``select(_:)`` (the CLI's `KVLAB_KERNELS`) says otherwise. The engine itself
-/// reads no environment.
+/// kernels built on the elementary functions and for Mᵀx (``usesBaselineC``). The path is chosen once per
+/// process: AVX2 where the CPU has it, unless ``select(_:)`` (the CLI's `KVLAB_KERNELS`) says otherwise. The
+/// engine itself reads no environment.
 public enum KernelPath: String, Sendable, CaseIterable {
     /// Swift SIMD and scalar bodies for any CPU, with C bodies compiled for baseline x86-64 on x86-64.
     case baseline
@@ -31,7 +31,7 @@ public enum KernelPath: String, Sendable, CaseIterable {
     static var usesAVX2: Bool { kvlab_kernels_avx2_active() != 0 }
 
     /// Whether the baseline path's C bodies (`kvlab_base_…`: Box–Muller, rows of exp, the metric terms, the
-    /// row geometry) are in use: on x86-64 when the AVX2 bodies are not. Other CPUs run the Swift bodies,
+    /// row geometry, Mᵀx) are in use: on x86-64 when the AVX2 bodies are not. Other CPUs run the Swift bodies,
     /// which are also the reference KernelPathTests compare the C bodies with.
     @inline(__always)
     static var usesBaselineC: Bool {
