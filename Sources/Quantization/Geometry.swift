@@ -54,8 +54,8 @@ enum Geometry {
 
     /// Mean over rows of (angle, rel L2, norm ratio, |norm ratio|) between two matrices.
     ///
-    /// On the AVX2 kernel path four rows are reduced at once, one per lane, each with the sums (and
-    /// their order) of ``angle(_:_:_:)`` and ``relativeErrors(_:_:_:)``.
+    /// With the C kernel bodies (AVX2, or the baseline ones on x86-64) four rows are reduced at once, one per
+    /// lane, each with the sums (and their order) of ``angle(_:_:_:)`` and ``relativeErrors(_:_:_:)``.
     static func rowErrors(_ x: Matrix, _ xHat: Matrix)
         -> (angle: Double, relL2: Double, normRatio: Double, absNormRatio: Double)
     {
@@ -67,10 +67,14 @@ enum Geometry {
         x.storage.withUnsafeBufferPointer { xb in
             xHat.storage.withUnsafeBufferPointer { hb in
                 guard let xp = xb.baseAddress, let hp = hb.baseAddress else { return }
-                if KernelPath.usesAVX2 {
+                if KernelPath.usesAVX2 || KernelPath.usesBaselineC {
                     // Per row: ‖x‖, ‖x̂‖, ‖x/‖x‖ − x̂/‖x̂‖‖², ‖x/‖x‖ + x̂/‖x̂‖‖², ‖x − x̂‖².
                     var sums = [Double](repeating: 0, count: 5 * x.rows)
-                    kvlab_avx2_row_geometry(xp, hp, x.rows, d, &sums)
+                    if KernelPath.usesAVX2 {
+                        kvlab_avx2_row_geometry(xp, hp, x.rows, d, &sums)
+                    } else {
+                        kvlab_base_row_geometry(xp, hp, x.rows, d, &sums)
+                    }
                     for i in 0..<x.rows {
                         let norms = (sums[5 * i], sums[5 * i + 1])
                         angle += Geometry.angle(norms: norms, unitDifference: sums[5 * i + 2], unitSum: sums[5 * i + 3])

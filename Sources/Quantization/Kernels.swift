@@ -13,8 +13,9 @@ import CKernels
 /// Summation order is fixed (never depends on threads), so results are bit-reproducible.
 ///
 /// On the AVX2 kernel path (``KernelPath``), accumulate, fwht, matVec, matTVec and the attention logits run
-/// C bodies compiled for AVX2 (`Sources/CKernels`) with the same operations in the same order per output;
-/// KernelPathTests compare them with these bodies bit for bit.
+/// C bodies compiled for AVX2 (`Sources/CKernels`) with the same operations in the same order per output; on
+/// the baseline path on x86-64, matTVec runs a C body compiled for baseline x86-64 (SSE2, two vectors per
+/// pass). KernelPathTests compare them with these bodies bit for bit.
 enum Kernels {
     /// Dot product ⟨a, b⟩ of `n` values, with four fixed partial sums (lane k sums the products at
     /// indices ≡ k mod 4, combined as (s₀ + s₁) + (s₂ + s₃)).
@@ -425,6 +426,7 @@ enum Kernels {
         _ y: UnsafeMutablePointer<Double>, count: Int = 1
     ) {
         if KernelPath.usesAVX2 { return kvlab_avx2_transpose_times(m, rows, cols, x, y, count) }
+        if KernelPath.usesBaselineC { return kvlab_base_transpose_times(m, rows, cols, x, y, count) }
         y.update(repeating: 0, count: count * cols)
         var c = 0
         while c < cols {

@@ -150,8 +150,9 @@ public struct RandomStream: Sendable {
     }
 
     /// Fills `out` with standard normal deviates: the same values, in the same order, as `out.count`
-    /// calls of ``gaussian()``, and the same stream state afterwards. On the AVX2 kernel path the uniforms
-    /// of the Box–Muller pairs are drawn first (in stream order), then transformed four pairs at a time.
+    /// calls of ``gaussian()``, and the same stream state afterwards. With the C kernel bodies (AVX2, or the
+    /// baseline ones on x86-64) the uniforms of the Box–Muller pairs are drawn first (in stream order), then
+    /// transformed four pairs at a time.
     public mutating func gaussians(into out: UnsafeMutableBufferPointer<Double>) {
         guard let base = out.baseAddress, out.count > 0 else { return }
         var start = 0
@@ -161,10 +162,10 @@ public struct RandomStream: Sendable {
             start = 1
         }
         let pairs = (out.count - start) / 2
-        if KernelPath.usesAVX2 {
+        if KernelPath.usesAVX2 || KernelPath.usesBaselineC {
             let u = base + start
             for k in 0..<(2 * pairs) { u[k] = uniform() }
-            kvlab_avx2_box_muller(u, pairs, u)
+            if KernelPath.usesAVX2 { kvlab_avx2_box_muller(u, pairs, u) } else { kvlab_base_box_muller(u, pairs, u) }
         } else {
             for k in start..<(start + 2 * pairs) { base[k] = gaussian() }
         }

@@ -109,6 +109,8 @@ enum Attention {
         var sum = 0.0
         if KernelPath.usesAVX2 {
             sum = kvlab_avx2_sum_exp(x, n, m)
+        } else if KernelPath.usesBaselineC {
+            sum = kvlab_base_sum_exp(x, n, m)
         } else {
             for j in 0..<n { sum += Elementary.exp(x[j] - m) }
         }
@@ -144,12 +146,17 @@ enum Attention {
 
     /// exp(factor · x), elementwise: p = exp(log p), √p = exp(½ log p).
     static func exp(_ x: Matrix, times factor: Double = 1) -> Matrix {
-        guard KernelPath.usesAVX2 else {
+        guard KernelPath.usesAVX2 || KernelPath.usesBaselineC else {
             return Matrix(rows: x.rows, cols: x.cols, storage: x.storage.map { Elementary.exp(factor * $0) })
         }
         return Matrix(rows: x.rows, cols: x.cols) { out in
             x.storage.withUnsafeBufferPointer { b in
-                if let p = b.baseAddress { kvlab_avx2_exp(p, b.count, factor, out) }
+                guard let p = b.baseAddress else { return }
+                if KernelPath.usesAVX2 {
+                    kvlab_avx2_exp(p, b.count, factor, out)
+                } else {
+                    kvlab_base_exp(p, b.count, factor, out)
+                }
             }
         }
     }

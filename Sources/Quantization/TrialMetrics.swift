@@ -141,42 +141,17 @@ struct QueryMetrics {
         var quantEntropy = 0.0
         var bias = 0.0
         var second = 0.0
-        if KernelPath.usesAVX2 {
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 9) { t in
-                kvlab_avx2_query_terms(s, lp, qs, lq, pRef, pQuant, rootRef, n, t.baseAddress)
-                (kl, klReverse, js, tv, hellingerSquared) = (t[0], t[1], t[2], t[3], t[4])
-                (entropy, quantEntropy, bias, second) = (t[5], t[6], t[7], t[8])
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 9) { buffer in
+            guard let t = buffer.baseAddress else { return }
+            if KernelPath.usesAVX2 {
+                kvlab_avx2_query_terms(s, lp, qs, lq, pRef, pQuant, rootRef, n, t)
+            } else if KernelPath.usesBaselineC {
+                kvlab_base_query_terms(s, lp, qs, lq, pRef, pQuant, rootRef, n, t)
+            } else {
+                QueryMetrics.tokenSums(s, lp, qs, lq, pRef, pQuant, rootRef, n, into: t)
             }
-        } else {
-            for j in 0..<n {
-                let p = pRef[j]  // = exp(lp[j]), cached by the reference
-                let pq = pQuant[j]  // = exp(lq[j]), also used for the outputs
-                let u = lp[j] - lq[j]  // log(p/p̂)
-                let a = abs(u)
-                // One expm1 serves all four KL terms: e^{−|u|} − 1, and e^{|u|} − 1 = −e/(1 + e) where it is
-                // used (|u| < 1.49: beyond, the terms that need it take their other form).
-                let e = Elementary.expm1(-a)
-                let f = a < 1.5 ? -e / (1 + e) : .infinity
-                let (expm1MinusU, expm1U) = u >= 0 ? (e, f) : (f, e)
-                kl += QueryMetrics.klTerm(p: p, q: pq, u: u, expm1MinusU: expm1MinusU)
-                klReverse += QueryMetrics.klTerm(p: pq, q: p, u: -u, expm1MinusU: expm1U)
-                // JS: ½KL(p‖m) + ½KL(p̂‖m), with m/p − 1 = (e^{−u} − 1)/2 and m/p̂ − 1 = (e^{u} − 1)/2, so
-                // log(p/m) = −log1p((e^{−u} − 1)/2), accurate as u → 0; beyond |u| = ¾ (where e^{|u|} − 1 is
-                // not at hand for large |u|) log(p/m) = log 2 − softplus(−u), log(p̂/m) = log 2 − softplus(u).
-                let m = 0.5 * (p + pq)
-                let (logPOverM, logQOverM) = QueryMetrics.logRatiosToMidpoint(
-                    u, magnitude: a, expm1MinusU: expm1MinusU, expm1U: expm1U)
-                js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: logPOverM, expm1MinusU: 0.5 * expm1MinusU)
-                js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: logQOverM, expm1MinusU: 0.5 * expm1U)
-                tv += abs(p - pq)
-                let root = rootRef[j] - Elementary.exp(0.5 * lq[j])
-                hellingerSquared += root * root
-                if p > 0 { entropy -= p * lp[j] }
-                if pq > 0 { quantEntropy -= pq * lq[j] }
-                let delta = qs[j] - s[j]
-                bias += p * delta
-                second += p * delta * delta
-            }
+            (kl, klReverse, js, tv, hellingerSquared) = (t[0], t[1], t[2], t[3], t[4])
+            (entropy, quantEntropy, bias, second) = (t[5], t[6], t[7], t[8])
         }
         tv *= 0.5
         hellingerSquared = min(1, 0.5 * hellingerSquared)
@@ -196,6 +171,57 @@ struct QueryMetrics {
         top1Flip = top[0] == quantTop[0] ? 0 : 1
         let common = top.filter { quantTop.contains($0) }.count
         topOverlap = Double(common) / Double(2 * topK - common)
+    }
+
+    /// The per-token sums of one query over its n visible tokens, in token order: sums = (KL, reverse KL, JS,
+    /// TV, Σ(√p − √p̂)², entropy, quantized entropy, logit bias, Σ p·δ²) with TV, the Hellinger sum and the
+    /// entropies not yet scaled or compared. The Swift body of `kvlab_avx2_query_terms` and
+    /// `kvlab_base_query_terms` (which KernelPathTests compare with it bit for bit), and the one other CPUs run.
+    static func tokenSums(
+        _ s: UnsafePointer<Double>, _ lp: UnsafePointer<Double>, _ qs: UnsafePointer<Double>,
+        _ lq: UnsafePointer<Double>, _ pRef: UnsafePointer<Double>, _ pQuant: UnsafePointer<Double>,
+        _ rootRef: UnsafePointer<Double>, _ n: Int, into sums: UnsafeMutablePointer<Double>
+    ) {
+        var kl = 0.0
+        var klReverse = 0.0
+        var js = 0.0
+        var tv = 0.0
+        var hellingerSquared = 0.0
+        var entropy = 0.0
+        var quantEntropy = 0.0
+        var bias = 0.0
+        var second = 0.0
+        for j in 0..<n {
+            let p = pRef[j]  // = exp(lp[j]), cached by the reference
+            let pq = pQuant[j]  // = exp(lq[j]), also used for the outputs
+            let u = lp[j] - lq[j]  // log(p/p̂)
+            let a = abs(u)
+            // One expm1 serves all four KL terms: e^{−|u|} − 1, and e^{|u|} − 1 = −e/(1 + e) where it is
+            // used (|u| < 1.49: beyond, the terms that need it take their other form).
+            let e = Elementary.expm1(-a)
+            let f = a < 1.5 ? -e / (1 + e) : .infinity
+            let (expm1MinusU, expm1U) = u >= 0 ? (e, f) : (f, e)
+            kl += QueryMetrics.klTerm(p: p, q: pq, u: u, expm1MinusU: expm1MinusU)
+            klReverse += QueryMetrics.klTerm(p: pq, q: p, u: -u, expm1MinusU: expm1U)
+            // JS: ½KL(p‖m) + ½KL(p̂‖m), with m/p − 1 = (e^{−u} − 1)/2 and m/p̂ − 1 = (e^{u} − 1)/2, so
+            // log(p/m) = −log1p((e^{−u} − 1)/2), accurate as u → 0; beyond |u| = ¾ (where e^{|u|} − 1 is
+            // not at hand for large |u|) log(p/m) = log 2 − softplus(−u), log(p̂/m) = log 2 − softplus(u).
+            let m = 0.5 * (p + pq)
+            let (logPOverM, logQOverM) = QueryMetrics.logRatiosToMidpoint(
+                u, magnitude: a, expm1MinusU: expm1MinusU, expm1U: expm1U)
+            js += 0.5 * QueryMetrics.klTerm(p: p, q: m, u: logPOverM, expm1MinusU: 0.5 * expm1MinusU)
+            js += 0.5 * QueryMetrics.klTerm(p: pq, q: m, u: logQOverM, expm1MinusU: 0.5 * expm1U)
+            tv += abs(p - pq)
+            let root = rootRef[j] - Elementary.exp(0.5 * lq[j])
+            hellingerSquared += root * root
+            if p > 0 { entropy -= p * lp[j] }
+            if pq > 0 { quantEntropy -= pq * lq[j] }
+            let delta = qs[j] - s[j]
+            bias += p * delta
+            second += p * delta * delta
+        }
+        (sums[0], sums[1], sums[2], sums[3], sums[4]) = (kl, klReverse, js, tv, hellingerSquared)
+        (sums[5], sums[6], sums[7], sums[8]) = (entropy, quantEntropy, bias, second)
     }
 
     /// One term p·(u + e^{−u} − 1) of KL(p‖q) = Σ p u, with u = log(p/q), p e^{−u} = q and

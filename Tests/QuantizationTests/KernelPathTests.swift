@@ -4,10 +4,28 @@ import Testing
 
 @testable import Quantization
 
-/// The AVX2 kernel bodies against the baseline ones, bit for bit, on random inputs with odd sizes and tails
-/// (skipped on CPUs without AVX2).
-@Suite("AVX2 kernels = baseline kernels", .enabled(if: KernelPath.avx2.isSupported))
+/// A set of C kernel bodies: `kvlab_avx2_…` or `kvlab_base_…`.
+enum CBody: String, CaseIterable, CustomTestStringConvertible {
+    case avx2
+    case baseline
+
+    /// The bodies this CPU runs: AVX2 where it has AVX2, the baseline ones on x86-64.
+    static var available: [CBody] {
+        #if arch(x86_64)
+            KernelPath.avx2.isSupported ? [.avx2, .baseline] : [.baseline]
+        #else
+            []
+        #endif
+    }
+
+    var testDescription: String { rawValue }
+}
+
+/// The C kernel bodies (AVX2, and the baseline x86-64 ones) against the Swift ones, bit for bit, on random
+/// inputs with odd sizes and tails (each skipped on CPUs that cannot run it).
+@Suite("C kernels = Swift kernels", .enabled(if: !CBody.available.isEmpty))
 struct KernelPathTests {
+
     static func vector(_ n: Int, seed: Int) -> [Double] { KernelTests.vector(n, seed: seed) }
 
     static func sameBits(_ a: [Double], _ b: [Double]) -> Bool {
@@ -16,7 +34,7 @@ struct KernelPathTests {
 
     /// Across the key block (16 rows at d = 128), odd query counts (the two-query blocks' tail), short rows.
     @Test(
-        "dots equal the baseline dot products times the scale",
+        "dots equal the baseline dot products times the scale", .enabled(if: KernelPath.avx2.isSupported),
         arguments: [(1, 4, 4), (2, 8, 12), (3, 20, 128), (5, 68, 128), (4, 36, 132), (7, 500, 8)])
     func dots(queries: Int, keys: Int, n: Int) {
         let q = Self.vector(queries * n, seed: 60)
@@ -38,7 +56,9 @@ struct KernelPathTests {
         }
     }
 
-    @Test("accumulate equals the baseline body", arguments: [1, 3, 16, 21, 32, 37, 64, 100, 128, 133])
+    @Test(
+        "accumulate equals the baseline body", .enabled(if: KernelPath.avx2.isSupported),
+        arguments: [1, 3, 16, 21, 32, 37, 64, 100, 128, 133])
     func accumulate(n: Int) {
         let count = 11
         let stride = n + 5
@@ -64,16 +84,21 @@ struct KernelPathTests {
         }
     }
 
-    /// Four vectors per pass and the ones left; 8-column strips, a 4-column tail and a scalar tail; strips copied
-    /// to contiguous memory (16 vectors or more, up to 512 rows) or not.
+    /// Pairs (baseline) or fours (AVX2) of vectors and the ones left; column strips and their tails (16, 8 and 4
+    /// wide, then one at a time); on the AVX2 body, strips copied to contiguous memory (16 vectors or more, up to
+    /// 512 rows) or not.
     @Test(
-        "transpose_times equals the baseline matTVec sums",
-        arguments: [(5, 16, 3), (128, 128, 4), (7, 37, 5), (128, 128, 19), (9, 37, 16), (513, 16, 17)])
-    func transposeTimes(rows: Int, cols: Int, count: Int) {
+        "transpose_times equals the Swift matTVec sums", arguments: CBody.available,
+        [(5, 16, 3), (128, 128, 4), (7, 37, 5), (9, 13, 1), (128, 128, 19), (9, 37, 16), (513, 16, 17)])
+    func transposeTimes(body: CBody, shape: (Int, Int, Int)) {
+        let (rows, cols, count) = shape
         let m = Self.vector(rows * cols, seed: 70)
         let x = Self.vector(count * rows, seed: 71)
         var y = [Double](repeating: .nan, count: count * cols)
-        kvlab_avx2_transpose_times(m, rows, cols, x, &y, count)
+        switch body {
+        case .avx2: kvlab_avx2_transpose_times(m, rows, cols, x, &y, count)
+        case .baseline: kvlab_base_transpose_times(m, rows, cols, x, &y, count)
+        }
         var expected = [Double](repeating: 0, count: count * cols)
         m.withUnsafeBufferPointer { mp in
             expected.withUnsafeMutableBufferPointer { ep in
@@ -91,7 +116,7 @@ struct KernelPathTests {
     /// Whole 32-column slices and a tail, dimensions below one slice, several 64-row key blocks and a short one,
     /// probabilities that are zero, −0 or negative (skipped).
     @Test(
-        "attention outputs equal the baseline accumulate per query",
+        "attention outputs equal the baseline accumulate per query", .enabled(if: KernelPath.avx2.isSupported),
         arguments: [(3, 5, 32), (64, 1024, 128), (5, 200, 37), (2, 130, 8), (7, 65, 64)])
     func outputs(queries: Int, n: Int, d: Int) {
         var p = Self.vector(queries * n, seed: 83).map { abs($0) }
@@ -117,13 +142,19 @@ struct KernelPathTests {
     }
 
     /// Rows in blocks of four and a tail, d a multiple of 4 or not, zero rows.
-    @Test("row geometry equals the baseline norms and sums", arguments: [(1, 16), (6, 128), (9, 37), (4, 3)])
-    func rowGeometry(rows: Int, d: Int) {
+    @Test(
+        "row geometry equals the Swift norms and sums", arguments: CBody.available,
+        [(1, 16), (6, 128), (9, 37), (4, 3)])
+    func rowGeometry(body: CBody, shape: (Int, Int)) {
+        let (rows, d) = shape
         var x = Self.vector(rows * d, seed: 72)
         let y = Self.vector(rows * d, seed: 73).enumerated().map { x[$0.offset] + 0.1 * $0.element }
         for i in 0..<d { x[i] = 0 }
         var out = [Double](repeating: .nan, count: 5 * rows)
-        kvlab_avx2_row_geometry(x, y, rows, d, &out)
+        switch body {
+        case .avx2: kvlab_avx2_row_geometry(x, y, rows, d, &out)
+        case .baseline: kvlab_base_row_geometry(x, y, rows, d, &out)
+        }
         x.withUnsafeBufferPointer { xb in
             y.withUnsafeBufferPointer { yb in
                 for r in 0..<rows {
@@ -152,7 +183,8 @@ struct KernelPathTests {
     /// Every way of grouping the stages into passes (n = 2^4 … 2^13), with the signs of a rotation round fused
     /// in before or after the transform.
     @Test(
-        "FWHT equals the baseline body, signs fused or not", arguments: [16, 32, 64, 128, 256, 512, 1024, 2048, 8192])
+        "FWHT equals the baseline body, signs fused or not", .enabled(if: KernelPath.avx2.isSupported),
+        arguments: [16, 32, 64, 128, 256, 512, 1024, 2048, 8192])
     func fwht(n: Int) {
         let x = Self.vector(n, seed: 65)
         let signs = Self.vector(n, seed: 66).map { $0 < 0 ? -1.0 : 1.0 }
@@ -176,7 +208,7 @@ struct KernelPathTests {
     /// work space at every 8-byte offset of a 32-byte line.
     @Test(
         "Hadamard rotation of four rows equals the baseline FWHT round by round",
-        arguments: [16, 32, 64, 128, 256, 512, 2048])
+        .enabled(if: KernelPath.avx2.isSupported), arguments: [16, 32, 64, 128, 256, 512, 2048])
     func hadamardRows4(n: Int) {
         let stride = n + 3
         let x = Self.vector(4 * stride, seed: 79)
@@ -210,7 +242,7 @@ struct KernelPathTests {
     /// Six-token tiles and every shorter tail (1…5 tokens), four-output tiles and a tail, inputs with and
     /// without a remainder mod 4, strides wider than the rows.
     @Test(
-        "Float32 matmul blocks equal the baseline body",
+        "Float32 matmul blocks equal the baseline body", .enabled(if: KernelPath.avx2.isSupported),
         arguments: [(1, 4, 4), (6, 8, 4), (11, 13, 7), (17, 64, 9), (48, 576, 64), (5, 3, 3)])
     func matmulBlock(tokens: Int, inputs: Int, outputs: Int) {
         let (xStride, wStride, yStride) = (inputs + 3, inputs + 1, outputs + 2)
@@ -243,11 +275,14 @@ struct KernelPathTests {
         return u
     }
 
-    @Test("Box–Muller equals kvlab's scalar log and sin/cos of 2πu", arguments: [1, 3, 4, 5, 17, 25, 1001])
-    func boxMuller(pairs: Int) {
+    @Test(
+        "Box–Muller equals kvlab's scalar log and sin/cos of 2πu", arguments: CBody.available,
+        [1, 3, 4, 5, 17, 25, 1001])
+    func boxMuller(body: CBody, pairs: Int) {
+        let boxMuller = body == .avx2 ? kvlab_avx2_box_muller : kvlab_base_box_muller
         let u = Self.uniforms(pairs: pairs)
         var out = [Double](repeating: .nan, count: 2 * pairs)
-        kvlab_avx2_box_muller(u, pairs, &out)
+        boxMuller(u, pairs, &out)
         var expected: [Double] = []
         for p in 0..<pairs {
             let radius = (-2 * Elementary.log(u[2 * p])).squareRoot()
@@ -256,14 +291,16 @@ struct KernelPathTests {
         }
         #expect(Self.sameBits(out, expected))
         var inPlace = u
-        inPlace.withUnsafeMutableBufferPointer { kvlab_avx2_box_muller($0.baseAddress!, pairs, $0.baseAddress!) }
+        inPlace.withUnsafeMutableBufferPointer { boxMuller($0.baseAddress!, pairs, $0.baseAddress!) }
         #expect(Self.sameBits(inPlace, expected), "in place")
     }
 }
 
 extension KernelPathTests {
-    @Test("exp of a row equals kvlab's exp, specials included", arguments: [1, 4, 7, 64, 1001])
-    func exp(n: Int) {
+    @Test("exp of a row equals kvlab's exp, specials included", arguments: CBody.available, [1, 4, 7, 64, 1001])
+    func exp(body: CBody, n: Int) {
+        let (exp, sumExp) =
+            body == .avx2 ? (kvlab_avx2_exp, kvlab_avx2_sum_exp) : (kvlab_base_exp, kvlab_base_sum_exp)
         var x = Self.vector(n, seed: 67).map { $0 * 40 }
         let specials: [Double] = [
             0, -0.0, 707.9, 708, 709.7, 709.8, 710, -708, -744, -745.1, -745.3, -1e308, .infinity, -.infinity, .nan,
@@ -272,12 +309,37 @@ extension KernelPathTests {
         for (i, v) in specials.enumerated() where i < n { x[(i * 7) % n] = v }
         for factor in [1.0, 0.5] {
             var out = [Double](repeating: 1, count: n)
-            kvlab_avx2_exp(x, n, factor, &out)
+            exp(x, n, factor, &out)
             #expect(Self.sameBits(out, x.map { Elementary.exp(factor * $0) }), "factor \(factor)")
             let shift = x.filter(\.isFinite).max() ?? 0
             var sum = 0.0
             for v in x { sum += Elementary.exp(v - shift) }
-            #expect(kvlab_avx2_sum_exp(x, n, shift).bitPattern == sum.bitPattern)
+            #expect(sumExp(x, n, shift).bitPattern == sum.bitPattern)
+        }
+    }
+
+    /// One query's rows at logit scales from nearly uniform to one-hot (p = 0 by underflow, |u| in the
+    /// hundreds), with quantization errors small and large, at lengths with and without a tail of four: every
+    /// branch of the per-token terms.
+    @Test("the per-token metric terms equal the Swift sums", arguments: CBody.available, [1, 5, 37, 1024])
+    func queryTerms(body: CBody, n: Int) {
+        let terms = body == .avx2 ? kvlab_avx2_query_terms : kvlab_base_query_terms
+        for beta in [0.01, 1, 5, 30, 1000] {
+            for noise in [1e-6, 0.05, 1] {
+                let s = Self.vector(n, seed: 68).map { $0 * beta }
+                let e = Self.vector(n, seed: 69)
+                let qs = zip(s, e).map { $0 + noise * beta * $1 }
+                let logP = Attention.logSoftmaxRows(Matrix(rows: 2, cols: n, storage: s + qs))
+                let (lp, lq) = (Array(logP.storage[..<n]), Array(logP.storage[n...]))
+                let p = lp.map { Elementary.exp($0) }
+                let pq = lq.map { Elementary.exp($0) }
+                let root = lp.map { Elementary.exp(0.5 * $0) }
+                var fast = [Double](repeating: .nan, count: 9)
+                var swift = [Double](repeating: .nan, count: 9)
+                terms(s, lp, qs, lq, p, pq, root, n, &fast)
+                QueryMetrics.tokenSums(s, lp, qs, lq, p, pq, root, n, into: &swift)
+                #expect(Self.sameBits(fast, swift), "beta \(beta), noise \(noise)")
+            }
         }
     }
 }

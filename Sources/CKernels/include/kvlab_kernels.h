@@ -84,6 +84,17 @@ void kvlab_avx2_hadamard_rows4(double *x, long stride, long n, const double *sig
 void kvlab_avx2_matmul_block(const float *x, long xStride, const float *w, long wStride, float *y, long yStride,
                              long inputs, long tokenStart, long tokenEnd, long outputStart, long outputEnd);
 
+// The baseline x86-64 bodies (elementary_baseline.c, kernels_baseline.c): the functions of the same names with kvlab_avx2_
+// replaced by kvlab_base_, the same operations in the same order, compiled for baseline x86-64 (SSE2). Only on
+// x86-64 (elsewhere the Swift bodies run and these trap).
+void kvlab_base_box_muller(const double *u, long pairs, double *out);
+void kvlab_base_exp(const double *x, long n, double factor, double *out);
+double kvlab_base_sum_exp(const double *x, long n, double shift);
+void kvlab_base_query_terms(const double *s, const double *lp, const double *qs, const double *lq,
+                            const double *pRef, const double *pQuant, const double *rootRef, long n, double *sums);
+void kvlab_base_row_geometry(const double *x, const double *y, long rows, long d, double *out);
+void kvlab_base_transpose_times(const double *m, long rows, long cols, const double *x, double *y, long count);
+
 #ifdef __cplusplus
 }
 #endif
