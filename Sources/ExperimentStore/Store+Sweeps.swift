@@ -65,6 +65,7 @@ extension Store {
                 arguments: [name, spec, specHash, trials, description, tagsJSON, now, now, provenanceID])
             sweepID = db.lastInsertedRowID
         }
+        try ChecksummedTable.sweeps.seal(id: sweepID, in: db)
         var hashed: [(hash: String, index: Int)] = []
         hashed.reserveCapacity(runs.count)
         var schemes: Set<Scheme> = []
