@@ -166,14 +166,9 @@ extension Store {
         return actual.count
     }
 
-    /// The schema objects the given migrations create, from an empty in-memory database.
+    /// The schema objects the given migrations create, from an empty in-memory database (``MigrationProduct``).
     static func expectedSchema(applied: Set<Int>) throws -> [String: String] {
-        try DatabaseQueue().write { memory -> [String: String] in
-            for migration in Migration.all where applied.contains(migration.version) {
-                try memory.execute(sql: migration.sql)
-            }
-            return try schemaObjects(memory)
-        }
+        try MigrationProduct.of(applied: applied).schema
     }
 
     /// kvlab's schema objects that are missing or whose SQL differs from what the applied migrations
@@ -193,7 +188,7 @@ extension Store {
     }
 
     /// `type name` → SQL text of every schema object except SQLite's internal ones.
-    private static func schemaObjects(_ db: Database) throws -> [String: String] {
+    static func schemaObjects(_ db: Database) throws -> [String: String] {
         var objects: [String: String] = [:]
         let rows = try Row.fetchAll(
             db, sql: "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
@@ -445,8 +440,9 @@ extension Store {
     }
 
     /// Checks the rows the applied migrations insert (e.g. the shipped schemes of 0005): each must be in the
-    /// database unchanged. The migrations are run on an empty in-memory database, so what is expected is
-    /// exactly their text; rows added later (declared schemes) are the user's and not checked here.
+    /// database unchanged. The migrations are run on an empty in-memory database (``MigrationProduct``), so
+    /// what is expected is exactly their text; rows added later (declared schemes) are the user's and not
+    /// checked here.
     ///
     /// - Parameters:
     ///   - db: the database.
@@ -454,34 +450,18 @@ extension Store {
     /// - Returns: the number of rows checked.
     private static func migrationRowProblems(_ db: Database, problem: (String) -> Void) throws -> Int {
         let applied = Set(try Migrator.applied(db).map(\.version))
-        let expected = try DatabaseQueue().write { memory -> [(table: String, columns: [String], rows: [Row])] in
-            for migration in Migration.all where applied.contains(migration.version) {
-                try memory.execute(sql: migration.sql)
-            }
-            let tables = try String.fetchAll(
-                memory,
-                sql: """
-                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                    AND name <> 'kvlab_migrations' ORDER BY name
-                    """)
-            return try tables.compactMap { table in
-                let rows = try Row.fetchAll(memory, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier)")
-                guard let first = rows.first else { return nil }
-                return (table, Array(first.columnNames), rows)
-            }
-        }
+        let expected = try MigrationProduct.of(applied: applied).tables
         var count = 0
-        for (table, columns, rows) in expected {
-            let match = columns.map { "\($0.quotedDatabaseIdentifier) IS ?" }.joined(separator: " AND ")
-            for row in rows {
+        for table in expected {
+            let match = table.columns.map { "\($0.quotedDatabaseIdentifier) IS ?" }.joined(separator: " AND ")
+            for values in table.rows {
                 count += 1
-                let values = columns.indices.map { row[$0] as DatabaseValue }
                 let found = try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM \(table.quotedDatabaseIdentifier) WHERE \(match)",
+                    db, sql: "SELECT 1 FROM \(table.name.quotedDatabaseIdentifier) WHERE \(match)",
                     arguments: StatementArguments(values))
                 if found != true {
                     let text = values.map { "\($0)" }.joined(separator: ", ")
-                    problem("\(table): the row (\(text)) its migrations insert is missing or changed")
+                    problem("\(table.name): the row (\(text)) its migrations insert is missing or changed")
                 }
             }
         }
