@@ -60,6 +60,24 @@ struct ChecksummedTable: Sendable {
             sql: "UPDATE \(name) SET checksum = ? WHERE id = ?", arguments: [checksum(values), id])
     }
 
+    /// Whether one row matches its checksum (a row without one, written before the column existed, counts
+    /// as intact: there is nothing to compare).
+    ///
+    /// - Parameters:
+    ///   - id: the row's id.
+    ///   - db: a connection.
+    func isIntact(id: Int64, in db: Database) throws -> Bool {
+        let columns = contentColumns.joined(separator: ", ")
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT checksum, \(columns) FROM \(name) WHERE id = ?", arguments: [id])
+        else { return true }
+        let recorded = row[0] as DatabaseValue
+        if recorded.isNull { return true }
+        let values = contentColumns.indices.map { row[1 + $0] as DatabaseValue }
+        return String.fromDatabaseValue(recorded) == checksum(values)
+    }
+
     /// Recomputes every row's checksum and reports each row whose content does not match it, in id order.
     /// Rows without a checksum are counted, not reported.
     ///

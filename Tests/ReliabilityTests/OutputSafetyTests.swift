@@ -391,6 +391,23 @@ struct RefusedWritesTests {
         #expect(try KVLabProcess.run(["run", spec, "--db", db, "--quiet", "--no-page-check"]).status == 0)
     }
 
+    @Test("a sweep whose stored row fails its checksum is not planned again (before: the plan sealed the change)")
+    func editedSweepRowIsNotReplanned() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let edit = try KVLabProcess.spawn(
+            URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "UPDATE sweeps SET created_at = created_at - 86400"])
+        #expect(edit.status == 0)
+        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 1), in: dir)
+        let r = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("sweep 'rel': its stored row no longer matches its checksum"), "\(r.stderr)")
+        let verify = try KVLabProcess.run(["verify", "--db", db])
+        #expect(verify.status == 3)
+        #expect(verify.stdout.contains("sweeps row 1"), "\(verify.stdout)")
+    }
+
     @Test("raising trials does not extend a run whose stored rows fail their hash")
     func editedRowsAreNotExtended() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
