@@ -391,36 +391,22 @@ struct RefusedWritesTests {
         #expect(try KVLabProcess.run(["run", spec, "--db", db, "--quiet", "--no-page-check"]).status == 0)
     }
 
-    @Test("a sweep whose stored row fails its checksum is not planned again (before: the plan sealed the change)")
-    func editedSweepRowIsNotReplanned() throws {
+    @Test(
+        "runs failing their hash are not extended, sweeps failing their checksum not planned again",
+        arguments: [
+            ("UPDATE trials SET kl = kl * 2 WHERE run_id = 1", 2, "no longer match their recorded hash"),
+            ("UPDATE sweeps SET created_at = created_at - 86400", 1, "sweep 'rel': its stored row no longer matches"),
+        ])
+    func changedRowsAreNotWritten(edit: String, trials: Int, message: String) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
         let (dir, db) = try OutputSafetyTests.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let edit = try KVLabProcess.spawn(
-            URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "UPDATE sweeps SET created_at = created_at - 86400"])
-        #expect(edit.status == 0)
-        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 1), in: dir)
+        #expect(try KVLabProcess.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, edit]).status == 0)
+        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: trials), in: dir)
         let r = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
         #expect(r.status == 3, "\(r.stderr)")
-        #expect(r.stderr.contains("sweep 'rel': its stored row no longer matches its checksum"), "\(r.stderr)")
-        let verify = try KVLabProcess.run(["verify", "--db", db])
-        #expect(verify.status == 3)
-        #expect(verify.stdout.contains("sweeps row 1"), "\(verify.stdout)")
-    }
-
-    @Test("raising trials does not extend a run whose stored rows fail their hash")
-    func editedRowsAreNotExtended() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
-        let (dir, db) = try OutputSafetyTests.fixture()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let edit = try KVLabProcess.spawn(
-            URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "UPDATE trials SET kl = kl * 2 WHERE run_id = 1"])
-        #expect(edit.status == 0)
-        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 2), in: dir)
-        let r = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
-        #expect(r.status == 3, "\(r.stderr)")
-        #expect(r.stderr.contains("no longer match their recorded hash"), "\(r.stderr)")
-        // Nothing was extended: still one trial per run, and verify still reports the edited run.
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        // Nothing was extended: still one trial per run, and verify still reports the edit.
         #expect(try KVLabProcess.scalar(db, "SELECT max(trials_planned) FROM runs") == "1")
         let verify = try KVLabProcess.run(["verify", "--db", db])
         #expect(verify.status == 3)
