@@ -36,6 +36,7 @@ let package = Package(
                 .embedInCode("../../migrations/0007_captured_data.sql"),
                 .embedInCode("../../migrations/0008_model_level.sql"),
                 .embedInCode("../../migrations/0009_provenance.sql"),
+                .embedInCode("../../migrations/0010_sweep_checksums.sql"),
             ]
         ),
         .target(

@@ -40,6 +40,7 @@ public struct Migration: Sendable, Hashable {
         Migration(name: "0007_captured_data", bytes: PackageResources._007_captured_data_sql),
         Migration(name: "0008_model_level", bytes: PackageResources._008_model_level_sql),
         Migration(name: "0009_provenance", bytes: PackageResources._009_provenance_sql),
+        Migration(name: "0010_sweep_checksums", bytes: PackageResources._010_sweep_checksums_sql),
     ]
 
     /// The migrations that rebuild a table other tables reference (create a new table, copy, drop, rename):

@@ -94,6 +94,7 @@ extension Store {
                     arguments: StatementArguments(
                         (0..<6).map { sweep[$0] as DatabaseValue }
                             + [Store.now().databaseValue, Store.now().databaseValue, planner.databaseValue]))
+                try ChecksummedTable.sweeps.seal(id: db.lastInsertedRowID, in: db)
             }
             for m in membership {
                 guard let id = idMap[m.runID] else { continue }
@@ -143,9 +144,9 @@ extension Store {
 extension Store {
     /// Refuses a merge input whose stored trials no longer match their recorded hash (edited or corrupted):
     /// merging would recompute the output's hashes and summaries from the bad rows, and it would verify clean.
-    /// Its provenance rows are checked against their checksums too (``provenanceProblems(in:problem:)``, as
-    /// `kvlab verify` does): merge copies them as they are, so a damaged row would pass on unnoticed until
-    /// the output is verified.
+    /// Its provenance and sweep rows are checked against their checksums too (``ChecksummedTable``, as
+    /// `kvlab verify` does): merge copies them, so a damaged row would pass on unnoticed (a sweep's row is
+    /// sealed again in the output, which would hide the damage for good).
     ///
     /// - Throws: ``StoreError/inconsistent(_:)`` naming the input and the first bad run or provenance row.
     public func checkMergeInput() throws {
@@ -160,9 +161,11 @@ extension Store {
                     + "\(bad.recorded ?? "NULL"): a stored value changed. " + advice)
         }
         var damaged: String?
-        try provenanceProblems(in: db) { line in
-            damaged = line
-            return false
+        for table in [ChecksummedTable.provenance, .sweeps] where damaged == nil {
+            try table.problems(in: db) { line in
+                damaged = line
+                return false
+            }
         }
         if let damaged { throw StoreError.inconsistent("\(path): \(damaged). " + advice) }
     }

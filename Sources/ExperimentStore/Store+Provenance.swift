@@ -30,36 +30,15 @@ extension Store {
         try write { db in try Store.recordProvenance(provenance, in: db) }
     }
 
-    /// The columns of a provenance row that its checksum covers, in table order (every column but `id` and
-    /// `checksum`).
-    static let provenanceContentColumns = [
-        "kvlab_version", "engine_version", "git_commit", "swift_version", "os", "arch", "host", "pid", "command",
-        "started_at", "work_dir", "work_git_commit", "work_git_dirty",
-    ]
+    /// The columns of a provenance row besides its id, in table order (the checksum last).
+    static let provenanceColumns = ChecksummedTable.provenance.contentColumns + ["checksum"]
 
-    /// The columns of a provenance row besides its id, in table order.
-    static let provenanceColumns = provenanceContentColumns + ["checksum"]
-
-    /// The checksum of a provenance row: the SHA-256 of the canonical JSON object (docs/SCHEMA.md "Config
-    /// identity": keys sorted, NULLs omitted, doubles in shortest round-trip form) of its
-    /// ``provenanceContentColumns``. It detects a corrupted row, not a forged one (anyone can recompute it).
+    /// The checksum of a provenance row (``ChecksummedTable/checksum(_:)`` of ``ChecksummedTable/provenance``).
     ///
-    /// - Parameter values: the row's values, in ``provenanceContentColumns`` order.
-    /// - Returns: the checksum, or nil when a value cannot be in the JSON (a blob, a non-finite number: such a
-    ///   row is damaged).
+    /// - Parameter values: the row's values, in ``ChecksummedTable/contentColumns`` order.
+    /// - Returns: the checksum, or nil when a value cannot be in the JSON (such a row is damaged).
     static func provenanceChecksum(_ values: [DatabaseValue]) -> String? {
-        var members: [(name: String, value: SwitchValue)] = []
-        for (name, value) in zip(provenanceContentColumns, values) {
-            switch value.storage {
-            case .null: continue
-            case .int64(let i): members.append((name, .int(Int(i))))
-            case .double(let d): members.append((name, .double(d)))
-            case .string(let s): members.append((name, .string(s)))
-            case .blob: return nil
-            }
-        }
-        guard let json = try? CanonicalJSON.encode(members) else { return nil }
-        return Hex.sha256(json.utf8)
+        ChecksummedTable.provenance.checksum(values)
     }
 
     /// Copies a provenance row of another database (id first, then ``provenanceColumns``) into this one,

@@ -48,6 +48,13 @@ extension Store {
         let tagsJSON = tags.isEmpty ? nil : try CanonicalJSON.encode(tags.map { ($0.key, .string($0.value)) })
         if let existing = try sweep(named: name, in: db) {
             sweepID = existing.id
+            // Planning rewrites the row and seals it again: a row that no longer matches its checksum would be
+            // blessed (a changed created_at or planner would pass verify). Refuse instead.
+            guard try ChecksummedTable.sweeps.isIntact(id: sweepID, in: db) else {
+                throw StoreError.inconsistent(
+                    "sweep '\(name)': its stored row no longer matches its checksum (a value changed), so it is not "
+                        + "planned again; run `kvlab verify` for details and restore the database from a copy")
+            }
             try db.execute(
                 sql: """
                     UPDATE sweeps SET spec = ?, spec_hash = ?, trials = ?, description = ?, tags = ?, updated_at = ?,
@@ -65,6 +72,7 @@ extension Store {
                 arguments: [name, spec, specHash, trials, description, tagsJSON, now, now, provenanceID])
             sweepID = db.lastInsertedRowID
         }
+        try ChecksummedTable.sweeps.seal(id: sweepID, in: db)
         var hashed: [(hash: String, index: Int)] = []
         hashed.reserveCapacity(runs.count)
         var schemes: Set<Scheme> = []

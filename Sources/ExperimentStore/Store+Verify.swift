@@ -23,8 +23,10 @@ extension Store {
     /// - `datasets`: every dataset tensor re-hashes to its recorded SHA-256 and has the manifest's shape, the
     ///   tensors are exactly the manifest's, and the content hash recomputes (``datasetProblems(in:problem:)``).
     /// - `texts`: every stored text's token ids re-hash to its recorded SHA-256.
-    /// - `provenance`: every provenance row's `checksum` recomputes (``provenanceChecksum(_:)``); rows
+    /// - `provenance`: every provenance row's `checksum` recomputes (``ChecksummedTable/provenance``); rows
     ///   without one (written before migration 0009) are counted as unchecked, not as problems.
+    /// - `sweeps`: the same for every sweep row (``ChecksummedTable/sweeps``, migration 0010): its spec text,
+    ///   plan hash, trials, tags and timestamps.
     ///
     /// A check that cannot complete (e.g. SQLite reports the file malformed) records that as a problem and
     /// the next check still runs.
@@ -34,31 +36,46 @@ extension Store {
     /// - Throws: ``StoreError`` when the snapshot cannot be opened at all.
     /// - Complexity: O(pages) for SQLite's checks plus O(trials × metrics) for the content checks.
     public func verify(maxDetails: Int = 20) throws -> VerificationReport {
-        try read { db in
-            var checks: [VerificationCheck] = []
-            var schemaIntact = true
-            for (name, body) in Store.verificationSteps {
-                var log = ProblemLog(maxDetails: maxDetails)
-                var checked = 0
-                var unchecked = 0
-                if !schemaIntact, Store.contentChecks.contains(name) {
-                    // Reading rows by column name traps on a missing column: never read a damaged schema.
-                    log.add("skipped: the schema is damaged (see the schema check)")
-                } else {
-                    do {
-                        (checked, unchecked) = try body(db, &log)
-                    } catch {
-                        log.add("the check could not complete: \(Store.typedError(error).description)")
-                    }
-                }
-                if name == "schema", log.count > 0 { schemaIntact = false }
-                checks.append(
-                    VerificationCheck(
-                        name: name, checked: checked, unchecked: unchecked, problemCount: log.count,
-                        details: log.details))
+        // On a file with a damaged page SQLite can fail the read transaction's COMMIT after every check has
+        // run and recorded the damage: the report is complete then, and ending a read-only snapshot loses
+        // nothing, so it is returned rather than replaced by "database disk image is malformed".
+        var completed: VerificationReport?
+        do {
+            return try read { db in
+                completed = Store.runChecks(db, maxDetails: maxDetails)
+                return completed!
             }
-            return VerificationReport(checks: checks)
+        } catch {
+            if let completed { return completed }
+            throw error
         }
+    }
+
+    /// Runs every check of ``verify(maxDetails:)`` on a connection.
+    private static func runChecks(_ db: Database, maxDetails: Int) -> VerificationReport {
+        var checks: [VerificationCheck] = []
+        var schemaIntact = true
+        for (name, body) in Store.verificationSteps {
+            var log = ProblemLog(maxDetails: maxDetails)
+            var checked = 0
+            var unchecked = 0
+            if !schemaIntact, Store.contentChecks.contains(name) {
+                // Reading rows by column name traps on a missing column: never read a damaged schema.
+                log.add("skipped: the schema is damaged (see the schema check)")
+            } else {
+                do {
+                    (checked, unchecked) = try body(db, &log)
+                } catch {
+                    log.add("the check could not complete: \(Store.typedError(error).description)")
+                }
+            }
+            if name == "schema", log.count > 0 { schemaIntact = false }
+            checks.append(
+                VerificationCheck(
+                    name: name, checked: checked, unchecked: unchecked, problemCount: log.count,
+                    details: log.details))
+        }
+        return VerificationReport(checks: checks)
     }
 
     /// Problems found by one check: an exact count and the first few lines.
@@ -91,60 +108,30 @@ extension Store {
             ("trial_hashes", all { db, log in try verifyContent(db, &log, summaries: false) }),
             ("summaries", all { db, log in try verifyContent(db, &log, summaries: true) }),
             ("datasets", all { db, log in try datasetProblems(in: db) { log.add($0) } }),
-            ("texts", all(verifyTexts)), ("provenance", verifyProvenance),
+            ("texts", all(verifyTexts)), ("provenance", verifyChecksums(.provenance)),
+            ("sweeps", verifyChecksums(.sweeps)),
         ]
     }
 
     /// The checks that read rows by column name (skipped when the schema check fails).
     private static let contentChecks: Set<String> = [
         "reference_tables", "configs", "runs", "nan_masks", "trial_hashes", "summaries", "datasets", "texts",
-        "provenance",
+        "provenance", "sweeps",
     ]
 
-    /// Recomputes every provenance row's checksum (``provenanceProblems(in:problem:)``).
+    /// Recomputes every row checksum of a table (``ChecksummedTable/problems(in:problem:)``).
     ///
-    /// - Returns: the rows checked, and the rows without a checksum (written before migration 0009).
-    private static func verifyProvenance(_ db: Database, _ log: inout ProblemLog) throws -> (Int, Int) {
-        try provenanceProblems(in: db) { line in
-            log.add(line)
-            return true
-        }
-    }
-
-    /// Recomputes every provenance row's checksum (``provenanceChecksum(_:)``) and reports each row whose
-    /// content does not match it, in id order. Rows without a checksum (written before migration 0009) are
-    /// counted, not reported.
-    ///
-    /// - Parameters:
-    ///   - db: a connection.
-    ///   - problem: called with one line per damaged row (`provenance row ID: …`); returning false stops the scan.
-    /// - Returns: the rows checked, and the rows without a checksum.
-    @discardableResult
-    static func provenanceProblems(
-        in db: Database, problem: (String) -> Bool
-    ) throws -> (checked: Int, unchecked: Int) {
-        let rows = try Row.fetchCursor(
-            db,
-            sql: "SELECT id, checksum, \(provenanceContentColumns.joined(separator: ", ")) FROM provenance ORDER BY id")
-        var checked = 0
-        var unchecked = 0
-        while let row = try rows.next() {
-            let id = row[0] as DatabaseValue
-            var line: String?
-            if let recorded = String.fromDatabaseValue(row[1] as DatabaseValue) {
-                checked += 1
-                let values = (0..<provenanceContentColumns.count).map { row[2 + $0] as DatabaseValue }
-                if provenanceChecksum(values) != recorded {
-                    line = "provenance row \(id): its content does not match its checksum \(recorded) (a value changed)"
-                }
-            } else if case .null = (row[1] as DatabaseValue).storage {
-                unchecked += 1
-            } else {
-                line = "provenance row \(id): its checksum is \(row[1] as DatabaseValue), not a text"
+    /// - Returns: a check body returning the rows checked and the rows without a checksum (written before
+    ///   the migration that added the column).
+    private static func verifyChecksums(
+        _ table: ChecksummedTable
+    ) -> (Database, inout ProblemLog) throws -> (Int, Int) {
+        { db, log in
+            try table.problems(in: db) { line in
+                log.add(line)
+                return true
             }
-            if let line, !problem(line) { break }
         }
-        return (checked, unchecked)
     }
 
     /// Every stored text's token ids re-hashed against its recorded SHA-256 (the identity model-level
@@ -179,14 +166,9 @@ extension Store {
         return actual.count
     }
 
-    /// The schema objects the given migrations create, from an empty in-memory database.
+    /// The schema objects the given migrations create, from an empty in-memory database (``MigrationProduct``).
     static func expectedSchema(applied: Set<Int>) throws -> [String: String] {
-        try DatabaseQueue().write { memory -> [String: String] in
-            for migration in Migration.all where applied.contains(migration.version) {
-                try memory.execute(sql: migration.sql)
-            }
-            return try schemaObjects(memory)
-        }
+        try MigrationProduct.of(applied: applied).schema
     }
 
     /// kvlab's schema objects that are missing or whose SQL differs from what the applied migrations
@@ -206,7 +188,7 @@ extension Store {
     }
 
     /// `type name` → SQL text of every schema object except SQLite's internal ones.
-    private static func schemaObjects(_ db: Database) throws -> [String: String] {
+    static func schemaObjects(_ db: Database) throws -> [String: String] {
         var objects: [String: String] = [:]
         let rows = try Row.fetchAll(
             db, sql: "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
@@ -391,48 +373,76 @@ extension Store {
     /// Compares `metrics` and `t_quantiles` with the rows this kvlab defines (``ReferenceData``): an edited
     /// quantile would silently change every confidence interval, an edited metric row its direction.
     private static func verifyReferenceTables(_ db: Database, _ log: inout ProblemLog) throws -> Int {
-        let changes: ReferenceData.Changes
         do {
-            changes = try ReferenceData.changes(db)
-        } catch {
-            log.add("metrics: \(typedError(error).description)")
+            return try referenceTableProblems(db, beforeWriting: false) { log.add($0) }
+        } catch let error as StoreError {
+            log.add("metrics: \(error.description)")
             return 0
         }
+    }
+
+    /// The reference tables' rows that are not what this kvlab defines: `metrics`, `t_quantiles`
+    /// (``ReferenceData``) and the rows the applied migrations insert (``migrationRowProblems(_:problem:)``).
+    ///
+    /// - Parameters:
+    ///   - db: a connection.
+    ///   - beforeWriting: true when a writable open is about to bring the tables up to date: a metric row
+    ///     that is missing (a metric added since the database was written) or differs only in its
+    ///     description (reworded), and a t quantile within 10⁻⁹ relative of this build's (computed by an
+    ///     earlier build's routine) are then an upgrade the open writes, not damage; everything else is damage
+    ///     that writing would hide (the open would rewrite an edited quantile).
+    ///   - problem: called with one line per missing, changed or foreign row.
+    /// - Returns: the number of rows checked.
+    /// - Throws: ``StoreError/inconsistent(_:)`` when a metric's position differs (``ReferenceData/changes(_:)``).
+    static func referenceTableProblems(
+        _ db: Database, beforeWriting: Bool, problem: (String) -> Void
+    ) throws -> Int {
+        let changes = try ReferenceData.changes(db)
         for row in changes.metrics {
-            log.add("metrics: the row of \(row.name) differs from this kvlab's (unit, direction or description)")
+            if beforeWriting {
+                let stored = try Row.fetchOne(
+                    db, sql: "SELECT unit, direction FROM metrics WHERE name = ?", arguments: [row.name])
+                guard let stored, stored[0] != row.unit || stored[1] != row.direction else { continue }
+            }
+            problem("metrics: the row of \(row.name) differs from this kvlab's (unit, direction or description)")
         }
-        var stored: [Int64: [String]] = [:]
+        var stored: [Int64: [DatabaseValue]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT df, q95, q975, q995 FROM t_quantiles") {
-            let values = (1...3).map { "\(row[$0] as DatabaseValue)" }
             guard let df = Int64.fromDatabaseValue(row[0] as DatabaseValue) else {
-                log.add("t_quantiles: a row's df is \(row[0] as DatabaseValue), not an integer")
+                problem("t_quantiles: a row's df is \(row[0] as DatabaseValue), not an integer")
                 continue
             }
-            if stored[df] != nil { log.add("t_quantiles: df \(df) appears twice") }
-            stored[df] = values
+            if stored[df] != nil { problem("t_quantiles: df \(df) appears twice") }
+            stored[df] = (1...3).map { row[$0] as DatabaseValue }
         }
         for row in changes.tQuantiles {
             if let values = stored[row.df] {
-                log.add(
-                    "t_quantiles: df \(row.df) holds (\(values.joined(separator: ", "))), expected "
+                // Earlier builds computed the same quantiles with a less exact routine (up to 3e-11 apart):
+                // such rows are an upgrade the open rewrites; a value further off is damage.
+                let numbers = values.map { Double.fromDatabaseValue($0) ?? .nan }
+                let expected = [row.q95, row.q975, row.q995]
+                if beforeWriting, zip(numbers, expected).allSatisfy({ abs($0 - $1) <= 1e-9 * abs($1) }) { continue }
+                problem(
+                    "t_quantiles: df \(row.df) holds (\(values.map { "\($0)" }.joined(separator: ", "))), expected "
                         + "(\(row.q95), \(row.q975), \(row.q995))")
             } else {
-                log.add("t_quantiles: df \(row.df) is missing")
+                problem("t_quantiles: df \(row.df) is missing")
             }
         }
         let known = Set(ReferenceData.tQuantileRows.map(\.df))
-        for df in stored.keys.sorted() where !known.contains(df) { log.add("t_quantiles: df \(df) is not kvlab's") }
+        for df in stored.keys.sorted() where !known.contains(df) { problem("t_quantiles: df \(df) is not kvlab's") }
         let names = Set(ReferenceData.metricRows.map(\.name))
         for name in try String.fetchAll(db, sql: "SELECT name FROM metrics ORDER BY name") where !names.contains(name) {
-            log.add("metrics: \(name) is not a metric of this kvlab")
+            problem("metrics: \(name) is not a metric of this kvlab")
         }
-        let defined = try migrationRowProblems(db) { log.add($0) }
+        let defined = try migrationRowProblems(db, problem: problem)
         return stored.count + names.count + defined
     }
 
     /// Checks the rows the applied migrations insert (e.g. the shipped schemes of 0005): each must be in the
-    /// database unchanged. The migrations are run on an empty in-memory database, so what is expected is
-    /// exactly their text; rows added later (declared schemes) are the user's and not checked here.
+    /// database unchanged. The migrations are run on an empty in-memory database (``MigrationProduct``), so
+    /// what is expected is exactly their text; rows added later (declared schemes) are the user's and not
+    /// checked here.
     ///
     /// - Parameters:
     ///   - db: the database.
@@ -440,34 +450,18 @@ extension Store {
     /// - Returns: the number of rows checked.
     private static func migrationRowProblems(_ db: Database, problem: (String) -> Void) throws -> Int {
         let applied = Set(try Migrator.applied(db).map(\.version))
-        let expected = try DatabaseQueue().write { memory -> [(table: String, columns: [String], rows: [Row])] in
-            for migration in Migration.all where applied.contains(migration.version) {
-                try memory.execute(sql: migration.sql)
-            }
-            let tables = try String.fetchAll(
-                memory,
-                sql: """
-                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                    AND name <> 'kvlab_migrations' ORDER BY name
-                    """)
-            return try tables.compactMap { table in
-                let rows = try Row.fetchAll(memory, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier)")
-                guard let first = rows.first else { return nil }
-                return (table, Array(first.columnNames), rows)
-            }
-        }
+        let expected = try MigrationProduct.of(applied: applied).tables
         var count = 0
-        for (table, columns, rows) in expected {
-            let match = columns.map { "\($0.quotedDatabaseIdentifier) IS ?" }.joined(separator: " AND ")
-            for row in rows {
+        for table in expected {
+            let match = table.columns.map { "\($0.quotedDatabaseIdentifier) IS ?" }.joined(separator: " AND ")
+            for values in table.rows {
                 count += 1
-                let values = columns.indices.map { row[$0] as DatabaseValue }
                 let found = try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM \(table.quotedDatabaseIdentifier) WHERE \(match)",
+                    db, sql: "SELECT 1 FROM \(table.name.quotedDatabaseIdentifier) WHERE \(match)",
                     arguments: StatementArguments(values))
                 if found != true {
                     let text = values.map { "\($0)" }.joined(separator: ", ")
-                    problem("\(table): the row (\(text)) its migrations insert is missing or changed")
+                    problem("\(table.name): the row (\(text)) its migrations insert is missing or changed")
                 }
             }
         }

@@ -43,6 +43,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Accept a changed spec for an existing sweep name (adds the new runs).")
     var amend = false
 
+    @Flag(
+        name: .customLong("no-page-check"),
+        help: "Skip SQLite's page check of an existing database before writing (its cost grows with the file).")
+    var noPageCheck = false
+
     @Flag(help: "Print what would run and write nothing.")
     var dryRun = false
 
@@ -73,7 +78,8 @@ struct RunCommand: AsyncParsableCommand {
                 try printDryRun(loaded, shard: shard, jobs: jobs, path: path)
                 return .ok
             }
-            let existing = exists ? try Store(path: path, mode: .readWrite) : nil
+            // A damaged page would be written around, and the sweep would report success over it.
+            let existing = exists ? try Store(path: path, mode: .readWrite, checkPages: !noPageCheck) : nil
             let stores = (existing.map { [$0] } ?? []) + (datasetSource.map { [$0] } ?? [])
             // Reading and expanding a spec writes nothing: a signal meanwhile exits at once.
             let loaded = try watcher.exitingAtOnce {

@@ -1,4 +1,5 @@
 import Foundation
+import Quantization
 
 /// One of N disjoint slices of a sweep's planned runs (`--shard I/N`, or a Slurm array task).
 ///
@@ -62,39 +63,68 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// The database file a shard writes when no `--db` is given: `kvlab-shard-I-of-N.sqlite`.
     public var defaultDatabaseName: String { "kvlab-shard-\(index)-of-\(count).sqlite" }
 
-    /// The runs of this shard, in the order given.
+    /// The runs of this shard of a plan of every config with every seed, grouped by config.
     ///
-    /// - Parameter runs: the whole plan (distinct runs, in any order).
-    /// - Returns: the runs assigned to this shard (see the type's documentation).
-    /// - Complexity: O(r log r) for r runs.
-    public func select(_ runs: [PlannedRun]) -> [PlannedRun] {
-        let shards = Self.assign(runs, count: count)
-        return runs.indices.filter { shards[$0] == index }.map { runs[$0] }
-    }
-
-    /// The shard index of every run, for N shards.
+    /// The assignment is the type's (runs sorted by data group, seed and config key, cut into N balanced
+    /// chunks), computed without listing the runs: the order sorts the configs once by (data group, config
+    /// key) and the seeds once, so a run's position in the sorted list follows from its config's rank within
+    /// its data group and its seed's rank (a group of c configs holds c runs per seed, seed-major). This
+    /// shard's chunk is the positions ⌈I·r/N⌉ ..< ⌈(I+1)·r/N⌉, which give each config a range of seed ranks.
     ///
     /// - Parameters:
-    ///   - runs: the whole plan (distinct runs, in any order).
-    ///   - count: N ≥ 1.
-    /// - Returns: for each run (same order), its shard index in 0…N−1.
-    /// - Complexity: O(r log r) for r runs.
-    public static func assign(_ runs: [PlannedRun], count: Int) -> [Int] {
-        precondition(count >= 1, "shard count must be ≥ 1")
-        let keys = runs.map { (group: $0.config.dataGroupKey, seed: $0.seed, config: $0.config.sweepKey) }
-        let order = runs.indices.sorted { a, b in
-            let (x, y) = (keys[a], keys[b])
-            if x.group != y.group { return x.group < y.group }
-            if x.seed != y.seed { return x.seed < y.seed }
-            return x.config < y.config
+    ///   - configs: the plan's configs (distinct).
+    ///   - seeds: its seeds (distinct), each config's runs.
+    /// - Returns: the configs with a run in this shard, in the order given, each with its seeds in this shard
+    ///   in the order given (configs with every seed share the `seeds` array); and the number of runs.
+    /// - Complexity: O(c log c + s log s) time and one key per config in memory for c configs and s seeds,
+    ///   plus the result: never one entry per run of the whole plan.
+    public func slice(configs: [TrialConfig], seeds: [Int]) -> (runs: [(config: TrialConfig, seeds: [Int])], count: Int)
+    {
+        let total = configs.count * seeds.count
+        guard count > 1 else { return (configs.map { ($0, seeds) }, total) }
+        guard total > 0 else { return ([], 0) }
+        // total ≤ SweepSpec.maxRuns and count ≤ maxCount: the products cannot overflow.
+        let (low, high) = (Self.ceilingDivision(index * total, count), Self.ceilingDivision((index + 1) * total, count))
+        let keys = configs.map { (group: $0.dataGroupKey, config: $0.sweepKey) }
+        let order = configs.indices.sorted { a, b in
+            keys[a].group != keys[b].group ? keys[a].group < keys[b].group : keys[a].config < keys[b].config
         }
-        var shards = Array(repeating: 0, count: runs.count)
-        for (position, run) in order.enumerated() {
-            // The chunk of `position` when r runs are cut into `count` parts whose sizes differ by ≤ 1
-            // (position < r ≤ maxRuns and count ≤ maxCount, so the product cannot overflow).
-            shards[run] = position * count / runs.count
+        let sortedSeeds = seeds.sorted()
+        var seedRanks = Array(repeating: 0..<0, count: configs.count)
+        var groupStart = 0
+        var offset = 0
+        while groupStart < order.count, offset < high {
+            var groupEnd = groupStart + 1
+            while groupEnd < order.count, keys[order[groupEnd]].group == keys[order[groupStart]].group { groupEnd += 1 }
+            let size = groupEnd - groupStart
+            if offset + size * seeds.count > low {
+                for rank in 0..<size {
+                    // The run of seed rank i is at offset + i·size + rank: those in low..<high.
+                    let first = max(0, Self.ceilingDivision(low - offset - rank, size))
+                    let end = min(seeds.count, Self.ceilingDivision(high - offset - rank, size))
+                    if first < end { seedRanks[order[groupStart + rank]] = first..<end }
+                }
+            }
+            offset += size * seeds.count
+            groupStart = groupEnd
         }
-        return shards
+        var shared: [Range<Int>: [Int]] = [0..<seeds.count: seeds]
+        var runs: [(config: TrialConfig, seeds: [Int])] = []
+        var runCount = 0
+        for (config, ranks) in zip(configs, seedRanks) where !ranks.isEmpty {
+            if shared[ranks] == nil {
+                let (smallest, largest) = (sortedSeeds[ranks.lowerBound], sortedSeeds[ranks.upperBound - 1])
+                shared[ranks] = seeds.filter { smallest <= $0 && $0 <= largest }
+            }
+            runs.append((config, shared[ranks]!))
+            runCount += ranks.count
+        }
+        return (runs, runCount)
+    }
+
+    /// ⌈a / b⌉ for b > 0 and any sign of a.
+    private static func ceilingDivision(_ a: Int, _ b: Int) -> Int {
+        a >= 0 ? (a + b - 1) / b : -((-a) / b)
     }
 
     private static func decimal(_ text: Substring) -> Int? {

@@ -69,17 +69,14 @@ extension SweepPlanner {
     /// The runs `shard` plans of `spec`, per config (each config once, in expansion order, with its seeds).
     ///
     /// The whole plan is every config with the spec's seed list (shared, so a million runs never sit in memory
-    /// at once); a shard's slice needs the whole plan listed and sorted (``Shard``).
+    /// at once); a shard's slice is computed from the configs and seeds without listing the runs
+    /// (``Shard/slice(configs:seeds:)``).
     ///
     /// - Returns: the configs with their seeds, and the number of runs.
     public static func plannedRuns(
         _ spec: SweepSpec, shard: Shard
     ) -> (runs: [(config: TrialConfig, seeds: [Int])], count: Int) {
-        guard shard.count > 1 else { return (spec.configs.map { ($0, spec.seeds) }, spec.runCount) }
-        let slice = shard.select(spec.runs)
-        var seeds: [TrialConfig: [Int]] = [:]
-        for run in slice { seeds[run.config, default: []].append(run.seed) }
-        return (spec.configs.compactMap { config in seeds[config].map { (config, $0) } }, slice.count)
+        shard.slice(configs: spec.configs, seeds: spec.seeds)
     }
 
     /// Refuses the config whose trial needs the most memory (``MemoryEstimate``) when it exceeds `limit`.

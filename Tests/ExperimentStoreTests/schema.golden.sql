@@ -1,6 +1,6 @@
 -- kvlab schema snapshot (Tests/ExperimentStoreTests/SchemaGoldenTests.swift)
 -- PRAGMA application_id = 1263946818
--- PRAGMA user_version = 9
+-- PRAGMA user_version = 10
 
 -- index claim_evaluations_claim on claim_evaluations
 CREATE INDEX claim_evaluations_claim ON claim_evaluations (claim, evaluated_at);
@@ -373,7 +373,7 @@ CREATE TABLE sweeps (
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
     provenance_id INTEGER REFERENCES provenance (id)
-, trials INTEGER CHECK (trials >= 1), description TEXT, tags TEXT) STRICT;
+, trials INTEGER CHECK (trials >= 1), description TEXT, tags TEXT, checksum TEXT) STRICT;
 
 -- table t_quantiles on t_quantiles
 CREATE TABLE t_quantiles (

@@ -136,19 +136,8 @@ struct SignalTests {
 @Suite("kvlab run: signals while planning", .serialized)
 struct PlanningSignalTests {
     /// 10,000 configs × 100 seeds = 1,000,000 runs (the largest plan a spec may have), 1 trial each.
-    static let hugeSpec = """
-        name: huge-plan
-        seeds: 100
-        trials: 1
-        fixed: {dim: 16, tokens: 32, queries: 4}
-        grid:
-          scheme: [KQV, QKQV]
-          bits: [2, 3, 4, 5, 6]
-          distribution: [gaussian, t10, t5, t3, laplace]
-          mixing: [dense, axis]
-          noise: [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
-          logit_scale: [0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 16.0]
-        """
+    static let hugeSpec = HugeGrid.spec(
+        name: "huge-plan", seeds: 100, trials: 1, fixed: "{dim: 16, tokens: 32, queries: 4}")
 
     @Test("SIGTERM while planning 1,000,000 runs exits 143 at once with nothing of the plan written; a re-run plans")
     func terminateWhilePlanning() throws {

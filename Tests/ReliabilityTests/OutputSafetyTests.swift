@@ -270,29 +270,34 @@ struct MergeInputTests {
         #expect(try KVLabProcess.run(["verify", "--db", out]).status == 0)
     }
 
-    @Test("a shard with an edited provenance row is refused (exit 3, naming it and the row), as verify reports it")
-    func editedProvenance() throws {
+    @Test(
+        "a shard with an edited provenance or sweep row is refused (exit 3, naming it and the row), as verify reports it",
+        arguments: [
+            ("UPDATE provenance SET host = 'elsewhere' WHERE id = 1", "provenance row 1"),
+            // Sweep rows carry a checksum since 0010 (before, merge took the edited row and sealed it anew).
+            ("UPDATE sweeps SET description = 'not the spec''s'", "sweeps row 1"),
+        ])
+    func editedChecksummedRow(edit: String, row: String) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
         let (dir, db) = try OutputSafetyTests.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
         let edited = dir.appendingPathComponent("edited.sqlite").path
         try FileManager.default.copyItem(atPath: db, toPath: edited)
-        let id = try KVLabProcess.scalar(edited, "SELECT min(id) FROM provenance WHERE checksum IS NOT NULL")
-        let update = try KVLabProcess.spawn(
-            URL(fileURLWithPath: "/usr/bin/sqlite3"),
-            [edited, "UPDATE provenance SET host = 'elsewhere' WHERE id = \(id)"])
+        #expect(
+            try KVLabProcess.scalar(edited, "SELECT count(*) FROM provenance WHERE id = 1 AND checksum IS NOT NULL")
+                == "1")
+        let update = try KVLabProcess.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [edited, edit])
         #expect(update.status == 0, "\(update.stderr)")
         let out = dir.appendingPathComponent("merged.sqlite").path
         let refused = try KVLabProcess.run(["merge", "--into", out, db, edited])
         #expect(refused.status == 3, "\(refused.stderr)")
-        #expect(
-            refused.stderr.contains("edited.sqlite") && refused.stderr.contains("provenance row \(id)"),
-            "\(refused.stderr)")
+        #expect(refused.stderr.contains("edited.sqlite") && refused.stderr.contains(row), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
-        // The intact input merges, and the output verifies.
+        // The intact input merges, and the output (its sweep row sealed again) verifies.
         let merged = try KVLabProcess.run(["merge", "--into", out, db])
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(try KVLabProcess.run(["verify", "--db", out]).status == 0)
+        #expect(try KVLabProcess.scalar(out, "SELECT count(*) FROM sweeps WHERE checksum IS NULL") == "0")
     }
 }
 
@@ -314,19 +319,94 @@ struct RefusedWritesTests {
         #expect(try OutputSafetyTests.digest(db) == before)
     }
 
-    @Test("raising trials does not extend a run whose stored rows fail their hash")
-    func editedRowsAreNotExtended() throws {
+    /// Writes `byte` at `offset` of page `page` (1-based, 4096-byte pages) of the table or index `name`'s
+    /// first page of `type` (dbstat), found with the sqlite3 shell.
+    static func damagePage(_ db: String, of name: String, type: String = "leaf", offset: Int, byte: UInt8) throws {
+        let page = try KVLabProcess.spawn(
+            URL(fileURLWithPath: "/usr/bin/sqlite3"),
+            [db, "SELECT pageno FROM dbstat WHERE name = '\(name)' AND pagetype = '\(type)' ORDER BY pageno LIMIT 1"])
+        let number = try #require(Int(page.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(page.stderr)")
+        let handle = try #require(FileHandle(forWritingAtPath: db))
+        try handle.seek(toOffset: UInt64((number - 1) * 4096 + offset))
+        try handle.write(contentsOf: Data([byte]))
+        try handle.close()
+    }
+
+    @Test("run refuses a database whose reference tables were edited, and writes nothing (before: it rewrote them)")
+    func editedReferenceTables() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
         let (dir, db) = try OutputSafetyTests.fixture()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let edit = try KVLabProcess.spawn(
-            URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "UPDATE trials SET kl = kl * 2 WHERE run_id = 1"])
-        #expect(edit.status == 0)
-        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 2), in: dir)
+        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 1), in: dir)
+        for edit in [
+            "UPDATE t_quantiles SET q975 = 0.001 WHERE df = 2", "DELETE FROM t_quantiles WHERE df = 7",
+            "UPDATE metrics SET direction = 'higher' WHERE name = 'kl'",
+            "UPDATE schemes SET value_recipe = 'prod' WHERE name = 'KV'",
+        ] {
+            let copy = dir.appendingPathComponent("edited.sqlite").path
+            try? FileManager.default.removeItem(atPath: copy)
+            try FileManager.default.copyItem(atPath: db, toPath: copy)
+            #expect(try KVLabProcess.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [copy, edit]).status == 0)
+            let before = try OutputSafetyTests.digest(copy)
+            let r = try KVLabProcess.run(["run", spec, "--db", copy, "--quiet"])
+            #expect(r.status == 3, "\(edit): \(r.stderr)")
+            #expect(r.stderr.contains("the reference tables differ from this kvlab's"), "\(edit): \(r.stderr)")
+            #expect(r.stderr.contains("kvlab verify --db"), "\(edit): \(r.stderr)")
+            #expect(try OutputSafetyTests.digest(copy) == before, "\(edit)")
+            // verify still reports the edit (the writable open did not repair it away).
+            #expect(try KVLabProcess.run(["verify", "--db", copy]).status == 3, "\(edit)")
+        }
+        // A reworded metric description is what a newer kvlab changes: the open updates it, and writes go on.
+        #expect(
+            try KVLabProcess.spawn(
+                URL(fileURLWithPath: "/usr/bin/sqlite3"),
+                [db, "UPDATE metrics SET description = 'old words' WHERE name = 'kl'"]
+            ).status == 0)
+        let r = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try KVLabProcess.run(["verify", "--db", db]).status == 0)
+    }
+
+    @Test("run refuses a database with a damaged page (PRAGMA quick_check) unless --no-page-check; verify reports it")
+    func damagedPage() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The page type byte of a table nothing of planning reads: before, run planned and exited 0 over it.
+        try Self.damagePage(db, of: "claim_evaluations", offset: 0, byte: 0)
+        let before = try OutputSafetyTests.digest(db)
+        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: 1), in: dir)
         let r = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
         #expect(r.status == 3, "\(r.stderr)")
-        #expect(r.stderr.contains("no longer match their recorded hash"), "\(r.stderr)")
-        // Nothing was extended: still one trial per run, and verify still reports the edited run.
+        #expect(r.stderr.contains("page check (PRAGMA quick_check) found damage"), "\(r.stderr)")
+        #expect(r.stderr.contains("kvlab verify --db"), "\(r.stderr)")
+        #expect(try OutputSafetyTests.digest(db) == before)
+        // verify prints its report (before: only "database disk image is malformed in: COMMIT TRANSACTION").
+        let verify = try KVLabProcess.run(["verify", "--db", db])
+        #expect(verify.status == 3)
+        #expect(verify.stdout.contains("integrity"), "\(verify.stdout) \(verify.stderr)")
+        #expect(verify.stdout.contains("trial_hashes"), "\(verify.stdout)")
+        #expect(!verify.stderr.contains("COMMIT"), "\(verify.stderr)")
+        // The escape hatch: the user takes the risk, and the sweep (already complete) is resumed.
+        #expect(try KVLabProcess.run(["run", spec, "--db", db, "--quiet", "--no-page-check"]).status == 0)
+    }
+
+    @Test(
+        "runs failing their hash are not extended, sweeps failing their checksum not planned again",
+        arguments: [
+            ("UPDATE trials SET kl = kl * 2 WHERE run_id = 1", 2, "no longer match their recorded hash"),
+            ("UPDATE sweeps SET created_at = created_at - 86400", 1, "sweep 'rel': its stored row no longer matches"),
+        ])
+    func changedRowsAreNotWritten(edit: String, trials: Int, message: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { return }
+        let (dir, db) = try OutputSafetyTests.fixture()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try KVLabProcess.spawn(URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, edit]).status == 0)
+        let spec = try Kvlab.writeSpec(Kvlab.smallSpec(trials: trials), in: dir)
+        let r = try KVLabProcess.run(["run", spec, "--db", db, "--quiet"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        // Nothing was extended: still one trial per run, and verify still reports the edit.
         #expect(try KVLabProcess.scalar(db, "SELECT max(trials_planned) FROM runs") == "1")
         let verify = try KVLabProcess.run(["verify", "--db", db])
         #expect(verify.status == 3)
@@ -354,6 +434,13 @@ struct ReferenceTableTests {
             ),
             ("UPDATE provenance SET host = 'elsewhere'", "its content does not match its checksum"),
             ("UPDATE provenance SET checksum = NULL", "unchecked"),
+            // Sweep rows carry a checksum since 0010: a changed spec text or count is reported.
+            (
+                "UPDATE sweeps SET spec = replace(spec, 'trials: 1', 'trials: 7')",
+                "sweeps row 1: its content does not match"
+            ),
+            ("UPDATE sweeps SET trials = 7", "sweeps row 1: its content does not match its checksum"),
+            ("UPDATE sweeps SET checksum = NULL", "unchecked"),
         ] {
             let clean = edit.contains("checksum = NULL")
             let copy = dir.appendingPathComponent("edited.sqlite").path

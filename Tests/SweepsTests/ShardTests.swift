@@ -1,6 +1,8 @@
+import Quantization
 import Statistics
-import Sweeps
 import Testing
+
+@testable import Sweeps
 
 @Suite("Shards")
 struct ShardTests {
@@ -38,37 +40,83 @@ struct ShardTests {
         #expect(throws: ShardError.self) { try Shard.fromSlurm(environment: garbage) }
     }
 
-    @Test("shards partition the plan, are balanced and do not depend on run order", arguments: 1...5)
+    /// The runs of a shard as a flat list.
+    static func runs(_ shard: Shard, _ configs: [TrialConfig], _ seeds: [Int]) -> [PlannedRun] {
+        let slice = shard.slice(configs: configs, seeds: seeds)
+        let runs = slice.runs.flatMap { run in run.seeds.map { PlannedRun(config: run.config, seed: $0) } }
+        #expect(runs.count == slice.count)
+        return runs
+    }
+
+    /// The assignment by its definition: every run listed, sorted by (data group, seed, config key), cut into
+    /// `count` chunks whose sizes differ by at most one. Returns each run's shard.
+    static func reference(_ runs: [PlannedRun], count: Int) -> [PlannedRun: Int] {
+        let sorted = runs.sorted { a, b in
+            let (x, y) = (a.config, b.config)
+            if x.dataGroupKey != y.dataGroupKey { return x.dataGroupKey < y.dataGroupKey }
+            if a.seed != b.seed { return a.seed < b.seed }
+            return x.sweepKey < y.sweepKey
+        }
+        var shards: [PlannedRun: Int] = [:]
+        for (position, run) in sorted.enumerated() { shards[run] = position * count / runs.count }
+        return shards
+    }
+
+    @Test("shards partition the plan, are balanced and do not depend on config or seed order", arguments: 1...5)
     func partition(count: Int) throws {
         for name in ["paper", "sensitivity", "smoke"] {
-            let runs = try SweepSpec.shipped(named: name).runs
+            let spec = try SweepSpec.shipped(named: name)
             var rng = SplitMix64(seed: UInt64(count))
-            let shuffled = runs.shuffled(using: &rng)
+            let (configs, seeds) = (spec.configs.shuffled(using: &rng), spec.seeds.shuffled(using: &rng))
             var union: [PlannedRun] = []
             var sizes: [Int] = []
             for index in 0..<count {
                 let shard = try Shard(index: index, count: count)
-                let slice = shard.select(runs)
-                #expect(Set(slice) == Set(shard.select(shuffled)))
+                let slice = Self.runs(shard, spec.configs, spec.seeds)
+                #expect(Set(slice) == Set(Self.runs(shard, configs, seeds)))
                 union += slice
                 sizes.append(slice.count)
             }
-            #expect(union.count == runs.count)
-            #expect(Set(union) == Set(runs))
+            #expect(union.count == spec.runCount)
+            #expect(Set(union) == Set(spec.runs))
             #expect(sizes.max()! - sizes.min()! <= 1)
+        }
+    }
+
+    @Test(
+        "the slice computed from configs and seeds equals the definition's sort of every run",
+        arguments: [2, 3, 4, 7, 40])
+    func matchesDefinition(count: Int) throws {
+        // Seeds out of order and with gaps; the paper grid has 300 data groups of 15 configs, the sensitivity
+        // grid groups of other sizes.
+        for name in ["paper", "sensitivity", "smoke"] {
+            let spec = try SweepSpec.shipped(named: name).replacingSeeds([9, 2, 40, 7])
+            let expected = Self.reference(spec.runs, count: count)
+            for index in 0..<count {
+                let shard = try Shard(index: index, count: count)
+                let slice = shard.slice(configs: spec.configs, seeds: spec.seeds)
+                let mine = Set(Self.runs(shard, spec.configs, spec.seeds))
+                #expect(mine == Set(expected.filter { $0.value == index }.keys), "\(name) \(shard)")
+                // Configs in expansion order, seeds in the order given.
+                let order = Dictionary(uniqueKeysWithValues: spec.configs.enumerated().map { ($1, $0) })
+                let positions = slice.runs.map { order[$0.config]! }
+                #expect(positions == positions.sorted())
+                for run in slice.runs { #expect(run.seeds == spec.seeds.filter(run.seeds.contains)) }
+            }
         }
     }
 
     @Test("runs that share data (same data switches and seed) stay together except at the cuts")
     func dataGroups() throws {
-        let runs = try SweepSpec.shipped(named: "paper").runs
-        let assignment = Shard.assign(runs, count: 4)
+        let spec = try SweepSpec.shipped(named: "paper")
         var shardsPerGroup: [String: Set<Int>] = [:]
-        for (run, shard) in zip(runs, assignment) {
-            let c = run.config
-            let key = [c.distribution.rawValue, c.rank.map(String.init), c.mixing.rawValue, String(run.seed)]
-                .map { $0 ?? "null" }.joined(separator: "-")
-            shardsPerGroup[key, default: []].insert(shard)
+        for index in 0..<4 {
+            for run in Self.runs(try Shard(index: index, count: 4), spec.configs, spec.seeds) {
+                let c = run.config
+                let key = [c.distribution.rawValue, c.rank.map(String.init), c.mixing.rawValue, String(run.seed)]
+                    .map { $0 ?? "null" }.joined(separator: "-")
+                shardsPerGroup[key, default: []].insert(index)
+            }
         }
         #expect(shardsPerGroup.count == 300)
         #expect(shardsPerGroup.values.filter { $0.count > 1 }.count <= 3)
@@ -76,10 +124,10 @@ struct ShardTests {
 
     @Test("more shards than runs leaves some shards empty")
     func moreShardsThanRuns() throws {
-        let runs = try SweepSpec.shipped(named: "smoke").runs
-        let slices = try (0..<40).map { try Shard(index: $0, count: 40).select(runs) }
-        #expect(slices.map(\.count).reduce(0, +) == runs.count)
+        let spec = try SweepSpec.shipped(named: "smoke")
+        let slices = try (0..<40).map { Self.runs(try Shard(index: $0, count: 40), spec.configs, spec.seeds) }
+        #expect(slices.map(\.count).reduce(0, +) == spec.runCount)
         #expect(slices.allSatisfy { $0.count <= 1 })
-        #expect(Shard.whole.select([]).isEmpty)
+        #expect(try Shard(index: 1, count: 2).slice(configs: [], seeds: [1]).count == 0)
     }
 }
