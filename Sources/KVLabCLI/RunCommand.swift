@@ -106,8 +106,9 @@ struct RunCommand: AsyncParsableCommand {
             var provenanceID: Int64?
             if let loaded {
                 if !quiet, loaded.spec.runCount >= Self.largePlan {
+                    let what = shard.count > 1 ? "shard \(shard) of " : ""
                     Console.note(
-                        "kvlab: planning \(loaded.spec.runCount) runs (Ctrl-C stops; nothing is written then)…")
+                        "kvlab: planning \(what)\(loaded.spec.runCount) runs (Ctrl-C stops; nothing is written then)…")
                 }
                 guard
                     let result = try runner.plan(
