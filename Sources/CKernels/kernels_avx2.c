@@ -41,12 +41,7 @@ void kvlab_kernels_set_avx2_active(int on) {
 
 #if defined(__x86_64__)
 
-#include <immintrin.h>
-
-#define KVLAB_AVX2 __attribute__((target("avx2")))
-#define ADD(a, b) _mm256_add_pd(a, b)
-#define SUB(a, b) _mm256_sub_pd(a, b)
-#define MUL(a, b) _mm256_mul_pd(a, b)
+#include "avx2_common.h"
 
 // MARK: products
 
@@ -322,15 +317,7 @@ KVLAB_AVX2 __attribute__((always_inline)) static inline void fwhtStages(double *
         for (long j = block; j < block + h; j += 4) {
             __m256d v[8];
             for (int k = 0; k < width; k++) v[k] = _mm256_loadu_pd(x + j + k * h);
-            for (int span = 1; span < width; span *= 2) {
-                for (int k = 0; k < width; k += 2 * span) {
-                    for (int i = k; i < k + span; i++) {
-                        __m256d a = v[i], b = v[i + span];
-                        v[i] = ADD(a, b);
-                        v[i + span] = SUB(a, b);
-                    }
-                }
-            }
+            butterflies(v, width);
             for (int k = 0; k < width; k++) fwhtStore(x + j + k * h, v[k], scale, after ? after + j + k * h : 0, last);
         }
     }

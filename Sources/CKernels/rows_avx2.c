@@ -10,13 +10,9 @@
 
 #if defined(__x86_64__)
 
-#include <immintrin.h>
 #include <stdint.h>
 
-#define KVLAB_AVX2 __attribute__((target("avx2")))
-#define ADD(a, b) _mm256_add_pd(a, b)
-#define SUB(a, b) _mm256_sub_pd(a, b)
-#define MUL(a, b) _mm256_mul_pd(a, b)
+#include "avx2_common.h"
 
 /// v[0 ..< 4] = values j ..< j + 4 of the four rows at x, x + stride, …, transposed (v[k] lane r = row r's value
 /// j + k). Loads of two values, which never straddle a cache line in rows aligned to 16 bytes (Swift arrays).
@@ -47,20 +43,6 @@ KVLAB_AVX2 static inline void storeTransposed(double *x, long stride, long j, co
     _mm_storeu_pd(r2 + 2, _mm256_extractf128_pd(c, 1));
     _mm_storeu_pd(r1 + 2, _mm256_castpd256_pd128(d));
     _mm_storeu_pd(r3 + 2, _mm256_extractf128_pd(d, 1));
-}
-
-/// The butterflies of `stages` consecutive stages on `width` = 2^stages registers (stage span 1, 2, 4 in
-/// register index), in the textbook order.
-KVLAB_AVX2 __attribute__((always_inline)) static inline void butterflies(__m256d *v, const int width) {
-    for (int span = 1; span < width; span *= 2) {
-        for (int k = 0; k < width; k += 2 * span) {
-            for (int i = k; i < k + span; i++) {
-                __m256d a = v[i], b = v[i + span];
-                v[i] = ADD(a, b);
-                v[i + span] = SUB(a, b);
-            }
-        }
-    }
 }
 
 /// The first pass of a round: stages 1, 2 and 4 on each 8 values (columns), read from the four rows (`rows`,
