@@ -46,18 +46,9 @@ struct ReproduceCommand: AsyncParsableCommand {
             let jobs = self.jobs ?? defaultJobs()
             guard jobs >= 1 else { throw CLIError.badInput("--jobs: \(jobs) must be ≥ 1") }
             let store = try database.open(.readWrite)
-            let resume = resumeCommand(store)
-            let runner = SweepRunner(store: store, jobs: jobs, sweep: spec.name, resumeCommand: resume)
-            guard
-                let planned = try runner.plan(
-                    spec, text: SweepSpec.shippedText(named: "paper") ?? "", shard: .whole, amend: true,
-                    watcher: watcher, resumeCommand: resume)
-            else { return watcher.exitStatus }
-            if !quiet {
-                Console.note("kvlab: paper sweep: \(planned.runs) runs × \(spec.trials) trials → \(store.path)")
+            let outcome = try await planAndRun(spec, store: store, jobs: jobs, watcher: watcher) { runs in
+                "kvlab: paper sweep: \(runs) runs × \(spec.trials) trials → \(store.path)"
             }
-            let outcome = try await runner.run(
-                quiet: quiet, resumeCommand: resume, watcher: watcher, provenanceID: planned.provenanceID)
             guard outcome == .ok else { return outcome }
             let claims = try ClaimLoader.load([])
             // The paper's verdicts are those of the paper sweep's runs, whatever else the database holds.
@@ -87,6 +78,24 @@ struct ReproduceCommand: AsyncParsableCommand {
         return resume
     }
 
+    /// Plans the shipped sweep `spec` into `store` (amending: a resume plans nothing new) and computes its
+    /// missing trials; `note` gives the line printed once it is planned, from the number of planned runs.
+    /// - Returns: `.ok` when every run finished, otherwise the status to exit with.
+    func planAndRun(
+        _ spec: SweepSpec, store: Store, jobs: Int, watcher: SignalWatcher, note: (Int) -> String
+    ) async throws -> ExitStatus {
+        let resume = resumeCommand(store)
+        let runner = SweepRunner(store: store, jobs: jobs, sweep: spec.name, resumeCommand: resume)
+        guard
+            let planned = try runner.plan(
+                spec, text: SweepSpec.shippedText(named: spec.name) ?? "", shard: .whole, amend: true,
+                watcher: watcher, resumeCommand: resume)
+        else { return watcher.exitStatus }
+        if !quiet { Console.note(note(planned.runs)) }
+        return try await runner.run(
+            quiet: quiet, resumeCommand: resume, watcher: watcher, provenanceID: planned.provenanceID)
+    }
+
     /// The paper's kl ratio QKQV/KQV at n = 4.
     static let paperRatio = 2.25
 
@@ -99,16 +108,9 @@ struct ReproduceCommand: AsyncParsableCommand {
     func explainGap(store: Store, jobs: Int, watcher: SignalWatcher) async throws -> ExitStatus {
         var spec = try SweepSpec.shipped(named: "paper-gap")
         if let seeds, seeds < spec.seeds.count { spec = try spec.replacingSeeds(Array(1...seeds)) }
-        let resume = resumeCommand(store)
-        let runner = SweepRunner(store: store, jobs: jobs, sweep: spec.name, resumeCommand: resume)
-        guard
-            let planned = try runner.plan(
-                spec, text: SweepSpec.shippedText(named: "paper-gap") ?? "", shard: .whole, amend: true,
-                watcher: watcher, resumeCommand: resume)
-        else { return watcher.exitStatus }
-        if !quiet { Console.note("kvlab: the gap to the paper's ratio: sweep \(spec.name), \(spec.runCount) runs") }
-        let outcome = try await runner.run(
-            quiet: quiet, resumeCommand: resume, watcher: watcher, provenanceID: planned.provenanceID)
+        let outcome = try await planAndRun(spec, store: store, jobs: jobs, watcher: watcher) { _ in
+            "kvlab: the gap to the paper's ratio: sweep \(spec.name), \(spec.runCount) runs"
+        }
         guard outcome == .ok else { return outcome }
         let request = try CompareRequest(metric: "kl", a: "KQV", b: "QKQV", by: Self.gapSwitches)
         let report = try CompareEngine.compare(request, in: store, scope: .sweep(spec.name))
