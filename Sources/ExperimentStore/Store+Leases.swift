@@ -58,7 +58,10 @@ extension Store {
     }
 
     /// Leases up to `limit` claimable runs of the current engine version to `owner` (compare-and-set
-    /// inside the caller's `BEGIN IMMEDIATE` transaction, so two processes never lease the same run).
+    /// inside the caller's `BEGIN IMMEDIATE` transaction, so two processes never lease the same run), and
+    /// up to `groupSlack` more when the last of them shares its data switches and seed with the runs that
+    /// follow: a lease that would end inside such a group takes the rest of it, so that its data are generated
+    /// once rather than once per lease.
     ///
     /// Stale leases are reclaimed first (``reclaimStaleLeases(host:now:isAlive:in:)``). An abandoned run
     /// with ``maxAttempts`` attempts is marked failed with ``abandonedRunError`` instead of being leased
@@ -68,7 +71,8 @@ extension Store {
     ///
     /// - Parameters:
     ///   - owner: this process.
-    ///   - limit: the most runs to lease.
+    ///   - limit: the most runs to lease, before `groupSlack`.
+    ///   - groupSlack: how many more runs the lease may take to finish the last group sharing data.
     ///   - sweep: restrict to one sweep's runs (nil: any planned run).
     ///   - now: the current time.
     ///   - forwardVersion: the model forward pass's version this process computes: model-level runs of other
@@ -77,7 +81,7 @@ extension Store {
     ///   - db: a connection inside a write transaction.
     /// - Returns: the leased runs with the trials they already have.
     public static func claimRuns(
-        owner: LeaseOwner, limit: Int, sweep: String?, now: Double, forwardVersion: Int = 0,
+        owner: LeaseOwner, limit: Int, groupSlack: Int = 0, sweep: String?, now: Double, forwardVersion: Int = 0,
         isAlive: (Int32) -> Bool = { LeaseOwner.isAlive(pid: $0) }, in db: Database
     ) throws -> [ClaimedRunRow] {
         try reclaimStaleLeases(host: owner.host, now: now, isAlive: isAlive, in: db)
@@ -96,17 +100,27 @@ extension Store {
                 WHERE \(scope) AND r.lease_expires_at IS NOT NULL AND r.attempts >= ?
                 """,
             arguments: [abandonedRunError, now] + arguments + [maxAttempts])
-        var sql = """
-            SELECT r.id, r.config_hash, r.seed, r.trials_planned
+        // The data columns come first in the order, then the seed: runs that share data are consecutive.
+        let group = """
+            c.model, c.text, c.distribution, c.rank, c.mixing, c.noise, c.outliers, c.outlier_scale, c.dim, c.tokens,
+            c.queries, c.logit_scale, r.seed
+            """
+        let groupColumns = 13
+        let sql = """
+            SELECT r.id, r.config_hash, r.seed, r.trials_planned, \(group)
             FROM runs AS r JOIN configs AS c ON c.config_hash = r.config_hash
             WHERE \(scope)
+            ORDER BY \(group), c.scheme, c.bits, r.id LIMIT ?
             """
-        sql += """
-             ORDER BY c.model, c.text, c.distribution, c.rank, c.mixing, c.noise, c.outliers, c.outlier_scale, c.dim, c.tokens,
-            c.queries, c.logit_scale, r.seed, c.scheme, c.bits, r.id LIMIT ?
-            """
-        _ = arguments.append(contentsOf: [limit])
-        let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+        _ = arguments.append(contentsOf: [limit + max(0, groupSlack)])
+        var rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+        if rows.count > limit {
+            let groupOf = { (row: Row) in (4..<(4 + groupColumns)).map { row[$0] as DatabaseValue } }
+            let last = groupOf(rows[limit - 1])
+            var end = limit
+            while end < rows.count && groupOf(rows[end]) == last { end += 1 }
+            rows.removeSubrange(end...)
+        }
         var claimed: [ClaimedRunRow] = []
         for row in rows {
             let id: Int64 = row[0]

@@ -190,8 +190,39 @@ public struct RandomStream: Sendable {
             let z = gaussian()
             chi2 += z * z
         }
+        return Self.studentT(g, chi2: chi2, nu: nu)
+    }
+
+    /// The Student-t deviate of one normal g and χ²_ν, scaled to unit variance (shared by the one-value and
+    /// the block sampler, so both perform the same operations).
+    @inline(__always)
+    private static func studentT(_ g: Double, chi2: Double, nu: Int) -> Double {
         let t = g / (chi2 / Double(nu)).squareRoot()
         return t * (Double(nu - 2) / Double(nu)).squareRoot()
+    }
+
+    /// Fills `out` with Student-t deviates: the same values, in the same order, as `out.count` calls of
+    /// ``studentT(nu:)``, and the same stream state afterwards. The normals of a block of deviates are drawn
+    /// together by ``gaussians(into:)`` (the vector Box–Muller where the C kernels run), then combined.
+    public mutating func studentTs(nu: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        guard let base = out.baseAddress, out.count > 0 else { return }
+        let block = 64
+        let perDeviate = nu + 1
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: block * perDeviate) { normals in
+            guard let z = normals.baseAddress else { return }
+            var start = 0
+            while start < out.count {
+                let count = min(block, out.count - start)
+                gaussians(into: UnsafeMutableBufferPointer(start: z, count: count * perDeviate))
+                for i in 0..<count {
+                    let deviate = z + i * perDeviate
+                    var chi2 = 0.0
+                    for k in 1...nu { chi2 += deviate[k] * deviate[k] }
+                    base[start + i] = Self.studentT(deviate[0], chi2: chi2, nu: nu)
+                }
+                start += count
+            }
+        }
     }
 
     /// A Laplace deviate with mean 0 and unit variance (scale 1/√2), by inversion.
@@ -209,6 +240,19 @@ public struct RandomStream: Sendable {
         case .t10: return studentT(nu: 10)
         case .t5: return studentT(nu: 5)
         case .t3: return studentT(nu: 3)
+        }
+    }
+
+    /// Fills `out` with unit-variance deviates of `distribution`: the same values, in the same order, as
+    /// `out.count` calls of ``sample(_:)``, and the same stream state afterwards.
+    public mutating func samples(_ distribution: Distribution, into out: UnsafeMutableBufferPointer<Double>) {
+        switch distribution {
+        case .gaussian: gaussians(into: out)
+        case .t10: studentTs(nu: 10, into: out)
+        case .t5: studentTs(nu: 5, into: out)
+        case .t3: studentTs(nu: 3, into: out)
+        case .laplace:
+            for i in out.indices { out[i] = laplace() }
         }
     }
 

@@ -92,11 +92,7 @@ extension TrialData {
                     var start = 0
                     while start < rows {
                         let count = min(chunk, rows - start)
-                        if key.distribution == .gaussian {
-                            factors.gaussians(into: UnsafeMutableBufferPointer(start: zp, count: count * r))
-                        } else {
-                            for j in 0..<(count * r) { zp[j] = factors.sample(key.distribution) }
-                        }
+                        factors.samples(key.distribution, into: UnsafeMutableBufferPointer(start: zp, count: count * r))
                         let block = base + start * d
                         switch mixing {
                         case .dense(let w):

@@ -47,7 +47,8 @@ public struct TrialResult: Sendable {
 /// experiment store by ``StoreRunQueue``; the tests use an in-memory one (KVLabTestSupport's
 /// `InMemoryRunQueue`).
 public protocol RunQueue: Sendable {
-    /// Atomically leases up to `limit` pending (or reclaimable) runs to this process.
+    /// Atomically leases up to `limit` pending (or reclaimable) runs to this process (an implementation may
+    /// lease up to `limit` more to finish a group of runs that share data).
     ///
     /// Runs are returned grouped so that runs sharing data (same data switches and seed) come together.
     func claim(limit: Int) throws -> [ClaimedRun]

@@ -35,12 +35,14 @@ public struct StoreRunQueue: RunQueue {
         self.environment = environment
     }
 
-    /// Leases up to `limit` runs (``Store/claimRuns(owner:limit:sweep:now:isAlive:in:)``): stale leases are
+    /// Leases up to `limit` runs, and up to `limit` more to finish the last group of runs that share data
+    /// (``Store/claimRuns(owner:limit:groupSlack:sweep:now:forwardVersion:isAlive:in:)``): stale leases are
     /// reclaimed first, and runs with ``Store/maxAttempts`` attempts without progress are marked failed.
     public func claim(limit: Int) throws -> [ClaimedRun] {
         try store.write { db in
             let rows = try Store.claimRuns(
-                owner: owner, limit: limit, sweep: sweep, now: environment.now(), forwardVersion: Models.forwardVersion,
+                owner: owner, limit: limit, groupSlack: limit, sweep: sweep, now: environment.now(),
+                forwardVersion: Models.forwardVersion,
                 isAlive: environment.isAlive, in: db)
             return try rows.map { row in
                 guard let config = try Store.config(hash: row.configHash, in: db) else {

@@ -45,8 +45,9 @@ public struct SweepExecutor: Sendable {
     public var jobs: Int
     /// Runs claimed per lease round.
     public var claimSize: Int
-    /// Trials per commit (a commit also happens when a claim round ends, and as soon as a run begun in
-    /// this round has its first result, so that a process dying later has stored progress for it).
+    /// Trials per commit. A commit also happens once a run has completed and a quarter of that many
+    /// trials wait, when the work ends, and as soon as a newly begun run has its first result (so that a
+    /// process dying later has stored progress for it).
     public var commitEvery: Int
     /// The source of each data key's inputs (default: the synthetic generator, ``SyntheticSource``).
     public var dataSource: @Sendable (DataKey) -> any TrialDataSource
@@ -127,6 +128,9 @@ public struct SweepExecutor: Sendable {
 
     /// Runs until no claimable work is left or `isCancelled` returns true.
     ///
+    /// Runs are leased `claimSize` at a time. The next lease is taken as soon as every unit of the previous
+    /// one has started, so the workers never wait for the slowest unit of a round.
+    ///
     /// - Parameters:
     ///   - queue: the database side.
     ///   - isCancelled: polled between work units (e.g. a signal flag).
@@ -139,41 +143,31 @@ public struct SweepExecutor: Sendable {
     ) async throws -> Outcome {
         var totals = Progress(runsDone: 0, trialsDone: 0)
         do {
-            while true {
-                if isCancelled() {
-                    try queue.releaseLeases()
-                    return .cancelled
-                }
-                let claimed = try queue.claim(limit: claimSize)
-                if claimed.isEmpty { return .finished }
-                let cancelled = try await executeClaimed(
-                    claimed, queue: queue, isCancelled: isCancelled, totals: &totals, progress: progress)
-                if cancelled {
-                    try queue.releaseLeases()
-                    return .cancelled
-                }
+            let cancelled = try await executeClaims(
+                queue: queue, isCancelled: isCancelled, totals: &totals, progress: progress)
+            if cancelled {
+                try queue.releaseLeases()
+                return .cancelled
             }
+            return .finished
         } catch {
             try? queue.releaseLeases()
             throw error
         }
     }
 
-    /// Computes every missing trial of the claimed runs, committing in batches.
+    /// Claims runs and computes every missing trial of them, committing in batches, until no claimable
+    /// work is left or a cancellation.
     /// - Returns: true when cancelled before finishing.
-    private func executeClaimed(
-        _ claimed: [ClaimedRun], queue: some RunQueue, isCancelled: @escaping @Sendable () -> Bool,
+    private func executeClaims(
+        queue: some RunQueue, isCancelled: @escaping @Sendable () -> Bool,
         totals: inout Progress, progress: @escaping @Sendable (Progress) -> Void
     ) async throws -> Bool {
+        // Trials still to compute per run; a run leaves the table (and `begun`) when its last one is in.
         var remaining: [Int64: Int] = [:]
-        for run in claimed { remaining[run.runID] = run.missingTrials.count }
-        // Runs with nothing missing (all trials stored before a kill) complete at once.
-        let alreadyComplete = claimed.filter { $0.missingTrials.isEmpty }.map(\.runID)
-        if !alreadyComplete.isEmpty {
-            totals.runsDone += try queue.commit([], completed: alreadyComplete)
-            progress(totals)
-        }
-        let units = SweepExecutor.workUnits(claimed)
+        var units: [WorkUnit] = []
+        var next = 0
+        var exhausted = false
         var pending: [TrialResult] = []
         var completed: [Int64] = []
         var failed: Set<Int64> = []
@@ -186,11 +180,37 @@ public struct SweepExecutor: Sendable {
         let dataSource = self.dataSource
         let modelEvaluator = self.modelEvaluator
         try await withThrowingTaskGroup(of: (UnitOutcome, Double).self) { group in
-            var next = 0
+            /// Leases the next runs once every unit claimed so far has started; false when none is left (or
+            /// on cancellation). Runs with nothing missing (all trials stored before a kill) complete at once.
+            func claimMore() throws -> Bool {
+                if exhausted { return false }
+                if isCancelled() {
+                    cancelled = true
+                    return false
+                }
+                let claimed = try queue.claim(limit: claimSize)
+                if claimed.isEmpty {
+                    exhausted = true
+                    return false
+                }
+                let alreadyComplete = claimed.filter { $0.missingTrials.isEmpty }.map(\.runID)
+                for run in claimed where !run.missingTrials.isEmpty { remaining[run.runID] = run.missingTrials.count }
+                if !alreadyComplete.isEmpty {
+                    totals.runsDone += try queue.commit([], completed: alreadyComplete)
+                    progress(totals)
+                }
+                units = SweepExecutor.workUnits(claimed)
+                next = 0
+                return true
+            }
             /// Starts the next unit that still has a run not failed; false when none is left. The first unit
             /// of a run counts its attempt.
             func submit() throws -> Bool {
-                while next < units.count {
+                while true {
+                    if next == units.count {
+                        guard try claimMore() else { return false }
+                        continue
+                    }
                     var unit = units[next]
                     next += 1
                     unit.runs.removeAll { failed.contains($0.runID) }
@@ -231,7 +251,6 @@ public struct SweepExecutor: Sendable {
                     }
                     return true
                 }
-                return false
             }
             var running = 0
             while try running < jobs && submit() { running += 1 }
@@ -245,7 +264,11 @@ public struct SweepExecutor: Sendable {
                         if unproven.remove(r.runID) != nil { firstResult = true }
                         pending.append(r)
                         remaining[r.runID, default: 0] -= 1
-                        if remaining[r.runID] == 0 { completed.append(r.runID) }
+                        if remaining[r.runID] == 0 {
+                            completed.append(r.runID)
+                            remaining[r.runID] = nil
+                            begun.remove(r.runID)
+                        }
                     }
                 case .failed(let runIDs, let message):
                     for runID in runIDs where !failed.contains(runID) {

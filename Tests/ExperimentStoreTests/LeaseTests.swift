@@ -137,4 +137,38 @@ struct LeaseTests {
         #expect(retried.state == .pending && retried.attempts == 0 && retried.error == nil)
         #expect(try Self.claim(store, LeaseOwner(host: "h", pid: 11), at: 2001, alive: { $0 >= 10 }) == [ids[0]])
     }
+
+    @Test("a lease ending inside a group of runs sharing data takes the rest of the group, up to groupSlack more")
+    func groupSlack() throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.path(), mode: .readWrite)
+        // Seeds 1 and 2, three schemes each (one group of three runs per seed), then a t3 group for seed 1.
+        let groups: [[Int64]] = try store.write { db in
+            let planned: [(Distribution, Int)] = [(.gaussian, 1), (.gaussian, 2), (.t3, 1)]
+            return try planned.map { distribution, seed in
+                try [Scheme.KV, .KQV, .QKQV].map { scheme in
+                    let hash = try Store.upsertConfig(sampleConfig(scheme: scheme, distribution: distribution), in: db)
+                    return try Store.ensureRun(configHash: hash, seed: seed, trialsPlanned: 2, in: db)
+                }
+            }
+        }
+        let owner = LeaseOwner(host: "h", pid: 1)
+        func claim(limit: Int, slack: Int) throws -> [Int64] {
+            try store.write { db in
+                try Store.claimRuns(
+                    owner: owner, limit: limit, groupSlack: slack, sweep: nil, now: 1000, isAlive: { _ in true },
+                    in: db
+                ).map(\.runID)
+            }
+        }
+        // Ends inside the first group: its rest comes too, however large the slack.
+        #expect(Set(try claim(limit: 1, slack: 5)) == Set(groups[0]))
+        // Two more runs would finish the second group, one is allowed.
+        #expect(try claim(limit: 1, slack: 1).count == 2)
+        // The last run of the second group ends it: nothing of the third comes along.
+        #expect(try claim(limit: 1, slack: 5).count == 1)
+        // No slack: exactly the limit.
+        #expect(try claim(limit: 2, slack: 0).count == 2)
+        #expect(try claim(limit: 5, slack: 5).count == 1)
+    }
 }

@@ -381,6 +381,29 @@ struct KernelPathSwitchTests {
         }
     }
 
+    /// Counts around the 64-deviate blocks of the Student-t sampler, after an odd number of earlier draws.
+    @Test(
+        "samples(_:into:) equals repeated sample(_:) calls on every path, for every law",
+        arguments: [0, 1, 63, 64, 65, 200])
+    func samples(count: Int) {
+        for path in Self.paths {
+            for law in Distribution.allCases {
+                var one = RandomStream(seed: 11, trial: 2, role: .keyFactors)
+                _ = one.gaussian()  // a spare is pending
+                var block = one
+                let expected = (0..<count).map { _ in one.sample(law) }
+                let values = Self.on(path) {
+                    [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+                        block.samples(law, into: buffer)
+                        initialized = count
+                    }
+                }
+                #expect(KernelPathTests.sameBits(values, expected), "\(path), \(law)")
+                #expect(block.gaussian().bitPattern == one.gaussian().bitPattern, "\(path), \(law)")
+            }
+        }
+    }
+
     @Test(
         "the mean row errors are the same on every path, zero rows included",
         arguments: [(1, 16), (1024, 128), (7, 37)])

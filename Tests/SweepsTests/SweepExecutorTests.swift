@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import KVLabTestSupport
 import Quantization
 import Synchronization
@@ -123,6 +126,28 @@ struct SweepExecutorTests {
         #expect(outcome == .cancelled)
         #expect(queue.claimLimits.isEmpty && queue.storedBits.isEmpty)
         #expect(queue.entries.allSatisfy { $0.state == .pending })
+    }
+
+    @Test("the next lease is taken while the last unit of the previous one still computes")
+    func overlappingLeases() async throws {
+        let queue = InMemoryRunQueue(Self.runs(trials: 1))
+        let first = Flag()
+        let sawSecondLease = Flag()
+        // The first unit to start (the only unit of the first lease) waits, up to 20 s, for a second lease.
+        let executor = SweepExecutor(
+            jobs: 2, claimSize: 6, commitEvery: 4,
+            dataSource: { key in
+                if !first.isSet {
+                    first.set()
+                    for _ in 0..<2000 where queue.claimLimits.count < 2 { usleep(10_000) }
+                    if queue.claimLimits.count >= 2 { sawSecondLease.set() }
+                }
+                return SyntheticSource(key: key)
+            })
+        let outcome = try await executor.execute(queue: queue, isCancelled: { false })
+        #expect(outcome == .finished && queue.violations.isEmpty)
+        #expect(sawSecondLease.isSet)
+        #expect(queue.storedBits.count == 24)
     }
 
     /// Stored inputs that are missing for one (distribution, seed, trial).
