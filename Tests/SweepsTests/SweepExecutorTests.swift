@@ -1,10 +1,13 @@
-import Foundation
 import KVLabTestSupport
 import Quantization
 import Synchronization
 import Testing
 
 @testable import Sweeps
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// ``SweepExecutor`` on an ``InMemoryRunQueue``: batching, cancellation and failures, and the same numbers
 /// whatever the jobs, claim sizes and commit sizes.
