@@ -1,6 +1,6 @@
 // kvlab's elementary-function constants (Sources/Statistics/ElementaryTables.swift) and the scalar ports of the
-// branches that the lane bodies leave to scalar code (Sources/Statistics/Elementary.swift), shared by the AVX2
-// and the baseline bodies (elementary_avx2.c, elementary_baseline.c). Private to CKernels.
+// branches that the lane bodies leave to scalar code (Sources/Statistics/Elementary.swift), for the lane kernels
+// of elementary_lanes.h (compiled by elementary_avx2.c and elementary_baseline.c). Private to CKernels.
 
 #ifndef KVLAB_ELEMENTARY_COMMON_H
 #define KVLAB_ELEMENTARY_COMMON_H
