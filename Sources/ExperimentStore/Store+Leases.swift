@@ -112,9 +112,9 @@ extension Store {
             WHERE \(scope)
             ORDER BY \(group), c.scheme, c.bits, r.id LIMIT ?
             """
-        _ = arguments.append(contentsOf: [limit + max(0, groupSlack)])
+        _ = arguments.append(contentsOf: [limit > 0 ? limit + max(0, groupSlack) : 0])
         var rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-        if rows.count > limit {
+        if limit > 0 && rows.count > limit {
             let groupOf = { (row: Row) in (4..<(4 + groupColumns)).map { row[$0] as DatabaseValue } }
             let last = groupOf(rows[limit - 1])
             var end = limit

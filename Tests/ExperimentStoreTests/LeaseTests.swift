@@ -167,6 +167,8 @@ struct LeaseTests {
         #expect(try claim(limit: 1, slack: 1).count == 2)
         // The last run of the second group ends it: nothing of the third comes along.
         #expect(try claim(limit: 1, slack: 5).count == 1)
+        // A limit of 0 leases nothing, whatever the slack.
+        #expect(try claim(limit: 0, slack: 5).isEmpty)
         // No slack: exactly the limit.
         #expect(try claim(limit: 2, slack: 0).count == 2)
         #expect(try claim(limit: 5, slack: 5).count == 1)
