@@ -125,7 +125,8 @@ public struct VectorQuantizer: Sendable {
         return norm
     }
 
-    /// Encodes and decodes one vector of `dim` values with the baseline recipe; `work` holds dim scratch values.
+    /// Encodes and decodes one vector of `dim` values with the baseline recipe; `work` holds dim + 1 scratch
+    /// values.
     private func baselineRow(
         _ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, dim d: Int,
         work: UnsafeMutablePointer<Double>
@@ -134,16 +135,12 @@ public struct VectorQuantizer: Sendable {
             uniformRow(x, into: out, dim: d)
             return
         }
-        guard let norm = normOrFallback(x, into: out, dim: d) else { return }
-        let storedNorm = norms.round(norm)
-        let y = work
-        let inverseNorm = 1 / norm  // one division per row; x·(1/‖x‖) is within an ulp of x/‖x‖
-        for j in 0..<d { y[j] = x[j] * inverseNorm }
+        let (y, storedNorm) = (work, work + d)
+        unitRows(x, into: out, count: 1, dim: d, units: y, storedNorms: storedNorm)
         // kv-beta: Lloyd–Max per coordinate in the original basis.
-        if let cb = codebook {
-            cb.quantize(y, into: out, count: d)
-            for j in 0..<d { out[j] *= storedNorm }
-        }
+        guard !storedNorm[0].isNaN, let cb = codebook else { return }
+        cb.quantize(y, into: out, count: d)
+        for j in 0..<d { out[j] *= storedNorm[0] }
     }
 
     /// Writes x/‖x‖ of each of `count` rows into `units` and its stored norm into `storedNorms`; a zero or
@@ -180,6 +177,15 @@ public struct VectorQuantizer: Sendable {
         rotation?.apply(rows: ys, count: count, scratch: scratch)
         codebook?.quantize(ys, into: ys, count: count * d)
         rotation?.applyInverse(rows: ys, count: count, scratch: scratch)
+        scaleRows(ys, by: storedNorms, into: out, count: count, dim: d)
+    }
+
+    /// out row t ← storedNorms[t] · row t of `ys`, for the rows with a stored norm (the others already hold
+    /// their decoded fallback).
+    private func scaleRows(
+        _ ys: UnsafePointer<Double>, by storedNorms: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>,
+        count: Int, dim d: Int
+    ) {
         for t in 0..<count where !storedNorms[t].isNaN {
             let (y, o) = (ys + t * d, out + t * d)
             for j in 0..<d { o[j] = storedNorms[t] * y[j] }
@@ -228,10 +234,7 @@ public struct VectorQuantizer: Sendable {
             }
         }
         rotation?.applyInverse(rows: yHats, count: count, scratch: scratch)
-        for t in 0..<count where !storedNorms[t].isNaN {
-            let (yHat, o) = (yHats + t * d, out + t * d)
-            for j in 0..<d { o[j] = storedNorms[t] * yHat[j] }
-        }
+        scaleRows(yHats, by: storedNorms, into: out, count: count, dim: d)
     }
 
     /// kv-uniform: per-token asymmetric min–max over 2^n levels, rounding half up; min and scale stored.
