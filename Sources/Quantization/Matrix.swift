@@ -1,38 +1,38 @@
 /// A dense row-major matrix of `Double` (rows = vectors: tokens or queries; cols = coordinates).
+///
+/// The values start on a 64-byte boundary (``AlignedDoubles``), so every row of a multiple of 8 values
+/// does too.
 public struct Matrix: Sendable, Equatable {
     /// Number of rows.
     public let rows: Int
     /// Number of columns.
     public let cols: Int
     /// Row-major storage, `rows × cols` values.
-    public var storage: [Double]
+    public var storage: AlignedDoubles
 
     /// A zero matrix.
     public init(rows: Int, cols: Int) {
         self.rows = rows
         self.cols = cols
-        storage = Array(repeating: 0, count: rows * cols)
+        storage = AlignedDoubles(repeating: 0, count: rows * cols)
     }
 
     /// A matrix whose values `fill` writes, given a pointer to the rows × cols values: they are not zeroed
     /// first, so `fill` must write every one.
-    init(rows: Int, cols: Int, filling fill: (UnsafeMutablePointer<Double>) -> Void) {
+    public init(rows: Int, cols: Int, filling fill: (UnsafeMutablePointer<Double>) -> Void) {
         self.rows = rows
         self.cols = cols
-        storage = [Double](unsafeUninitializedCapacity: rows * cols) { buffer, count in
-            if let base = buffer.baseAddress { fill(base) }
-            count = rows * cols
-        }
+        storage = AlignedDoubles(count: rows * cols, filling: fill)
     }
 
-    /// A matrix over existing row-major values.
+    /// A matrix over a copy of existing row-major values.
     ///
     /// - Precondition: `storage.count == rows * cols`.
-    public init(rows: Int, cols: Int, storage: [Double]) {
+    public init<S: Collection>(rows: Int, cols: Int, storage: S) where S.Element == Double {
         precondition(storage.count == rows * cols, "matrix storage size mismatch")
         self.rows = rows
         self.cols = cols
-        self.storage = storage
+        self.storage = storage as? AlignedDoubles ?? AlignedDoubles(storage)
     }
 
     /// Element (i, j).

@@ -11,7 +11,7 @@ public struct QJLSketch: Sendable {
     /// The scale α of the decoder.
     public let alpha: Double
     /// Row-major S for `gaussian` and `orthogonal`.
-    private let matrix: [Double]
+    private let matrix: AlignedDoubles
     /// D₁ and D₂ for `hadamard`.
     private let signs: [[Double]]
 
@@ -28,14 +28,14 @@ public struct QJLSketch: Sendable {
         alpha = QJLSketch.alpha(kind: kind, dim: dim)
         switch kind {
         case .gaussian:
-            matrix = s.gaussians(dim * dim)
+            matrix = AlignedDoubles(s.gaussians(dim * dim))
             signs = []
         case .orthogonal:
             let root = Double(dim).squareRoot()
-            matrix = Rotation.haarMatrix(dim: dim, stream: &s).map { $0 * root }
+            matrix = AlignedDoubles(Rotation.haarMatrix(dim: dim, stream: &s).lazy.map { $0 * root })
             signs = []
         case .hadamard:
-            matrix = []
+            matrix = AlignedDoubles(repeating: 0, count: 0)
             signs = (0..<2).map { _ in (0..<dim).map { _ in s.rademacher() } }
         }
     }

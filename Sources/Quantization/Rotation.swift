@@ -13,7 +13,7 @@ public struct Rotation: Sendable {
     /// Sign vectors D₁, D₂, … of the Hadamard rounds (applied in order), one after the other (`dim` values each).
     private let signs: [Double]
     /// Row-major orthogonal matrix for `haar`.
-    private let matrix: [Double]
+    private let matrix: AlignedDoubles
 
     /// Draws a rotation from its stream.
     ///
@@ -28,13 +28,13 @@ public struct Rotation: Sendable {
         switch kind {
         case .wht1, .wht2, .wht3:
             signs = (0..<(kind.hadamardRounds * dim)).map { _ in s.rademacher() }
-            matrix = []
+            matrix = AlignedDoubles(repeating: 0, count: 0)
         case .haar:
             signs = []
-            matrix = Rotation.haarMatrix(dim: dim, stream: &s)
+            matrix = AlignedDoubles(Rotation.haarMatrix(dim: dim, stream: &s))
         case .none:
             signs = []
-            matrix = []
+            matrix = AlignedDoubles(repeating: 0, count: 0)
         }
     }
 

@@ -83,7 +83,7 @@ extension TrialData {
         let r = key.rank
         let chunk = 256
         var out = Matrix(rows: rows, cols: d)
-        var z = [Double](repeating: 0, count: chunk * r)
+        var z = AlignedDoubles(repeating: 0, count: chunk * r)
         var e = [Double](repeating: 0, count: d)
         out.storage.withUnsafeMutableBufferPointer { o in
             z.withUnsafeMutableBufferPointer { zb in
@@ -124,7 +124,7 @@ extension TrialData {
 /// The mixing matrix W (rank × dim) of the data generator.
 enum MixingMatrix {
     /// Row-major i.i.d. N(0, 1/r) entries.
-    case dense([Double])
+    case dense(AlignedDoubles)
     /// Row j is the unit vector of coordinate `coordinates[j]` (distinct coordinates).
     case axis([Int])
 
@@ -133,7 +133,7 @@ enum MixingMatrix {
         switch key.mixing {
         case .dense:
             let scale = 1 / Double(key.rank).squareRoot()
-            self = .dense(s.gaussians(key.rank * key.dim).map { scale * $0 })
+            self = .dense(AlignedDoubles(s.gaussians(key.rank * key.dim).lazy.map { scale * $0 }))
         case .axis:
             self = .axis(s.distinctIndices(key.rank, from: key.dim))
         }

@@ -78,7 +78,6 @@ public struct VectorQuantizer: Sendable {
     /// - Returns: the decoded vectors x̂.
     /// - Complexity: O(rows · d log d) for Hadamard rotations and sketches, O(rows · d²) for dense ones.
     public func reconstruct(_ x: Matrix) -> Matrix {
-        var out = Matrix(rows: x.rows, cols: x.cols)
         let d = x.cols
         let block: Int
         switch recipe {
@@ -86,12 +85,14 @@ public struct VectorQuantizer: Sendable {
         case .turboMSE: block = Self.rotationBlock
         case .baseline: block = 1
         }
-        let scratchCount = max(2 * d, rotation?.blockScratchCount ?? 0)
-        var work = [Double](repeating: 0, count: scratchCount + block * (3 * d + 2))
-        x.storage.withUnsafeBufferPointer { xb in
-            out.storage.withUnsafeMutableBufferPointer { ob in
+        // The scratch is rounded up to whole cache lines so that the work rows start on one too.
+        let scratchCount = (max(2 * d, rotation?.blockScratchCount ?? 0) + 7) / 8 * 8
+        var work = AlignedDoubles(repeating: 0, count: scratchCount + block * (3 * d + 2))
+        // Every recipe writes every value of every row (a decoded value or its fallback).
+        return Matrix(rows: x.rows, cols: d) { op in
+            x.storage.withUnsafeBufferPointer { xb in
                 work.withUnsafeMutableBufferPointer { wb in
-                    guard let xp = xb.baseAddress, let op = ob.baseAddress, let w = wb.baseAddress else { return }
+                    guard let xp = xb.baseAddress, let w = wb.baseAddress else { return }
                     var start = 0
                     while start < x.rows {
                         let count = min(block, x.rows - start)
@@ -109,7 +110,6 @@ public struct VectorQuantizer: Sendable {
                 }
             }
         }
-        return out
     }
 
     /// The norm of a row, or nil when the row is zero or not finite, after writing its decoded value
@@ -138,7 +138,11 @@ public struct VectorQuantizer: Sendable {
         let (y, storedNorm) = (work, work + d)
         unitRows(x, into: out, count: 1, dim: d, units: y, storedNorms: storedNorm)
         // kv-beta: Lloyd–Max per coordinate in the original basis.
-        guard !storedNorm[0].isNaN, let cb = codebook else { return }
+        guard !storedNorm[0].isNaN else { return }
+        guard let cb = codebook else {  // no levels: every coordinate decodes to 0
+            out.update(repeating: 0, count: d)
+            return
+        }
         cb.quantize(y, into: out, count: d)
         for j in 0..<d { out[j] *= storedNorm[0] }
     }

@@ -67,7 +67,7 @@ struct DatasetStoreTests {
         #expect(try store.datasetTensor(record.contentHash, kind: .q, layer: 1, head: 2) == expected)
         let matrix = try store.datasetMatrix("tiny-wiki", kind: .q, layer: 1, head: 2)
         #expect(matrix.rows == 16 && matrix.cols == 8)
-        #expect(matrix.storage == expected.map { Double($0) })
+        #expect(Array(matrix.storage) == expected.map { Double($0) })
         #expect(throws: DatasetError.noTensor(name: "tiny-wiki", kind: .k, layer: 0, head: 2)) {
             try store.datasetTensor("tiny-wiki", kind: .k, layer: 0, head: 2)
         }

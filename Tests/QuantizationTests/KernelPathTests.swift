@@ -502,7 +502,7 @@ struct KernelPathSwitchTests {
         for path in Self.paths {
             let (whole, alone) = Self.on(path) {
                 (
-                    quantizer.reconstruct(matrix).storage,
+                    Array(quantizer.reconstruct(matrix).storage),
                     (0..<rows).flatMap {
                         quantizer.reconstruct(Matrix(rows: 1, cols: d, storage: matrix.row($0))).storage
                     }

@@ -73,7 +73,7 @@ struct QuantizerTests {
             let quantizer = VectorQuantizer(
                 recipe: .turboProd, config: Self.config(bits: bits, dim: d, qjl: kind), rotation: rot, sketch: sketch,
                 codebooks: cache)
-            let kHat = quantizer.reconstruct(Matrix(rows: 1, cols: d, storage: k)).storage
+            let kHat = Array(quantizer.reconstruct(Matrix(rows: 1, cols: d, storage: k)).storage)
             estimates.append(Self.dot(q, kHat))
         }
         let n = Double(estimates.count)
@@ -98,7 +98,7 @@ struct QuantizerTests {
             let quantizer = VectorQuantizer(
                 recipe: .turboProd, config: Self.config(bits: 1, dim: d, rotation: .none), rotation: nil,
                 sketch: sketch, codebooks: cache)
-            let kHat = quantizer.reconstruct(Matrix(rows: 1, cols: d, storage: k)).storage
+            let kHat = Array(quantizer.reconstruct(Matrix(rows: 1, cols: d, storage: k)).storage)
             estimates.append(Self.dot(q, kHat))
         }
         let n = Double(estimates.count)
@@ -139,7 +139,7 @@ struct QuantizerTests {
         c.baseline = .kvUniform
         let q = VectorQuantizer(recipe: .baseline, config: c, rotation: nil, sketch: nil, codebooks: cache)
         let grid = (0..<16).map { Double($0 % 4) * 0.5 - 0.5 }
-        #expect(q.reconstruct(Matrix(rows: 1, cols: 16, storage: grid)).storage == grid)
+        #expect(Array(q.reconstruct(Matrix(rows: 1, cols: 16, storage: grid)).storage) == grid)
         for recipe in [Recipe.turboMSE, .turboProd] {
             let zq = VectorQuantizer(
                 recipe: recipe, config: Self.config(bits: 3, dim: 16), rotation: nil, sketch: nil, codebooks: cache)
