@@ -52,6 +52,7 @@ struct AlignedDoublesTests {
         #expect(AlignedDoubles([0.0]) == AlignedDoubles([-0.0]))
         let nan = AlignedDoubles([.nan])
         #expect(nan != nan)
-        #expect(Matrix(rows: 1, cols: 2, storage: [1, 2]) == Matrix(rows: 1, cols: 2, storage: AlignedDoubles([1, 2])))
+        #expect(
+            Matrix(rows: 1, cols: 2, storage: [1, 2]) == Matrix(rows: 1, cols: 2, storage: AlignedDoubles([1, 2])))
     }
 }
