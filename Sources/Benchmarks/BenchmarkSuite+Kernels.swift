@@ -14,10 +14,10 @@ extension BenchmarkSuite {
         let rows = 1024
         let base = Self.randomMatrix(rows: rows, cols: d, seed: 1)
         // The rows are rotated as the quantizers rotate them: all of a block in one call (four at once on the
-        // AVX2 path).
-        var block = Array(base.storage[0..<(256 * d)])
+        // AVX2 path), in aligned storage as the quantizers' work rows are.
+        var block = AlignedDoubles(base.storage[0..<(256 * d)])
         let hadamard = Rotation(kind: .wht1, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keyRotation))
-        var scratch = [Double](repeating: 0, count: hadamard.blockScratchCount)
+        var scratch = AlignedDoubles(repeating: 0, count: hadamard.blockScratchCount)
         rate("kernels", "rotation wht1 (signs + FWHT) d=128", unit: "rows/s", cpuTime: true) {
             block.withUnsafeMutableBufferPointer { rows in
                 scratch.withUnsafeMutableBufferPointer { s in
