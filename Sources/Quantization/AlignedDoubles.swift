@@ -49,11 +49,12 @@ public struct AlignedDoubles: RandomAccessCollection, MutableCollection, Sendabl
 
     /// A copy of `values`.
     public init<S: Sequence>(_ values: S) where S.Element == Double {
-        let array = values as? [Double] ?? Array(values)
-        buffer = Buffer(count: array.count)
-        array.withUnsafeBufferPointer { source in
-            if let s = source.baseAddress { buffer.base.initialize(from: s, count: array.count) }
+        let copy = values.withContiguousStorageIfAvailable { source in
+            AlignedDoubles(count: source.count) {
+                if let s = source.baseAddress { $0.initialize(from: s, count: source.count) }
+            }
         }
+        self = copy ?? AlignedDoubles(Array(values))
     }
 
     public var startIndex: Int { 0 }

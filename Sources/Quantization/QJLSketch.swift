@@ -28,7 +28,7 @@ public struct QJLSketch: Sendable {
         alpha = QJLSketch.alpha(kind: kind, dim: dim)
         switch kind {
         case .gaussian:
-            matrix = AlignedDoubles(s.gaussians(dim * dim))
+            matrix = s.alignedGaussians(dim * dim)
             signs = []
         case .orthogonal:
             let root = Double(dim).squareRoot()

@@ -180,6 +180,15 @@ public struct RandomStream: Sendable {
         }
     }
 
+    /// The next `count` standard normals, as ``gaussians(_:)``, each times `factor` (× 1 is exact), in aligned
+    /// storage (for matrices the products read).
+    public mutating func alignedGaussians(_ count: Int, times factor: Double = 1) -> AlignedDoubles {
+        AlignedDoubles(count: count) { values in
+            gaussians(into: UnsafeMutableBufferPointer(start: values, count: count))
+            if factor != 1 { for i in 0..<count { values[i] = factor * values[i] } }
+        }
+    }
+
     /// A Student-t deviate with integer ν > 2 degrees of freedom, scaled to unit variance by √((ν−2)/ν).
     ///
     /// Generated as G / √(χ²_ν/ν) with χ²_ν a sum of ν squared normals.

@@ -16,6 +16,9 @@ public struct ReferenceAttention: Sendable {
     public let rootProbabilities: Matrix
     /// The logit scale β/√d.
     public let scale: Double
+    /// Per query, the indices of its top min(8, visible tokens) logits, largest first
+    /// (``QueryMetrics/topIndices(_:_:_:)``): the same for every scheme, so found once.
+    public let topTokens: [[Int]]
 
     /// Computes the reference attention of a trial.
     ///
@@ -30,6 +33,13 @@ public struct ReferenceAttention: Sendable {
         probabilities = Attention.exp(logProbabilities)
         outputs = Attention.outputs(probabilities: probabilities, values: data.values)
         rootProbabilities = Attention.exp(logProbabilities, times: 0.5)
+        let (scores, n) = (logits, logits.cols)
+        topTokens = scores.storage.withUnsafeBufferPointer { s in
+            (0..<data.queries.rows).map { i in
+                let count = data.prefixLength(i)
+                return s.baseAddress.map { QueryMetrics.topIndices($0 + i * n, count, min(8, count)) } ?? []
+            }
+        }
     }
 }
 

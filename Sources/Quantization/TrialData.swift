@@ -133,7 +133,7 @@ enum MixingMatrix {
         switch key.mixing {
         case .dense:
             let scale = 1 / Double(key.rank).squareRoot()
-            self = .dense(AlignedDoubles(s.gaussians(key.rank * key.dim).lazy.map { scale * $0 }))
+            self = .dense(s.alignedGaussians(key.rank * key.dim, times: scale))
         case .axis:
             self = .axis(s.distinctIndices(key.rank, from: key.dim))
         }

@@ -66,7 +66,7 @@ public enum TrialMetrics {
                                                     quantLogP: lq0 + i * n, probabilities: p0 + i * n,
                                                     quantProbabilities: qp0 + i * n,
                                                     rootProbabilities: r0 + i * n, count: count,
-                                                    topK: min(8, count))
+                                                    topK: min(8, count), referenceTop: reference.topTokens[i])
                                                 sums[Metric.kl.index] += row.kl
                                                 sums[Metric.klReverse.index] += row.klReverse
                                                 sums[Metric.js.index] += row.js
@@ -134,7 +134,7 @@ struct QueryMetrics {
         logits s: UnsafePointer<Double>, logP lp: UnsafePointer<Double>, quantLogits qs: UnsafePointer<Double>,
         quantLogP lq: UnsafePointer<Double>, probabilities pRef: UnsafePointer<Double>,
         quantProbabilities pQuant: UnsafePointer<Double>,
-        rootProbabilities rootRef: UnsafePointer<Double>, count n: Int, topK: Int
+        rootProbabilities rootRef: UnsafePointer<Double>, count n: Int, topK: Int, referenceTop: [Int]? = nil
     ) {
         var hellingerSquared = 0.0
         var entropy = 0.0
@@ -166,7 +166,7 @@ struct QueryMetrics {
         entropyDelta = quantEntropy - entropy
         logitBias = bias
         logitVar = max(0, second - bias * bias)
-        let top = QueryMetrics.topIndices(s, n, topK)
+        let top = referenceTop ?? QueryMetrics.topIndices(s, n, topK)
         let quantTop = QueryMetrics.topIndices(qs, n, topK)
         top1Flip = top[0] == quantTop[0] ? 0 : 1
         let common = top.filter { quantTop.contains($0) }.count

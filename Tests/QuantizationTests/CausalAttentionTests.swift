@@ -61,6 +61,12 @@ struct CausalAttentionTests {
                 #expect(reference.probabilities[i, j] == 0)
             }
             #expect(reference.outputs.row(i) == cutReference.outputs.row(0), "query \(i)")
+            // The reference's top tokens (found once for every scheme): the largest visible logits, ties to the
+            // earlier token, by a sort.
+            let logits = reference.logits.row(i)
+            let sorted = (0..<length).sorted { (logits[$0], -$0) > (logits[$1], -$1) }
+            #expect(reference.topTokens[i] == Array(sorted.prefix(min(8, length))), "query \(i)")
+            #expect(cutReference.topTokens[0] == reference.topTokens[i])
             let one = TrialMetrics.compute(
                 data: cut, reference: cutReference, keys: Self.head(keys, length), values: Self.head(values, length),
                 bitsK: 2, bitsV: 2)
