@@ -15,34 +15,31 @@
 #include "avx2_common.h"
 
 /// v[0 ..< 4] = values j ..< j + 4 of the four rows at x, x + stride, …, transposed (v[k] lane r = row r's value
-/// j + k). Loads of two values, which never straddle a cache line in rows aligned to 16 bytes (Swift arrays).
+/// j + k): four row loads, then a 4 × 4 transpose in registers. The quantizers' rows start on a cache line
+/// (AlignedDoubles), so no load straddles two lines; on rows 16 bytes off that, this measured 3–7% slower than
+/// loading two values at a time, and 10% faster on aligned rows.
 KVLAB_AVX2 static inline void loadTransposed(const double *x, long stride, long j, __m256d v[4]) {
-    const double *r0 = x + j, *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;
-    // (r0[0], r0[1], r2[0], r2[1]) and (r1[0], r1[1], r3[0], r3[1]), then the same for values 2 and 3.
-    __m256d a = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r0)), _mm_loadu_pd(r2), 1);
-    __m256d b = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r1)), _mm_loadu_pd(r3), 1);
-    __m256d c = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r0 + 2)), _mm_loadu_pd(r2 + 2), 1);
-    __m256d d = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r1 + 2)), _mm_loadu_pd(r3 + 2), 1);
-    v[0] = _mm256_unpacklo_pd(a, b);
-    v[1] = _mm256_unpackhi_pd(a, b);
-    v[2] = _mm256_unpacklo_pd(c, d);
-    v[3] = _mm256_unpackhi_pd(c, d);
+    __m256d r0 = _mm256_loadu_pd(x + j), r1 = _mm256_loadu_pd(x + stride + j);
+    __m256d r2 = _mm256_loadu_pd(x + 2 * stride + j), r3 = _mm256_loadu_pd(x + 3 * stride + j);
+    __m256d a = _mm256_unpacklo_pd(r0, r1);  // r0[0], r1[0], r0[2], r1[2]
+    __m256d b = _mm256_unpackhi_pd(r0, r1);  // r0[1], r1[1], r0[3], r1[3]
+    __m256d c = _mm256_unpacklo_pd(r2, r3);
+    __m256d d = _mm256_unpackhi_pd(r2, r3);
+    v[0] = _mm256_permute2f128_pd(a, c, 0x20);
+    v[1] = _mm256_permute2f128_pd(b, d, 0x20);
+    v[2] = _mm256_permute2f128_pd(a, c, 0x31);
+    v[3] = _mm256_permute2f128_pd(b, d, 0x31);
 }
-/// The inverse of loadTransposed: values j ..< j + 4 of the four rows from v[0 ..< 4].
+/// The inverse of loadTransposed: values j ..< j + 4 of the four rows from v[0 ..< 4], one store per row.
 KVLAB_AVX2 static inline void storeTransposed(double *x, long stride, long j, const __m256d v[4]) {
-    double *r0 = x + j, *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;
     __m256d a = _mm256_unpacklo_pd(v[0], v[1]);  // r0[0], r0[1], r2[0], r2[1]
     __m256d b = _mm256_unpackhi_pd(v[0], v[1]);  // r1[0], r1[1], r3[0], r3[1]
-    __m256d c = _mm256_unpacklo_pd(v[2], v[3]);
+    __m256d c = _mm256_unpacklo_pd(v[2], v[3]);  // r0[2], r0[3], r2[2], r2[3]
     __m256d d = _mm256_unpackhi_pd(v[2], v[3]);
-    _mm_storeu_pd(r0, _mm256_castpd256_pd128(a));
-    _mm_storeu_pd(r2, _mm256_extractf128_pd(a, 1));
-    _mm_storeu_pd(r1, _mm256_castpd256_pd128(b));
-    _mm_storeu_pd(r3, _mm256_extractf128_pd(b, 1));
-    _mm_storeu_pd(r0 + 2, _mm256_castpd256_pd128(c));
-    _mm_storeu_pd(r2 + 2, _mm256_extractf128_pd(c, 1));
-    _mm_storeu_pd(r1 + 2, _mm256_castpd256_pd128(d));
-    _mm_storeu_pd(r3 + 2, _mm256_extractf128_pd(d, 1));
+    _mm256_storeu_pd(x + j, _mm256_permute2f128_pd(a, c, 0x20));
+    _mm256_storeu_pd(x + stride + j, _mm256_permute2f128_pd(b, d, 0x20));
+    _mm256_storeu_pd(x + 2 * stride + j, _mm256_permute2f128_pd(a, c, 0x31));
+    _mm256_storeu_pd(x + 3 * stride + j, _mm256_permute2f128_pd(b, d, 0x31));
 }
 
 /// The first pass of a round: stages 1, 2 and 4 on each 8 values (columns), read from the four rows (`rows`,

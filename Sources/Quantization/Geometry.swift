@@ -52,13 +52,14 @@ enum Geometry {
         return (d / nx, nh / nx - 1)
     }
 
+    /// Means over rows of the angle, the relative L2 error, the norm ratio and its magnitude.
+    typealias RowErrors = (angle: Double, relL2: Double, normRatio: Double, absNormRatio: Double)
+
     /// Mean over rows of (angle, rel L2, norm ratio, |norm ratio|) between two matrices.
     ///
     /// With the C kernel bodies (AVX2, or the baseline ones on x86-64) four rows are reduced at once, one per
     /// lane, each with the sums (and their order) of ``angle(_:_:_:)`` and ``relativeErrors(_:_:_:)``.
-    static func rowErrors(_ x: Matrix, _ xHat: Matrix)
-        -> (angle: Double, relL2: Double, normRatio: Double, absNormRatio: Double)
-    {
+    static func rowErrors(_ x: Matrix, _ xHat: Matrix) -> RowErrors {
         var angle = 0.0
         var rel = 0.0
         var ratio = 0.0

@@ -90,8 +90,8 @@ public struct TrialEngine: Sendable {
             let keys = shared.reconstruction(prepared.data.keys, quantizer.key, side: .key)
             let values = shared.reconstruction(prepared.data.values, quantizer.value, side: .value)
             return TrialMetrics.compute(
-                data: prepared.data, reference: prepared.reference, keys: keys, values: values,
-                bitsK: quantizer.key.effectiveBits(dim: config.dim),
+                data: prepared.data, reference: prepared.reference, keys: keys.matrix, keyErrors: keys.errors,
+                values: values.matrix, valueErrors: values.errors, bitsK: quantizer.key.effectiveBits(dim: config.dim),
                 bitsV: quantizer.value.effectiveBits(dim: config.dim))
         }
     }
@@ -154,7 +154,9 @@ struct SharedWork {
     let scope: StreamScope?
     var rotations: [RotationIdentity: Rotation] = [:]
     var sketches: [SketchIdentity: QJLSketch] = [:]
-    var reconstructions: [QuantizerIdentity: Matrix] = [:]
+    /// A decoded K̂ or V̂ and its geometry against the data (the K and V metrics' inputs).
+    typealias Reconstruction = (matrix: Matrix, errors: Geometry.RowErrors)
+    var reconstructions: [QuantizerIdentity: Reconstruction] = [:]
     /// Uses still to come per identity (from ``planUses(_:)``); identities not planned count as one use.
     var remainingUses: [QuantizerIdentity: Int] = [:]
 
@@ -181,8 +183,8 @@ struct SharedWork {
         }
     }
 
-    /// The reconstruction of x by `quantizer`: computed once, kept until its last planned use.
-    mutating func reconstruction(_ x: Matrix, _ quantizer: VectorQuantizer, side: Side) -> Matrix {
+    /// The reconstruction of x by `quantizer`, with its geometry: computed once, kept until its last planned use.
+    mutating func reconstruction(_ x: Matrix, _ quantizer: VectorQuantizer, side: Side) -> Reconstruction {
         let identity = QuantizerIdentity(quantizer, side: side)
         let left = (remainingUses[identity] ?? 1) - 1
         remainingUses[identity] = left
@@ -190,7 +192,8 @@ struct SharedWork {
             if left <= 0 { reconstructions[identity] = nil }
             return done
         }
-        let result = quantizer.reconstruct(x)
+        let decoded = quantizer.reconstruct(x)
+        let result = (matrix: decoded, errors: Geometry.rowErrors(x, decoded))
         if left > 0 { reconstructions[identity] = result }
         return result
     }

@@ -18,9 +18,18 @@ public enum TrialMetrics {
     public static func compute(
         data: TrialData, reference: ReferenceAttention, keys: Matrix, values: Matrix, bitsK: Double, bitsV: Double
     ) -> MetricValues {
+        compute(
+            data: data, reference: reference, keys: keys, keyErrors: Geometry.rowErrors(data.keys, keys),
+            values: values, valueErrors: Geometry.rowErrors(data.values, values), bitsK: bitsK, bitsV: bitsV)
+    }
+
+    /// The metrics of one trial, given the geometry of K̂ and V̂ (`Geometry.rowErrors` against the data), which
+    /// a reconstruction shared by several configs computes once.
+    static func compute(
+        data: TrialData, reference: ReferenceAttention, keys: Matrix, keyErrors kErr: Geometry.RowErrors,
+        values: Matrix, valueErrors vErr: Geometry.RowErrors, bitsK: Double, bitsV: Double
+    ) -> MetricValues {
         var m = MetricValues()
-        let kErr = Geometry.rowErrors(data.keys, keys)
-        let vErr = Geometry.rowErrors(data.values, values)
         m[.kAngle] = kErr.angle
         m[.kRelL2] = kErr.relL2
         m[.kNormRatio] = kErr.normRatio
