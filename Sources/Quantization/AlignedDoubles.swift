@@ -87,6 +87,7 @@ public struct AlignedDoubles: RandomAccessCollection, MutableCollection, Sendabl
         try withExtendedLifetime(buffer) { try body(UnsafeBufferPointer(start: buffer.base, count: buffer.count)) }
     }
 
+    /// The values are always contiguous: calls `body` with them (so `Array(_:)` and similar copy in one go).
     public func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows
         -> R?
     {

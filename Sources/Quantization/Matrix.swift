@@ -19,7 +19,7 @@ public struct Matrix: Sendable, Equatable {
 
     /// A matrix whose values `fill` writes, given a pointer to the rows × cols values: they are not zeroed
     /// first, so `fill` must write every one.
-    public init(rows: Int, cols: Int, filling fill: (UnsafeMutablePointer<Double>) -> Void) {
+    init(rows: Int, cols: Int, filling fill: (UnsafeMutablePointer<Double>) -> Void) {
         self.rows = rows
         self.cols = cols
         storage = AlignedDoubles(count: rows * cols, filling: fill)
