@@ -334,7 +334,7 @@ extension Store {
             let values = try Store.datasetTensor(
                 contentHash: record.contentHash, kind: kind, layer: layer, head: head, in: db)
             return Matrix(
-                rows: record.manifest.tokens, cols: record.manifest.headDim, storage: values.map { Double($0) })
+                rows: record.manifest.tokens, cols: record.manifest.headDim, storage: values.lazy.map { Double($0) })
         }
     }
 

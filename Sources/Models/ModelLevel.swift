@@ -169,7 +169,7 @@ public struct LlamaCacheQuantizer: Sendable {
                 let head = job / 2
                 let rows = job % 2 == 0 ? keys[head] : values[head]
                 let quantizer = job % 2 == 0 ? heads[head].key : heads[head].value
-                let x = Matrix(rows: rows.count / d, cols: d, storage: rows.map(Double.init))
+                let x = Matrix(rows: rows.count / d, cols: d, storage: rows.lazy.map(Double.init))
                 out[job] = quantizer.reconstruct(x).storage.map(Float.init)
             }
         }

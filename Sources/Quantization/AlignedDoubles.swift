@@ -1,8 +1,9 @@
 /// A fixed-size array of `Double` whose first element starts on a 64-byte boundary (a cache line), with
 /// value semantics (copy on write).
 ///
-/// `[Double]` keeps its elements 32 bytes into a `malloc` block, so they start 16 or 48 bytes past a cache
-/// line: every 32-byte AVX2 load of a row is then misaligned and half of them straddle two lines. The
+/// `[Double]` keeps its elements 32 bytes into a `malloc` block, which glibc aligns to 16 bytes only, so they
+/// are in general not on a cache line (large arrays start 48 bytes past one): 32-byte AVX2 loads of their rows
+/// are then misaligned and some straddle two lines. The
 /// products (Q·Kᵀ, S·r, Sᵀ·z, P·V) run measurably faster on aligned rows; ``Matrix`` keeps its values
 /// here so that a row of a multiple of 8 values always starts on a line. The values, and so every
 /// computed number, are the same as with an array.
@@ -47,26 +48,43 @@ public struct AlignedDoubles: RandomAccessCollection, MutableCollection, Sendabl
     }
 
     /// `count` values that `fill` writes, given a pointer to them: they are not initialised first, so
-    /// `fill` must write every one.
+    /// `fill` must write every one. (Debug builds fill them with a signalling NaN first, so that a value
+    /// left unwritten shows; `QuantizerTests` relies on it.)
     public init(count: Int, filling fill: (UnsafeMutablePointer<Double>) throws -> Void) rethrows {
         precondition(count >= 0, "negative count")
         buffer = Buffer(count: count)
+        #if DEBUG
+            buffer.base.initialize(repeating: AlignedDoubles.unwritten, count: count)
+        #endif
         try fill(buffer.base)
     }
 
+    /// What debug builds put in values that ``init(count:filling:)`` has not written yet: a signalling NaN with
+    /// a payload no computation produces.
+    static let unwritten = Double(bitPattern: 0x7FF4_DEAD_BEEF_0001)
+
     /// A copy of `values`.
-    public init<S: Sequence>(_ values: S) where S.Element == Double {
+    public init<C: Collection>(_ values: C) where C.Element == Double {
         let copy = values.withContiguousStorageIfAvailable { source in
             AlignedDoubles(count: source.count) {
                 if let s = source.baseAddress { $0.initialize(from: s, count: source.count) }
             }
         }
-        self = copy ?? AlignedDoubles(Array(values))
+        self =
+            copy
+            ?? AlignedDoubles(count: values.count) { out in
+                var i = 0
+                for v in values {
+                    out[i] = v
+                    i += 1
+                }
+                precondition(i == values.count, "collection count changed while copying")
+            }
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { buffer.count }
-    public var count: Int { buffer.count }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { buffer.count }
+    @inlinable public var count: Int { buffer.count }
 
     @inlinable
     public subscript(i: Int) -> Double {
@@ -102,6 +120,11 @@ public struct AlignedDoubles: RandomAccessCollection, MutableCollection, Sendabl
         makeUnique()
         return try withExtendedLifetime(buffer) {
             var values = UnsafeMutableBufferPointer(start: buffer.base, count: buffer.count)
+            defer {
+                precondition(
+                    values.baseAddress == buffer.base && values.count == buffer.count,
+                    "withUnsafeMutableBufferPointer: replacing the buffer is not allowed")
+            }
             return try body(&values)
         }
     }
@@ -115,9 +138,10 @@ public struct AlignedDoubles: RandomAccessCollection, MutableCollection, Sendabl
         buffer = copy
     }
 
-    /// Element-wise equality (as for arrays: NaN differs from itself).
+    /// Equality as for arrays: the same storage is equal to itself; otherwise element-wise (so a NaN in
+    /// two separate storages makes them differ).
     public static func == (lhs: AlignedDoubles, rhs: AlignedDoubles) -> Bool {
-        lhs.count == rhs.count && lhs.elementsEqual(rhs)
+        lhs.buffer === rhs.buffer || (lhs.count == rhs.count && lhs.elementsEqual(rhs))
     }
 
     public var description: String { Array(self).description }

@@ -157,7 +157,7 @@ enum Attention {
     /// exp(factor · x), elementwise: p = exp(log p), √p = exp(½ log p).
     static func exp(_ x: Matrix, times factor: Double = 1) -> Matrix {
         guard KernelPath.usesAVX2 || KernelPath.usesBaselineC else {
-            return Matrix(rows: x.rows, cols: x.cols, storage: x.storage.map { Elementary.exp(factor * $0) })
+            return Matrix(rows: x.rows, cols: x.cols, storage: x.storage.lazy.map { Elementary.exp(factor * $0) })
         }
         return Matrix(rows: x.rows, cols: x.cols) { out in
             x.storage.withUnsafeBufferPointer { b in

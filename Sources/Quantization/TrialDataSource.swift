@@ -95,8 +95,8 @@ public struct CapturedSource: TrialDataSource {
     public init(head: CapturedHead, tokens: Int, queries: Int, logitScale: Double) {
         precondition(queries >= 1 && queries <= tokens && tokens <= head.tokens)
         let d = head.dim
-        let keys = Matrix(rows: tokens, cols: d, storage: head.keys[0..<(tokens * d)].map { Double($0) })
-        let values = Matrix(rows: tokens, cols: d, storage: head.values[0..<(tokens * d)].map { Double($0) })
+        let keys = Matrix(rows: tokens, cols: d, storage: head.keys[0..<(tokens * d)].lazy.map { Double($0) })
+        let values = Matrix(rows: tokens, cols: d, storage: head.values[0..<(tokens * d)].lazy.map { Double($0) })
         let groups = head.queryHeads.count
         var queryStorage: [Double] = []
         queryStorage.reserveCapacity(queries * groups * d)

@@ -44,6 +44,8 @@ public enum TrialMetrics {
         let quantP = Attention.exp(quantLogP)
         let quantOutputs = Attention.outputs(probabilities: quantP, values: values)
         let q = data.queries.rows
+        // The reference's top tokens, when they fit these data (the reference is documented to be theirs).
+        let referenceTops = reference.topTokens.count == q ? reference.topTokens : nil
         let n = data.keys.rows
         let d = data.keys.cols
         var sums = [Double](repeating: 0, count: Metric.allCases.count)
@@ -75,7 +77,10 @@ public enum TrialMetrics {
                                                     quantLogP: lq0 + i * n, probabilities: p0 + i * n,
                                                     quantProbabilities: qp0 + i * n,
                                                     rootProbabilities: r0 + i * n, count: count,
-                                                    topK: min(8, count), referenceTop: reference.topTokens[i])
+                                                    topK: min(8, count),
+                                                    referenceTop: referenceTops.flatMap {
+                                                        $0[i].count == min(8, count) ? $0[i] : nil
+                                                    })
                                                 sums[Metric.kl.index] += row.kl
                                                 sums[Metric.klReverse.index] += row.klReverse
                                                 sums[Metric.js.index] += row.js

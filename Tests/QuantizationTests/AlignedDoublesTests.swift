@@ -44,14 +44,16 @@ struct AlignedDoublesTests {
         #expect(Self.address(unique) == before && Array(unique) == [7, 6])
     }
 
-    @Test("equality is element-wise, as for arrays (NaN differs from itself)")
+    @Test("equality is as for arrays: element-wise (NaN differs from itself), and the same storage equals itself")
     func equality() {
         #expect(AlignedDoubles([1, 2]) == AlignedDoubles([1, 2]))
         #expect(AlignedDoubles([1, 2]) != AlignedDoubles([1, 3]))
         #expect(AlignedDoubles([1, 2]) != AlignedDoubles([1, 2, 0]))
         #expect(AlignedDoubles([0.0]) == AlignedDoubles([-0.0]))
         let nan = AlignedDoubles([.nan])
-        #expect(nan != nan)
+        let array = [Double.nan]
+        #expect(nan == nan && array == array)  // one storage
+        #expect(nan != AlignedDoubles([.nan]) && array != [Double.nan])  // two storages
         #expect(
             Matrix(rows: 1, cols: 2, storage: [1, 2]) == Matrix(rows: 1, cols: 2, storage: AlignedDoubles([1, 2])))
     }

@@ -170,4 +170,56 @@ struct QuantizerTests {
             for j in 0..<d { #expect(all[i, j].bitPattern == one[0, j].bitPattern, "row \(i), column \(j)") }
         }
     }
+
+    /// `reconstruct` does not zero its output: every recipe must write every value, a decoded one or a row's
+    /// fallback. Debug builds fill unwritten values with a marker NaN (`AlignedDoubles.unwritten`), which must
+    /// not survive; in every build, the zero and non-finite rows must get their fallbacks and the others finite
+    /// values.
+    @Test(
+        "every recipe writes every output value: zero, infinite, NaN and huge rows, full and partial blocks",
+        arguments: [
+            (Recipe.turboMSE, RotationKind.wht1, QJLKind.gaussian, Baseline.kvBeta, NormPrecision.f32),
+            (.turboMSE, .haar, .gaussian, .kvBeta, .f16), (.turboMSE, .none, .gaussian, .kvBeta, .f32),
+            (.turboProd, .wht3, .gaussian, .kvBeta, .f16), (.turboProd, .none, .hadamard, .kvBeta, .f32),
+            (.turboProd, .wht1, .orthogonal, .kvBeta, .f32), (.baseline, .wht3, .gaussian, .kvBeta, .f16),
+            (.baseline, .wht3, .gaussian, .kvUniform, .f32),
+        ])
+    func everyValueWritten(
+        recipe: Recipe, rotation: RotationKind, qjl: QJLKind, baseline: Baseline, norms: NormPrecision
+    ) {
+        let d = 32
+        let rows = VectorQuantizer.sketchBlock + 7  // a partial last block for every block size
+        var s = RandomStream(seed: 13, trial: 0, role: .auxiliary)
+        var storage = (0..<(rows * d)).map { _ in s.gaussian() }
+        let zero = [0, 5, rows - 1]
+        for i in zero { for j in 0..<d { storage[i * d + j] = 0 } }
+        let nonFinite = [2, 6, rows - 2]
+        storage[2 * d + 3] = .infinity
+        storage[6 * d] = -.infinity
+        storage[(rows - 2) * d + 7] = .nan
+        for j in 0..<d { storage[9 * d + j] = 1e300 * Double(j + 1) }  // ‖x‖ overflows to +∞: a fallback too
+        var c = Self.config(bits: 3, dim: d, rotation: rotation, qjl: qjl)
+        c.baseline = baseline
+        c.norms = norms
+        let q = VectorQuantizer(
+            recipe: recipe, config: c,
+            rotation: Rotation(kind: rotation, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keyRotation)),
+            sketch: QJLSketch(kind: qjl, dim: d, stream: RandomStream(seed: 1, trial: 0, role: .keySketch)),
+            codebooks: CodebookCache())
+        let out = q.reconstruct(Matrix(rows: rows, cols: d, storage: storage))
+        #expect(!out.storage.contains { $0.bitPattern == AlignedDoubles.unwritten.bitPattern })
+        for i in 0..<rows {
+            let row = out.row(i)
+            if recipe == .baseline && baseline == .kvUniform {
+                // Min–max per token: no norm, no fallback; finite rows decode to finite values.
+                if !nonFinite.contains(i) && i != 9 { #expect(row.allSatisfy { $0.isFinite }, "row \(i)") }
+            } else if zero.contains(i) {
+                #expect(row.allSatisfy { $0 == 0 }, "row \(i)")
+            } else if nonFinite.contains(i) || i == 9 {
+                #expect(row.allSatisfy { $0.isNaN }, "row \(i)")
+            } else {
+                #expect(row.allSatisfy { $0.isFinite }, "row \(i)")
+            }
+        }
+    }
 }
