@@ -32,7 +32,7 @@ public struct QJLSketch: Sendable {
             signs = []
         case .orthogonal:
             let root = Double(dim).squareRoot()
-            matrix = AlignedDoubles(Rotation.haarMatrix(dim: dim, stream: &s).lazy.map { $0 * root })
+            matrix = Rotation.haarMatrix(dim: dim, stream: &s, times: root)
             signs = []
         case .hadamard:
             matrix = AlignedDoubles(repeating: 0, count: 0)

@@ -31,7 +31,7 @@ public struct Rotation: Sendable {
             matrix = AlignedDoubles(repeating: 0, count: 0)
         case .haar:
             signs = []
-            matrix = AlignedDoubles(Rotation.haarMatrix(dim: dim, stream: &s))
+            matrix = Rotation.haarMatrix(dim: dim, stream: &s)
         case .none:
             signs = []
             matrix = AlignedDoubles(repeating: 0, count: 0)
@@ -39,11 +39,12 @@ public struct Rotation: Sendable {
     }
 
     /// A Haar-distributed orthogonal matrix: rows of a Gaussian matrix orthonormalised by classical
-    /// Gram–Schmidt with one re-orthogonalisation pass ("twice is enough").
+    /// Gram–Schmidt with one re-orthogonalisation pass ("twice is enough"), then each value times `factor`
+    /// (× 1 is exact).
     ///
     /// - Complexity: O(d³).
-    static func haarMatrix(dim d: Int, stream: inout RandomStream) -> [Double] {
-        var m = stream.gaussians(d * d)
+    static func haarMatrix(dim d: Int, stream: inout RandomStream, times factor: Double = 1) -> AlignedDoubles {
+        var m = stream.alignedGaussians(d * d)
         m.withUnsafeMutableBufferPointer { buf in
             guard let q = buf.baseAddress else { return }
             for i in 0..<d {
@@ -58,6 +59,7 @@ public struct Rotation: Sendable {
                 let n = Kernels.norm(row, d)
                 for j in 0..<d { row[j] /= n }
             }
+            if factor != 1 { for j in 0..<(d * d) { q[j] = q[j] * factor } }
         }
         return m
     }

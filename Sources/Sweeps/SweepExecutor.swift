@@ -193,8 +193,11 @@ public struct SweepExecutor: Sendable {
                     exhausted = true
                     return false
                 }
-                let alreadyComplete = claimed.filter { $0.missingTrials.isEmpty }.map(\.runID)
-                for run in claimed where !run.missingTrials.isEmpty { remaining[run.runID] = run.missingTrials.count }
+                var alreadyComplete: [Int64] = []
+                for run in claimed {
+                    let missing = run.missingTrials.count
+                    if missing == 0 { alreadyComplete.append(run.runID) } else { remaining[run.runID] = missing }
+                }
                 if !alreadyComplete.isEmpty {
                     totals.runsDone += try queue.commit([], completed: alreadyComplete)
                     progress(totals)
